@@ -1,0 +1,2 @@
+// CLI entry (npm run cli). OWNER: lead.
+export {};

@@ -1,0 +1,30 @@
+import type { ApiHandlers } from '../../../shared/contract';
+import type { Core } from '../index';
+import { appHandlers } from './app';
+import { callsHandlers } from './calls';
+import { campaignsHandlers } from './campaigns';
+import { contactsHandlers } from './contacts';
+
+/**
+ * The core's implementation of the contract, one file per capability (mirroring src/shared/contract). The
+ * bindings validate input against the contract before calling these and validate output after.
+ */
+export function createApiHandlers(core: Core): ApiHandlers {
+  return {
+    ...appHandlers(core),
+    ...contactsHandlers(core),
+    ...campaignsHandlers(core),
+    ...callsHandlers(core),
+  };
+}
+
+/** Thrown by handlers for errors the user can act on; the bindings turn it into an ApiErrorBody. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict' | 'forbidden' | 'unavailable' | 'invalid_input',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { ApiHandlers } from '../../shared/contract';
+import { createApiHandlers } from './api';
+import { EventBus } from './bus';
+import { CallLifecycle, type CallEndedHook } from './calls/lifecycle';
+import { ContactsService } from './contacts/service';
+import { Dialer } from './dialer/dialer';
+import type { Platform } from './platform';
+import { ProviderRegistry } from './providers/registry';
+import { openDatabase, type Db } from './store/db';
+import { SecretsRepository, SettingsRepository } from './store/repositories/settings';
+import { SecretStore, SettingsService } from './settings/settings';
+import { WebhookServer } from './webhooks/server';
+
+export type HostKind = 'electron' | 'web' | 'cli';
+
+export interface CoreOptions {
+  dataDir: string;
+  platform: Platform;
+  host: HostKind;
+  version?: string;
+  /** better-sqlite3 addon for this runtime (Electron passes its own build). */
+  nativeBinding?: string;
+}
+
+/** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */
+export interface Core {
+  readonly options: CoreOptions;
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly bus: EventBus;
+  readonly platform: Platform;
+  readonly settings: SettingsService;
+  readonly secrets: SecretStore;
+  readonly providers: ProviderRegistry;
+  readonly calls: CallLifecycle;
+  readonly webhooks: WebhookServer;
+  readonly dialer: Dialer;
+  readonly contacts: ContactsService;
+  readonly api: ApiHandlers;
+  /** Starts the webhook server, reconciles calls left in flight, and starts the dialer loop. */
+  start(): Promise<void>;
+  /** Stops accepting work, lets in-flight writes finish, closes the database. */
+  close(): Promise<void>;
+}
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'console.db');
+}
+
+export function createCore(options: CoreOptions): Core {
+  const { platform, dataDir } = options;
+  const db = openDatabase(databasePath(dataDir), { nativeBinding: options.nativeBinding });
+  const bus = new EventBus();
+  const settings = new SettingsService(new SettingsRepository(db));
+  const secrets = new SecretStore(new SecretsRepository(db), platform.cipher, () => platform.clock.now());
+  const onEnded: CallEndedHook[] = [];
+  const calls = new CallLifecycle({ db, bus, clock: platform.clock, logger: platform.logger, onEnded });
+  const webhooks: WebhookServer = new WebhookServer({
+    db,
+    bus,
+    platform,
+    settings,
+    secrets,
+    calls,
+    providers: (): ProviderRegistry => providers,
+  });
+  const providers: ProviderRegistry = new ProviderRegistry({ platform, settings, secrets, webhooks });
+  const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
+  onEnded.push((call) => dialer.onCallEnded(call));
+  const contacts = new ContactsService({ db, bus, platform, settings });
+
+  let started = false;
+  const core: Core = {
+    options,
+    dataDir,
+    db,
+    bus,
+    platform,
+    settings,
+    secrets,
+    providers,
+    calls,
+    webhooks,
+    dialer,
+    contacts,
+    api: undefined as unknown as ApiHandlers,
+    async start() {
+      if (started) return;
+      started = true;
+      await webhooks.start();
+      await dialer.start();
+    },
+    async close() {
+      await dialer.stop();
+      await webhooks.stop();
+      db.close();
+    },
+  };
+  (core as { api: ApiHandlers }).api = createApiHandlers(core);
+  return core;
+}

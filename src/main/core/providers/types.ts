@@ -1,0 +1,131 @@
+import type { CallResult, CallStatus, ProviderName, TranscriptTurn } from '../../../shared/domain';
+
+// One interface for every voice provider; one file per provider implements it. The dialer, the webhook server
+// and the UI only ever speak to this interface.
+
+export interface PlaceCallRequest {
+  /** Our attempt id (calls.id); providers echo it back in metadata / CustomField / query string. */
+  callId: number;
+  /** Unique per attempt; never reused, so a retried HTTP request cannot create a second provider call. */
+  idempotencyKey: string;
+  to: string;
+  from: string | null;
+  agentId: string | null;
+  contactName: string;
+  variables: Record<string, string>;
+  /** Full URL the provider should post this call's events to (uses the current public/tunnel URL). */
+  webhookUrl: string;
+  /** Simulator only: time compression. */
+  simSpeed?: number;
+}
+
+export interface PlaceCallResult {
+  /** Null when the provider returns no id (self-hosted Bolna); the call is then matched later. */
+  providerCallId: string | null;
+}
+
+export type ProviderErrorKind = 'rate_limited' | 'unavailable' | 'auth' | 'invalid_request' | 'not_found' | 'unknown';
+
+/**
+ * A provider request failed. `rate_limited` and `unavailable` pause dialing with backoff and do not consume the
+ * contact's attempt; the others fail the attempt with the message shown to the user.
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: ProviderName,
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly options: { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+  get transient(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'unavailable';
+  }
+}
+
+/** A provider event, normalised. Every field but the identifiers is optional: events carry what they carry. */
+export interface NormalizedEvent {
+  provider: ProviderName;
+  providerCallId: string | null;
+  /** Our attempt id when the provider echoes it (metadata, CustomField, query string). */
+  callId?: number | null;
+  /** Unique per distinct provider event (e.g. Bolna id+status, Retell call_id+event, Twilio CallSid+SequenceNumber). */
+  dedupeKey: string;
+  /** Provider's own name for the event (for the raw event list). */
+  kind: string;
+  status?: CallStatus;
+  /** Set with status 'ended'. */
+  result?: CallResult;
+  /** True when a person actually talked (completed with conversation > 0). */
+  conversation?: boolean;
+  occurredAt?: number;
+  answeredAt?: number;
+  endedAt?: number;
+  durationS?: number;
+  cost?: number;
+  hangupReason?: string;
+  recordingUrl?: string;
+  summary?: string;
+  sentiment?: string;
+  extracted?: Record<string, unknown>;
+  /** Full transcript so far (replaces what is stored). */
+  transcript?: Omit<TranscriptTurn, 'seq'>[];
+  /** A value the campaign's outcome mapping turns into an outcome (e.g. smart_status, custom analysis field). */
+  outcomeHint?: string;
+  transfer?: { state: 'started' | 'bridged' | 'cancelled' | 'ended'; destination?: string };
+  error?: string;
+}
+
+export interface WebhookRequest {
+  method: string;
+  /** Path without the query string, e.g. /hooks/retell/<secret>. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  /** The full public URL the provider called (Twilio signs it). */
+  url: string;
+  receivedAt: number;
+}
+
+export interface ProviderCapabilities {
+  cancel: boolean;
+  /** api: we redirect the call; agent_variable: the voice agent transfers to a number we pass; flow: provider asks us whom to dial. */
+  transfer: 'api' | 'agent_variable' | 'flow' | 'none';
+  /** getCall can tell us where a call stands (crash recovery). */
+  reconcile: boolean;
+  liveTranscript: boolean;
+}
+
+export interface VoiceProvider {
+  readonly name: ProviderName;
+  readonly label: string;
+  readonly capabilities: ProviderCapabilities;
+  placeCall(req: PlaceCallRequest): Promise<PlaceCallResult>;
+  cancelCall(providerCallId: string): Promise<void>;
+  /** Where the provider says the call stands; null when it does not know the call. */
+  getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null>;
+  transferCall?(providerCallId: string, to: string): Promise<void>;
+  /** Throws WebhookRejected when the request is not authentic. The path secret is checked by the server first. */
+  verifyWebhook(req: WebhookRequest): void;
+  /** Throws WebhookRejected('malformed') when the body cannot be understood. */
+  parseWebhook(req: WebhookRequest): NormalizedEvent[];
+  /** A harmless authenticated request, for the settings "test connection" button. */
+  testConnection?(): Promise<{ ok: boolean; message: string }>;
+}
+
+export class WebhookRejected extends Error {
+  constructor(
+    readonly reason: 'malformed' | 'bad_signature' | 'bad_secret' | 'too_large',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WebhookRejected';
+  }
+  get httpStatus(): number {
+    return this.reason === 'malformed' ? 400 : this.reason === 'too_large' ? 413 : 401;
+  }
+}

@@ -1,0 +1,2 @@
+// Electron main entry. OWNER: electron work (issue 10).
+export {};

@@ -1,0 +1,2 @@
+// Web host entry (npm run web). OWNER: web host work.
+export {};

@@ -1,0 +1,2 @@
+// Sandboxed preload. OWNER: electron work.
+export {};

@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+
+// The shape of the one API contract. Each capability declares its methods and events in its own file;
+// index.ts merges them, and both bindings (Electron IPC, WebSocket) are derived from the merged table.
+
+export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+}
+
+export function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): MethodDef<I, O> {
+  return { input, output };
+}
+
+export type MethodTable = Record<string, MethodDef>;
+export type EventTable = Record<string, z.ZodType>;
+
+export type InputOf<T extends MethodTable, K extends keyof T> = z.input<T[K]['input']>;
+export type ParsedInputOf<T extends MethodTable, K extends keyof T> = z.output<T[K]['input']>;
+export type OutputOf<T extends MethodTable, K extends keyof T> = z.output<T[K]['output']>;
+
+/** What the core implements: one async function per contract method, receiving already-validated input. */
+export type Handlers<T extends MethodTable> = {
+  [K in keyof T]: (input: ParsedInputOf<T, K>) => Promise<OutputOf<T, K>> | OutputOf<T, K>;
+};
+
+/** A main → renderer event as it travels (events are batched into arrays of these). */
+export interface EventEnvelope<E extends EventTable = EventTable, K extends keyof E = keyof E> {
+  type: K;
+  payload: z.output<E[K]>;
+}
+
+/** The error shape both bindings return, so the renderer shows the same message whichever host it runs in. */
+export interface ApiErrorBody {
+  code: 'invalid_input' | 'not_found' | 'conflict' | 'forbidden' | 'unavailable' | 'internal';
+  message: string;
+  /** For invalid_input: which field, so forms can point at it. */
+  issues?: { path: string; message: string }[];
+}

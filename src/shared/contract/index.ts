@@ -1,0 +1,37 @@
+import { appEvents, appMethods } from './app';
+import { callsEvents, callsMethods } from './calls';
+import { campaignsEvents, campaignsMethods } from './campaigns';
+import { contactsEvents, contactsMethods } from './contacts';
+import type { EventEnvelope, Handlers, InputOf, OutputOf } from './define';
+
+export * from './define';
+
+/** Every request the renderer (or a script through the web host) can make. */
+export const contract = {
+  ...appMethods,
+  ...contactsMethods,
+  ...campaignsMethods,
+  ...callsMethods,
+};
+export type Contract = typeof contract;
+export type MethodName = keyof Contract & string;
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+/** Every event main pushes to the renderer. */
+export const events = {
+  ...appEvents,
+  ...contactsEvents,
+  ...campaignsEvents,
+  ...callsEvents,
+};
+export type Events = typeof events;
+export type EventName = keyof Events & string;
+export type AnyEvent = { [K in EventName]: EventEnvelope<Events, K> }[EventName];
+
+export type ApiHandlers = Handlers<Contract>;
+export type ApiInput<K extends MethodName> = InputOf<Contract, K>;
+export type ApiOutput<K extends MethodName> = OutputOf<Contract, K>;
+
+/** The one channel prefix used on IPC; the preload allows nothing else. */
+export const IPC_PREFIX = 'api:';
+export const IPC_EVENTS_CHANNEL = 'api-events';

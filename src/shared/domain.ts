@@ -1,0 +1,218 @@
+import { z } from 'zod';
+
+// The vocabulary every part of the console shares (DESIGN §3–§4). Renderer, core, CLI and tests import these,
+// so a status or result means the same thing everywhere.
+
+export const CALL_STATUSES = [
+  'queued',
+  'dialing',
+  'initiated',
+  'ringing',
+  'in_progress',
+  'transferring',
+  'ended',
+] as const;
+export const CallStatus = z.enum(CALL_STATUSES);
+export type CallStatus = z.infer<typeof CallStatus>;
+
+/** Status never moves backwards: an event whose rank is lower than the call's current rank is recorded, not applied. */
+export const CALL_STATUS_RANK: Record<CallStatus, number> = {
+  queued: 0,
+  dialing: 1,
+  initiated: 2,
+  ringing: 3,
+  in_progress: 4,
+  transferring: 5,
+  ended: 6,
+};
+
+export const LIVE_CALL_STATUSES = ['dialing', 'initiated', 'ringing', 'in_progress', 'transferring'] as const;
+
+export const CALL_RESULTS = ['completed', 'no_answer', 'busy', 'voicemail', 'failed', 'canceled', 'transferred'] as const;
+export const CallResult = z.enum(CALL_RESULTS);
+export type CallResult = z.infer<typeof CallResult>;
+
+export const OUTCOMES = [
+  'confirmed',
+  'cancelled',
+  'rescheduled',
+  'wrong_person',
+  'appointment_scheduled',
+  'qualified_lead',
+  'sale_made',
+  'not_interested',
+  'do_not_call',
+  'callback_requested',
+  'successful',
+  'unsuccessful',
+] as const;
+export const Outcome = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const CAMPAIGN_STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] as const;
+export const CampaignState = z.enum(CAMPAIGN_STATES);
+export type CampaignState = z.infer<typeof CampaignState>;
+
+export const PROVIDER_NAMES = ['simulator', 'bolna', 'bolna_twilio', 'retell', 'exotel'] as const;
+export const ProviderName = z.enum(PROVIDER_NAMES);
+export type ProviderName = z.infer<typeof ProviderName>;
+
+/** Where a contact stands inside one campaign. */
+export const CAMPAIGN_CONTACT_STATES = ['pending', 'active', 'done', 'excluded'] as const;
+export const CampaignContactState = z.enum(CAMPAIGN_CONTACT_STATES);
+export type CampaignContactState = z.infer<typeof CampaignContactState>;
+
+/** Why a pending contact is not being dialled right now (shown in the campaign view). */
+export const WAIT_REASONS = ['new', 'retry_delay', 'window', 'capacity', 'number_busy', 'provider_backoff', 'scheduled'] as const;
+export const WaitReason = z.enum(WAIT_REASONS);
+export type WaitReason = z.infer<typeof WaitReason>;
+
+export const AGENT_STATUSES = ['available', 'busy', 'away'] as const;
+export const AgentStatus = z.enum(AGENT_STATUSES);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+export const Variables = z.record(z.string(), z.string());
+export type Variables = z.infer<typeof Variables>;
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM (24-hour)');
+
+export const CampaignSettings = z.object({
+  /** Calling window in the recipient's local time; end may be 24:00-style "23:59". */
+  window: z.object({ start: HHMM, end: HHMM }).default({ start: '09:00', end: '20:00' }),
+  /** Days of week allowed, 0 = Sunday. */
+  days: z.array(z.number().int().min(0).max(6)).default([0, 1, 2, 3, 4, 5, 6]),
+  /** Dates (YYYY-MM-DD, recipient local) on which nobody is called. */
+  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+  defaultTimezone: z.string().default('UTC'),
+  /** When true the window is ignored (tests, internal lists). */
+  ignoreWindow: z.boolean().default(false),
+  concurrency: z.number().int().min(1).max(1000).default(10),
+  /** Minimum gap between two call starts. */
+  pacingMs: z.number().int().min(0).default(0),
+  maxAttempts: z.number().int().min(1).max(20).default(3),
+  /** Delay before attempt n+1, indexed by attempts already made - 1; the last value repeats. */
+  retryDelaysMs: z.array(z.number().int().min(0)).min(1).default([10 * 60_000]),
+  retryOn: z.array(CallResult).default(['failed', 'busy', 'no_answer']),
+  priority: z.number().int().default(0),
+  /** contact field or variable name → name the agent sees. Empty = pass every variable under its own name. */
+  variableMapping: z.record(z.string(), z.string()).default({}),
+  /** Provider analysis value (lower-cased) → outcome. */
+  outcomeMapping: z.record(z.string(), Outcome).default({}),
+  /** Simulator only: time compression (2 = twice as fast as real calls). */
+  simSpeed: z.number().positive().max(10_000).default(1),
+});
+export type CampaignSettings = z.infer<typeof CampaignSettings>;
+
+export const Contact = z.object({
+  id: z.number().int(),
+  listId: z.number().int(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  phoneRaw: z.string(),
+  timezone: z.string().nullable(),
+  email: z.string().nullable(),
+  variables: Variables,
+  sourceRow: z.number().int().nullable(),
+  callable: z.boolean(),
+  notCallableReason: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const ContactList = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  sourceKind: z.enum(['manual', 'file', 'google_sheet']),
+  sourceRef: z.string().nullable(),
+  contactCount: z.number().int(),
+  createdAt: z.number(),
+});
+export type ContactList = z.infer<typeof ContactList>;
+
+export const Campaign = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  provider: ProviderName,
+  agentId: z.string().nullable(),
+  state: CampaignState,
+  listIds: z.array(z.number().int()),
+  settings: CampaignSettings,
+  startAt: z.number().nullable(),
+  stateReason: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Campaign = z.infer<typeof Campaign>;
+
+export const Call = z.object({
+  id: z.number().int(),
+  campaignId: z.number().int().nullable(),
+  contactId: z.number().int().nullable(),
+  contactName: z.string().nullable(),
+  phone: z.string(),
+  attempt: z.number().int(),
+  provider: ProviderName,
+  providerCallId: z.string().nullable(),
+  status: CallStatus,
+  result: CallResult.nullable(),
+  outcome: Outcome.nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  answeredAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  durationS: z.number().nullable(),
+  cost: z.number().nullable(),
+  hangupReason: z.string().nullable(),
+  recordingUrl: z.string().nullable(),
+  summary: z.string().nullable(),
+  sentiment: z.string().nullable(),
+  extracted: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+});
+export type Call = z.infer<typeof Call>;
+
+export const TranscriptTurn = z.object({
+  seq: z.number().int(),
+  speaker: z.enum(['agent', 'customer', 'human_agent', 'system']),
+  text: z.string(),
+  /** Milliseconds from call start, when the provider says. */
+  atMs: z.number().nullable(),
+});
+export type TranscriptTurn = z.infer<typeof TranscriptTurn>;
+
+export const CallEventRecord = z.object({
+  id: z.number().int(),
+  receivedAt: z.number(),
+  kind: z.string(),
+  status: z.string().nullable(),
+  disposition: z.enum(['applied', 'duplicate', 'stale', 'enriched']),
+  raw: z.string(),
+});
+export type CallEventRecord = z.infer<typeof CallEventRecord>;
+
+export const HumanAgent = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  sip: z.string().nullable(),
+  status: AgentStatus,
+  skills: z.array(z.string()),
+});
+export type HumanAgent = z.infer<typeof HumanAgent>;
+
+export const CountsByKey = z.record(z.string(), z.number().int());
+
+export const CampaignProgress = z.object({
+  campaignId: z.number().int(),
+  state: CampaignState,
+  stateReason: z.string().nullable(),
+  total: z.number().int(),
+  byContactState: CountsByKey,
+  byCallStatus: CountsByKey,
+  byResult: CountsByKey,
+  byOutcome: CountsByKey,
+  byWaitReason: CountsByKey,
+  nextDueAt: z.number().nullable(),
+});
+export type CampaignProgress = z.infer<typeof CampaignProgress>;
