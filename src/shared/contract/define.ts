@@ -37,3 +37,15 @@ export interface ApiErrorBody {
   /** For invalid_input: which field, so forms can point at it. */
   issues?: { path: string; message: string }[];
 }
+
+/** What a binding returns for one call: errors travel as data so both IPC and WebSocket keep their structure. */
+export type InvokeResult = { ok: true; value: unknown } | { ok: false; error: ApiErrorBody };
+
+/**
+ * The one object the preload exposes on `window.consoleApi` (and the web host's WebSocket client mimics), limited
+ * to the contract's methods.
+ */
+export interface ConsoleBridge {
+  invoke(method: string, input: unknown): Promise<InvokeResult>;
+  onEvents(listener: (events: EventEnvelope[]) => void): () => void;
+}
