@@ -113,6 +113,11 @@ export interface VoiceProvider {
   verifyWebhook(req: WebhookRequest): void;
   /** Throws WebhookRejected('malformed') when the body cannot be understood. */
   parseWebhook(req: WebhookRequest): NormalizedEvent[];
+  /**
+   * The body to answer a webhook with, when the provider expects more than an empty 2xx (Exotel passthru wants
+   * plain `OK`; its Connect "dial whom" URL wants the number to dial). Null = 200 with an empty body.
+   */
+  webhookResponse?(req: WebhookRequest): { status: number; contentType: string; body: string } | null;
   /** A harmless authenticated request, for the settings "test connection" button. */
   testConnection?(): Promise<{ ok: boolean; message: string }>;
 }
