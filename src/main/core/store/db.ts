@@ -33,7 +33,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const existed = file !== ':memory:' && existsSync(file);
   const db = new Database(file, {
     nativeBinding: options.nativeBinding,
-    readonly: options.readonly,
+    readonly: options.readonly ?? false,
   });
   try {
     if (!options.readonly) {
