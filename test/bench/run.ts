@@ -1,0 +1,66 @@
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+// `npm run bench [-- --json] [-- --only import,webhook]`: runs each capability's benchmark in this process, one after
+// another, and prints a table (or one JSON object). Figures are measurements, not assertions.
+
+type Bench = () => Promise<Record<string, number>>;
+const SUITES: Record<string, () => Promise<Bench>> = {
+  import: async () => (await import('./import')).benchImport,
+  webhook: async () => (await import('./webhook')).benchWebhook,
+  dialer: async () => (await import('./dialer')).benchDialer,
+  fts: async () => (await import('./fts')).benchFts,
+  grid: async () => (await import('./grid')).benchGrid,
+};
+
+const GOALS: Record<string, string> = {
+  import_100k_s: '≤ 1.5 × (bare read + bare insert)',
+  import_peak_rss_mb: '< 1024',
+  grid_first_render_ms: '< 500',
+  grid_scroll_p95_frame_ms: '< 16.7',
+  webhook_events_per_s: '≥ 30% of bare',
+  webhook_p99_ms: '< 20 at 1,000 ev/s',
+  dialer_cpu_ms_per_call: '< 1',
+  dialer_next_batch_ms: '< 5',
+  dialer_peak_rss_mb: '< 500',
+  fts_p95_ms: '< 20',
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const onlyIndex = args.indexOf('--only');
+  const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
+  const results: Record<string, number | string | Record<string, unknown>> = {
+    machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model },
+  };
+  const errors: Record<string, string> = {};
+  for (const [name, load] of Object.entries(SUITES)) {
+    if (only && !only.includes(name)) continue;
+    if (!json) process.stderr.write(`running ${name}…\n`);
+    try {
+      const figures = await (await load())();
+      Object.assign(results, figures);
+    } catch (err) {
+      errors[name] = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (Object.keys(errors).length) results.errors = errors;
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync('bench-results/latest.json', JSON.stringify(results, null, 2));
+  if (json) {
+    process.stdout.write(JSON.stringify(results) + '\n');
+  } else {
+    const rows = Object.entries(results).filter(([, v]) => typeof v === 'number') as [string, number][];
+    const width = Math.max(...rows.map(([k]) => k.length), 10);
+    process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padStart(12)}  goal\n`);
+    for (const [k, v] of rows) {
+      process.stdout.write(`${k.padEnd(width)}  ${(Number.isInteger(v) ? String(v) : v.toFixed(3)).padStart(12)}  ${GOALS[k] ?? ''}\n`);
+    }
+    process.stdout.write(`machine: ${JSON.stringify(results.machine)}\n`);
+    for (const [name, message] of Object.entries(errors)) process.stdout.write(`${name}: FAILED: ${message}\n`);
+  }
+  process.exitCode = Object.keys(errors).length ? 1 : 0;
+}
+
+void main();
