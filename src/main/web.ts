@@ -1,2 +1,244 @@
-// Web host entry (npm run web). OWNER: web host work.
-export {};
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { dispatch } from './bindings/dispatch';
+import { attachWebSocketBinding, refusal, tokenFromQuery, tokenMatches, type WebSocketBinding } from './bindings/websocket';
+import { createCore, type Core } from './core';
+import { defaultDataDir } from './core/data-dir';
+import { nodePlatform } from './core/node-platform';
+
+// The web host (npm run web): the built renderer and the WebSocket bridge on 127.0.0.1 only, behind a random
+// token, running the same core as the desktop app. It is never tunnelled; the webhook server is a separate listener.
+
+const LOOPBACK = '127.0.0.1';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+export interface WebHostOptions {
+  core: Pick<Core, 'api' | 'bus' | 'platform'>;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Folder holding the built renderer (index.html + assets). */
+  rendererDir: string;
+  /** Fixed token for tests; random otherwise. */
+  token?: string;
+}
+
+export interface WebHost {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+function csp(host: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' ws://${host}`,
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The page sets this cookie from its ?token= so that its own scripts and styles load without the token in their URLs. */
+const cookieName = (port: number) => `cc_token_${port}`;
+
+function cookieToken(req: IncomingMessage, port: number): string | null {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === cookieName(port)) return rest.join('=');
+  }
+  return null;
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererRoot = resolve(options.rendererDir);
+  let port = 0;
+  const allowedOrigins = () => [`http://${LOOPBACK}:${port}`, `http://localhost:${port}`];
+  const tokenOf = (req: IncomingMessage) => tokenFromQuery(req) ?? cookieToken(req, port);
+
+  const server: Server = createServer((req, res) => {
+    void serveStatic(req, res).catch((err: unknown) => {
+      options.core.platform.logger.log('error', 'web', 'Static file failed', { error: String(err) });
+      if (!res.headersSent) send(res, 500, 'Internal error');
+    });
+  });
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('Content-Security-Policy', csp(req.headers.host ?? `${LOOPBACK}:${port}`));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // The page URL carries the token: never send it onwards as a Referer.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refused = refusal(req, token, allowedOrigins(), tokenOf);
+    if (refused) {
+      const hint = refused.status === 401 ? ' Open the URL the web host printed (it ends in ?token=…).' : '';
+      return send(res, refused.status, `${refused.message}.${hint}`);
+    }
+    const path = url.pathname === '/' ? '/index.html' : url.pathname;
+    const file = normalize(join(rendererRoot, decodeURIComponent(path)));
+    if (!file.startsWith(rendererRoot + sep)) return send(res, 404, 'Not found');
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return send(res, 404, 'Not found');
+    const body = await readFile(file);
+    const isPage = extname(file) === '.html';
+    if (isPage && tokenMatches(token, tokenFromQuery(req))) {
+      res.setHeader('Set-Cookie', `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    res.writeHead(200, {
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Cache-Control': isPage ? 'no-store' : 'private, max-age=3600',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port ?? 0, LOOPBACK, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  const binding: WebSocketBinding = attachWebSocketBinding({
+    server,
+    api: options.core.api,
+    bus: options.core.bus,
+    clock: options.core.platform.clock,
+    logger: options.core.platform.logger,
+    token,
+    allowedOrigins,
+  });
+
+  return {
+    url: `http://${LOOPBACK}:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      await binding.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+const USAGE = `Usage: node out/main/web.js [--data-dir DIR] [--port N] [--demo]
+  --data-dir DIR  where the database, logs and key file live (default $CALLCONSOLE_DATA_DIR or ~/.callconsole)
+  --port N        port on 127.0.0.1 (default: a free one)
+  --demo          when the data folder has no lists yet, prepare the simulator demo (20 contacts, one campaign)
+  --verbose       echo every log line (default: warnings and errors only)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      demo: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be a whole number from 0 to 65535, got "${values.port}".\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true });
+  const echo = (line: string) => {
+    if (values.verbose || /"level":"(warn|error)"/.test(line)) process.stderr.write(line + '\n');
+  };
+  const core = createCore({
+    dataDir,
+    platform: nodePlatform(dataDir, { echo }),
+    host: 'web',
+    version: process.env.npm_package_version,
+  });
+  try {
+    await core.start();
+  } catch (err) {
+    // The UI still opens so the problem can be seen and fixed there; calls cannot be received meanwhile.
+    process.stderr.write(
+      `Warning: the core did not start fully: ${err instanceof Error ? err.message : String(err)}\n` +
+        `  Calls cannot be placed or received until this is fixed. Log: ${join(dataDir, 'logs', 'console.log')}\n`,
+    );
+  }
+
+  const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  const host = await startWebHost({ core, port, rendererDir });
+
+  if (values.demo) {
+    const result = await dispatch(core.api, 'demo.setup', { start: false, onlyIfEmpty: true }, core.platform.logger);
+    if (!result.ok) process.stderr.write(`Demo set-up failed: ${result.error.message}\n`);
+  }
+
+  process.stdout.write(
+    [
+      'Call Console web host',
+      `  Open: ${host.url}`,
+      `  Data folder: ${dataDir}`,
+      '  Listening on 127.0.0.1 only; the token in the URL is required (keep it private).',
+      '  Secrets are encrypted with a key file in the data folder, which is weaker than the OS keychain the',
+      '  desktop app uses: anyone who can read that folder can read the provider keys.',
+      '  Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`\n${signal}: stopping…\n`);
+    void (async () => {
+      await host.close().catch(() => undefined);
+      await core.close().catch((err: unknown) => process.stderr.write(`Close failed: ${String(err)}\n`));
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Web host failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -15,6 +15,16 @@ export const appMethods = {
       defaultCountry: z.string(),
     }),
   ),
+  /** First-run demo: a list of 20 simulator contacts and a fast simulator campaign over it. */
+  'demo.setup': method(
+    z.object({
+      /** Start the campaign at once. */
+      start: z.boolean().default(true),
+      /** Do nothing when lists already exist (the web host's --demo flag). */
+      onlyIfEmpty: z.boolean().default(false),
+    }),
+    z.object({ created: z.boolean(), listId: z.number().int().nullable(), campaignId: z.number().int().nullable() }),
+  ),
 };
 
 export const appEvents = {

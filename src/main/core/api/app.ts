@@ -1,6 +1,15 @@
 import { appMethods } from '../../../shared/contract/app';
 import type { Handlers } from '../../../shared/contract/define';
+import { CampaignSettings } from '../../../shared/domain';
 import type { Core } from '../index';
+
+/** Fictional numbers (the 555-01xx block is reserved for fiction); the simulator never dials anything real. */
+const DEMO_NAMES = [
+  'Aarav Sharma', 'Priya Nair', 'Rohan Mehta', 'Ananya Iyer', 'Vikram Singh', 'Meera Pillai', 'Kabir Khan',
+  'Sara Thomas', 'Arjun Reddy', 'Diya Patel', 'Ishaan Gupta', 'Nisha Rao', 'Dev Malhotra', 'Tara Joshi',
+  'Neil Fernandes', 'Zoya Ali', 'Kiran Das', 'Leela Menon', 'Omar Sheikh', 'Ritu Verma',
+];
+const DEMO_ITEMS = ['a blue kurta', 'wireless earbuds', 'a cookware set', 'running shoes', 'a desk lamp'];
 
 export function appHandlers(core: Core): Handlers<typeof appMethods> {
   return {
@@ -13,5 +22,35 @@ export function appHandlers(core: Core): Handlers<typeof appMethods> {
       providers: core.providers.list(),
       defaultCountry: core.settings.get('defaultCountry'),
     }),
+    // Built from the public API so the demo exercises exactly what a user's own list and campaign would.
+    'demo.setup': async ({ start, onlyIfEmpty }) => {
+      if (onlyIfEmpty && (await core.api['lists.list']({})).length > 0) {
+        return { created: false, listId: null, campaignId: null };
+      }
+      const added = await core.api['contacts.add']({
+        listName: 'Simulator demo',
+        contacts: DEMO_NAMES.map((name, i) => ({
+          name,
+          phone: `+1 201 555 01${String(i + 10).padStart(2, '0')}`,
+          variables: { order_id: `COD-${1001 + i}`, item: DEMO_ITEMS[i % DEMO_ITEMS.length] },
+        })),
+      });
+      const campaign = await core.api['campaigns.create']({
+        name: 'Simulator demo: COD confirmation',
+        listIds: [added.listId],
+        provider: 'simulator',
+        agentId: null,
+        startAt: null,
+        settings: CampaignSettings.partial().parse({
+          ignoreWindow: true,
+          concurrency: 5,
+          maxAttempts: 2,
+          retryDelaysMs: [3_000],
+          simSpeed: 20,
+        }),
+      });
+      if (start) await core.api['campaigns.start']({ id: campaign.id });
+      return { created: true, listId: added.listId, campaignId: campaign.id };
+    },
   };
 }

@@ -1,0 +1,121 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startWebHost, type WebHost } from '../../src/main/web';
+import { createTestCore, tempDir } from '../support/core';
+
+// The web host over real HTTP and a real WebSocket on 127.0.0.1, with the real core behind it.
+
+const core = createTestCore();
+const site = tempDir('web-renderer-');
+let host: WebHost;
+let base: string;
+
+beforeAll(async () => {
+  mkdirSync(join(site.dir, 'assets'));
+  writeFileSync(join(site.dir, 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(site.dir, 'assets', 'app.js'), 'console.log(1)');
+  host = await startWebHost({ core, rendererDir: site.dir, port: 0 });
+  base = `http://127.0.0.1:${host.port}`;
+});
+afterAll(async () => {
+  await host.close();
+  await core.cleanup();
+  site.cleanup();
+});
+
+function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+/** fetch() will not send a custom Host header; node:http does. */
+function statusWithHost(url: string, hostHeader: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { host: hostHeader } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+function request(ws: WebSocket, message: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>));
+    ws.send(JSON.stringify(message));
+  });
+}
+
+describe('web host', () => {
+  it('prints a loopback URL carrying the token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('serves the page only with the token, with a strict CSP, and lets assets load through the cookie it sets', async () => {
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=wrong${host.token}`)).status).toBe(401);
+    expect((await fetch(`${base}/assets/app.js`)).status).toBe(401);
+
+    const page = await fetch(host.url);
+    expect(page.status).toBe(200);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("object-src 'none'");
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+    expect(cookie).toContain(host.token);
+
+    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie } });
+    expect(asset.status).toBe(200);
+    expect(await asset.text()).toBe('console.log(1)');
+    expect((await fetch(`${base}/assets/../../../etc/passwd`, { headers: { cookie } })).status).toBe(404);
+  });
+
+  it('refuses foreign origins and foreign Host names even with the right token', async () => {
+    expect((await fetch(host.url, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
+    expect(await statusWithHost(host.url, 'rebind.example')).toBe(403);
+    expect(await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: 'http://evil.example' })).toBe(403);
+  });
+
+  it('refuses a socket without the right token', async () => {
+    expect(await open(`ws://127.0.0.1:${host.port}/ws`)).toBe(401);
+    expect(await open(`ws://127.0.0.1:${host.port}/ws?token=nope`)).toBe(401);
+  });
+
+  it('dispatches contract methods over the socket, validates input, and pushes events in batches', async () => {
+    const ws = await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+    if (typeof ws === 'number') throw new Error(`socket refused: ${ws}`);
+    try {
+      const info = await request(ws, { id: 1, method: 'app.info', input: {} });
+      expect(info).toMatchObject({ id: 1, result: { ok: true, value: { host: 'cli', dataDir: core.dataDir } } });
+
+      const unknown = await request(ws, { id: 2, method: 'nope.nothing', input: {} });
+      expect(unknown).toMatchObject({ id: 2, result: { ok: false, error: { code: 'not_found' } } });
+
+      const bad = await request(ws, { id: 3, method: 'calls.get', input: { id: 'x' } });
+      expect(bad).toMatchObject({ id: 3, result: { ok: false, error: { code: 'invalid_input' } } });
+
+      const malformed = await request(ws, { method: 'app.info' });
+      expect(malformed).toMatchObject({ error: { code: 'invalid_input' } });
+
+      const batch = new Promise<unknown>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+      core.bus.publish('notice', { level: 'info', message: 'one', at: 1 });
+      core.bus.publish('notice', { level: 'info', message: 'two', at: 2 });
+      expect(await batch).toEqual({
+        events: [
+          { type: 'notice', payload: { level: 'info', message: 'one', at: 1 } },
+          { type: 'notice', payload: { level: 'info', message: 'two', at: 2 } },
+        ],
+      });
+    } finally {
+      ws.close();
+    }
+  });
+});
