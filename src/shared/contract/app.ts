@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { ProviderName } from '../domain';
 import { method } from './define';
 
+/** The main views, in menu order (Ctrl/Cmd+1..5). */
+export const AppView = z.enum(['contacts', 'campaigns', 'live', 'transcripts', 'settings']);
+export type AppView = z.infer<typeof AppView>;
+
 export const appMethods = {
   'app.info': method(
     z.object({}),
@@ -34,4 +38,6 @@ export const appEvents = {
     message: z.string(),
     at: z.number(),
   }),
+  /** The desktop menu (Ctrl/Cmd+1..5) asks the renderer to show a view; the web host never sends it. */
+  'app.navigate': z.object({ view: AppView }),
 };
