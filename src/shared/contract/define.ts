@@ -49,3 +49,9 @@ export interface ConsoleBridge {
   invoke(method: string, input: unknown): Promise<InvokeResult>;
   onEvents(listener: (events: EventEnvelope[]) => void): () => void;
 }
+
+// IPC channel names live here, beside the types, because the sandboxed preload imports this file and must not pull
+// in zod (it can only load `electron`).
+/** The one channel prefix used on IPC; the preload allows nothing else. */
+export const IPC_PREFIX = 'api:';
+export const IPC_EVENTS_CHANNEL = 'api-events';

@@ -31,7 +31,3 @@ export type AnyEvent = { [K in EventName]: EventEnvelope<Events, K> }[EventName]
 export type ApiHandlers = Handlers<Contract>;
 export type ApiInput<K extends MethodName> = InputOf<Contract, K>;
 export type ApiOutput<K extends MethodName> = OutputOf<Contract, K>;
-
-/** The one channel prefix used on IPC; the preload allows nothing else. */
-export const IPC_PREFIX = 'api:';
-export const IPC_EVENTS_CHANNEL = 'api-events';
