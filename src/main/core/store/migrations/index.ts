@@ -1,4 +1,5 @@
 import * as m001 from './001_initial';
+import * as m002 from './002_sources';
 
 export interface Migration {
   version: number;
@@ -7,6 +8,9 @@ export interface Migration {
 }
 
 // Numbered, applied in order; the position in this list is the schema version (PRAGMA user_version).
-export const MIGRATIONS: Migration[] = [{ version: 1, name: 'initial', up: m001.up }];
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: 'initial', up: m001.up },
+  { version: 2, name: 'sources', up: m002.up },
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
