@@ -1,0 +1,216 @@
+import type { CallResult } from '../../../shared/domain';
+import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
+import { readForm, readJson, toCallId, toNumber, toRecord, toText, type HumanAgentDirectory } from './normalize';
+import {
+  ProviderError,
+  WebhookRejected,
+  type NormalizedEvent,
+  type PlaceCallRequest,
+  type PlaceCallResult,
+  type ProviderCapabilities,
+  type VoiceProvider,
+  type WebhookRequest,
+} from './types';
+
+// Exotel Voice v1 (providers.md §3). One hook URL serves three uses, told apart by method and `op`:
+//   POST                 StatusCallback (JSON, because we ask for it), terminal + answered events
+//   GET                  Passthru applet: answer fast with plain OK
+//   GET ?op=dial_whom    Connect applet "Dial whom" URL: answer with the number of an available human agent
+// Exotel signs nothing; the secret in the hook path is the authentication.
+
+export interface ExotelConfig {
+  apiKey: string;
+  apiToken: string;
+  accountSid: string;
+  callerId?: string;
+  flowUrl?: string;
+  region?: 'sg' | 'in';
+  baseUrl?: string;
+  timeoutMs?: number;
+  now?: () => number;
+  agents?: HumanAgentDirectory;
+}
+
+export const EXOTEL_HOSTS = { sg: 'https://api.exotel.com', in: 'https://api.in.exotel.com' } as const;
+
+const TERMINAL: Record<string, CallResult> = {
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'failed',
+  canceled: 'canceled',
+};
+
+export class ExotelProvider implements VoiceProvider {
+  readonly name = 'exotel' as const;
+  readonly label = 'Exotel';
+  // No documented cancel or live redirect in v1; transfer happens in the flow's Connect applet.
+  readonly capabilities: ProviderCapabilities = { cancel: false, transfer: 'flow', reconcile: true, liveTranscript: false };
+  private readonly base: string;
+  private readonly http: ProviderHttpOptions;
+
+  constructor(private readonly config: ExotelConfig) {
+    this.base = `${trimBase(config.baseUrl ?? EXOTEL_HOSTS[config.region ?? 'sg'])}/v1/Accounts/${encodeURIComponent(config.accountSid)}`;
+    this.http = { provider: 'exotel', label: 'Exotel', timeoutMs: config.timeoutMs ?? 15_000, now: config.now };
+  }
+
+  private headers(): Record<string, string> {
+    return { authorization: basicAuth(this.config.apiKey, this.config.apiToken) };
+  }
+
+  async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
+    const callerId = req.from ?? this.config.callerId;
+    if (!callerId) throw new ProviderError('exotel', 'invalid_request', 'No Exotel caller id (ExoPhone): set it in Settings → Providers → Exotel.');
+    const flowUrl = req.agentId && /^https?:\/\//.test(req.agentId) ? req.agentId : this.config.flowUrl;
+    if (!flowUrl) throw new ProviderError('exotel', 'invalid_request', 'No Exotel flow URL: set it in Settings → Providers → Exotel.');
+    // Number-to-flow mode: the customer (From) is dialled first and connected to the flow (voice bot → Connect).
+    const form = new URLSearchParams({
+      From: req.to,
+      CallerId: callerId,
+      Url: flowUrl,
+      CallType: 'trans',
+      CustomField: String(req.callId),
+      StatusCallback: req.webhookUrl,
+      StatusCallbackContentType: 'application/json',
+      'StatusCallbackEvents[0]': 'terminal',
+      'StatusCallbackEvents[1]': 'answered',
+    });
+    const res = await providerRequest(this.http, { method: 'POST', url: `${this.base}/Calls/connect.json`, headers: this.headers(), body: form });
+    const sid = toText(toRecord(toRecord(parseJson(this.http, res))?.Call)?.Sid);
+    if (!sid) throw new ProviderError('exotel', 'unknown', `Exotel accepted the call but returned no Call.Sid: ${res.text.slice(0, 120)}`);
+    return { providerCallId: sid };
+  }
+
+  async cancelCall(_providerCallId: string): Promise<void> {
+    throw new ProviderError('exotel', 'invalid_request', 'Exotel offers no API to cancel a placed call; it ends when the customer or the flow hangs up.');
+  }
+
+  async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
+    const res = await providerRequest(this.http, {
+      method: 'GET',
+      url: `${this.base}/Calls/${encodeURIComponent(providerCallId)}.json?details=true`,
+      headers: this.headers(),
+      accept: [404],
+    });
+    if (res.status === 404) return null;
+    const body = toRecord(parseJson(this.http, res));
+    const call = toRecord(body?.Call);
+    if (!call) return null;
+    const details = toRecord(call.Details) ?? toRecord(body?.Details) ?? {};
+    const status = toText(call.Status) ?? '';
+    const event: Omit<NormalizedEvent, 'dedupeKey'> = { provider: 'exotel', providerCallId, kind: `details:${status}` };
+    if (status === 'queued') event.status = 'initiated';
+    else if (status === 'ringing') event.status = 'ringing';
+    else if (status === 'in-progress') event.status = 'in_progress';
+    else Object.assign(event, terminalFields(status, toNumber(details.ConversationDuration) ?? toNumber(call.Duration) ?? 0));
+    const recording = toText(call.RecordingUrl);
+    if (recording) event.recordingUrl = recording;
+    const price = toNumber(call.Price);
+    if (price !== undefined) event.cost = price;
+    return event;
+  }
+
+  verifyWebhook(_req: WebhookRequest): void {
+    // Exotel documents no signature; the path secret (checked by the server) authenticates.
+  }
+
+  parseWebhook(req: WebhookRequest): NormalizedEvent[] {
+    if (req.method === 'GET') return this.parseApplet(req);
+    const contentType = req.headers['content-type'] ?? '';
+    const body: Record<string, unknown> = contentType.includes('json') ? readJson(req.rawBody, 'Exotel') : readForm(req.rawBody);
+    const sid = toText(body.CallSid);
+    const status = toText(body.Status);
+    if (!sid || !status) throw new WebhookRejected('malformed', 'Exotel status callback without CallSid or Status');
+    const eventType = toText(body.EventType) ?? 'terminal';
+    const event: NormalizedEvent = {
+      provider: 'exotel',
+      providerCallId: sid,
+      callId: toCallId(body.CustomField) ?? toCallId(req.query.get('call_id')),
+      dedupeKey: `${sid}:${eventType}:${status}`,
+      kind: `${eventType}:${status}`,
+      occurredAt: exotelTime(body.DateUpdated),
+    };
+    if (eventType === 'answered') {
+      event.status = 'in_progress';
+      event.answeredAt = exotelTime(body.StartTime) ?? event.occurredAt;
+    } else {
+      Object.assign(event, terminalFields(status, toNumber(body.ConversationDuration) ?? 0));
+      event.endedAt = exotelTime(body.EndTime) ?? event.occurredAt;
+      event.answeredAt = event.conversation ? exotelTime(body.StartTime) : undefined;
+    }
+    const recording = toText(body.RecordingUrl);
+    if (recording) event.recordingUrl = recording;
+    return [event];
+  }
+
+  webhookResponse(req: WebhookRequest): { status: number; contentType: string; body: string } | null {
+    if (req.method !== 'GET') return null;
+    if (req.query.get('op') === 'dial_whom') {
+      const agent = this.config.agents?.availableAgent();
+      // No one free: a non-2xx makes the Connect applet take its failure branch instead of dialling nobody.
+      if (!agent) return { status: 404, contentType: 'text/plain', body: 'no agent available' };
+      return { status: 200, contentType: 'text/plain', body: agent.phone };
+    }
+    return { status: 200, contentType: 'text/plain', body: 'OK' };
+  }
+
+  async testConnection(): Promise<{ ok: boolean; message: string }> {
+    await providerRequest(this.http, { method: 'GET', url: `${this.base}/Calls.json?PageSize=1`, headers: this.headers() });
+    return { ok: true, message: `Exotel accepted the key for account ${this.config.accountSid}.` };
+  }
+
+  private parseApplet(req: WebhookRequest): NormalizedEvent[] {
+    const q = req.query;
+    const sid = q.get('CallSid');
+    if (!sid) throw new WebhookRejected('malformed', 'Exotel applet request without CallSid');
+    const callId = toCallId(q.get('CustomField'));
+    if (q.get('op') === 'dial_whom') {
+      const agent = this.config.agents?.availableAgent();
+      return [
+        {
+          provider: 'exotel',
+          providerCallId: sid,
+          callId,
+          dedupeKey: `${sid}:dial_whom:${q.get('CurrentTime') ?? q.get('DialWhomNumber') ?? ''}`,
+          kind: 'dial_whom',
+          status: agent ? 'transferring' : undefined,
+          transfer: agent ? { state: 'started', destination: agent.phone } : { state: 'cancelled' },
+        },
+      ];
+    }
+    const dialled = toText(q.get('DialWhomNumber'));
+    const event: NormalizedEvent = {
+      provider: 'exotel',
+      providerCallId: sid,
+      callId,
+      dedupeKey: `${sid}:passthru:${q.get('CurrentTime') ?? ''}:${q.get('CallType') ?? ''}`,
+      kind: `passthru:${q.get('CallType') ?? q.get('CallStatus') ?? ''}`,
+      occurredAt: exotelTime(q.get('CurrentTime')),
+    };
+    if (q.get('CallStatus') === 'in-progress') event.status = 'in_progress';
+    // A Connect applet leg that reached a person: the call was handed to them (§7 "transferred").
+    if (dialled && toNumber(q.get('DialCallDuration')) !== undefined && Number(q.get('DialCallDuration')) > 0) {
+      event.transfer = { state: 'bridged', destination: dialled };
+    }
+    const digits = q.get('digits');
+    // Gather digits arrive wrapped in double quotes.
+    if (digits) event.extracted = { digits: digits.replace(/^"|"$/g, '') };
+    return [event];
+  }
+}
+
+function terminalFields(status: string, conversationS: number): Partial<NormalizedEvent> {
+  if (status === 'completed') {
+    const talked = conversationS > 0;
+    return { status: 'ended', result: talked ? 'completed' : 'no_answer', conversation: talked, durationS: conversationS };
+  }
+  return { status: 'ended', result: TERMINAL[status] ?? 'failed', conversation: false, durationS: 0 };
+}
+
+/** "YYYY-MM-DD HH:mm:ss" in the account's local time (unstated; IST for Indian accounts). */
+function exotelTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value);
+  if (!m || m[1] === '1970') return undefined;
+  // Interpreted as IST (+05:30), the timezone of Exotel's Indian accounts; only used for ordering and display.
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) - 330 * 60_000;
+}
