@@ -1,0 +1,687 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { CallResult, type CallStatus, type TranscriptTurn } from '../../../shared/domain';
+import type { Clock, Logger, TimerHandle } from '../platform';
+import type { SecretStore, SettingsService } from '../settings/settings';
+import {
+  ProviderError,
+  WebhookRejected,
+  type NormalizedEvent,
+  type PlaceCallRequest,
+  type PlaceCallResult,
+  type ProviderCapabilities,
+  type VoiceProvider,
+  type WebhookRequest,
+} from './types';
+
+// The built-in provider: places pretend calls with no account, and reports every status change the way a real
+// provider does, by a signed HTTP POST to the console's own webhook server. Its wire format (below) is ours, modelled
+// on Retell's: a JSON snapshot of the call per event, signed with `x-sim-signature: v=<ms>,d=<hex HMAC-SHA256(key,
+// rawBody + ms)>`, the key being a random per-install secret.
+
+export const SIM_SIGNATURE_HEADER = 'x-sim-signature';
+const SIGNING_KEY_SECRET = 'simulator.signing_key';
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+/** Ended calls remembered for getCall (reconciliation) before the oldest are forgotten. */
+const REMEMBERED_CALLS = 10_000;
+/** Like real providers: a failed delivery is retried a few times with growing delays. */
+const RETRY_DELAYS_MS = [1_000, 3_000, 9_000];
+const POST_TIMEOUT_MS = 10_000;
+
+const SimTurn = z.object({
+  speaker: z.enum(['agent', 'customer', 'human_agent', 'system']),
+  text: z.string(),
+  at_ms: z.number().nullable(),
+});
+
+export const SIM_EVENT_KINDS = [
+  'call.initiated',
+  'call.ringing',
+  'call.answered',
+  'call.transcript',
+  'call.transferring',
+  'call.ended',
+  'call.analyzed',
+] as const;
+
+/** One delivery: the call as it stands, after `event`. */
+export const SimulatorEvent = z.object({
+  event: z.enum(SIM_EVENT_KINDS),
+  /** Unique per distinct event of the call; duplicates of one event share it. */
+  event_id: z.string().min(1).max(100),
+  call_id: z.string().min(1).max(100),
+  metadata: z.object({ attempt_id: z.number().int(), idempotency_key: z.string() }),
+  to: z.string(),
+  status: z.enum(['initiated', 'ringing', 'in_progress', 'transferring', 'ended']),
+  result: CallResult.nullable(),
+  conversation: z.boolean(),
+  occurred_at: z.number(),
+  answered_at: z.number().nullable(),
+  ended_at: z.number().nullable(),
+  /** Talk time in (simulated) seconds: what the call would have lasted at speed 1. */
+  duration_s: z.number().min(0).nullable(),
+  cost: z.number().min(0).nullable(),
+  hangup_reason: z.string().nullable(),
+  transcript: z.array(SimTurn).nullable(),
+  analysis: z
+    .object({
+      summary: z.string(),
+      sentiment: z.enum(['positive', 'neutral', 'negative']),
+      extracted: z.record(z.string(), z.unknown()),
+      outcome: z.string().nullable(),
+    })
+    .nullable(),
+  transfer: z
+    .object({ state: z.enum(['started', 'bridged', 'cancelled', 'ended']), destination: z.string() })
+    .nullable(),
+});
+export type SimulatorEvent = z.infer<typeof SimulatorEvent>;
+
+export function signSimulatorBody(key: string, body: string | Buffer, timestampMs: number): string {
+  const digest = createHmac('sha256', key).update(body).update(String(timestampMs)).digest('hex');
+  return `v=${timestampMs},d=${digest}`;
+}
+
+/** The per-install signing key (created on first use), shared by the sender and the verifier. */
+export function simulatorSigningKey(secrets: SecretStore): string {
+  let key = secrets.get(SIGNING_KEY_SECRET);
+  if (!key) {
+    key = randomBytes(32).toString('hex');
+    secrets.set(SIGNING_KEY_SECRET, key);
+  }
+  return key;
+}
+
+type Fate = 'answered' | 'voicemail' | 'busy' | 'no_answer' | 'failed';
+type Scenario = 'confirmed' | 'rescheduled' | 'not_interested' | 'callback_requested' | 'cancelled' | 'wrong_person' | 'none';
+
+interface Script {
+  turns: { speaker: TranscriptTurn['speaker']; text: string; atMs: number }[];
+  talkMs: number;
+  summary: string;
+  sentiment: 'positive' | 'neutral' | 'negative';
+  extracted: Record<string, unknown>;
+  outcome: string | null;
+}
+
+interface SimCall {
+  id: string;
+  req: PlaceCallRequest;
+  speed: number;
+  fate: Fate;
+  script: Script;
+  chaos: { duplicateRate: number; reorderRate: number };
+  status: Exclude<CallStatus, 'queued' | 'dialing'>;
+  result: CallResult | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Simulated ms since the call was placed, as of the last step; `stepAt` is the clock time of that step. */
+  simMs: number;
+  stepAt: number;
+  answeredSimMs: number | null;
+  durationS: number | null;
+  hangupReason: string | null;
+  transfer: SimulatorEvent['transfer'];
+  spokenTurns: number;
+  analyzed: boolean;
+  transcriptUpdates: number;
+  lastEvent: SimulatorEvent['event'];
+  timers: Set<TimerHandle>;
+  held: string | null;
+  outbox: Promise<void>;
+}
+
+export interface SimulatorDeps {
+  clock: Clock;
+  logger: Logger;
+  settings: SettingsService;
+  secrets: SecretStore;
+  /** Randomness in [0, 1); tests pass a seeded generator. */
+  random?: () => number;
+}
+
+export class SimulatorProvider implements VoiceProvider {
+  readonly name = 'simulator' as const;
+  readonly label = 'Simulator (no account needed)';
+  readonly capabilities: ProviderCapabilities = { cancel: true, transfer: 'api', reconcile: true, liveTranscript: true };
+  private readonly calls = new Map<string, SimCall>();
+  private readonly byIdempotencyKey = new Map<string, string>();
+  private readonly sleeping = new Set<{ handle: TimerHandle; resolve: () => void }>();
+  private readonly random: () => number;
+  private key: string | null = null;
+  private disposed = false;
+
+  constructor(private readonly deps: SimulatorDeps) {
+    this.random = deps.random ?? Math.random;
+  }
+
+  async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
+    if (this.disposed) throw new ProviderError('simulator', 'unavailable', 'The simulator is shutting down');
+    if (!/^\+[1-9]\d{6,14}$/.test(req.to)) {
+      throw new ProviderError('simulator', 'invalid_request', `"${req.to}" is not an E.164 phone number (e.g. +919876543210)`, {
+        status: 400,
+      });
+    }
+    if (!/^https?:\/\//.test(req.webhookUrl)) {
+      throw new ProviderError('simulator', 'invalid_request', 'The webhook URL must be an http(s) URL', { status: 400 });
+    }
+    // Same idempotency key, same call: a retried request never rings anyone twice.
+    const known = this.byIdempotencyKey.get(req.idempotencyKey);
+    if (known) return { providerCallId: known };
+    this.forgetOldCalls();
+
+    const odds = this.deps.settings.get('simulator');
+    const call: SimCall = {
+      id: `sim_${randomBytes(9).toString('base64url')}`,
+      req,
+      speed: req.simSpeed && req.simSpeed > 0 ? req.simSpeed : 1,
+      fate: this.pickFate(odds),
+      script: this.writeScript(req),
+      chaos: { duplicateRate: odds.duplicateRate, reorderRate: odds.reorderRate },
+      status: 'initiated',
+      result: null,
+      answeredAt: null,
+      endedAt: null,
+      simMs: 0,
+      stepAt: this.deps.clock.now(),
+      answeredSimMs: null,
+      durationS: null,
+      hangupReason: null,
+      transfer: null,
+      spokenTurns: 0,
+      analyzed: false,
+      transcriptUpdates: 0,
+      lastEvent: 'call.initiated',
+      timers: new Set(),
+      held: null,
+      outbox: Promise.resolve(),
+    };
+    this.calls.set(call.id, call);
+    this.byIdempotencyKey.set(req.idempotencyKey, call.id);
+    this.after(call, this.between(200, 800), () => this.onInitiated(call));
+    return { providerCallId: call.id };
+  }
+
+  async cancelCall(providerCallId: string): Promise<void> {
+    const call = this.mustFind(providerCallId);
+    if (call.status === 'ended') return;
+    this.catchUp(call);
+    this.end(call, 'canceled', 'Canceled by API request');
+  }
+
+  async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
+    const call = this.calls.get(providerCallId);
+    if (!call) return null;
+    const { dedupeKey: _ignored, ...rest } = this.normalise(this.snapshot(call, call.lastEvent, true));
+    return { ...rest, kind: 'snapshot' };
+  }
+
+  async transferCall(providerCallId: string, to: string): Promise<void> {
+    const call = this.mustFind(providerCallId);
+    if (call.status !== 'in_progress' || call.fate !== 'answered') {
+      throw new ProviderError('simulator', 'invalid_request', `Call ${providerCallId} cannot be transferred: it is ${call.status}`, {
+        status: 409,
+      });
+    }
+    this.clearTimers(call);
+    this.catchUp(call);
+    call.status = 'transferring';
+    call.transfer = { state: 'started', destination: to };
+    this.emit(call, 'call.transferring', false);
+    this.after(call, this.between(2_000, 5_000), () => {
+      call.transfer = { state: 'bridged', destination: to };
+      call.script.turns.splice(call.spokenTurns, Infinity, {
+        speaker: 'system',
+        text: `Call transferred to ${to}`,
+        atMs: call.simMs - (call.answeredSimMs ?? 0),
+      });
+      call.spokenTurns = call.script.turns.length;
+      call.script.summary = `${call.req.contactName || 'The customer'} was transferred to a human agent (${to}).`;
+      call.script.outcome = null;
+      call.script.extracted = { ...call.script.extracted, outcome: null, transferred_to: to };
+      this.end(call, 'transferred', 'Transferred to a human agent');
+    });
+  }
+
+  verifyWebhook(req: WebhookRequest): void {
+    const match = /^v=(\d{1,16}),d=([0-9a-f]{64})$/.exec(req.headers[SIM_SIGNATURE_HEADER] ?? '');
+    if (!match) throw new WebhookRejected('bad_signature', `missing or malformed ${SIM_SIGNATURE_HEADER} header`);
+    if (Math.abs(this.deps.clock.now() - Number(match[1])) > SIGNATURE_TOLERANCE_MS) {
+      throw new WebhookRejected('bad_signature', 'signature timestamp is more than 5 minutes away from now');
+    }
+    const expected = createHmac('sha256', this.signingKey()).update(req.rawBody).update(match[1]).digest();
+    if (!timingSafeEqual(expected, Buffer.from(match[2], 'hex'))) {
+      throw new WebhookRejected('bad_signature', 'signature does not match the body');
+    }
+  }
+
+  parseWebhook(req: WebhookRequest): NormalizedEvent[] {
+    if (req.method !== 'POST') throw new WebhookRejected('malformed', 'simulator events are POSTed');
+    let json: unknown;
+    try {
+      json = JSON.parse(req.rawBody.toString('utf8'));
+    } catch {
+      throw new WebhookRejected('malformed', 'body is not JSON');
+    }
+    const parsed = SimulatorEvent.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new WebhookRejected('malformed', `field ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    }
+    return [this.normalise(parsed.data)];
+  }
+
+  /** Stops every pending timer and delivery (the core is closing). */
+  dispose(): void {
+    this.disposed = true;
+    for (const call of this.calls.values()) this.clearTimers(call);
+    for (const sleeper of this.sleeping) {
+      this.deps.clock.clearTimeout(sleeper.handle);
+      sleeper.resolve();
+    }
+    this.sleeping.clear();
+  }
+
+  // ── the call's life ────────────────────────────────────────────────────────────────────────────
+
+  private onInitiated(call: SimCall): void {
+    this.emit(call, 'call.initiated', false);
+    if (call.fate === 'failed') {
+      this.after(call, this.between(500, 2_000), () => this.end(call, 'failed', 'Destination unreachable'));
+      return;
+    }
+    this.after(call, this.between(1_000, 3_000), () => this.onRinging(call));
+  }
+
+  private onRinging(call: SimCall): void {
+    call.status = 'ringing';
+    this.emit(call, 'call.ringing', false);
+    switch (call.fate) {
+      case 'busy':
+        this.after(call, this.between(1_000, 3_000), () => this.end(call, 'busy', 'Call recipient was busy'));
+        return;
+      case 'no_answer':
+        this.after(call, this.between(25_000, 35_000), () => this.end(call, 'no_answer', 'Call unanswered'));
+        return;
+      case 'voicemail':
+        this.after(call, this.between(8_000, 15_000), () => this.onAnswered(call));
+        return;
+      default:
+        this.after(call, this.between(3_000, 12_000), () => this.onAnswered(call));
+    }
+  }
+
+  private onAnswered(call: SimCall): void {
+    call.status = 'in_progress';
+    call.answeredAt = this.deps.clock.now();
+    call.answeredSimMs = call.simMs;
+    this.emit(call, 'call.answered', false);
+    if (call.fate === 'voicemail') {
+      const name = call.req.contactName || 'the customer';
+      call.script = {
+        turns: [
+          { speaker: 'customer', text: `Hi, you've reached ${name}. Please leave a message after the tone.`, atMs: 500 },
+          { speaker: 'agent', text: `Hello ${name}, this is a courtesy call. We'll try you again later. Thank you.`, atMs: 7_000 },
+        ],
+        talkMs: 0,
+        summary: `Reached ${name}'s voicemail; left a short message.`,
+        sentiment: 'neutral',
+        extracted: { voicemail: true },
+        outcome: null,
+      };
+      this.after(call, this.between(15_000, 25_000), () => {
+        call.spokenTurns = call.script.turns.length;
+        this.end(call, 'voicemail', 'Voicemail reached');
+      });
+      return;
+    }
+    // Turns are spoken at their planned offsets; the transcript so far goes out once mid-call (live transcript).
+    const half = Math.max(1, Math.floor(call.script.turns.length / 2));
+    const midAt = call.script.turns[half - 1].atMs + 500;
+    this.after(call, midAt, () => {
+      call.spokenTurns = half;
+      call.transcriptUpdates++;
+      this.emit(call, 'call.transcript', false);
+      this.after(call, call.script.talkMs - midAt, () => {
+        call.spokenTurns = call.script.turns.length;
+        this.end(call, 'completed', this.random() < 0.5 ? 'Call recipient hung up' : 'Agent ended the call');
+      });
+    });
+  }
+
+  private end(call: SimCall, result: CallResult, reason: string): void {
+    this.clearTimers(call);
+    call.status = 'ended';
+    call.result = result;
+    call.endedAt = this.deps.clock.now();
+    call.hangupReason = reason;
+    if (call.answeredSimMs !== null) call.durationS = Math.round((call.simMs - call.answeredSimMs) / 100) / 10;
+    else call.durationS = 0;
+    if (result === 'canceled' && call.answeredAt !== null) {
+      call.script.summary = `The call was stopped by the console after ${call.durationS} s.`;
+      call.script.outcome = null;
+    }
+    const answered = call.answeredAt !== null;
+    this.emit(call, 'call.ended', !answered);
+    if (!answered) return;
+    this.after(call, this.between(2_000, 5_000), () => {
+      call.analyzed = true;
+      this.emit(call, 'call.analyzed', true);
+    });
+  }
+
+  /** Brings the simulated time up to now (for steps the console triggers between two planned ones). */
+  private catchUp(call: SimCall): void {
+    const now = this.deps.clock.now();
+    call.simMs += (now - call.stepAt) * call.speed;
+    call.stepAt = now;
+    if (call.answeredSimMs !== null && call.status === 'in_progress') {
+      const elapsed = call.simMs - call.answeredSimMs;
+      call.spokenTurns = call.script.turns.filter((t) => t.atMs <= elapsed).length;
+    }
+  }
+
+  /** Schedules a step `simMs` of simulated time from now (real time = simMs / speed). */
+  private after(call: SimCall, simMs: number, step: () => void): void {
+    const delay = Math.max(0, simMs) / call.speed;
+    const handle = this.deps.clock.setTimeout(() => {
+      call.timers.delete(handle);
+      if (this.disposed) return;
+      call.simMs += Math.max(0, simMs);
+      call.stepAt = this.deps.clock.now();
+      step();
+    }, delay);
+    handle.unref?.();
+    call.timers.add(handle);
+  }
+
+  private clearTimers(call: SimCall): void {
+    for (const handle of call.timers) this.deps.clock.clearTimeout(handle);
+    call.timers.clear();
+  }
+
+  // ── delivery ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends the call's current state as `kind`; chaos settings duplicate it or swap it with the next event. */
+  private emit(call: SimCall, kind: SimulatorEvent['event'], last: boolean): void {
+    call.lastEvent = kind;
+    const body = JSON.stringify(this.snapshot(call, kind, false));
+    const out: string[] = [];
+    if (call.held !== null) {
+      out.push(body, call.held);
+      call.held = null;
+    } else if (!last && this.random() < call.chaos.reorderRate) {
+      call.held = body;
+      return;
+    } else {
+      out.push(body);
+    }
+    for (const item of out) {
+      this.send(call, item);
+      if (this.random() < call.chaos.duplicateRate) this.send(call, item);
+    }
+  }
+
+  /** One call's deliveries go out one after another, so only chaos reorders them. */
+  private send(call: SimCall, body: string): void {
+    call.outbox = call.outbox.then(() => this.post(call, body));
+  }
+
+  private async post(call: SimCall, body: string): Promise<void> {
+    let problem = '';
+    for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
+      if (this.disposed) return;
+      if (attempt > 0) await this.sleep(RETRY_DELAYS_MS[attempt - 1]);
+      if (this.disposed) return;
+      try {
+        const res = await fetch(call.req.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SIM_SIGNATURE_HEADER]: signSimulatorBody(this.signingKey(), body, this.deps.clock.now()),
+          },
+          body,
+          signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+        });
+        await res.arrayBuffer();
+        if (res.ok) return;
+        problem = `HTTP ${res.status}`;
+        // Like real providers: a refusal (bad secret/signature, malformed) is not retried; 429 and 5xx are.
+        if (res.status < 500 && res.status !== 429) break;
+      } catch (err) {
+        problem = err instanceof Error ? err.message : String(err);
+      }
+    }
+    this.deps.logger.log('warn', 'simulator', `gave up delivering an event of call ${call.id}: ${problem}`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const sleeper = {
+        handle: this.deps.clock.setTimeout(() => {
+          this.sleeping.delete(sleeper);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      sleeper.handle.unref?.();
+      this.sleeping.add(sleeper);
+    });
+  }
+
+  private signingKey(): string {
+    this.key ??= simulatorSigningKey(this.deps.secrets);
+    return this.key;
+  }
+
+  // ── wire format ───────────────────────────────────────────────────────────────────────────────
+
+  /** The call as it stands after `kind`; `full` (getCall) also shows what was said so far and any analysis. */
+  private snapshot(call: SimCall, kind: SimulatorEvent['event'], full: boolean): SimulatorEvent {
+    const ended = call.status === 'ended';
+    const answered = call.answeredAt !== null;
+    const showTranscript = answered && (kind === 'call.transcript' || call.analyzed || full);
+    const turns = call.script.turns.slice(0, call.spokenTurns);
+    return {
+      event: kind,
+      event_id: kind === 'call.transcript' ? `${kind}#${call.transcriptUpdates}` : kind,
+      call_id: call.id,
+      metadata: { attempt_id: call.req.callId, idempotency_key: call.req.idempotencyKey },
+      to: call.req.to,
+      status: call.status,
+      result: call.result,
+      conversation: ended && answered && call.fate === 'answered' && (call.durationS ?? 0) > 0,
+      occurred_at: this.deps.clock.now(),
+      answered_at: call.answeredAt,
+      ended_at: call.endedAt,
+      duration_s: ended ? call.durationS : null,
+      cost: ended ? Math.round((call.durationS ?? 0) * 0.15) / 100 : null,
+      hangup_reason: call.hangupReason,
+      transcript: showTranscript ? turns.map((t) => ({ speaker: t.speaker, text: t.text, at_ms: t.atMs })) : null,
+      analysis:
+        call.analyzed || (full && ended && answered)
+          ? {
+              summary: call.script.summary,
+              sentiment: call.script.sentiment,
+              extracted: call.script.extracted,
+              outcome: call.script.outcome,
+            }
+          : null,
+      transfer: call.transfer,
+    };
+  }
+
+  private normalise(e: SimulatorEvent): NormalizedEvent {
+    const event: NormalizedEvent = {
+      provider: 'simulator',
+      providerCallId: e.call_id,
+      callId: e.metadata.attempt_id,
+      dedupeKey: `${e.call_id}:${e.event_id}`,
+      kind: e.event,
+      status: e.status,
+      occurredAt: e.occurred_at,
+    };
+    if (e.status === 'ended' && e.result) {
+      event.result = e.result;
+      event.conversation = e.conversation;
+    }
+    if (e.answered_at !== null) event.answeredAt = e.answered_at;
+    if (e.ended_at !== null) event.endedAt = e.ended_at;
+    if (e.duration_s !== null) event.durationS = e.duration_s;
+    if (e.cost !== null) event.cost = e.cost;
+    if (e.hangup_reason !== null) event.hangupReason = e.hangup_reason;
+    if (e.transcript) event.transcript = e.transcript.map((t) => ({ speaker: t.speaker, text: t.text, atMs: t.at_ms }));
+    if (e.analysis) {
+      event.summary = e.analysis.summary;
+      event.sentiment = e.analysis.sentiment;
+      event.extracted = e.analysis.extracted;
+      if (e.analysis.outcome) event.outcomeHint = e.analysis.outcome;
+    }
+    if (e.transfer) event.transfer = e.transfer;
+    return event;
+  }
+
+  // ── randomness and scripts ────────────────────────────────────────────────────────────────────
+
+  private between(min: number, max: number): number {
+    return Math.round(min + this.random() * (max - min));
+  }
+
+  private pickFate(odds: { answerRate: number; busyRate: number; voicemailRate: number; failRate: number }): Fate {
+    // Rates are read as weights; whatever they leave below 1 is "no answer".
+    const weights: [Fate, number][] = [
+      ['failed', odds.failRate],
+      ['busy', odds.busyRate],
+      ['voicemail', odds.voicemailRate],
+      ['answered', odds.answerRate],
+    ];
+    const total = Math.max(1, weights.reduce((s, [, w]) => s + w, 0));
+    let r = this.random() * total;
+    for (const [fate, weight] of weights) {
+      if (r < weight) return fate;
+      r -= weight;
+    }
+    return 'no_answer';
+  }
+
+  private pickScenario(): Scenario {
+    const weights: [Scenario, number][] = [
+      ['confirmed', 0.45],
+      ['rescheduled', 0.15],
+      ['not_interested', 0.1],
+      ['callback_requested', 0.1],
+      ['cancelled', 0.08],
+      ['wrong_person', 0.05],
+      ['none', 0.07],
+    ];
+    let r = this.random();
+    for (const [scenario, weight] of weights) {
+      if (r < weight) return scenario;
+      r -= weight;
+    }
+    return 'none';
+  }
+
+  /** A short, plausible conversation from the contact's name and variables (order id, amount, product…). */
+  private writeScript(req: PlaceCallRequest): Script {
+    const variable = (pattern: RegExp): string | undefined => {
+      const key = Object.keys(req.variables).find((k) => pattern.test(k) && req.variables[k].trim() !== '');
+      return key ? req.variables[key].trim() : undefined;
+    };
+    const fullName = req.contactName.trim();
+    const name = fullName.split(/\s+/)[0] || 'there';
+    const orderId = variable(/order/i);
+    const amount = variable(/amount|total|price|cod/i);
+    const product = variable(/product|item/i);
+    const company = variable(/company|brand|store|shop/i) ?? 'the support team';
+    const subject = orderId
+      ? `your order ${orderId}${product ? ` (${product})` : ''}${amount ? ` of ${amount}` : ''}`
+      : product
+        ? `your ${product}`
+        : 'your recent request';
+    const scenario = this.pickScenario();
+    const day = new Date(this.deps.clock.now() + this.between(2, 5) * 86_400_000).toISOString().slice(0, 10);
+    const time = ['10:00', '12:30', '15:00', '17:30'][this.between(0, 3)];
+
+    const lines: [TranscriptTurn['speaker'], string][] = [
+      ['agent', `Hello, this is the assistant calling from ${company}. Am I speaking with ${fullName || 'the account holder'}?`],
+    ];
+    let summary: string;
+    let sentiment: Script['sentiment'] = 'neutral';
+    const extracted: Record<string, unknown> = { customer_name: fullName || null, ...(orderId ? { order_id: orderId } : {}) };
+    let outcome: string | null = scenario === 'none' ? null : scenario;
+    if (scenario === 'wrong_person') {
+      lines.push(['customer', `No, sorry, there's no ${name} here. I think you have the wrong number.`]);
+      lines.push(['agent', 'I apologise for the trouble. Have a good day.']);
+      summary = `The person who answered is not ${fullName || 'the contact'}; wrong number.`;
+    } else {
+      lines.push(['customer', 'Yes, speaking.']);
+      lines.push(['agent', `Thank you, ${name}. I'm calling about ${subject}. Can you confirm you'd like to go ahead?`]);
+      switch (scenario) {
+        case 'confirmed':
+          lines.push(['customer', 'Yes, please go ahead.']);
+          lines.push(['agent', `Great, it's confirmed. Thank you, ${name}!`]);
+          summary = `${name} confirmed ${subject}.`;
+          sentiment = 'positive';
+          extracted.confirmed = true;
+          break;
+        case 'rescheduled':
+          lines.push(['customer', `Not this week. Could you make it ${day} around ${time}?`]);
+          lines.push(['agent', `Of course. I've moved it to ${day} at ${time}.`]);
+          summary = `${name} asked to reschedule ${subject} to ${day} ${time}.`;
+          sentiment = 'positive';
+          extracted.reschedule_date = day;
+          extracted.reschedule_time = time;
+          break;
+        case 'not_interested':
+          lines.push(['customer', "No, I'm not interested, thanks."]);
+          lines.push(['agent', 'Understood. Sorry for the interruption.']);
+          summary = `${name} is not interested in ${subject}.`;
+          sentiment = 'negative';
+          break;
+        case 'callback_requested':
+          lines.push(['customer', `I'm busy right now. Can you call me back on ${day} after ${time}?`]);
+          lines.push(['agent', `Sure, we'll call you back on ${day} after ${time}.`]);
+          summary = `${name} asked for a call back on ${day} after ${time}.`;
+          extracted.callback_at = `${day} ${time}`;
+          break;
+        case 'cancelled':
+          lines.push(['customer', 'Actually, please cancel it. I changed my mind.']);
+          lines.push(['agent', "All right, I've cancelled it for you."]);
+          summary = `${name} cancelled ${subject}.`;
+          sentiment = 'negative';
+          extracted.confirmed = false;
+          break;
+        default:
+          lines.push(['customer', "Hmm, I'm not sure. Let me think about it."]);
+          lines.push(['agent', 'No problem. Thank you for your time.']);
+          summary = `${name} did not decide about ${subject}.`;
+          outcome = null;
+      }
+    }
+    extracted.outcome = outcome;
+    let atMs = 1_000;
+    const turns = lines.map(([speaker, text]) => {
+      const turn = { speaker, text, atMs };
+      atMs += 2_000 + text.length * 60 + this.between(0, 2_000);
+      return turn;
+    });
+    return { turns, talkMs: atMs + this.between(1_000, 3_000), summary, sentiment, extracted, outcome };
+  }
+
+  private mustFind(providerCallId: string): SimCall {
+    const call = this.calls.get(providerCallId);
+    if (!call) throw new ProviderError('simulator', 'not_found', `The simulator has no call ${providerCallId}`, { status: 404 });
+    return call;
+  }
+
+  private forgetOldCalls(): void {
+    if (this.calls.size < REMEMBERED_CALLS) return;
+    for (const [id, call] of this.calls) {
+      if (this.calls.size < REMEMBERED_CALLS * 0.9) break;
+      if (call.status !== 'ended' || call.timers.size > 0) continue;
+      this.calls.delete(id);
+      this.byIdempotencyKey.delete(call.req.idempotencyKey);
+    }
+  }
+}
