@@ -1,3 +1,10 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './shell/App';
+import './shell/styles.css';
 
-createRoot(document.getElementById('root')!).render(<div>Call Console</div>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,296 @@
+import { useEffect, useState } from 'react';
+import { PROVIDER_NAMES, type Campaign, type CampaignState, type ProviderName } from '../../../shared/domain';
+import { StateBadge } from '../calls/status';
+import { useContacts } from '../contacts/store';
+import { formatDateTime, formatTime, humanize, LOCAL_ZONE } from '../shell/format';
+import { useShell } from '../shell/store';
+import { useCampaigns, type CampaignAction } from './store';
+
+const CAMPAIGN_COLORS: Record<CampaignState, string> = {
+  draft: '#6b7280',
+  scheduled: '#0891b2',
+  running: '#16a34a',
+  paused: '#ca8a04',
+  completed: '#0f766e',
+  cancelled: '#64748b',
+};
+
+export function CampaignStateBadge({ state }: { state: CampaignState }) {
+  const color = CAMPAIGN_COLORS[state];
+  return (
+    <span className="badge" style={{ borderColor: color, color }}>
+      <span className="dot" style={{ background: color }} aria-hidden="true" />
+      {humanize(state)}
+    </span>
+  );
+}
+
+const ACTIONS: Record<CampaignState, CampaignAction[]> = {
+  draft: ['start', 'cancel'],
+  scheduled: ['start', 'cancel'],
+  running: ['pause', 'cancel'],
+  paused: ['resume', 'cancel'],
+  completed: [],
+  cancelled: [],
+};
+
+function CreateCampaign({ onCreated }: { onCreated(): void }) {
+  const lists = useContacts((s) => s.lists);
+  const loadLists = useContacts((s) => s.loadLists);
+  const info = useShell((s) => s.info);
+  const create = useCampaigns((s) => s.create);
+  const [name, setName] = useState('');
+  const [listId, setListId] = useState('');
+  const [provider, setProvider] = useState<ProviderName>('simulator');
+  const [start, setStart] = useState('09:00');
+  const [end, setEnd] = useState('20:00');
+  const [ignoreWindow, setIgnoreWindow] = useState(false);
+  const [zone, setZone] = useState(LOCAL_ZONE);
+  const [concurrency, setConcurrency] = useState(10);
+  const [maxAttempts, setMaxAttempts] = useState(3);
+  const [retryMinutes, setRetryMinutes] = useState(10);
+  const [simSpeed, setSimSpeed] = useState(20);
+  useEffect(() => {
+    void loadLists();
+  }, [loadLists]);
+  const chosenList = listId || (lists[0] ? String(lists[0].id) : '');
+  const configured = new Map(info?.providers.map((p) => [p.name, p.configured]) ?? []);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const list = lists.find((l) => String(l.id) === chosenList);
+    if (!list) return;
+    const campaign = await create({
+      name: name.trim() || `${list.name} · ${formatDateTime(Date.now())}`,
+      listIds: [list.id],
+      provider,
+      agentId: null,
+      startAt: null,
+      settings: {
+        window: { start, end },
+        ignoreWindow,
+        defaultTimezone: zone,
+        concurrency,
+        maxAttempts,
+        retryDelaysMs: [Math.round(retryMinutes * 60_000)],
+        ...(provider === 'simulator' ? { simSpeed } : {}),
+      },
+    });
+    if (campaign) onCreated();
+  };
+
+  return (
+    <form className="create-campaign" aria-label="New campaign" onSubmit={submit}>
+      <h3>New campaign</h3>
+      <div className="form-grid">
+        <label>
+          Name
+          <input aria-label="Campaign name" value={name} placeholder="e.g. COD confirmations, Monday" onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          List
+          <select aria-label="Campaign list" value={chosenList} onChange={(e) => setListId(e.target.value)} required>
+            {lists.length === 0 && <option value="">No lists: add contacts first</option>}
+            {lists.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name} ({l.contactCount})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Provider
+          <select aria-label="Provider" value={provider} onChange={(e) => setProvider(e.target.value as ProviderName)}>
+            {PROVIDER_NAMES.map((p) => (
+              <option key={p} value={p}>
+                {humanize(p)}
+                {configured.get(p) === false ? ' (not set up)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Window from
+          <input aria-label="Calling window start" type="time" value={start} onChange={(e) => setStart(e.target.value)} />
+        </label>
+        <label>
+          to
+          <input aria-label="Calling window end" type="time" value={end} onChange={(e) => setEnd(e.target.value)} />
+        </label>
+        <label>
+          Default time zone
+          <input aria-label="Default time zone" value={zone} onChange={(e) => setZone(e.target.value)} />
+        </label>
+        <label className="check">
+          <input type="checkbox" aria-label="Ignore calling window" checked={ignoreWindow} onChange={(e) => setIgnoreWindow(e.target.checked)} />
+          Ignore window (tests, internal lists)
+        </label>
+        <label>
+          Concurrency
+          <input aria-label="Concurrency" type="number" min={1} max={1000} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} />
+        </label>
+        <label>
+          Max attempts
+          <input aria-label="Max attempts" type="number" min={1} max={20} value={maxAttempts} onChange={(e) => setMaxAttempts(Number(e.target.value))} />
+        </label>
+        <label>
+          Retry after (minutes)
+          <input aria-label="Retry after minutes" type="number" min={0} step="any" value={retryMinutes} onChange={(e) => setRetryMinutes(Number(e.target.value))} />
+        </label>
+        {provider === 'simulator' && (
+          <label>
+            Simulator speed ×
+            <input aria-label="Simulator speed" type="number" min={1} max={10000} value={simSpeed} onChange={(e) => setSimSpeed(Number(e.target.value))} />
+          </label>
+        )}
+      </div>
+      <button type="submit" className="primary" disabled={!chosenList}>
+        Create campaign
+      </button>
+    </form>
+  );
+}
+
+function Counts({ title, counts, badge }: { title: string; counts: Record<string, number>; badge?: boolean }) {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  return (
+    <div className="counts" role="group" aria-label={title}>
+      <h4>{title}</h4>
+      {entries.length === 0 ? (
+        <span className="muted">none</span>
+      ) : (
+        <ul>
+          {entries.map(([k, n]) => (
+            <li key={k}>
+              {badge ? <StateBadge state={k} /> : <span>{humanize(k)}</span>}
+              <strong>{n}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function CampaignDetail({ campaign }: { campaign: Campaign }) {
+  const progress = useCampaigns((s) => s.progress[campaign.id]);
+  const activity = useCampaigns((s) => s.activity[campaign.id]);
+  const act = useCampaigns((s) => s.act);
+  const loadProgress = useCampaigns((s) => s.loadProgress);
+  useEffect(() => {
+    void loadProgress(campaign.id);
+    if (campaign.state !== 'running') return;
+    // Progress events are the main feed; this slow poll covers a core that does not emit them.
+    const t = setInterval(() => void loadProgress(campaign.id), 3000);
+    return () => clearInterval(t);
+  }, [campaign.id, campaign.state, loadProgress]);
+  const done = progress?.byContactState.done ?? 0;
+  const total = progress?.total ?? 0;
+  const s = campaign.settings;
+  return (
+    <section className="campaign-detail" aria-label={`Campaign ${campaign.name}`}>
+      <header>
+        <h3>{campaign.name}</h3>
+        <CampaignStateBadge state={campaign.state} />
+        {campaign.stateReason && <span className="muted">{campaign.stateReason}</span>}
+        <div className="actions">
+          {ACTIONS[campaign.state].map((a) => (
+            <button key={a} type="button" className={a === 'start' ? 'primary' : a === 'cancel' ? 'danger' : ''} onClick={() => void act(campaign.id, a)}>
+              {humanize(a)}
+            </button>
+          ))}
+        </div>
+      </header>
+      <p className="settings-line">
+        {humanize(campaign.provider)} · window {s.ignoreWindow ? 'ignored' : `${s.window.start}–${s.window.end} recipient time (default ${s.defaultTimezone})`} ·
+        concurrency {s.concurrency} · max attempts {s.maxAttempts} · retry after {s.retryDelaysMs.map((d) => `${Math.round(d / 60_000 * 10) / 10} min`).join(', ')}
+        {campaign.provider === 'simulator' ? ` · sim speed ×${s.simSpeed}` : ''}
+      </p>
+      <div className="progress" role="progressbar" aria-label="Contacts done" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+        <div style={{ width: total ? `${(100 * done) / total}%` : 0 }} />
+        <span>
+          {done} / {total} contacts done
+        </span>
+      </div>
+      {progress ? (
+        <div className="counts-row">
+          <Counts title="Contacts" counts={progress.byContactState} />
+          <Counts title="Calls by status" counts={progress.byCallStatus} badge />
+          <Counts title="Results" counts={progress.byResult} badge />
+          <Counts title="Outcomes" counts={progress.byOutcome} />
+          <Counts title="Waiting because" counts={progress.byWaitReason} />
+          {progress.nextDueAt && <p className="muted">Next retry due {formatTime(progress.nextDueAt)}</p>}
+        </div>
+      ) : (
+        <p className="muted">No progress yet.</p>
+      )}
+      <h4>Activity</h4>
+      <ol className="activity" aria-label="Activity log">
+        {(activity ?? []).map((a, i) => (
+          <li key={i}>
+            <time>{formatTime(a.at)}</time> {a.text}
+          </li>
+        ))}
+        {!activity?.length && <li className="muted">Created {formatDateTime(campaign.createdAt)}</li>}
+      </ol>
+    </section>
+  );
+}
+
+export function CampaignsView() {
+  const campaigns = useCampaigns((s) => s.campaigns);
+  const selectedId = useCampaigns((s) => s.selectedId);
+  const select = useCampaigns((s) => s.select);
+  const load = useCampaigns((s) => s.load);
+  const [creating, setCreating] = useState(false);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const selected = campaigns.find((c) => c.id === selectedId);
+  return (
+    <div className="split">
+      <aside className="campaign-list" aria-label="Campaigns">
+        <button type="button" className="primary" onClick={() => setCreating(true)}>
+          New campaign…
+        </button>
+        <table>
+          <thead>
+            <tr>
+              <th>Campaign</th>
+              <th>State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {campaigns.map((c) => (
+              <tr
+                key={c.id}
+                className={c.id === selectedId && !creating ? 'selected' : ''}
+                aria-selected={c.id === selectedId && !creating}
+              >
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => {
+                      setCreating(false);
+                      select(c.id);
+                    }}
+                  >
+                    {c.name}
+                  </button>
+                </td>
+                <td>
+                  <CampaignStateBadge state={c.state} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {campaigns.length === 0 && <p className="muted">No campaigns yet.</p>}
+      </aside>
+      <div className="campaign-main">
+        {creating || !selected ? <CreateCampaign onCreated={() => setCreating(false)} /> : <CampaignDetail campaign={selected} />}
+      </div>
+    </div>
+  );
+}

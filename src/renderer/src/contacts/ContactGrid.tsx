@@ -1,0 +1,289 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import type { Contact } from '../../../shared/domain';
+import { BASE_COLUMNS, tsvCell, variableColumn, type Column } from './columns';
+import { useContacts } from './store';
+
+// A spreadsheet-style grid over the contacts pages: virtualised rows (only what is on screen is in the DOM),
+// one active cell driven by the keyboard, row selection with shift/ctrl, copy as TSV, resizable/hideable columns.
+
+const ROW_HEIGHT = 26;
+const HIDDEN_BY_DEFAULT = new Set(['sourceRow', 'updatedAt']);
+
+interface Cursor {
+  row: number;
+  col: number;
+}
+
+interface RowProps {
+  index: number;
+  contact: Contact | undefined;
+  columns: Column[];
+  widths: Record<string, number>;
+  selected: boolean;
+  activeCol: number | null;
+  top: number;
+  onCellMouseDown(row: number, col: number, e: MouseEvent): void;
+}
+
+const GridRow = memo(function GridRow({ index, contact, columns, widths, selected, activeCol, top, onCellMouseDown }: RowProps) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={selected ? 'grid-row selected' : 'grid-row'}
+      style={{ transform: `translateY(${top}px)` }}
+    >
+      <div role="rowheader" className="grid-cell rownum" style={{ width: 56 }}>
+        {index + 1}
+      </div>
+      {columns.map((col, c) => (
+        <div
+          key={col.key}
+          id={`cell-${index}-${c}`}
+          role="gridcell"
+          aria-colindex={c + 2}
+          className={activeCol === c ? 'grid-cell active' : 'grid-cell'}
+          style={{ width: widths[col.key] ?? col.width }}
+          onMouseDown={(e) => onCellMouseDown(index, c, e)}
+        >
+          {contact ? col.value(contact) : '…'}
+        </div>
+      ))}
+    </div>
+  );
+});
+
+export function ContactGrid() {
+  const total = useContacts((s) => s.total) ?? 0;
+  const rows = useContacts((s) => s.rows);
+  const selected = useContacts((s) => s.selected);
+  const setSelected = useContacts((s) => s.setSelected);
+  const ensureRange = useContacts((s) => s.ensureRange);
+
+  const variableNames = useMemo(() => {
+    const names = new Set<string>();
+    let seen = 0;
+    for (const contact of rows.values()) {
+      for (const k of Object.keys(contact.variables)) names.add(k);
+      if (++seen > 500) break;
+    }
+    return [...names].sort();
+  }, [rows]);
+  const allColumns = useMemo(() => [...BASE_COLUMNS, ...variableNames.map(variableColumn)], [variableNames]);
+  const [hidden, setHidden] = useState<Set<string>>(HIDDEN_BY_DEFAULT);
+  const [widths, setWidths] = useState<Record<string, number>>({});
+  const columns = useMemo(() => allColumns.filter((c) => !hidden.has(c.key)), [allColumns, hidden]);
+
+  const [cursor, setCursor] = useState<Cursor>({ row: 0, col: 0 });
+  const anchor = useRef(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (total) ensureRange(first, last + 1);
+  }, [first, last, total, ensureRange]);
+
+  const idsBetween = useCallback(
+    (a: number, b: number) => {
+      const ids = new Set<number>();
+      for (let i = Math.min(a, b); i <= Math.max(a, b); i++) {
+        const contact = rows.get(i);
+        if (contact) ids.add(contact.id);
+      }
+      return ids;
+    },
+    [rows],
+  );
+
+  const selectTo = useCallback(
+    (row: number, mode: 'single' | 'range' | 'toggle') => {
+      const contact = rows.get(row);
+      if (mode === 'range') {
+        setSelected(idsBetween(anchor.current, row));
+        return;
+      }
+      anchor.current = row;
+      if (!contact) return;
+      if (mode === 'toggle') {
+        const next = new Set(selected);
+        if (next.has(contact.id)) next.delete(contact.id);
+        else next.add(contact.id);
+        setSelected(next);
+      } else {
+        setSelected(new Set([contact.id]));
+      }
+    },
+    [rows, selected, setSelected, idsBetween],
+  );
+
+  const onCellMouseDown = useCallback(
+    (row: number, col: number, e: MouseEvent) => {
+      setCursor({ row, col });
+      selectTo(row, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single');
+      scrollRef.current?.focus();
+    },
+    [selectTo],
+  );
+
+  const move = (row: number, col: number, extend: boolean) => {
+    const r = Math.max(0, Math.min(total - 1, row));
+    const c = Math.max(0, Math.min(columns.length - 1, col));
+    setCursor({ row: r, col: c });
+    virtualizer.scrollToIndex(r, { align: 'auto' });
+    if (r !== cursor.row) selectTo(r, extend ? 'range' : 'single');
+  };
+
+  const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+  const onKeyDown = (e: KeyboardEvent) => {
+    const { row, col } = cursor;
+    const ctrl = e.ctrlKey || e.metaKey;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(row + 1, col, e.shiftKey),
+      ArrowUp: () => move(row - 1, col, e.shiftKey),
+      ArrowRight: () => move(row, col + 1, false),
+      ArrowLeft: () => move(row, col - 1, false),
+      PageDown: () => move(row + pageRows, col, e.shiftKey),
+      PageUp: () => move(row - pageRows, col, e.shiftKey),
+      Home: () => (ctrl ? move(0, col, e.shiftKey) : move(row, 0, false)),
+      End: () => (ctrl ? move(total - 1, col, e.shiftKey) : move(row, columns.length - 1, false)),
+      ' ': () => selectTo(row, 'toggle'),
+      Escape: () => setSelected(new Set()),
+    };
+    if (ctrl && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      setSelected(new Set([...rows.values()].map((c) => c.id)));
+      return;
+    }
+    const action = keys[e.key];
+    if (action) {
+      e.preventDefault();
+      action();
+    }
+  };
+
+  /** Ctrl+C: the selected rows (visible columns) as TSV, or the active cell alone when nothing is selected. */
+  const onCopy = (e: React.ClipboardEvent) => {
+    const picked = [...rows.entries()].filter(([, c]) => selected.has(c.id)).sort((a, b) => a[0] - b[0]);
+    let text: string;
+    if (picked.length > 1) {
+      const header = columns.map((c) => tsvCell(c.label)).join('\t');
+      text = [header, ...picked.map(([, contact]) => columns.map((c) => tsvCell(c.value(contact))).join('\t'))].join('\n');
+    } else {
+      const contact = rows.get(cursor.row);
+      text = contact ? tsvCell(columns[cursor.col]?.value(contact) ?? '') : '';
+    }
+    e.clipboardData.setData('text/plain', text);
+    e.preventDefault();
+  };
+
+  const startResize = (key: string, startWidth: number) => (e: PointerEvent) => {
+    e.preventDefault();
+    e.stopPropagation();
+    const startX = e.clientX;
+    const target = e.currentTarget as HTMLElement;
+    target.setPointerCapture(e.pointerId);
+    const onMove = (ev: globalThis.PointerEvent) =>
+      setWidths((w) => ({ ...w, [key]: Math.max(50, startWidth + ev.clientX - startX) }));
+    const onUp = () => {
+      target.removeEventListener('pointermove', onMove);
+      target.removeEventListener('pointerup', onUp);
+    };
+    target.addEventListener('pointermove', onMove);
+    target.addEventListener('pointerup', onUp);
+  };
+
+  const totalWidth = 56 + columns.reduce((sum, c) => sum + (widths[c.key] ?? c.width), 0);
+
+  return (
+    <div className="grid-wrap">
+      <div className="grid-tools">
+        <span aria-live="polite">
+          {total.toLocaleString()} contacts{selected.size ? ` · ${selected.size.toLocaleString()} selected` : ''}
+        </span>
+        <details className="menu">
+          <summary aria-label="Show or hide columns">Columns</summary>
+          <div className="menu-body" role="group" aria-label="Visible columns">
+            {allColumns.map((c) => (
+              <label key={c.key}>
+                <input
+                  type="checkbox"
+                  checked={!hidden.has(c.key)}
+                  onChange={(e) => {
+                    const next = new Set(hidden);
+                    if (e.target.checked) next.delete(c.key);
+                    else next.add(c.key);
+                    setHidden(next);
+                  }}
+                />
+                {c.label}
+              </label>
+            ))}
+          </div>
+        </details>
+        <span className="hint">Arrows move · Shift/Ctrl+click select · Ctrl+C copies TSV</span>
+      </div>
+      <div
+        ref={scrollRef}
+        className="grid-scroll"
+        role="grid"
+        aria-label="Contacts"
+        aria-rowcount={total + 1}
+        aria-colcount={columns.length + 1}
+        aria-multiselectable="true"
+        aria-activedescendant={total ? `cell-${cursor.row}-${cursor.col}` : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onCopy={onCopy}
+      >
+        <div className="grid-header" role="row" aria-rowindex={1} style={{ width: totalWidth }}>
+          <div role="columnheader" className="grid-cell rownum" style={{ width: 56 }}>
+            #
+          </div>
+          {columns.map((col) => {
+            const width = widths[col.key] ?? col.width;
+            return (
+              <div key={col.key} role="columnheader" className="grid-cell head" style={{ width }}>
+                <span>{col.label}</span>
+                <span
+                  className="resizer"
+                  role="separator"
+                  aria-orientation="vertical"
+                  aria-label={`Resize ${col.label}`}
+                  onPointerDown={startResize(col.key, width)}
+                />
+              </div>
+            );
+          })}
+        </div>
+        <div className="grid-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
+          {items.map((item) => {
+            const contact = rows.get(item.index);
+            return (
+              <GridRow
+                key={item.index}
+                index={item.index}
+                contact={contact}
+                columns={columns}
+                widths={widths}
+                selected={contact ? selected.has(contact.id) : false}
+                activeCol={cursor.row === item.index ? cursor.col : null}
+                top={item.start}
+                onCellMouseDown={onCellMouseDown}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
