@@ -1,11 +1,44 @@
 import { callsMethods } from '../../../shared/contract/calls';
 import type { Handlers } from '../../../shared/contract/define';
+import { CallsRepository } from '../store/repositories/calls';
+import { ApiError } from './index';
 import type { Core } from '../index';
 
-const notYet = (name: string) => () => {
-  throw new Error(`${name} is not implemented yet`);
-};
+/**
+ * An FTS5 query from what a person typed: every word must appear (prefix match on the last one), quotes keep
+ * phrases, and FTS syntax characters are neutralised so any input is a valid query.
+ */
+export function ftsQuery(text: string): string | null {
+  const terms: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const phrase = (m[1] ?? m[2] ?? '').replace(/["*^():{}\[\]]/g, ' ').trim();
+    if (phrase) terms.push(`"${phrase}"`);
+  }
+  if (terms.length === 0) return null;
+  if (!text.trimEnd().endsWith('"')) terms[terms.length - 1] += '*';
+  return terms.join(' ');
+}
 
-export function callsHandlers(_core: Core): Handlers<typeof callsMethods> {
-  return Object.fromEntries(Object.keys(callsMethods).map((k) => [k, notYet(k)])) as unknown as Handlers<typeof callsMethods>;
+export function callsHandlers(core: Core): Handlers<typeof callsMethods> {
+  const repo = new CallsRepository(core.db);
+  return {
+    'calls.list': ({ campaignId, status, live, limit }) => repo.list({ campaignId, statuses: status, live, limit }),
+    'calls.get': ({ id }) => {
+      const call = repo.getCall(id);
+      if (!call) throw new ApiError('not_found', `Call ${id} does not exist.`);
+      return { call, transcript: repo.transcript(id), events: repo.events(id) };
+    },
+    'calls.hangup': async ({ id }) => {
+      await core.dialer.hangup(id);
+      const call = repo.getCall(id);
+      if (!call) throw new ApiError('not_found', `Call ${id} does not exist.`);
+      return call;
+    },
+    'transcripts.search': ({ query, campaignId, limit }) => {
+      const match = ftsQuery(query);
+      if (!match) return [];
+      return repo.search({ match, campaignId, limit });
+    },
+  };
 }

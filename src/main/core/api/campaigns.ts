@@ -2,10 +2,24 @@ import { campaignsMethods } from '../../../shared/contract/campaigns';
 import type { Handlers } from '../../../shared/contract/define';
 import type { Core } from '../index';
 
-const notYet = (name: string) => () => {
-  throw new Error(`${name} is not implemented yet`);
-};
-
-export function campaignsHandlers(_core: Core): Handlers<typeof campaignsMethods> {
-  return Object.fromEntries(Object.keys(campaignsMethods).map((k) => [k, notYet(k)])) as unknown as Handlers<typeof campaignsMethods>;
+export function campaignsHandlers(core: Core): Handlers<typeof campaignsMethods> {
+  const d = core.dialer;
+  return {
+    'campaigns.list': () => d.list(),
+    'campaigns.get': ({ id }) => d.get(id),
+    'campaigns.create': (input) => d.create(input),
+    'campaigns.update': ({ id, ...patch }) => d.update(id, patch),
+    'campaigns.start': ({ id }) => d.startCampaign(id),
+    'campaigns.pause': ({ id }) => d.pause(id),
+    'campaigns.resume': ({ id }) => d.resume(id),
+    'campaigns.cancel': ({ id }) => d.cancel(id),
+    'campaigns.rerun': ({ id }) => d.rerun(id),
+    'campaigns.callNow': (input) => d.callNow(input),
+    'campaigns.progress': ({ id }) => d.progress(id),
+    'campaigns.waiting': ({ id, limit, offset }) => d.waiting(id, limit, offset),
+    'campaigns.log': ({ id, limit, beforeId }) => d.activityLog(id, limit, beforeId),
+    'dnc.list': ({ limit }) => d.listDnc(limit),
+    'dnc.add': ({ phones, reason }) => ({ added: d.addDnc(phones, 'manual', reason ?? null) }),
+    'dnc.remove': ({ phone }) => ({ removed: d.removeDnc(phone) }),
+  };
 }

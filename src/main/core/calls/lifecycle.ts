@@ -1,8 +1,13 @@
-import type { Call } from '../../../shared/domain';
+import { CALL_STATUS_RANK, CampaignSettings, type Call, type CallResult, type CallStatus, type Outcome, type TranscriptTurn } from '../../../shared/domain';
 import type { EventBus } from '../bus';
 import type { Clock, Logger } from '../platform';
 import type { NormalizedEvent } from '../providers/types';
 import type { Db } from '../store/db';
+import { ActivityRepository } from '../store/repositories/activity';
+import { CallsRepository, type CallPatch, type CallRow } from '../store/repositories/calls';
+import { DialerRepository } from '../store/repositories/dialer';
+import { DncRepository } from '../store/repositories/dnc';
+import { lowerCaseKeys, resolveOutcome } from './outcome';
 
 export type ApplyDisposition = 'applied' | 'duplicate' | 'stale' | 'enriched' | 'unknown_call';
 
@@ -11,16 +16,294 @@ export interface CallEndedHook {
   (call: Call): void;
 }
 
+/** How the console itself ends an attempt (provider refused it, nobody heard of it for too long, it was cancelled). */
+export interface ConsoleEnding {
+  result: CallResult;
+  error: string;
+  /** False when the provider never placed the call (rate limit, outage): the contact keeps the attempt. */
+  countsAsAttempt: boolean;
+  /** Ended by the stale sweep: the contact may be retried whatever the retry policy says. */
+  stale?: boolean;
+}
+
 /**
  * Applies normalised provider events to calls: once each (dedupe), forward only (monotonic status), keeping
- * every event in call_events. OWNER: calls/webhooks work (issue 2 / 4).
+ * every event in call_events. One SQLite transaction per event; bus events go out after the commit.
  */
 export class CallLifecycle {
-  constructor(
-    readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; onEnded: CallEndedHook[] },
-  ) {}
+  private readonly calls: CallsRepository;
+  private readonly queue: DialerRepository;
+  private readonly dnc: DncRepository;
+  private readonly activity: ActivityRepository;
+  private readonly settingsStmt;
+  private readonly mappings = new Map<string, Record<string, Outcome>>();
+  /** Runs inside the transaction when a call already ended turns out to have had a conversation after all. */
+  readonly onLateConversation: CallEndedHook[] = [];
 
-  applyEvent(_event: NormalizedEvent, _inboxId: number | null, _raw: string): ApplyDisposition {
-    throw new Error('CallLifecycle.applyEvent is not implemented yet');
+  constructor(readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; onEnded: CallEndedHook[] }) {
+    this.calls = new CallsRepository(deps.db);
+    this.queue = new DialerRepository(deps.db);
+    this.dnc = new DncRepository(deps.db);
+    this.activity = new ActivityRepository(deps.db);
+    this.settingsStmt = deps.db.prepare<[number], { settings_json: string }>('SELECT settings_json FROM campaigns WHERE id = ?');
+  }
+
+  applyEvent(event: NormalizedEvent, inboxId: number | null, raw: string): ApplyDisposition {
+    const receivedAt = this.deps.clock.now();
+    let changed: number | null = null;
+    let transcript: TranscriptTurn[] | null = null;
+    const disposition = this.deps.db
+      .transaction((): ApplyDisposition => {
+        const row = this.findCall(event);
+        if (!row) return 'unknown_call';
+        const record = (d: 'applied' | 'duplicate' | 'stale' | 'enriched') =>
+          this.calls.insertEvent({
+            callId: row.id,
+            inboxId,
+            provider: event.provider,
+            providerCallId: event.providerCallId,
+            dedupeKey: event.dedupeKey,
+            kind: event.kind,
+            status: event.status ?? null,
+            disposition: d,
+            occurredAt: event.occurredAt ?? null,
+            receivedAt,
+            raw,
+          });
+        if (this.calls.eventSeen(event.provider, event.dedupeKey)) {
+          record('duplicate');
+          return 'duplicate';
+        }
+        const patch: CallPatch = {};
+        if (!row.provider_call_id && event.providerCallId) patch.provider_call_id = event.providerCallId;
+        const target: CallStatus | undefined = event.status ?? (event.result ? 'ended' : undefined);
+        const backwards = row.status === 'ended' || (target !== undefined && CALL_STATUS_RANK[target] < CALL_STATUS_RANK[row.status]);
+        let d: 'applied' | 'stale' | 'enriched';
+        let ended = false;
+        let lateConversation = false;
+        if (backwards) {
+          const filled = this.enrichment(row, event, patch);
+          transcript = filled.transcript;
+          lateConversation = filled.lateConversation;
+          d = filled.any ? 'enriched' : 'stale';
+        } else {
+          transcript = this.fullUpdate(row, event, patch);
+          if (target && CALL_STATUS_RANK[target] > CALL_STATUS_RANK[row.status]) {
+            patch.status = target;
+            const at = event.occurredAt ?? receivedAt;
+            if (row.started_at === null) patch.started_at = at;
+            if (target === 'in_progress' && row.answered_at === null) patch.answered_at = event.answeredAt ?? at;
+            if (target === 'ended') {
+              ended = true;
+              const result = event.result ?? 'failed';
+              patch.result = result;
+              patch.ended_at = event.endedAt ?? at;
+              patch.conversation = (event.conversation ?? result === 'completed') ? 1 : 0;
+              if (!event.result && !event.error && !row.error) patch.error = 'The provider ended the call without saying how';
+              const answeredAt = patch.answered_at ?? row.answered_at;
+              if (event.durationS === undefined && row.duration_s === null && answeredAt !== null) {
+                patch.duration_s = Math.max(0, (patch.ended_at - answeredAt) / 1000);
+              }
+            }
+          }
+          d = 'applied';
+        }
+        const outcome = resolveOutcome(event.outcomeHint, event.extracted, this.outcomeMapping(row.campaign_id));
+        if (outcome && outcome !== row.outcome && (!backwards || row.outcome === null)) {
+          patch.outcome = outcome;
+          if (backwards) d = 'enriched';
+        }
+        patch.last_event_at = receivedAt;
+        this.calls.patch(row.id, patch);
+        record(d);
+        if (patch.outcome) this.outcomeChanged(row, patch.outcome);
+        if (transcript || patch.summary !== undefined) this.calls.reindex(row.id, patch.summary ?? row.summary);
+        if (ended || lateConversation) {
+          const call = this.calls.getCall(row.id);
+          if (call) for (const hook of ended ? this.deps.onEnded : this.onLateConversation) hook(call);
+        }
+        changed = row.id;
+        return d;
+      })
+      .immediate();
+    if (changed !== null) this.publish(changed, transcript);
+    return disposition;
+  }
+
+  /** The provider accepted the request: record its id and move dialing → initiated (never backwards). */
+  markPlaced(callId: number, providerCallId: string | null): void {
+    const now = this.deps.clock.now();
+    const moved = this.deps.db
+      .transaction(() => {
+        const row = this.calls.byId(callId);
+        if (!row) return false;
+        const patch: CallPatch = {};
+        if (providerCallId && !row.provider_call_id && !this.calls.byProviderCallId(row.provider, providerCallId)) {
+          patch.provider_call_id = providerCallId;
+        }
+        if (row.started_at === null) patch.started_at = now;
+        if (CALL_STATUS_RANK[row.status] < CALL_STATUS_RANK.initiated) {
+          patch.status = 'initiated';
+          patch.last_event_at = now;
+        }
+        this.calls.patch(callId, patch);
+        return Object.keys(patch).length > 0;
+      })
+      .immediate();
+    if (moved) this.publish(callId, null);
+  }
+
+  /**
+   * Ends a call on the console's own authority (provider refusal, stale, cancel before placing). Recorded as a
+   * console event beside the provider's. Returns false when the call had already ended.
+   */
+  finish(callId: number, ending: ConsoleEnding): boolean {
+    const now = this.deps.clock.now();
+    const done = this.deps.db
+      .transaction(() => {
+        const row = this.calls.byId(callId);
+        if (!row || row.status === 'ended') return false;
+        this.calls.patch(callId, {
+          status: 'ended',
+          result: ending.result,
+          ended_at: now,
+          last_event_at: now,
+          error: ending.error,
+          counts_as_attempt: ending.countsAsAttempt ? 1 : 0,
+          conversation: 0,
+        });
+        this.calls.insertEvent({
+          callId,
+          inboxId: null,
+          provider: 'console',
+          providerCallId: row.provider_call_id,
+          dedupeKey: `console:${callId}:ended`,
+          kind: ending.stale ? 'console.stale' : 'console.ended',
+          status: 'ended',
+          disposition: 'applied',
+          occurredAt: now,
+          receivedAt: now,
+          raw: JSON.stringify({ result: ending.result, error: ending.error, countsAsAttempt: ending.countsAsAttempt }),
+        });
+        const call = this.calls.getCall(callId);
+        if (call) for (const hook of this.deps.onEnded) hook(call);
+        return true;
+      })
+      .immediate();
+    if (done) this.publish(callId, null);
+    return done;
+  }
+
+  /** Marks that the provider confirmed the call still exists (reconcile), so the stale sweep leaves it alone. */
+  touch(callId: number): void {
+    this.calls.patch(callId, { last_event_at: this.deps.clock.now() });
+  }
+
+  private findCall(event: NormalizedEvent): CallRow | undefined {
+    if (event.providerCallId) {
+      const byProvider = this.calls.byProviderCallId(event.provider, event.providerCallId);
+      if (byProvider) return byProvider;
+    }
+    if (event.callId !== null && event.callId !== undefined) {
+      const row = this.calls.byId(event.callId);
+      // The id must belong to this provider and not to a different provider call (a forged or misrouted echo).
+      if (row && row.provider === event.provider && (!row.provider_call_id || !event.providerCallId)) return row;
+    }
+    return undefined;
+  }
+
+  /** A forward (or same-status) event: its data replaces what is stored. Returns the new turns when it had some. */
+  private fullUpdate(row: CallRow, event: NormalizedEvent, patch: CallPatch): TranscriptTurn[] | null {
+    if (event.durationS !== undefined) patch.duration_s = event.durationS;
+    if (event.cost !== undefined) patch.cost = event.cost;
+    if (event.hangupReason !== undefined) patch.hangup_reason = event.hangupReason;
+    if (event.recordingUrl !== undefined) patch.recording_url = event.recordingUrl;
+    if (event.summary !== undefined) patch.summary = event.summary;
+    if (event.sentiment !== undefined) patch.sentiment = event.sentiment;
+    if (event.error !== undefined) patch.error = event.error;
+    if (event.answeredAt !== undefined && row.answered_at === null) patch.answered_at = event.answeredAt;
+    if (event.extracted !== undefined) {
+      const previous = row.extracted_json ? (JSON.parse(row.extracted_json) as Record<string, unknown>) : {};
+      patch.extracted_json = JSON.stringify({ ...previous, ...event.extracted });
+    }
+    return event.transcript ? this.calls.replaceTranscript(row.id, event.transcript) : null;
+  }
+
+  /** A late or lower event: it may only fill final data the call is missing. */
+  private enrichment(row: CallRow, event: NormalizedEvent, patch: CallPatch): { any: boolean; transcript: TranscriptTurn[] | null; lateConversation: boolean } {
+    let any = false;
+    const fill = <K extends keyof CallPatch>(key: K, current: unknown, value: CallPatch[K] | undefined) => {
+      if (value !== undefined && value !== null && (current === null || current === undefined)) {
+        patch[key] = value;
+        any = true;
+      }
+    };
+    fill('summary', row.summary, event.summary);
+    fill('duration_s', row.duration_s, event.durationS);
+    fill('cost', row.cost, event.cost);
+    fill('recording_url', row.recording_url, event.recordingUrl);
+    fill('sentiment', row.sentiment, event.sentiment);
+    fill('hangup_reason', row.hangup_reason, event.hangupReason);
+    if (event.extracted) {
+      const previous = row.extracted_json ? (JSON.parse(row.extracted_json) as Record<string, unknown>) : {};
+      const merged = { ...previous };
+      for (const [k, v] of Object.entries(event.extracted)) {
+        if (!(k in merged)) {
+          merged[k] = v;
+          any = true;
+        }
+      }
+      if (any && Object.keys(merged).length !== Object.keys(previous).length) patch.extracted_json = JSON.stringify(merged);
+    }
+    let transcript: TranscriptTurn[] | null = null;
+    if (event.transcript && event.transcript.length > 0) {
+      const stored = this.calls.transcript(row.id).length;
+      if (event.transcript.length > stored) {
+        transcript = this.calls.replaceTranscript(row.id, event.transcript);
+        any = true;
+      }
+    }
+    // A provider's final analysis may reveal a conversation the first "ended" event did not report.
+    let lateConversation = false;
+    if (row.status === 'ended' && row.conversation === 0 && event.conversation === true && row.result === 'completed') {
+      patch.conversation = 1;
+      lateConversation = true;
+      any = true;
+    }
+    return { any, transcript, lateConversation };
+  }
+
+  private outcomeMapping(campaignId: number | null): Record<string, Outcome> {
+    if (campaignId === null) return {};
+    const json = this.settingsStmt.get(campaignId)?.settings_json;
+    if (!json) return {};
+    let mapping = this.mappings.get(json);
+    if (!mapping) {
+      const parsed = CampaignSettings.safeParse(JSON.parse(json));
+      mapping = parsed.success ? lowerCaseKeys(parsed.data.outcomeMapping) : {};
+      if (this.mappings.size > 100) this.mappings.clear();
+      this.mappings.set(json, mapping);
+    }
+    return mapping;
+  }
+
+  private outcomeChanged(row: CallRow, outcome: Outcome): void {
+    if (row.campaign_id !== null && row.contact_id !== null) this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
+    if (outcome === 'do_not_call' && this.dnc.add(row.phone, 'outcome', `Outcome do_not_call on call ${row.id}`, this.deps.clock.now())) {
+      this.activity.add({
+        at: this.deps.clock.now(),
+        level: 'info',
+        scope: 'calls',
+        campaignId: row.campaign_id,
+        callId: row.id,
+        message: `${row.phone} added to the do-not-call list (the call's outcome was do_not_call)`,
+      });
+    }
+  }
+
+  private publish(callId: number, transcript: TranscriptTurn[] | null): void {
+    const call = this.calls.getCall(callId);
+    if (call) this.deps.bus.publish('call.updated', call);
+    if (transcript) this.deps.bus.publish('call.transcript', { callId, turns: transcript });
   }
 }
