@@ -7,6 +7,7 @@ import { ContactsService } from './contacts/service';
 import { Dialer } from './dialer/dialer';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
+import { RecordingsService } from './recordings/service';
 import { openDatabase, type Db } from './store/db';
 import { SecretsRepository, SettingsRepository } from './store/repositories/settings';
 import { SecretStore, SettingsService } from './settings/settings';
@@ -37,6 +38,8 @@ export interface Core {
   readonly webhooks: WebhookServer;
   readonly dialer: Dialer;
   readonly contacts: ContactsService;
+  /** Call recordings → transcription → Slack (issue 8). */
+  readonly recordings: RecordingsService;
   readonly api: ApiHandlers;
   /** Starts the webhook server, reconciles calls left in flight, and starts the dialer loop. */
   start(): Promise<void>;
@@ -69,6 +72,19 @@ export function createCore(options: CoreOptions): Core {
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
   onEnded.push((call) => dialer.onCallEnded(call));
   const contacts = new ContactsService({ db, bus, platform, settings });
+  const recordings = new RecordingsService({
+    db,
+    bus,
+    platform,
+    secrets,
+    hookUrl: () => {
+      try {
+        return webhooks.hookUrl('zapier');
+      } catch {
+        return null;
+      }
+    },
+  });
 
   let started = false;
   const core: Core = {
@@ -84,15 +100,18 @@ export function createCore(options: CoreOptions): Core {
     webhooks,
     dialer,
     contacts,
+    recordings,
     api: undefined as unknown as ApiHandlers,
     async start() {
       if (started) return;
       started = true;
+      recordings.start();
       await webhooks.start();
       await dialer.start();
     },
     async close() {
       await dialer.stop();
+      await recordings.stop();
       providers.dispose();
       await webhooks.stop();
       db.close();

@@ -2,6 +2,7 @@ import { appEvents, appMethods } from './app';
 import { callsEvents, callsMethods } from './calls';
 import { campaignsEvents, campaignsMethods } from './campaigns';
 import { contactsEvents, contactsMethods } from './contacts';
+import { recordingsEvents, recordingsMethods } from './recordings';
 import type { EventEnvelope, Handlers, InputOf, OutputOf } from './define';
 
 export * from './define';
@@ -12,6 +13,7 @@ export const contract = {
   ...contactsMethods,
   ...campaignsMethods,
   ...callsMethods,
+  ...recordingsMethods,
 };
 export type Contract = typeof contract;
 export type MethodName = keyof Contract & string;
@@ -23,6 +25,7 @@ export const events = {
   ...contactsEvents,
   ...campaignsEvents,
   ...callsEvents,
+  ...recordingsEvents,
 };
 export type Events = typeof events;
 export type EventName = keyof Events & string;

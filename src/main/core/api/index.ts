@@ -4,6 +4,7 @@ import { appHandlers } from './app';
 import { callsHandlers } from './calls';
 import { campaignsHandlers } from './campaigns';
 import { contactsHandlers } from './contacts';
+import { recordingsHandlers } from './recordings';
 
 /**
  * The core's implementation of the contract, one file per capability (mirroring src/shared/contract). The
@@ -15,6 +16,7 @@ export function createApiHandlers(core: Core): ApiHandlers {
     ...contactsHandlers(core),
     ...campaignsHandlers(core),
     ...callsHandlers(core),
+    ...recordingsHandlers(core),
   };
 }
 

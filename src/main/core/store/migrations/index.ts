@@ -1,5 +1,6 @@
 import * as m001 from './001_initial';
 import * as m002 from './002_sources';
+import * as m003 from './003_recordings';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial', up: m001.up },
   { version: 2, name: 'sources', up: m002.up },
+  { version: 3, name: 'recordings', up: m003.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
