@@ -8,6 +8,8 @@ import { Dialer } from './dialer/dialer';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
 import { RecordingsService } from './recordings/service';
+import type { GoogleEndpoints } from './sources/google-sheets';
+import { SheetSources } from './sources/service';
 import { openDatabase, type Db } from './store/db';
 import { SecretsRepository, SettingsRepository } from './store/repositories/settings';
 import { SecretStore, SettingsService } from './settings/settings';
@@ -22,6 +24,8 @@ export interface CoreOptions {
   version?: string;
   /** better-sqlite3 addon for this runtime (Electron passes its own build). */
   nativeBinding?: string;
+  /** Google API endpoints (tests point them at a fake on 127.0.0.1). */
+  google?: GoogleEndpoints;
 }
 
 /** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */
@@ -38,6 +42,8 @@ export interface Core {
   readonly webhooks: WebhookServer;
   readonly dialer: Dialer;
   readonly contacts: ContactsService;
+  /** Google Sheets as live contact sources, with write-back (issue 7). */
+  readonly sources: SheetSources;
   /** Call recordings → transcription → Slack (issue 8). */
   readonly recordings: RecordingsService;
   readonly api: ApiHandlers;
@@ -72,6 +78,7 @@ export function createCore(options: CoreOptions): Core {
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
   onEnded.push((call) => dialer.onCallEnded(call));
   const contacts = new ContactsService({ db, bus, platform, settings });
+  const sources = new SheetSources({ db, bus, platform, settings, secrets, endpoints: options.google });
   const recordings = new RecordingsService({
     db,
     bus,
@@ -100,6 +107,7 @@ export function createCore(options: CoreOptions): Core {
     webhooks,
     dialer,
     contacts,
+    sources,
     recordings,
     api: undefined as unknown as ApiHandlers,
     async start() {
@@ -108,8 +116,10 @@ export function createCore(options: CoreOptions): Core {
       recordings.start();
       await webhooks.start();
       await dialer.start();
+      sources.start();
     },
     async close() {
+      await sources.stop();
       await dialer.stop();
       await recordings.stop();
       providers.dispose();

@@ -3,6 +3,7 @@ import { callsEvents, callsMethods } from './calls';
 import { campaignsEvents, campaignsMethods } from './campaigns';
 import { contactsEvents, contactsMethods } from './contacts';
 import { recordingsEvents, recordingsMethods } from './recordings';
+import { sourcesEvents, sourcesMethods } from './sources';
 import type { EventEnvelope, Handlers, InputOf, OutputOf } from './define';
 
 export * from './define';
@@ -10,6 +11,7 @@ export * from './define';
 /** Every request the renderer (or a script through the web host) can make. */
 export const contract = {
   ...appMethods,
+  ...sourcesMethods,
   ...contactsMethods,
   ...campaignsMethods,
   ...callsMethods,
@@ -22,6 +24,7 @@ export const METHOD_NAMES = Object.keys(contract) as MethodName[];
 /** Every event main pushes to the renderer. */
 export const events = {
   ...appEvents,
+  ...sourcesEvents,
   ...contactsEvents,
   ...campaignsEvents,
   ...callsEvents,

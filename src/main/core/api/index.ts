@@ -4,6 +4,7 @@ import { appHandlers } from './app';
 import { callsHandlers } from './calls';
 import { campaignsHandlers } from './campaigns';
 import { contactsHandlers } from './contacts';
+import { sourcesHandlers } from './sources';
 import { recordingsHandlers } from './recordings';
 
 /**
@@ -14,6 +15,7 @@ export function createApiHandlers(core: Core): ApiHandlers {
   return {
     ...appHandlers(core),
     ...contactsHandlers(core),
+    ...sourcesHandlers(core),
     ...campaignsHandlers(core),
     ...callsHandlers(core),
     ...recordingsHandlers(core),
