@@ -13,6 +13,7 @@ import { SheetSources } from './sources/service';
 import { openDatabase, type Db } from './store/db';
 import { SecretsRepository, SettingsRepository } from './store/repositories/settings';
 import { SecretStore, SettingsService } from './settings/settings';
+import { TunnelService } from './tunnel/service';
 import { WebhookServer } from './webhooks/server';
 
 export type HostKind = 'electron' | 'web' | 'cli';
@@ -46,6 +47,8 @@ export interface Core {
   readonly sources: SheetSources;
   /** Call recordings → transcription → Slack (issue 8). */
   readonly recordings: RecordingsService;
+  /** Public URL for the webhook server: localtunnel or the user's own (issue 5). */
+  readonly tunnel: TunnelService;
   readonly api: ApiHandlers;
   /** Starts the webhook server, reconciles calls left in flight, and starts the dialer loop. */
   start(): Promise<void>;
@@ -74,7 +77,14 @@ export function createCore(options: CoreOptions): Core {
     calls,
     providers: (): ProviderRegistry => providers,
   });
-  const providers: ProviderRegistry = new ProviderRegistry({ platform, settings, secrets, webhooks });
+  const providers: ProviderRegistry = new ProviderRegistry({ platform, settings, secrets, webhooks, db });
+  const tunnel = new TunnelService({
+    settings,
+    webhooks,
+    bus,
+    platform,
+    onUrlChange: (url) => (url ? providers.publicUrlChanged() : undefined),
+  });
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
   onEnded.push((call) => dialer.onCallEnded(call));
   const contacts = new ContactsService({ db, bus, platform, settings });
@@ -109,12 +119,15 @@ export function createCore(options: CoreOptions): Core {
     contacts,
     sources,
     recordings,
+    tunnel,
     api: undefined as unknown as ApiHandlers,
     async start() {
       if (started) return;
       started = true;
       recordings.start();
       await webhooks.start();
+      // Not awaited: localtunnel may take seconds; a user-supplied URL is set synchronously before the dialer starts.
+      void tunnel.start();
       await dialer.start();
       sources.start();
     },
@@ -123,6 +136,7 @@ export function createCore(options: CoreOptions): Core {
       await dialer.stop();
       await recordings.stop();
       providers.dispose();
+      await tunnel.stop();
       await webhooks.stop();
       db.close();
     },

@@ -2,6 +2,7 @@ import { appEvents, appMethods } from './app';
 import { callsEvents, callsMethods } from './calls';
 import { campaignsEvents, campaignsMethods } from './campaigns';
 import { contactsEvents, contactsMethods } from './contacts';
+import { providersEvents, providersMethods } from './providers';
 import { recordingsEvents, recordingsMethods } from './recordings';
 import { sourcesEvents, sourcesMethods } from './sources';
 import type { EventEnvelope, Handlers, InputOf, OutputOf } from './define';
@@ -15,6 +16,7 @@ export const contract = {
   ...contactsMethods,
   ...campaignsMethods,
   ...callsMethods,
+  ...providersMethods,
   ...recordingsMethods,
 };
 export type Contract = typeof contract;
@@ -28,6 +30,7 @@ export const events = {
   ...contactsEvents,
   ...campaignsEvents,
   ...callsEvents,
+  ...providersEvents,
   ...recordingsEvents,
 };
 export type Events = typeof events;

@@ -4,6 +4,7 @@ import { appHandlers } from './app';
 import { callsHandlers } from './calls';
 import { campaignsHandlers } from './campaigns';
 import { contactsHandlers } from './contacts';
+import { providersHandlers } from './providers';
 import { sourcesHandlers } from './sources';
 import { recordingsHandlers } from './recordings';
 
@@ -18,6 +19,7 @@ export function createApiHandlers(core: Core): ApiHandlers {
     ...sourcesHandlers(core),
     ...campaignsHandlers(core),
     ...callsHandlers(core),
+    ...providersHandlers(core),
     ...recordingsHandlers(core),
   };
 }

@@ -55,7 +55,8 @@ interface Placed {
 export class BolnaTwilioProvider implements VoiceProvider {
   readonly name = 'bolna_twilio' as const;
   readonly label = 'Bolna (self-hosted) + Twilio';
-  readonly capabilities: ProviderCapabilities = { cancel: true, transfer: 'api', reconcile: true, liveTranscript: false };
+  static readonly CAPABILITIES: ProviderCapabilities = { cancel: true, transfer: 'api', reconcile: true, liveTranscript: false };
+  readonly capabilities = BolnaTwilioProvider.CAPABILITIES;
   readonly twilio: TwilioClient;
   private readonly http: ProviderHttpOptions;
   /**

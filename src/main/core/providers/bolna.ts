@@ -59,7 +59,8 @@ const TERMINAL: Record<string, CallResult> = {
 export class BolnaProvider implements VoiceProvider {
   readonly name = 'bolna' as const;
   readonly label = 'Bolna';
-  readonly capabilities: ProviderCapabilities = { cancel: true, transfer: 'agent_variable', reconcile: true, liveTranscript: false };
+  static readonly CAPABILITIES: ProviderCapabilities = { cancel: true, transfer: 'agent_variable', reconcile: true, liveTranscript: false };
+  readonly capabilities = BolnaProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
   /** Agent id → webhook URL we last set, so each agent is PATCHed once per public URL. */

@@ -44,7 +44,8 @@ export class ExotelProvider implements VoiceProvider {
   readonly name = 'exotel' as const;
   readonly label = 'Exotel';
   // No documented cancel or live redirect in v1; transfer happens in the flow's Connect applet.
-  readonly capabilities: ProviderCapabilities = { cancel: false, transfer: 'flow', reconcile: true, liveTranscript: false };
+  static readonly CAPABILITIES: ProviderCapabilities = { cancel: false, transfer: 'flow', reconcile: true, liveTranscript: false };
+  readonly capabilities = ExotelProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
 

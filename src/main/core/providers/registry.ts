@@ -1,7 +1,11 @@
 import { ProviderName } from '../../../shared/domain';
+import type { ConfigurableProvider } from '../../../shared/contract/providers';
 import type { Platform } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
+import type { Db } from '../store/db';
 import type { WebhookServer } from '../webhooks/server';
+import { BolnaProvider } from './bolna';
+import { createClient, ProviderConfigStore } from './config';
 import { SimulatorProvider } from './simulator';
 import type { VoiceProvider } from './types';
 
@@ -10,6 +14,10 @@ export interface ProviderRegistryDeps {
   settings: SettingsService;
   secrets: SecretStore;
   webhooks: WebhookServer;
+  /** Real providers keep their settings here and route hand-offs through the agents table. */
+  db?: Db;
+  /** Tests shorten request timeouts and the self-hosted Bolna call search. */
+  tuning?: { timeoutMs?: number; findDelayMs?: number };
 }
 
 /**
@@ -24,6 +32,26 @@ interface ProviderEntry {
   create(deps: ProviderRegistryDeps): VoiceProvider;
 }
 
+/** A real provider: configured once its credentials are stored; the client reads settings and keys when built. */
+function realProvider(name: ConfigurableProvider, label: string): ProviderEntry {
+  const store = (deps: ProviderRegistryDeps) => (deps.db ? new ProviderConfigStore(deps.db, deps.secrets) : null);
+  return {
+    label,
+    configured: (deps) => {
+      const s = store(deps);
+      return s !== null && s.missing(name).every((m) => /^(agent id|from-number|caller id|flow URL)/.test(m));
+    },
+    create: (deps) =>
+      createClient(name, {
+        store: store(deps) as ProviderConfigStore,
+        clock: deps.platform.clock,
+        db: deps.db,
+        hookUrl: (p) => deps.webhooks.hookUrl(p),
+        ...deps.tuning,
+      }),
+  };
+}
+
 const ENTRIES: Partial<Record<ProviderName, ProviderEntry>> = {
   simulator: {
     label: 'Simulator (no account needed)',
@@ -36,6 +64,10 @@ const ENTRIES: Partial<Record<ProviderName, ProviderEntry>> = {
         secrets: deps.secrets,
       }),
   },
+  bolna: realProvider('bolna', 'Bolna'),
+  bolna_twilio: realProvider('bolna_twilio', 'Bolna (self-hosted) + Twilio'),
+  retell: realProvider('retell', 'Retell AI'),
+  exotel: realProvider('exotel', 'Exotel'),
 };
 
 interface Disposable {
@@ -89,6 +121,23 @@ export class ProviderRegistry {
       label: entry.label,
       configured: entry.configured(this.deps),
     }));
+  }
+
+  /**
+   * The public URL changed. Bolna keeps its webhook URL on the agent, so the configured agent is updated now
+   * (other agents are updated before their next call). Retell's and Exotel's URLs travel with each call.
+   */
+  async publicUrlChanged(): Promise<void> {
+    const bolna = this.find('bolna');
+    const agentId = this.deps.db ? new ProviderConfigStore(this.deps.db, this.deps.secrets).get('bolna').agentId : undefined;
+    if (bolna instanceof BolnaProvider && agentId) await bolna.setAgentWebhook(agentId, this.deps.webhooks.hookUrl('bolna'));
+  }
+
+  /** Drops the cached client so the next use is built from changed settings and keys. */
+  forget(name: ProviderName): void {
+    const existing = this.instances.get(name);
+    if (existing && isDisposable(existing)) existing.dispose();
+    this.instances.delete(name);
   }
 
   /** Stops provider timers (the simulator's calls) when the core closes. */

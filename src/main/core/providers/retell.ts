@@ -69,7 +69,8 @@ export function retellResult(reason: string | undefined, inVoicemail: boolean): 
 export class RetellProvider implements VoiceProvider {
   readonly name = 'retell' as const;
   readonly label = 'Retell AI';
-  readonly capabilities: ProviderCapabilities = { cancel: true, transfer: 'agent_variable', reconcile: true, liveTranscript: true };
+  static readonly CAPABILITIES: ProviderCapabilities = { cancel: true, transfer: 'agent_variable', reconcile: true, liveTranscript: true };
+  readonly capabilities = RetellProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
 
