@@ -33,3 +33,7 @@ export function prepare(options: {
   log?: (line: string) => void;
   run?: (args: string[], cwd: string) => Promise<RunResult>;
 }): Promise<{ action: 'skipped' | 'built'; binary: string }>;
+export function saveNodeBuild(projectDir: string): boolean;
+export function restoreNodeBuild(projectDir: string): boolean;
+export function beforeBuild(): Promise<boolean>;
+export function afterAllArtifactBuild(): Promise<string[]>;

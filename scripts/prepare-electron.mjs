@@ -182,10 +182,52 @@ export async function prepare({
   return { action: 'built', binary: paths.binary };
 }
 
+// Packaging: electron-builder rebuilds node_modules/better-sqlite3 for Electron in place (npmRebuild) before copying
+// it into the app. These hooks (electron-builder.yml beforeBuild / afterAllArtifactBuild) put Node's build aside
+// first and back afterwards, so tests and the web host still work after `npm run dist`.
+
+const nodeBuildFile = (projectDir) => join(projectDir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+const nodeBuildBackup = (projectDir) => join(projectDir, NATIVE_DIR, 'node-build/better_sqlite3.node');
+
+/** Keeps a copy of Node's build; an existing copy wins (a second arch in the same run finds Electron's build). */
+export function saveNodeBuild(projectDir) {
+  const backup = nodeBuildBackup(projectDir);
+  if (existsSync(backup) || !existsSync(nodeBuildFile(projectDir))) return false;
+  mkdirSync(dirname(backup), { recursive: true });
+  cpSync(nodeBuildFile(projectDir), backup);
+  return true;
+}
+
+export function restoreNodeBuild(projectDir) {
+  const backup = nodeBuildBackup(projectDir);
+  if (!existsSync(backup)) return false;
+  mkdirSync(dirname(nodeBuildFile(projectDir)), { recursive: true });
+  cpSync(backup, nodeBuildFile(projectDir));
+  rmSync(dirname(backup), { recursive: true, force: true });
+  return true;
+}
+
+const scriptProjectDir = () => join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function beforeBuild() {
+  saveNodeBuild(scriptProjectDir());
+  return true; // let electron-builder go on and rebuild for Electron
+}
+
+export async function afterAllArtifactBuild() {
+  if (restoreNodeBuild(scriptProjectDir())) console.log('Restored the Node build of better-sqlite3 in node_modules.');
+  return [];
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-  prepare({ projectDir }).catch((err) => {
-    console.error(`\n${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  const projectDir = scriptProjectDir();
+  if (process.argv.includes('--restore-node-build')) {
+    // after a packaging run that failed half-way
+    console.log(restoreNodeBuild(projectDir) ? 'Restored the Node build of better-sqlite3.' : 'Nothing to restore.');
+  } else {
+    prepare({ projectDir }).catch((err) => {
+      console.error(`\n${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+  }
 }

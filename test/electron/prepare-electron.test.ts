@@ -7,6 +7,8 @@ import {
   needsBuild,
   nodeGypArgs,
   prepare,
+  restoreNodeBuild,
+  saveNodeBuild,
   type RunResult,
 } from '../../scripts/prepare-electron.mjs';
 import { electronBindingFileName, resolveNativeBinding } from '../../src/main/electron/native-binding';
@@ -151,5 +153,15 @@ describe('prepare-electron', () => {
       '--devdir=/d',
       '--jobs=max',
     ]);
+  });
+
+  it('packaging hooks put Node’s build aside and back around electron-builder’s in-place rebuild', () => {
+    const { dir, nodeBuild } = project();
+    expect(saveNodeBuild(dir)).toBe(true);
+    writeFileSync(nodeBuild, 'ELECTRON BUILD from electron-builder'); // what npmRebuild does
+    expect(saveNodeBuild(dir)).toBe(false); // a second arch must not save Electron's build as Node's
+    expect(restoreNodeBuild(dir)).toBe(true);
+    expect(readFileSync(nodeBuild, 'utf8')).toBe('NODE ABI BUILD');
+    expect(restoreNodeBuild(dir)).toBe(false);
   });
 });
