@@ -50,6 +50,7 @@ interface Placed {
   callId: number;
   to: string;
   placedAt: number;
+  extracted?: boolean;
 }
 
 export class BolnaTwilioProvider implements VoiceProvider {
@@ -65,6 +66,8 @@ export class BolnaTwilioProvider implements VoiceProvider {
    * waiting. Kept in memory: after a restart an unmatched extraction stays in the inbox as an unknown call.
    */
   private readonly awaiting = new Map<string, Placed>();
+  /** Extraction body digest → the call it was matched to. */
+  private readonly extracted = new Map<string, string>();
 
   constructor(private readonly config: BolnaTwilioConfig) {
     this.http = { provider: 'bolna_twilio', label: 'Self-hosted Bolna', timeoutMs: config.timeoutMs ?? 15_000, now: config.now };
@@ -123,6 +126,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
   private remember(sid: string, placed: Placed): void {
     const now = this.config.now();
     for (const [key, value] of this.awaiting) if (now - value.placedAt > AWAIT_EXTRACTION_MS) this.awaiting.delete(key);
+    for (const [digest, sid] of this.extracted) if (!this.awaiting.has(sid)) this.extracted.delete(digest);
     this.awaiting.set(sid, placed);
   }
 
@@ -197,14 +201,20 @@ export class BolnaTwilioProvider implements VoiceProvider {
   }
 
   private extraction(body: Record<string, unknown>): NormalizedEvent {
-    const sid = toText(body.call_sid) ?? toText(body.CallSid) ?? toText(body.callSid) ?? this.matchWaiting(body);
+    const digest = createHash('sha1').update(JSON.stringify(body)).digest('hex');
+    // The server parses stored deliveries again (recovery, unknown-call retries): the same body keeps its match.
+    const sid =
+      toText(body.call_sid) ?? toText(body.CallSid) ?? toText(body.callSid) ?? this.extracted.get(digest) ?? this.matchWaiting(body);
     const placed = sid ? this.awaiting.get(sid) : undefined;
-    if (sid) this.awaiting.delete(sid);
+    if (sid && placed) {
+      placed.extracted = true;
+      this.extracted.set(digest, sid);
+    }
     const event: NormalizedEvent = {
       provider: 'bolna_twilio',
       providerCallId: sid ?? null,
       callId: placed?.callId ?? null,
-      dedupeKey: `extraction:${sid ?? 'unmatched'}:${createHash('sha1').update(JSON.stringify(body)).digest('hex')}`,
+      dedupeKey: `extraction:${sid ?? 'unmatched'}:${digest}`,
       kind: 'extraction',
       extracted: body,
     };
@@ -217,7 +227,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
 
   private matchWaiting(body: Record<string, unknown>): string | undefined {
     const phone = toText(body.recipient_phone_number) ?? toText(body.phone_number) ?? toText(body.to);
-    const entries = [...this.awaiting.entries()];
+    const entries = [...this.awaiting.entries()].filter(([, p]) => !p.extracted);
     if (phone) return entries.find(([, p]) => p.to === phone)?.[0];
     return entries.length === 1 ? entries[0][0] : undefined;
   }

@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BolnaTwilioProvider } from '../../src/main/core/providers/bolna-twilio';
+import { formParams, twilioSignature, verifyTwilioSignature } from '../../src/main/core/providers/twilio';
+import { fixture } from '../fakes/http-fake';
+import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
+import { Receiver, webhookRequest } from './receiver';
+
+const ACCOUNT = 'AC00000000000000000000000000000000';
+const TOKEN = 'twilio-auth-token-0001';
+
+describe('X-Twilio-Signature', () => {
+  const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
+  const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+
+  it('matches the SDK test vector', () => {
+    expect(twilioSignature('12345', url, params)).toBe('RSOYDt4T1cUTdK1PDd93/VVr8B8=');
+    expect(verifyTwilioSignature('12345', url, params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(true);
+  });
+
+  it('accepts the URL with or without the default port, as the SDK does', () => {
+    const sig = twilioSignature('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', params);
+    expect(verifyTwilioSignature('12345', url, params, sig)).toBe(true);
+    expect(verifyTwilioSignature('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(true);
+  });
+
+  it('refuses a wrong token, a changed parameter, another URL and a missing header', () => {
+    expect(verifyTwilioSignature('54321', url, params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false);
+    expect(verifyTwilioSignature('12345', url, { ...params, Digits: '1235' }, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false);
+    expect(verifyTwilioSignature('12345', 'https://mycompany.com/myapp.php?foo=1&bar=3', params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false);
+    expect(verifyTwilioSignature('12345', url, params, undefined)).toBe(false);
+  });
+
+  it('signs repeated parameters with each distinct value in sorted order', () => {
+    const repeated = formParams('StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=ringing&To=%2B1');
+    expect(repeated).toEqual({ StatusCallbackEvent: ['ringing', 'answered', 'ringing'], To: '+1' });
+    expect(twilioSignature('k', 'https://x/y', repeated)).toBe(twilioSignature('k', 'https://x/yStatusCallbackEventansweredStatusCallbackEventringingTo+1', {}));
+  });
+});
+
+describe('self-hosted Bolna + Twilio against their fakes', () => {
+  let twilio: TwilioFake;
+  let bolna: BolnaSelfHostedFake;
+  let receiver: Receiver;
+  let provider: BolnaTwilioProvider;
+  let agentId: string;
+
+  beforeEach(async () => {
+    twilio = new TwilioFake(ACCOUNT, TOKEN);
+    bolna = new BolnaSelfHostedFake(twilio);
+    const [twilioUrl, bolnaUrl] = await Promise.all([twilio.start(), bolna.start()]);
+    receiver = new Receiver(() => provider);
+    await receiver.start();
+    const config: ConstructorParameters<typeof BolnaTwilioProvider>[0] = {
+      agentServerUrl: bolnaUrl,
+      telephonyUrl: bolnaUrl,
+      fromNumber: '+14155550100',
+      twilio: { accountSid: ACCOUNT, authToken: TOKEN, baseUrl: twilioUrl },
+      hookUrl: () => receiver.url,
+      timeoutMs: 2000,
+      now: Date.now,
+      findDelayMs: 10,
+    };
+    provider = new BolnaTwilioProvider(config);
+    agentId = await provider.createAgent({
+      agent_config: {
+        agent_name: 'COD confirmation',
+        tasks: [{ task_type: 'conversation' }, { task_type: 'webhook', tools_config: { api_tools: { webhookURL: 'https://old.example/hook' } } }],
+      },
+      agent_prompts: { task_1: { system_prompt: 'Confirm the cash-on-delivery order {order_id}.' } },
+    });
+    provider = new BolnaTwilioProvider({ ...config, agentId });
+  });
+  afterEach(async () => {
+    await Promise.all([twilio.close(), bolna.close(), receiver.close()]);
+  });
+
+  const place = (callId: number, to: string) =>
+    provider.placeCall({ callId, idempotencyKey: `k${callId}`, to, from: null, agentId: null, contactName: 'John', variables: { order_id: 'ORD123' }, webhookUrl: receiver.url });
+
+  it('creates the agent from its JSON definition with our extraction webhook written in', () => {
+    const def = bolna.agents.get(agentId) as { agent_config: { tasks: { tools_config?: { api_tools?: { webhookURL?: string } } }[] } };
+    expect(def.agent_config.tasks[1].tools_config?.api_tools?.webhookURL).toBe(`${receiver.url}?op=extraction`);
+    expect(bolna.requestsTo('POST', /^\/agent$/)).toHaveLength(1);
+  });
+
+  it('places the call, finds it in Twilio by number and time, and attaches our status callback', async () => {
+    const { providerCallId } = await place(42, '+15551234567');
+    expect(JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body)).toEqual({ agent_id: agentId, recipient_phone_number: '+15551234567' });
+    const list = twilio.requestsTo('GET', /\/Calls\.json$/)[0];
+    expect(list.query.get('To')).toBe('+15551234567');
+    expect(list.query.get('StartTime>')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const call = twilio.calls.get(providerCallId as string);
+    expect(call?.to).toBe('+15551234567');
+    expect(call?.statusCallback).toBe(`${receiver.url}?call_id=42`);
+    expect(twilio.requests.every((r) => r.headers.authorization === `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`)).toBe(true);
+  });
+
+  it('follows signed status callbacks, takes the outcome from the extraction webhook, and refuses forged callbacks', async () => {
+    const sid = (await place(42, '+15551234567')).providerCallId as string;
+    await twilio.progress(sid, 'ringing');
+    await twilio.progress(sid, 'in-progress');
+    await twilio.progress(sid, 'completed', { duration: 78 });
+    const forged = await twilio.progress(sid, 'completed', { duration: 1, signWith: 'not-the-token' });
+    expect(forged?.status).toBe(401);
+    await bolna.sendExtraction(agentId, { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' });
+    const events = receiver.events;
+    expect(events.map((e) => [e.kind, e.status, e.result])).toEqual([
+      ['twilio:ringing', 'ringing', undefined],
+      ['twilio:in-progress', 'in_progress', undefined],
+      ['twilio:completed', 'ended', 'completed'],
+      ['extraction', undefined, undefined],
+    ]);
+    expect(events.slice(0, 3).every((e) => e.callId === 42 && e.providerCallId === sid)).toBe(true);
+    expect(events[2]).toMatchObject({ conversation: true, durationS: 78 });
+    expect(events[3]).toMatchObject({
+      providerCallId: sid,
+      callId: 42,
+      outcomeHint: 'rescheduled',
+      extracted: { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' },
+    });
+    expect(receiver.received.filter((r) => r.rejected).map((r) => r.rejected?.reason)).toEqual(['bad_signature']);
+  });
+
+  it('matches an extraction to the call by phone number when several calls wait, and re-parsing keeps the match', async () => {
+    const a = (await place(1, '+15551234567')).providerCallId as string;
+    const b = (await place(2, '+15557654321')).providerCallId as string;
+    await bolna.sendExtraction(agentId, { status: 'confirmed', recipient_phone_number: '+15557654321' });
+    await bolna.sendExtraction(agentId, { status: 'cancelled' });
+    const [forB, forA] = receiver.events;
+    expect(forB).toMatchObject({ providerCallId: b, callId: 2, outcomeHint: 'confirmed' });
+    expect(forA).toMatchObject({ providerCallId: a, callId: 1, outcomeHint: 'cancelled' });
+    const again = provider.parseWebhook(receiver.received[1].req)[0];
+    expect(again).toEqual(forA);
+  });
+
+  it('transfers a live call with <Dial> and reads the dial result', async () => {
+    const sid = (await place(42, '+15551234567')).providerCallId as string;
+    await twilio.progress(sid, 'in-progress');
+    await provider.transferCall(sid, '+14155550199');
+    const twiml = twilio.calls.get(sid)?.twiml ?? '';
+    expect(twiml).toContain('<Dial callerId="+14155550100" timeout="20" action="');
+    expect(twiml).toContain('<Number>+14155550199</Number>');
+    expect(twiml).toContain('op=dial_result');
+    expect((await twilio.dialResult(sid, 'completed')).status).toBe(200);
+    expect(receiver.events.at(-1)).toMatchObject({ status: 'ended', result: 'transferred', transfer: { state: 'ended' } });
+  });
+
+  it('cancels a ringing call, hangs up a live one, and reconciles with GET Calls/{sid}.json', async () => {
+    const ringing = (await place(1, '+15551234567')).providerCallId as string;
+    await twilio.progress(ringing, 'ringing');
+    await provider.cancelCall(ringing);
+    expect(twilio.calls.get(ringing)?.status).toBe('canceled');
+    expect(await provider.getCall(ringing)).toMatchObject({ status: 'ended', result: 'canceled' });
+    const live = (await place(2, '+15557654321')).providerCallId as string;
+    await twilio.progress(live, 'in-progress');
+    await provider.cancelCall(live);
+    expect(twilio.calls.get(live)?.status).toBe('completed');
+    expect(await provider.getCall('CA00000000000000000000000000000000')).toBeNull();
+    expect(await provider.testConnection()).toMatchObject({ ok: true });
+  });
+
+  it('returns no id (instead of failing) when the call never shows up in Twilio', async () => {
+    // Twilio's list lags behind: the call the server created is not listed (yet).
+    const original = twilio.createCall.bind(twilio);
+    twilio.createCall = (to, from) => {
+      const call = original(to, from);
+      twilio.calls.delete(call.sid);
+      return call;
+    };
+    expect(await place(9, '+15550000000')).toEqual({ providerCallId: null });
+    expect(twilio.requestsTo('GET', /\/Calls\.json$/)).toHaveLength(8);
+  });
+});
+
+describe('Twilio status callback fixtures', () => {
+  const provider = new BolnaTwilioProvider({
+    agentServerUrl: 'http://127.0.0.1:1',
+    telephonyUrl: 'http://127.0.0.1:1',
+    twilio: { accountSid: ACCOUNT, authToken: TOKEN },
+    hookUrl: () => 'https://console.example/hooks/bolna_twilio/s',
+    now: Date.now,
+  });
+  const parse = (name: string) => {
+    const params = fixture(name) as Record<string, string>;
+    const url = 'https://console.example/hooks/bolna_twilio/s?call_id=7';
+    const req = webhookRequest({
+      url,
+      body: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, url, params) },
+    });
+    provider.verifyWebhook(req);
+    return provider.parseWebhook(req)[0];
+  };
+
+  it('maps every fixture per providers.md §7, ordered and deduplicated by SequenceNumber', () => {
+    expect(parse('twilio-status-ringing.json')).toMatchObject({ status: 'ringing', callId: 7, dedupeKey: 'CA8f2b1c0d9e7a6b5c4d3e2f1a0b9c8d7e:1:ringing' });
+    expect(parse('twilio-status-answered.json')).toMatchObject({ status: 'in_progress', answeredAt: Date.parse('Tue, 19 May 2026 07:30:13 +0000') });
+    expect(parse('twilio-status-completed.json')).toMatchObject({ status: 'ended', result: 'completed', conversation: true, durationS: 78 });
+    expect(parse('twilio-status-no-answer.json')).toMatchObject({ status: 'ended', result: 'no_answer', hangupReason: 'SIP 487' });
+  });
+
+  it('maps AnsweredBy=machine_* to voicemail and busy/failed/canceled', () => {
+    const base = fixture('twilio-status-completed.json') as Record<string, string>;
+    const map = (over: Record<string, string>) => {
+      const params = { ...base, ...over };
+      const url = 'https://console.example/hooks/bolna_twilio/s';
+      const req = webhookRequest({ url, body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, url, params) } });
+      provider.verifyWebhook(req);
+      return provider.parseWebhook(req)[0];
+    };
+    expect(map({ AnsweredBy: 'machine_end_beep' }).result).toBe('voicemail');
+    expect(map({ AnsweredBy: 'human' }).result).toBe('completed');
+    expect(map({ CallStatus: 'busy' }).result).toBe('busy');
+    expect(map({ CallStatus: 'failed' }).result).toBe('failed');
+    expect(map({ CallStatus: 'canceled' }).result).toBe('canceled');
+  });
+});
