@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSheetUrl } from '../../src/main/core/sources/google-sheets';
 import { CELL_LIMIT, sheetStatus } from '../../src/main/core/sources/write-back';
-import { call, contacts, insertCall, SEED_HEADER, seedSheet, serviceAccountKey, SHEET_ID, SHEET_URL, startHarness, type Harness } from './harness';
+import { call, contacts, invoke, insertCall, SEED_HEADER, seedSheet, serviceAccountKey, SHEET_ID, SHEET_URL, startHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -13,13 +13,13 @@ afterEach(async () => {
 
 async function connectSeed(rows: (string | number)[][], extra: Record<string, unknown> = {}) {
   seedSheet(h.fake, rows);
-  const credential = await h.core.api['sources.google.addServiceAccount']({ fileName: 'key.json', content: serviceAccountKey().json });
-  const connected = await h.core.api['sources.sheets.connect']({
+  const credential = await invoke(h.core, 'sources.google.addServiceAccount', { fileName: 'key.json', content: serviceAccountKey().json });
+  const connected = await invoke(h.core, 'sources.sheets.connect', {
     url: SHEET_URL,
     credentialId: credential.id,
     defaultCountry: 'IN',
     ...extra,
-  } as Parameters<Harness['core']['api']['sources.sheets.connect']>[0]);
+  });
   return { credential, ...connected };
 }
 
@@ -36,13 +36,13 @@ describe('connecting a sheet', () => {
 
   it('stores the key encrypted, never returns it, and names what is wrong with a bad key file', async () => {
     const key = serviceAccountKey().json;
-    const credential = await h.core.api['sources.google.addServiceAccount']({ content: key });
+    const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: key });
     expect(credential).toEqual({ id: expect.any(Number), kind: 'service_account', account: 'dialer@callconsole-test.iam.gserviceaccount.com', createdAt: expect.any(Number) });
-    expect(JSON.stringify(await h.core.api['sources.google.credentials']({}))).not.toContain('PRIVATE KEY');
+    expect(JSON.stringify(await invoke(h.core, 'sources.google.credentials', {}))).not.toContain('PRIVATE KEY');
     const blobs = h.core.db.prepare<[], { cipher: Buffer }>('SELECT cipher FROM secrets').all();
     expect(blobs.some((b) => b.cipher.toString('latin1').includes('PRIVATE KEY'))).toBe(false);
-    await expect(h.core.api['sources.google.addServiceAccount']({ content: '{"type":"authorized_user"}' })).rejects.toThrow(/not a service-account key file/);
-    await expect(h.core.api['sources.google.addServiceAccount']({ content: 'not json' })).rejects.toThrow(/not valid JSON/);
+    await expect(invoke(h.core, 'sources.google.addServiceAccount', { content: '{"type":"authorized_user"}' })).rejects.toThrow(/not a service-account key file/);
+    await expect(invoke(h.core, 'sources.google.addServiceAccount', { content: 'not json' })).rejects.toThrow(/not valid JSON/);
   });
 
   it('reads the seed layout into a google_sheet list through the JWT grant and bearer-checked API', async () => {
@@ -74,18 +74,18 @@ describe('connecting a sheet', () => {
 
   it('adds missing output columns only with consent, widening the grid when needed', async () => {
     seedSheet(h.fake, [['Asha Rao', '+919876543210']], { header: ['Name', 'Phone Number'], columnCount: 4 });
-    const credential = await h.core.api['sources.google.addServiceAccount']({ content: serviceAccountKey().json });
-    const inspected = await h.core.api['sources.sheets.inspect']({ url: SHEET_URL, credentialId: credential.id });
+    const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: serviceAccountKey().json });
+    const inspected = await invoke(h.core, 'sources.sheets.inspect', { url: SHEET_URL, credentialId: credential.id });
     expect(inspected.header).toEqual(['Name', 'Phone Number']);
     expect(inspected.suggestedMapping).toMatchObject({ name: 'A', phone: 'B', status: 'C', summary: 'I' });
     expect(inspected.missingColumns.map((m) => m.column)).toEqual(['C', 'D', 'E', 'F', 'G', 'H', 'I']);
 
-    const without = await h.core.api['sources.sheets.connect']({ url: SHEET_URL, credentialId: credential.id, mapping: inspected.suggestedMapping });
+    const without = await invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: credential.id, mapping: inspected.suggestedMapping });
     expect(without.connection.mapping).toEqual({ name: 'A', phone: 'B' });
     expect(row(1)).toEqual(['Name', 'Phone Number']);
-    await h.core.api['sources.sheets.disconnect']({ id: without.connection.id });
+    await invoke(h.core, 'sources.sheets.disconnect', { id: without.connection.id });
 
-    const withConsent = await h.core.api['sources.sheets.connect']({
+    const withConsent = await invoke(h.core, 'sources.sheets.connect', {
       url: SHEET_URL,
       credentialId: credential.id,
       mapping: inspected.suggestedMapping,
@@ -119,7 +119,7 @@ describe('write-back', () => {
       'call.updated',
       call({ ...base, status: 'ended', result: 'completed', providerCallId: 'exec-9f2', startedAt, durationS: 45.23, hangupReason: 'caller_hangup', summary: 'Confirmed delivery.' }),
     );
-    expect(await h.core.api['sources.sheets.get']({ id: connection.id })).toMatchObject({ health: { pendingWrites: 1 } });
+    expect(await invoke(h.core, 'sources.sheets.get', { id: connection.id })).toMatchObject({ health: { pendingWrites: 1 } });
     await h.advance(0);
 
     const writes = h.fake.apiRequests(/values:batchUpdate$/);
@@ -132,7 +132,7 @@ describe('write-back', () => {
     expect(r[7]).toBe('agent: Hello, this is about your order.\ncustomer: =HYPERLINK("x") yes please deliver');
     expect(r[8]).toBe('Confirmed delivery.');
     expect(row(3)).toEqual(['Vikram Singh', '+919876543211']);
-    const health = (await h.core.api['sources.sheets.get']({ id: connection.id })).health;
+    const health = (await invoke(h.core, 'sources.sheets.get', { id: connection.id })).health;
     expect(health).toMatchObject({ pendingWrites: 0, lastWriteAt: h.clock.now(), lastError: null });
 
     // A second call right after: held back until the write interval (2 s) has passed.
@@ -207,7 +207,7 @@ describe('write-back', () => {
 
     await h.advance(0);
     expect(attempts()).toEqual([429]);
-    let health = (await h.core.api['sources.sheets.get']({ id: connection.id })).health;
+    let health = (await invoke(h.core, 'sources.sheets.get', { id: connection.id })).health;
     expect(health.lastError).toMatch(/429.*rate limit/);
     expect(health.pendingWrites).toBe(1);
 
@@ -222,7 +222,7 @@ describe('write-back', () => {
     await h.advance(8_000);
     expect(attempts()).toEqual([429, 429, 500, 200]);
     expect(row(2)[2]).toBe('ringing');
-    health = (await h.core.api['sources.sheets.get']({ id: connection.id })).health;
+    health = (await invoke(h.core, 'sources.sheets.get', { id: connection.id })).health;
     expect(health).toMatchObject({ lastError: null, pendingWrites: 0 });
   });
 
@@ -241,13 +241,13 @@ describe('write-back', () => {
     expect(h.fake.apiRequests(/values:batchUpdate$/).map((r) => r.status)).toEqual([503]);
 
     const core = await h.restart();
-    expect((await core.api['sources.sheets.get']({ id: connection.id })).health.pendingWrites).toBe(2);
+    expect((await invoke(core, 'sources.sheets.get', { id: connection.id })).health.pendingWrites).toBe(2);
     core.sources.start();
     await h.advance(0);
     expect(h.fake.apiRequests(/values:batchUpdate$/).map((r) => r.status)).toEqual([503, 200]);
     expect(row(2).slice(2, 7)).toEqual(['failed', '', '', expect.any(String), 'error: provider 502']);
     expect(row(3).slice(2, 4)).toEqual(['initiated', 'exec-v']);
-    expect((await core.api['sources.sheets.get']({ id: connection.id })).health.pendingWrites).toBe(0);
+    expect((await invoke(core, 'sources.sheets.get', { id: connection.id })).health.pendingWrites).toBe(0);
   });
 });
 
@@ -283,7 +283,7 @@ describe('reading on a schedule', () => {
     tab.rows.push(['Kabir Khan', '98765 43213']);
 
     await h.advance(59_999);
-    expect((await h.core.api['sources.sheets.get']({ id: connection.id })).health.lastReadAt).toBe(now);
+    expect((await invoke(h.core, 'sources.sheets.get', { id: connection.id })).health.lastReadAt).toBe(now);
     await h.advance(1);
     const after = contacts(h.core, connection.listId);
     const by = (name: string) => after.find((c) => c.name === name)!;
@@ -292,7 +292,7 @@ describe('reading on a schedule', () => {
     expect(after.find((c) => c.phone === '+919876543219')).toMatchObject({ name: 'Vikram Singh', callable: 1, source_row: 3 });
     expect(by('Meera Pillai')).toMatchObject({ callable: 0, source_row: null });
     expect(by('Kabir Khan')).toMatchObject({ phone: '+919876543213', phone_raw: '98765 43213', callable: 1, source_row: 4 });
-    const conn = await h.core.api['sources.sheets.get']({ id: connection.id });
+    const conn = await invoke(h.core, 'sources.sheets.get', { id: connection.id });
     expect(conn).toMatchObject({ sheetTitle: 'Leads (May)', health: { lastReadAt: now + 60_000, rowsSeen: 3 } });
 
     const queue = h.core.db
@@ -310,7 +310,7 @@ describe('reading on a schedule', () => {
 
     // Meera's row is put back: the same contact returns to the queue.
     tab.rows.push(['Meera Pillai', '+919876543212']);
-    const sync = await h.core.api['sources.sheets.sync']({ id: connection.id });
+    const sync = await invoke(h.core, 'sources.sheets.sync', { id: connection.id });
     expect(sync).toMatchObject({ added: 0, updated: 1, removed: 0, unchanged: 3 });
     expect(contacts(h.core, connection.listId).find((c) => c.name === 'Meera Pillai')).toMatchObject({ callable: 1, source_row: 5 });
   });
@@ -332,7 +332,7 @@ describe('reading on a schedule', () => {
     expect(before.map((c) => c.source_key)).toEqual(ids);
 
     h.fake.tab(SHEET_ID, 'Leads').rows[2][1] = '098765 43219';
-    const again = await h.core.api['sources.sheets.sync']({ id: connection.id });
+    const again = await invoke(h.core, 'sources.sheets.sync', { id: connection.id });
     expect(again).toMatchObject({ added: 0, updated: 1, removed: 0 });
     const vikram = contacts(h.core, connection.listId).find((c) => c.name === 'Vikram Singh')!;
     expect(vikram).toMatchObject({ id: before[1].id, phone: '+919876543219', callable: 1 });
@@ -343,5 +343,40 @@ describe('reading on a schedule', () => {
     tab.rows = [tab.rows[0], tab.rows[2], tab.rows[1]];
     await h.advance(0);
     expect(row(2).slice(0, 3)).toEqual(['Vikram Singh', '098765 43219', 'busy']);
+  });
+});
+
+describe('desktop OAuth', () => {
+  it('takes consent through the loopback redirect, stores the refresh token encrypted, and reads with it', async () => {
+    const clientJson = JSON.stringify({
+      installed: { client_id: 'desk-123.apps.googleusercontent.com', client_secret: 'GOCSPX-test-secret', redirect_uris: ['http://localhost'] },
+    });
+    const started = await invoke(h.core, 'sources.google.oauthStart', { clientJson });
+    expect(started.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth2callback$/);
+    const consent = new URL(started.authUrl);
+    expect(consent.searchParams.get('redirect_uri')).toBe(started.redirectUri);
+    expect(consent.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(consent.searchParams.get('access_type')).toBe('offline');
+    expect(consent.searchParams.get('scope')).toBe('https://www.googleapis.com/auth/spreadsheets');
+
+    // A redirect that does not carry the flow's state is refused and changes nothing.
+    expect((await fetch(`${started.redirectUri}?code=forged&state=wrong`)).status).toBe(400);
+    expect(await invoke(h.core, 'sources.google.oauthStatus', { flowId: started.flowId })).toMatchObject({ state: 'waiting' });
+
+    // The browser comes back from Google's consent page.
+    const code = h.fake.issueAuthCode();
+    const back = await fetch(`${started.redirectUri}?code=${code}&state=${consent.searchParams.get('state')}`);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toMatch(/Signed in/);
+    const status = await invoke(h.core, 'sources.google.oauthStatus', { flowId: started.flowId });
+    expect(status).toMatchObject({ state: 'done', error: null, credential: { kind: 'oauth', account: 'desk-123.apps.googleusercontent.com' } });
+    const blobs = h.core.db.prepare<[], { cipher: Buffer }>('SELECT cipher FROM secrets').all();
+    expect(blobs.some((b) => b.cipher.toString('latin1').includes('refresh-'))).toBe(false);
+
+    seedSheet(h.fake, [['Asha Rao', '+919876543210']]);
+    const { sync } = await invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: status.credential!.id, defaultCountry: 'IN' });
+    expect(sync.added).toBe(1);
+    const grants = h.fake.requests.filter((r) => r.path === '/token').map((r) => new URLSearchParams(String(r.body)).get('grant_type'));
+    expect(grants).toEqual(['authorization_code', 'refresh_token']);
   });
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createCore, type Core } from '../../src/main/core';
 import { nodePlatform } from '../../src/main/core/node-platform';
+import { contract, type ApiInput, type ApiOutput, type MethodName } from '../../src/shared/contract';
 import type { Call } from '../../src/shared/domain';
 import { ManualClock } from '../support/clock';
 import { tempDir } from '../support/core';
@@ -158,4 +159,10 @@ export function call(overrides: Partial<Call> & Pick<Call, 'id' | 'contactId' | 
     error: null,
     ...overrides,
   };
+}
+
+/** Calls the core's API the way the bindings do: input parsed against the contract first (defaults applied). */
+export async function invoke<K extends MethodName>(core: Core, name: K, input: ApiInput<K>): Promise<ApiOutput<K>> {
+  const handler = core.api[name] as (input: unknown) => Promise<ApiOutput<K>> | ApiOutput<K>;
+  return handler(contract[name].input.parse(input));
 }
