@@ -7,6 +7,7 @@ import { ContactsService } from './contacts/service';
 import { Dialer } from './dialer/dialer';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
+import { zapierHook } from './recordings/hook';
 import { RecordingsService } from './recordings/service';
 import type { GoogleEndpoints } from './sources/google-sheets';
 import { SheetSources } from './sources/service';
@@ -102,6 +103,8 @@ export function createCore(options: CoreOptions): Core {
       }
     },
   });
+  webhooks.registerHook('zapier', zapierHook(recordings));
+  webhooks.registerStats('recordings', () => recordings.stats());
 
   let started = false;
   const core: Core = {

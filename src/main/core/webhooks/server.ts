@@ -46,6 +46,15 @@ interface ApplyJob {
   raw: string;
 }
 
+/**
+ * A /hooks/<name>/<secret> route served by another capability rather than a voice provider (e.g. the recordings
+ * intake at /hooks/zapier). The server checks the path secret and the size limit and reads the body; the hook
+ * answers (and persists what it must before answering).
+ */
+export interface ExtraHook {
+  handle(request: WebhookRequest): { status: number; body: string; contentType?: string };
+}
+
 const HOOK_PATH = /^\/hooks\/([a-z_]{1,40})\/([A-Za-z0-9_-]{1,200})$/;
 
 function errorMessage(err: unknown): string {
@@ -53,7 +62,7 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * The only listener that faces the internet (through the tunnel): /hooks/<provider>/<secret> and GET /health.
+ * The only listener that faces the internet (through the tunnel): /hooks/<name>/<secret>, GET /health and GET /stats.
  *
  * Per delivery: path secret → provider signature → parse (malformed bodies get 400 and are never stored) → the raw
  * delivery goes into webhook_inbox as 'pending' → the provider gets its answer → the events are applied to calls
@@ -75,6 +84,8 @@ export class WebhookServer {
   private lastAt: number | null | undefined;
   private unknownTimer: TimerHandle | null = null;
   private readonly applyTx: (job: ApplyJob, at: number) => InboxState;
+  private readonly extraHooks = new Map<string, ExtraHook>();
+  private readonly statsSections = new Map<string, () => unknown>();
 
   constructor(readonly deps: WebhookServerDeps) {
     this.inbox = new InboxRepository(deps.db);
@@ -163,6 +174,17 @@ export class WebhookServer {
     return `${base}/hooks/${provider}/${this.secret()}`;
   }
 
+  /** Serves /hooks/<name>/<secret> with `hook` (the name must not be a provider's). */
+  registerHook(name: string, hook: ExtraHook): void {
+    if (!/^[a-z_]{1,40}$/.test(name) || this.deps.providers().find(name)) throw new Error(`cannot register hook "${name}"`);
+    this.extraHooks.set(name, hook);
+  }
+
+  /** Adds a section to GET /stats (e.g. the recordings pipeline's counts). */
+  registerStats(name: string, section: () => unknown): void {
+    this.statsSections.set(name, section);
+  }
+
   health(): WebhookHealth {
     const applying = this.queueLength();
     if (this.lastAt === undefined) this.lastAt = this.inbox.lastReceivedAt();
@@ -208,25 +230,30 @@ export class WebhookServer {
       this.send(res, 200, JSON.stringify(this.health()));
       return;
     }
+    if (path === '/stats' && req.method === 'GET') {
+      this.send(res, 200, JSON.stringify(Object.fromEntries([...this.statsSections].map(([name, section]) => [name, section()]))));
+      return;
+    }
     const match = HOOK_PATH.exec(path);
     if (!match || (req.method !== 'GET' && req.method !== 'POST')) {
       this.send(res, 404, '{"error":"not found"}');
       return;
     }
-    const providerName = match[1];
-    const provider = this.deps.providers().find(providerName);
-    if (!provider) {
+    const hookName = match[1];
+    const extra = this.extraHooks.get(hookName);
+    const provider = extra ? undefined : this.deps.providers().find(hookName);
+    if (!provider && !extra) {
       this.send(res, 404, '{"error":"not found"}');
       return;
     }
     if (!this.secretMatches(match[2])) {
-      this.deps.platform.logger.log('warn', 'webhooks', `refused a ${provider.name} webhook: wrong path secret`);
+      this.deps.platform.logger.log('warn', 'webhooks', `refused a ${hookName} webhook: wrong path secret`);
       this.send(res, 401, '{"error":"unauthorized"}');
       return;
     }
     const declared = Number(req.headers['content-length']);
     if (declared > WEBHOOK_BODY_LIMIT) {
-      this.tooLarge(provider, res);
+      this.tooLarge(hookName, res);
       return;
     }
     const chunks: Buffer[] = [];
@@ -238,14 +265,17 @@ export class WebhookServer {
         refused = true;
         chunks.length = 0;
         req.off('data', onData);
-        this.tooLarge(provider, res);
+        this.tooLarge(hookName, res);
         return;
       }
       chunks.push(chunk);
     };
     req.on('data', onData);
     req.on('end', () => {
-      if (!refused) this.deliver(provider, req, res, path, url, q < 0 ? '' : url.slice(q + 1), Buffer.concat(chunks, size));
+      if (refused) return;
+      const query = q < 0 ? '' : url.slice(q + 1);
+      if (provider) this.deliver(provider, req, res, path, url, query, Buffer.concat(chunks, size));
+      else if (extra) this.deliverExtra(hookName, extra, req, res, path, url, query, Buffer.concat(chunks, size));
     });
     req.on('error', () => {
       refused = true;
@@ -320,6 +350,38 @@ export class WebhookServer {
     this.scheduleDrain();
   }
 
+  private deliverExtra(
+    name: string,
+    hook: ExtraHook,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    url: string,
+    query: string,
+    body: Buffer,
+  ): void {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    try {
+      const out = hook.handle({
+        method: req.method ?? 'GET',
+        path,
+        query: new URLSearchParams(query),
+        headers,
+        rawBody: body,
+        url: `${this.publicBase ?? this.localUrl ?? ''}${url}`,
+        receivedAt: this.deps.platform.clock.now(),
+      });
+      this.send(res, out.status, out.body, out.contentType);
+    } catch (err) {
+      // Not stored means not acknowledged: the sender will deliver it again.
+      this.deps.platform.logger.log('error', 'webhooks', `${name} hook failed: ${errorMessage(err)}`);
+      this.send(res, 503, '{"error":"unavailable"}');
+    }
+  }
+
   private answer(provider: VoiceProvider, request: WebhookRequest, res: ServerResponse): void {
     let custom: { status: number; contentType: string; body: string } | null = null;
     try {
@@ -331,8 +393,8 @@ export class WebhookServer {
     else this.send(res, 200, '');
   }
 
-  private tooLarge(provider: VoiceProvider, res: ServerResponse): void {
-    this.deps.platform.logger.log('warn', 'webhooks', `refused a ${provider.name} webhook over ${WEBHOOK_BODY_LIMIT} bytes`);
+  private tooLarge(hookName: string, res: ServerResponse): void {
+    this.deps.platform.logger.log('warn', 'webhooks', `refused a ${hookName} webhook over ${WEBHOOK_BODY_LIMIT} bytes`);
     // Closing the connection stops the rest of the body from being read at all.
     this.send(
       res,
