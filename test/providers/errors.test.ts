@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BolnaProvider } from '../../src/main/core/providers/bolna';
 import { BolnaTwilioProvider } from '../../src/main/core/providers/bolna-twilio';
@@ -107,9 +108,14 @@ describe('provider errors', () => {
   }
 
   it('a closed port is unavailable too, and keys never appear in messages', async () => {
-    const p = new BolnaProvider({ apiKey: 'bn-secret-value', baseUrl: 'http://127.0.0.1:9', agentId: AGENT, timeoutMs: TIMEOUT_MS });
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const p = new BolnaProvider({ apiKey: 'bn-secret-value', baseUrl: `http://127.0.0.1:${port}`, agentId: AGENT, timeoutMs: TIMEOUT_MS });
     const err = await failure(p.placeCall(request(5)));
     expect(err.kind).toBe('unavailable');
+    expect(err.message).toMatch(/ECONNREFUSED/);
     expect(err.message).not.toContain('bn-secret-value');
   });
 

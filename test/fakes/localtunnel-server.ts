@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+
+// A stand-in localtunnel server speaking its protocol (toolchain.md): GET /?new or GET /<id> answers
+// {id, port, max_conn_count, url} and opens a TCP listener on `port`; the client dials raw sockets to it; each
+// public HTTP request whose Host starts with "<id>." is forwarded over one of those sockets.
+
+interface TunnelClient {
+  id: string;
+  tcp: TcpServer;
+  port: number;
+  idle: Socket[];
+  waiting: ((socket: Socket) => void)[];
+  agent: Agent;
+  sockets: Set<Socket>;
+}
+
+/** Hands out the client's waiting tunnel sockets as HTTP connections. */
+class TunnelAgent extends Agent {
+  constructor(private readonly client: TunnelClient) {
+    super({ keepAlive: true, maxSockets: 10 });
+  }
+  override createConnection(_options: unknown, cb: (err: Error | null, socket: Socket) => void): Socket | undefined {
+    const socket = this.client.idle.shift();
+    if (socket) {
+      cb(null, socket);
+      return undefined;
+    }
+    this.client.waiting.push((s) => cb(null, s));
+    return undefined;
+  }
+}
+
+export class LocaltunnelServer {
+  private server: Server | null = null;
+  readonly clients = new Map<string, TunnelClient>();
+  /** Every public request forwarded, for assertions. */
+  readonly forwarded: { id: string; method: string; path: string }[] = [];
+  port = 0;
+  /** The public domain in URLs; tests resolve "*.localtest" to 127.0.0.1. */
+  readonly domain = 'localtest';
+  maxConn = 2;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.clients.keys()]) this.drop(id);
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The server loses a client (restart, network drop): its listener and sockets go away. */
+  drop(id: string): void {
+    const client = this.clients.get(id);
+    if (!client) return;
+    this.clients.delete(id);
+    client.tcp.close();
+    for (const s of client.sockets) s.destroy();
+    client.agent.destroy();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    const sub = host.endsWith(`.${this.domain}:${this.port}`) ? host.split('.')[0] : null;
+    if (sub) {
+      this.forward(sub, req, res);
+      return;
+    }
+    const url = new URL(req.url ?? '/', this.url);
+    if (req.method === 'GET' && (url.search === '?new' || /^\/[a-z0-9-]{4,63}$/.test(url.pathname))) {
+      const id = url.search === '?new' ? randomBytes(5).toString('hex') : url.pathname.slice(1);
+      if (this.clients.has(id)) {
+        res.writeHead(409, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `subdomain ${id} is in use` }));
+        return;
+      }
+      const client = await this.open(id);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id, port: client.port, max_conn_count: this.maxConn, url: `http://${id}.${this.domain}:${this.port}` }));
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  }
+
+  private async open(id: string): Promise<TunnelClient> {
+    const client = { id, idle: [], waiting: [], sockets: new Set<Socket>() } as unknown as TunnelClient;
+    client.agent = new TunnelAgent(client);
+    client.tcp = createTcpServer((socket) => {
+      client.sockets.add(socket);
+      socket.on('close', () => {
+        client.sockets.delete(socket);
+        client.idle = client.idle.filter((s) => s !== socket);
+      });
+      socket.on('error', () => socket.destroy());
+      const next = client.waiting.shift();
+      if (next) next(socket);
+      else client.idle.push(socket);
+    });
+    await new Promise<void>((resolve) => client.tcp.listen(0, '127.0.0.1', resolve));
+    client.port = (client.tcp.address() as AddressInfo).port;
+    this.clients.set(id, client);
+    return client;
+  }
+
+  private forward(id: string, req: IncomingMessage, res: ServerResponse): void {
+    const client = this.clients.get(id);
+    if (!client) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end(`no active client for '${id}'`);
+      return;
+    }
+    this.forwarded.push({ id, method: req.method ?? 'GET', path: req.url ?? '/' });
+    const upstream = request({ agent: client.agent, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  }
+}

@@ -1,0 +1,163 @@
+import { request } from 'node:http';
+import { createServer, type AddressInfo, type LookupFunction, type Server } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BolnaProvider } from '../../src/main/core/providers/bolna';
+import { TunnelService } from '../../src/main/core/tunnel/service';
+import { fixture } from '../fakes/http-fake';
+import { LocaltunnelServer } from '../fakes/localtunnel-server';
+import { createTestCore } from '../support/core';
+
+// The real localtunnel client (@n8n/localtunnel) against a stand-in tunnel server on loopback, delivering
+// webhooks to the real webhook server of a real core.
+
+/** "*.localtest" → 127.0.0.1: the stand-in server's public names, resolved without DNS. */
+const lookup: LookupFunction = (hostname, options, cb) => {
+  const address = hostname.endsWith('.localtest') || hostname === 'localhost' ? '127.0.0.1' : hostname;
+  if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
+  else cb(null, address, 4);
+};
+
+function viaTunnel(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, lookup }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('tunnel through the real localtunnel client', () => {
+  let server: LocaltunnelServer;
+  let core: ReturnType<typeof createTestCore>;
+  let tunnel: TunnelService;
+  const urlChanges: (string | null)[] = [];
+
+  beforeEach(async () => {
+    server = new LocaltunnelServer();
+    await server.start();
+    core = createTestCore();
+    await core.start();
+    core.providers.use(new BolnaProvider({ apiKey: 'bn-unused' }));
+    urlChanges.length = 0;
+    tunnel = new TunnelService({
+      settings: core.settings,
+      webhooks: core.webhooks,
+      bus: core.bus,
+      platform: core.platform,
+      lookup,
+      openTimeoutMs: 1000,
+      reconnectDelayMs: 50,
+      onUrlChange: (url) => {
+        urlChanges.push(url);
+      },
+    });
+  });
+  afterEach(async () => {
+    await tunnel.stop();
+    await core.cleanup();
+    await server.close();
+  });
+
+  it('opens, delivers a provider webhook to the webhook server, self-tests /health, and stops', async () => {
+    const status = await tunnel.configure({ mode: 'localtunnel', host: server.url });
+    expect(status.state).toBe('off'); // configure alone does not open a tunnel that was not running
+    const opened = await tunnel.start();
+    expect(opened).toMatchObject({ mode: 'localtunnel', state: 'connected', connected: true, host: server.url, lastError: null });
+    expect(opened.publicUrl).toMatch(/^http:\/\/[0-9a-f]{10}\.localtest:\d+$/);
+    expect(core.webhooks.publicUrl).toBe(opened.publicUrl);
+    expect(core.webhooks.hookUrl('bolna').startsWith(`${opened.publicUrl}/hooks/bolna/`)).toBe(true);
+    expect(urlChanges).toEqual([opened.publicUrl]);
+
+    const hook = core.webhooks.hookUrl('bolna');
+    const res = await viaTunnel(hook, { method: 'POST', body: JSON.stringify(fixture('bolna-completed.json')), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(server.forwarded.some((f) => f.method === 'POST' && f.path.startsWith('/hooks/bolna/'))).toBe(true);
+    await until(() => (core.webhooks.health().inbox.unknown_call ?? 0) + (core.webhooks.health().inbox.processed ?? 0) === 1, 'the delivery in the inbox');
+    expect(tunnel.status().lastWebhookAt).not.toBeNull();
+
+    const wrongSecret = await viaTunnel(`${opened.publicUrl}/hooks/bolna/not-the-secret`, { method: 'POST', body: '{}' });
+    expect(wrongSecret.status).toBe(401);
+    expect((await viaTunnel(`${opened.publicUrl}/anything-else`)).status).toBe(404);
+
+    const test = await tunnel.selfTest();
+    expect(test.ok).toBe(true);
+    expect(test.url).toBe(`${opened.publicUrl}/health`);
+    expect(test.roundTripMs).toEqual(expect.any(Number));
+
+    const stopped = await tunnel.stop();
+    expect(stopped).toMatchObject({ state: 'off', publicUrl: null, connected: false });
+    expect(core.webhooks.publicUrl).toBeNull();
+  });
+
+  it('reopens a dropped tunnel and keeps its URL', async () => {
+    core.settings.set('tunnel', { mode: 'localtunnel', host: server.url });
+    const first = await tunnel.start();
+    const id = new URL(first.publicUrl as string).hostname.split('.')[0];
+    server.drop(id);
+    await until(() => tunnel.status().reconnects > 0 && tunnel.status().state === 'connected', 'the tunnel to reconnect');
+    expect(tunnel.status().publicUrl).toBe(first.publicUrl);
+    expect(urlChanges).toEqual([first.publicUrl]); // same URL: providers are not told again
+    const res = await viaTunnel(`${first.publicUrl}/health`);
+    expect(res.status).toBe(200);
+  });
+
+  it('gives up a handshake that gets no answer, reports it, and retries with backoff until stopped', async () => {
+    let connections = 0;
+    const silent: Server = createServer((socket) => {
+      connections++; // accepts connections, never answers
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      core.settings.set('tunnel', { mode: 'localtunnel', host: `http://127.0.0.1:${port}` });
+      const status = await tunnel.start();
+      expect(status.state).toBe('error');
+      expect(status.lastError).toMatch(/no answer from http:\/\/127\.0\.0\.1:\d+ within 1 s/);
+      expect(status.publicUrl).toBeNull();
+      await until(() => connections >= 2, 'a second handshake after the backoff');
+      await tunnel.stop();
+      expect(tunnel.status().state).toBe('off');
+      const after = connections;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(connections).toBe(after); // stopped means no handshake loop left behind
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('names an unreachable tunnel server', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    core.settings.set('tunnel', { mode: 'localtunnel', host: `http://127.0.0.1:${port}` });
+    const status = await tunnel.start();
+    expect(status.state).toBe('error');
+    expect(status.lastError).toBe(`The tunnel could not open: cannot reach http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+
+  it('uses the user’s own public URL, and the self-test tells when it does not lead here', async () => {
+    const own = core.webhooks.localUrl as string;
+    const status = await tunnel.configure({ mode: 'custom_url', publicUrl: own });
+    expect(status).toMatchObject({ mode: 'custom_url', state: 'connected', publicUrl: own });
+    expect(core.webhooks.hookUrl('retell').startsWith(`${own}/hooks/retell/`)).toBe(true);
+    expect((await tunnel.selfTest()).ok).toBe(true);
+
+    await tunnel.configure({ mode: 'custom_url', publicUrl: `${server.url}/elsewhere` });
+    const test = await tunnel.selfTest();
+    expect(test.ok).toBe(false);
+    expect(test.message).toMatch(/HTTP 404/);
+  });
+});
