@@ -163,11 +163,12 @@ export class Dialer {
       this.lastSweep = now;
       launched.push(this.sweepStale(now));
     }
-    let wakeAt = this.lastSweep + this.tuning.sweepEveryMs;
+    // The stale sweep only matters while calls are live.
+    let wakeAt = this.callRows.anyLive() ? this.lastSweep + this.tuning.sweepEveryMs : Number.POSITIVE_INFINITY;
     const running = this.campaigns.inStates(['running']).sort((a, b) => b.settings.priority - a.settings.priority);
     for (const c of running) wakeAt = Math.min(wakeAt, this.dialCampaign(c, now, launched));
     for (const c of this.campaigns.inStates(['scheduled'])) if (c.startAt !== null) wakeAt = Math.min(wakeAt, c.startAt);
-    if (this.started) this.wake(Math.max(wakeAt, now));
+    if (this.started && wakeAt < Number.POSITIVE_INFINITY) this.wake(Math.max(wakeAt, now));
     await Promise.allSettled(launched);
   }
 

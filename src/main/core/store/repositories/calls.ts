@@ -1,4 +1,5 @@
 import type { Call, CallEventRecord, CallResult, CallStatus, Outcome, ProviderName, TranscriptTurn } from '../../../../shared/domain';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 
 // Calls (one row per attempt), their provider events, transcript turns and the call_search FTS document.
@@ -107,6 +108,17 @@ export interface CallFilter {
 }
 
 export class CallsRepository {
+  private readonly statements = new Map<string, Statement>();
+  /** Prepares each distinct SQL text once (the dialer and the lifecycle run the same queries thousands of times). */
+  private prep<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt as unknown as Statement<P, R>;
+  }
+
   private readonly byIdStmt;
   private readonly byProviderIdStmt;
   private readonly insertStmt;
@@ -152,7 +164,7 @@ export class CallsRepository {
   }
   /** The call as the contract shows it (with the contact's name). */
   getCall(id: number): Call | undefined {
-    const row = this.db.prepare<[number], WithName>(`${SELECT_CALL} WHERE calls.id = ?`).get(id);
+    const row = this.prep<[number], WithName>(`${SELECT_CALL} WHERE calls.id = ?`).get(id);
     return row ? toCall(row) : undefined;
   }
 
@@ -167,7 +179,7 @@ export class CallsRepository {
     const key = cols.join(',');
     let stmt = this.patchStmts.get(key);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE calls SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
+      stmt = this.prep(`UPDATE calls SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
       this.patchStmts.set(key, stmt);
     }
     const params: Record<string, unknown> = { id };
@@ -196,8 +208,7 @@ export class CallsRepository {
   }
 
   events(callId: number): CallEventRecord[] {
-    return this.db
-      .prepare<[number], { id: number; received_at: number; kind: string; status: string | null; disposition: CallEventRecord['disposition']; raw: string }>(
+    return this.prep<[number], { id: number; received_at: number; kind: string; status: string | null; disposition: CallEventRecord['disposition']; raw: string }>(
         'SELECT id, received_at, kind, status, disposition, raw FROM call_events WHERE call_id = ? ORDER BY id',
       )
       .all(callId)
@@ -205,7 +216,7 @@ export class CallsRepository {
   }
 
   hasTranscript(callId: number): boolean {
-    return this.db.prepare<[number], { one: number }>('SELECT 1 AS one FROM transcript_turns WHERE call_id = ? LIMIT 1').get(callId) !== undefined;
+    return this.prep<[number], { one: number }>('SELECT 1 AS one FROM transcript_turns WHERE call_id = ? LIMIT 1').get(callId) !== undefined;
   }
 
   replaceTranscript(callId: number, turns: Omit<TranscriptTurn, 'seq'>[]): TranscriptTurn[] {
@@ -216,8 +227,7 @@ export class CallsRepository {
   }
 
   transcript(callId: number): TranscriptTurn[] {
-    return this.db
-      .prepare<[number], { seq: number; speaker: TranscriptTurn['speaker']; text: string; at_ms: number | null }>(
+    return this.prep<[number], { seq: number; speaker: TranscriptTurn['speaker']; text: string; at_ms: number | null }>(
         'SELECT seq, speaker, text, at_ms FROM transcript_turns WHERE call_id = ? ORDER BY seq',
       )
       .all(callId)
@@ -246,18 +256,21 @@ export class CallsRepository {
       filter.statuses.forEach((s, i) => (params[`s${i}`] = s));
     }
     const sql = `${SELECT_CALL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY calls.id DESC LIMIT @limit`;
-    return this.db.prepare<[Record<string, unknown>], WithName>(sql).all(params).map(toCall);
+    return this.prep<[Record<string, unknown>], WithName>(sql).all(params).map(toCall);
   }
 
   /** Calls not yet ended, oldest first (crash recovery and the stale sweep). */
   live(): CallRow[] {
-    return this.db.prepare<[], CallRow>(`SELECT * FROM calls WHERE status <> 'ended' ORDER BY id`).all();
+    return this.prep<[], CallRow>(`SELECT * FROM calls WHERE status <> 'ended' ORDER BY id`).all();
+  }
+
+  anyLive(): boolean {
+    return this.prep<[], { one: number }>(`SELECT 1 AS one FROM calls WHERE status <> 'ended' LIMIT 1`).get() !== undefined;
   }
 
   /** Live calls with no provider news since `before`. */
   silentSince(before: number): CallRow[] {
-    return this.db
-      .prepare<[number], CallRow>(
+    return this.prep<[number], CallRow>(
         `SELECT * FROM calls WHERE status <> 'ended' AND COALESCE(last_event_at, started_at, created_at) < ? ORDER BY id`,
       )
       .all(before);
@@ -271,8 +284,7 @@ export class CallsRepository {
     snippet: string;
   }[] {
     const campaignFilter = q.campaignId !== undefined ? 'AND calls.campaign_id = @campaignId' : '';
-    return this.db
-      .prepare<[Record<string, unknown>], { callId: number; contactName: string | null; phone: string; endedAt: number | null; snippet: string }>(
+    return this.prep<[Record<string, unknown>], { callId: number; contactName: string | null; phone: string; endedAt: number | null; snippet: string }>(
         `SELECT calls.id AS callId, contacts.name AS contactName, calls.phone AS phone, calls.ended_at AS endedAt,
                 CASE WHEN instr(snippet(call_search, 0, '[[', ']]', '…', 16), '[[') > 0
                      THEN snippet(call_search, 0, '[[', ']]', '…', 16)

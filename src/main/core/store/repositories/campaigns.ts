@@ -1,4 +1,5 @@
 import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../../shared/domain';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 
 interface CampaignRow {
@@ -47,6 +48,17 @@ function toCampaign(row: CampaignRow): Campaign {
 
 /** Campaign definitions and their lists. */
 export class CampaignsRepository {
+  private readonly statements = new Map<string, Statement>();
+  /** Prepares each distinct SQL text once (the dialer and the lifecycle run the same queries thousands of times). */
+  private prep<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt as unknown as Statement<P, R>;
+  }
+
   private readonly getStmt;
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[number], CampaignRow>(`${SELECT} WHERE campaigns.id = ?`);
@@ -63,14 +75,13 @@ export class CampaignsRepository {
     at: number;
   }): number {
     const id = Number(
-      this.db
-        .prepare(
+      this.prep(
           `INSERT INTO campaigns (name, provider, agent_id, state, settings_json, start_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(c.name, c.provider, c.agentId, c.state, JSON.stringify(c.settings), c.startAt, c.at, c.at).lastInsertRowid,
     );
-    const link = this.db.prepare<[number, number]>('INSERT OR IGNORE INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)');
+    const link = this.prep<[number, number]>('INSERT OR IGNORE INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)');
     for (const listId of c.listIds) link.run(id, listId);
     return id;
   }
@@ -81,27 +92,24 @@ export class CampaignsRepository {
   }
 
   list(): Campaign[] {
-    return this.db.prepare<[], CampaignRow>(`${SELECT} ORDER BY campaigns.id DESC`).all().map(toCampaign);
+    return this.prep<[], CampaignRow>(`${SELECT} ORDER BY campaigns.id DESC`).all().map(toCampaign);
   }
 
   inStates(states: CampaignState[]): Campaign[] {
-    return this.db
-      .prepare<string[], CampaignRow>(`${SELECT} WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY campaigns.id`)
+    return this.prep<string[], CampaignRow>(`${SELECT} WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY campaigns.id`)
       .all(...states)
       .map(toCampaign);
   }
 
   setState(id: number, state: CampaignState, reason: string | null, at: number): void {
-    this.db
-      .prepare<[string, string | null, number, number]>('UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?')
+    this.prep<[string, string | null, number, number]>('UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?')
       .run(state, reason, at, id);
   }
 
   update(id: number, patch: { name?: string; agentId?: string | null; settings?: CampaignSettings; startAt?: number | null }, at: number): void {
     const current = this.get(id);
     if (!current) return;
-    this.db
-      .prepare('UPDATE campaigns SET name = ?, agent_id = ?, settings_json = ?, start_at = ?, updated_at = ? WHERE id = ?')
+    this.prep('UPDATE campaigns SET name = ?, agent_id = ?, settings_json = ?, start_at = ?, updated_at = ? WHERE id = ?')
       .run(
         patch.name ?? current.name,
         patch.agentId !== undefined ? patch.agentId : current.agentId,
@@ -114,8 +122,7 @@ export class CampaignsRepository {
 
   existingListIds(listIds: number[]): number[] {
     if (listIds.length === 0) return [];
-    return this.db
-      .prepare<number[], { id: number }>(`SELECT id FROM lists WHERE id IN (${listIds.map(() => '?').join(',')})`)
+    return this.prep<number[], { id: number }>(`SELECT id FROM lists WHERE id IN (${listIds.map(() => '?').join(',')})`)
       .all(...listIds)
       .map((r) => r.id);
   }

@@ -1,4 +1,5 @@
 import { LIVE_CALL_STATUSES, type CampaignContactState, type WaitReason } from '../../../../shared/domain';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 
 // The dialer's work queue: one campaign_contacts row per contact per campaign, picked by due time
@@ -38,6 +39,17 @@ export interface DialTarget {
 const LIVE_IN = `(${LIVE_CALL_STATUSES.map((s) => `'${s}'`).join(',')})`;
 
 export class DialerRepository {
+  private readonly statements = new Map<string, Statement>();
+  /** Prepares each distinct SQL text once (the dialer and the lifecycle run the same queries thousands of times). */
+  private prep<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt as unknown as Statement<P, R>;
+  }
+
   private readonly dueStmt;
   private readonly nextPriorityStmt;
   private readonly minDueStmt;
@@ -104,8 +116,7 @@ export class DialerRepository {
 
   /** Adds every contact of the campaign's lists not yet queued: callable ones pending, others excluded with a reason. */
   enqueueFromLists(campaignId: number, priority: number, nextAt: number, at: number): number {
-    return this.db
-      .prepare(
+    return this.prep(
         `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, excluded_reason, updated_at)
          SELECT @campaignId, id,
                 CASE WHEN phone IS NULL OR callable = 0 OR rn > 1 THEN 'excluded' ELSE 'pending' END,
@@ -128,11 +139,11 @@ export class DialerRepository {
    */
   enqueueContacts(campaignId: number, contactIds: number[], priority: number, at: number): number {
     let queued = 0;
-    const insert = this.db.prepare(
+    const insert = this.prep(
       `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
        VALUES (@campaignId, @contactId, 'pending', @priority, 0, @at, 'new', @at)`,
     );
-    const bump = this.db.prepare(
+    const bump = this.prep(
       `UPDATE campaign_contacts SET state = 'pending', priority = @priority, next_at = @at, wait_reason = 'new',
               attempts = CASE WHEN state = 'done' THEN 0 ELSE attempts END, updated_at = @at
        WHERE campaign_id = @campaignId AND contact_id = @contactId AND state IN ('pending', 'done')`,
@@ -152,8 +163,7 @@ export class DialerRepository {
 
   /** Re-run: every contact not reached (no conversation, not excluded) gets a fresh round of attempts. */
   requeueUnreached(campaignId: number, at: number): number {
-    return this.db
-      .prepare(
+    return this.prep(
         `UPDATE campaign_contacts SET state = 'pending', attempts = 0, next_at = @at, wait_reason = 'new', updated_at = @at
          WHERE campaign_id = @campaignId AND state IN ('pending', 'done')
            AND NOT EXISTS (SELECT 1 FROM calls WHERE calls.campaign_id = @campaignId
@@ -223,8 +233,7 @@ export class DialerRepository {
 
   /** Waiting contacts, soonest first, with their reason (campaign view); a due one waits for a free line. */
   waiting(campaignId: number, now: number, limit: number, offset: number): WaitingRow[] {
-    return this.db
-      .prepare<[number, number, number, number], WaitingRow>(
+    return this.prep<[number, number, number, number], WaitingRow>(
         `SELECT cc.contact_id AS contactId, c.name, c.phone, c.timezone, cc.attempts, cc.next_at AS nextAt,
                 CASE WHEN cc.next_at <= ? THEN 'capacity' ELSE cc.wait_reason END AS waitReason, cc.last_result AS lastResult
          FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id
@@ -247,8 +256,7 @@ export class DialerRepository {
     const byCallStatus: Record<string, number> = {};
     const byResult: Record<string, number> = {};
     let total = 0;
-    const rows = this.db
-      .prepare<[number, number], { state: string; reason: string | null; outcome: string | null; n: number }>(
+    const rows = this.prep<[number, number], { state: string; reason: string | null; outcome: string | null; n: number }>(
         // A due contact that is still pending is waiting for capacity (a free line, pacing or provider backoff).
         `SELECT state, CASE WHEN state = 'pending' AND next_at <= ? THEN 'capacity' ELSE wait_reason END AS reason, outcome, COUNT(*) AS n
          FROM campaign_contacts WHERE campaign_id = ? GROUP BY 1, 2, 3`,
@@ -260,8 +268,7 @@ export class DialerRepository {
       if (r.state === 'pending' && r.reason) byWaitReason[r.reason] = (byWaitReason[r.reason] ?? 0) + r.n;
       if (r.outcome) byOutcome[r.outcome] = (byOutcome[r.outcome] ?? 0) + r.n;
     }
-    const calls = this.db
-      .prepare<[number], { status: string; result: string | null; n: number }>(
+    const calls = this.prep<[number], { status: string; result: string | null; n: number }>(
         `SELECT status, result, COUNT(*) AS n FROM calls WHERE campaign_id = ? AND counts_as_attempt = 1 GROUP BY 1, 2`,
       )
       .all(campaignId);
