@@ -1,0 +1,54 @@
+import type { ColumnInfo, Mapping } from './mapping';
+import type { DuplicateNote, ParsedRecord, Rejection } from './records';
+import type { FileErrorCode } from './workbook';
+
+// Messages between the import session (main thread) and the import worker. Both ends are ours and built together;
+// the main side still checks the envelope before trusting a message.
+
+export interface PreviewColumn extends ColumnInfo {
+  target: string;
+  samples: string[];
+}
+
+export interface PreviewData {
+  fileName: string;
+  sizeBytes: number;
+  kind: string;
+  sheets: { name: string; rows: number }[];
+  sheet: string;
+  /** 1-based row of the header as the user sees it; 0 = the sheet has no header row. */
+  headerRow: number;
+  columns: PreviewColumn[];
+  /** The first rows of the sheet as displayed text (title and header rows included). */
+  rows: { row: number; cells: string[] }[];
+  mapping: Mapping;
+  preset: { id: string; label: string } | null;
+  notes: string[];
+}
+
+export interface ConvertSummary {
+  sheet: string;
+  headerRow: number;
+  mapping: Mapping;
+  rejected: Rejection[];
+  duplicates: DuplicateNote[];
+  blankRows: number;
+  dataRows: number;
+}
+
+export type ToWorker =
+  | { type: 'open'; fileName: string; bytes: Uint8Array; maxBytes: number; country: string }
+  | { type: 'inspect'; sheet?: string; headerRow?: number; country: string }
+  | { type: 'convert'; sheet?: string; headerRow?: number; mapping?: Mapping; country: string }
+  /** Writes an export table as .xlsx (cells already neutralised). */
+  | { type: 'xlsx'; sheetName: string; header: string[]; rows: (string | number | null)[][] };
+
+export type WorkerErrorCode = FileErrorCode | 'mapping' | 'no_rows' | 'internal';
+
+export type FromWorker =
+  | { type: 'preview'; preview: PreviewData }
+  | { type: 'progress'; phase: 'reading' | 'converting'; done: number; total: number }
+  | { type: 'records'; records: ParsedRecord[] }
+  | { type: 'converted'; summary: ConvertSummary }
+  | { type: 'xlsx'; bytes: Uint8Array }
+  | { type: 'error'; code: WorkerErrorCode; message: string };

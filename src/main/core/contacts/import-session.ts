@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, ToWorker, WorkerErrorCode } from './import-protocol';
+
+/**
+ * Where the worker lives: built beside the main bundle (out/main/import-worker.js), or, in the source tree (vitest,
+ * tsx benchmarks), the .ts file started through tsx's loader. Node 20 ignores `--import tsx` in a worker's execArgv,
+ * so a one-line bootstrap registers tsx inside the worker and then imports the entry.
+ */
+function startWorker(): Worker {
+  for (const candidate of ['./import-worker.js', '../import-worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return new Worker(url);
+  }
+  const entry = new URL('./import-worker.ts', import.meta.url).href;
+  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+export class ImportWorkerError extends Error {
+  constructor(
+    readonly code: WorkerErrorCode | 'cancelled',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImportWorkerError';
+  }
+}
+
+type Listener = (msg: FromWorker) => 'done' | 'more';
+
+/**
+ * One dropped file: a worker that holds the parsed workbook. Requests run one at a time; cancel() terminates the
+ * worker, which rejects the request in flight with code 'cancelled'.
+ */
+export class ImportSession {
+  private readonly worker: Worker;
+  private pending: { listener: Listener; reject: (err: Error) => void } | null = null;
+  private closed = false;
+  private cancelled = false;
+
+  constructor(onProgress?: (msg: Extract<FromWorker, { type: 'progress' }>) => void) {
+    this.worker = startWorker();
+    // An idle session must not keep a CLI or test process alive.
+    this.worker.unref();
+    this.worker.on('message', (msg: unknown) => {
+      if (!isFromWorker(msg)) return;
+      if (msg.type === 'progress') {
+        onProgress?.(msg);
+        return;
+      }
+      const p = this.pending;
+      if (!p) return;
+      if (msg.type === 'error') {
+        this.pending = null;
+        p.reject(new ImportWorkerError(msg.code, msg.message));
+        return;
+      }
+      if (p.listener(msg) === 'done') this.pending = null;
+    });
+    this.worker.on('error', (err) => this.failPending(new ImportWorkerError('internal', `The import worker failed: ${err.message}`)));
+    this.worker.on('exit', () => {
+      this.closed = true;
+      this.failPending(
+        this.cancelled
+          ? new ImportWorkerError('cancelled', 'The import was cancelled; nothing was imported.')
+          : new ImportWorkerError('internal', 'The import worker stopped unexpectedly (out of memory?). Nothing was imported.'),
+      );
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends one request and feeds every reply to `listener` until it says 'done'. */
+  request(msg: ToWorker, listener: Listener, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (this.closed) return Promise.reject(new ImportWorkerError(this.cancelled ? 'cancelled' : 'internal', 'This import session has ended; drop the file again.'));
+    if (this.pending) return Promise.reject(new ImportWorkerError('internal', 'This import is busy with another step; wait for it to finish.'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending = {
+        listener: (m) => {
+          const r = listener(m);
+          if (r === 'done') resolve();
+          return r;
+        },
+        reject,
+      };
+      this.worker.ref();
+      this.worker.postMessage(msg, transfer);
+    }).finally(() => {
+      if (!this.closed) this.worker.unref();
+    });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    void this.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.worker.terminate();
+  }
+
+  private failPending(err: Error): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(err);
+  }
+}
+
+const TYPES = new Set(['preview', 'progress', 'records', 'converted', 'xlsx', 'error']);
+function isFromWorker(msg: unknown): msg is FromWorker {
+  return typeof msg === 'object' && msg !== null && TYPES.has(String((msg as { type?: unknown }).type));
+}

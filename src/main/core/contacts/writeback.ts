@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { decodeText, detectSeparator, encodeCsvField, neutralizeCell, parseCsv, splitRawFields } from './csv';
+import { headerKey } from './mapping';
+import { normalizePhone } from './phones';
+
+// CSV write-back for the COD flow: status, reschedule_date and reschedule_time of a call_list.csv are updated in
+// place. Rows are matched by normalised phone, never by position; every other byte of the file stays as it was.
+
+export const COD_COLUMNS = ['status', 'reschedule_date', 'reschedule_time'] as const;
+export type CodColumn = (typeof COD_COLUMNS)[number];
+export type CodUpdate = Partial<Record<CodColumn, string>>;
+
+export interface WriteBackResult {
+  path: string;
+  updated: number;
+  unchanged: number;
+  unmatched: number;
+}
+
+export class WriteBackError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WriteBackError';
+  }
+}
+
+const PHONE_HEADERS = ['recipientphonenumber', 'phonenumber', 'phone', 'mobile', 'mobilenumber', 'number'];
+
+/** Rewrites the file atomically (temp file in the same folder, fsync, rename). `updates` is keyed by E.164. */
+export function writeBackCallList(path: string, updates: Map<string, CodUpdate>, country: string): WriteBackResult {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new WriteBackError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check that the file still exists.`);
+  }
+  const decoded = decodeText(bytes);
+  if (decoded.encoding === 'windows-1252' || decoded.encoding === 'utf-16be') {
+    throw new WriteBackError(`${basename(path)} is not UTF-8 (${decoded.encoding}); save it as "CSV UTF-8" and try again, so no character is changed by the rewrite.`);
+  }
+  const text = decoded.text;
+  const { sep, skipFirstLine } = detectSeparator(text, /\.tsv$/i.test(path));
+  const from = skipFirstLine ? text.indexOf('\n') + 1 : 0;
+  const records = parseCsv(text, sep, from);
+  const headerIdx = records.findIndex((r) => r.values.some((v) => v.trim() !== ''));
+  if (headerIdx < 0) throw new WriteBackError(`${basename(path)} is empty; there is nothing to write back to.`);
+  const header = records[headerIdx].values.map((v) => headerKey(v));
+  const phoneIdx = PHONE_HEADERS.map((h) => header.indexOf(h)).find((i) => i >= 0);
+  if (phoneIdx === undefined) {
+    throw new WriteBackError(`${basename(path)} has no recipient_phone_number (or phone) column, so its rows cannot be matched to contacts.`);
+  }
+  const colIdx = new Map<CodColumn, number>();
+  const appended: CodColumn[] = [];
+  for (const col of COD_COLUMNS) {
+    const i = header.indexOf(headerKey(col));
+    if (i >= 0) colIdx.set(col, i);
+    else appended.push(col);
+  }
+  // Missing write-back columns are added at the end, so existing columns keep their positions.
+  let width = records[headerIdx].values.length;
+  for (const col of appended) colIdx.set(col, width++);
+
+  const pieces: string[] = [decoded.bom, text.slice(0, from)];
+  let updated = 0;
+  let unchanged = 0;
+  let unmatched = 0;
+  records.forEach((rec, i) => {
+    const original = text.slice(rec.start, rec.end);
+    if (i < headerIdx || (i > headerIdx && rec.values.every((v) => v.trim() === ''))) {
+      pieces.push(original, rec.eol);
+      return;
+    }
+    const raw = splitRawFields(original, sep);
+    if (i === headerIdx) {
+      for (const col of appended) raw.push(col);
+      pieces.push(appended.length ? raw.join(sep) : original, rec.eol);
+      return;
+    }
+    const phone = normalizePhone(rec.values[phoneIdx] ?? '', country);
+    const update = phone.ok ? updates.get(phone.e164) : undefined;
+    if (!update) {
+      unmatched++;
+      while (raw.length < width && appended.length) raw.push('');
+      pieces.push(appended.length ? raw.join(sep) : original, rec.eol);
+      return;
+    }
+    while (raw.length < width) raw.push('');
+    let changed = false;
+    for (const col of COD_COLUMNS) {
+      const value = update[col];
+      if (value === undefined) continue;
+      const idx = colIdx.get(col)!;
+      if ((rec.values[idx] ?? '') === value && idx < rec.values.length) continue;
+      raw[idx] = encodeCsvField(neutralizeCell(value), sep);
+      changed = true;
+    }
+    if (changed) updated++;
+    else unchanged++;
+    pieces.push(changed || appended.length ? raw.join(sep) : original, rec.eol);
+  });
+  const out = pieces.join('');
+  writeAtomically(path, decoded.encoding === 'utf-16le' ? Buffer.from(out, 'utf16le') : Buffer.from(out, 'utf8'));
+  return { path, updated, unchanged, unmatched };
+}
+
+export function writeAtomically(path: string, data: Buffer): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let mode: number | undefined;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    mode = undefined;
+  }
+  const fd = openSync(tmp, 'w', mode ?? 0o644);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    unlinkSync(tmp);
+    throw err;
+  }
+}
