@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/main/core/providers/types';
 import { parseSheetUrl } from '../../src/main/core/sources/google-sheets';
+import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { CELL_LIMIT, sheetStatus } from '../../src/main/core/sources/write-back';
 import { call, contacts, invoke, insertCall, SEED_HEADER, seedSheet, serviceAccountKey, SHEET_ID, SHEET_URL, startHarness, type Harness } from './harness';
 
@@ -378,5 +380,62 @@ describe('desktop OAuth', () => {
     expect(sync.added).toBe(1);
     const grants = h.fake.requests.filter((r) => r.path === '/token').map((r) => new URLSearchParams(String(r.body)).get('grant_type'));
     expect(grants).toEqual(['authorization_code', 'refresh_token']);
+  });
+});
+
+describe('with the call engine', () => {
+  it('fills the seed columns in as the real call lifecycle applies provider events', async () => {
+    const { connection } = await connectSeed([['Asha Rao', '+919876543210']]);
+    h.core.sources.start();
+    await h.advance(0);
+    const [asha] = contacts(h.core, connection.listId);
+    const callId = new CallsRepository(h.core.db).insertAttempt({
+      campaignId: null,
+      contactId: asha.id,
+      phone: asha.phone!,
+      attempt: 1,
+      idempotencyKey: 'sheet-e2e-1',
+      provider: 'bolna',
+      variablesJson: '{}',
+      createdAt: h.clock.now(),
+    });
+    const event = (n: number, e: Partial<NormalizedEvent>): NormalizedEvent => ({
+      provider: 'bolna',
+      providerCallId: 'exec-e2e',
+      callId,
+      dedupeKey: `exec-e2e:${n}`,
+      kind: e.status ?? 'update',
+      ...e,
+    });
+    h.core.calls.applyEvent(event(1, { status: 'ringing' }), null, '{}');
+    await h.advance(0);
+    expect(row(2).slice(2, 4)).toEqual(['ringing', 'exec-e2e']);
+
+    h.core.calls.applyEvent(event(2, { status: 'in_progress' }), null, '{}');
+    h.core.calls.applyEvent(
+      event(3, {
+        status: 'ended',
+        result: 'completed',
+        durationS: 61,
+        hangupReason: 'customer_hangup',
+        summary: 'Customer confirmed the order.',
+        transcript: [
+          { speaker: 'agent', text: 'Shall we deliver tomorrow?', atMs: 0 },
+          { speaker: 'customer', text: 'Yes.', atMs: 1200 },
+        ],
+      }),
+      null,
+      '{}',
+    );
+    await h.advance(2_000);
+    expect(row(2).slice(2)).toEqual([
+      'completed',
+      'exec-e2e',
+      61,
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/),
+      'hangup: customer_hangup',
+      'agent: Shall we deliver tomorrow?\ncustomer: Yes.',
+      'Customer confirmed the order.',
+    ]);
   });
 });

@@ -89,7 +89,18 @@ export function createCore(options: CoreOptions): Core {
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
   onEnded.push((call) => dialer.onCallEnded(call));
   const contacts = new ContactsService({ db, bus, platform, settings });
-  const sources = new SheetSources({ db, bus, platform, settings, secrets, endpoints: options.google });
+  const sources = new SheetSources({
+    db,
+    bus,
+    platform,
+    settings,
+    secrets,
+    endpoints: options.google,
+    // Rows added to a connected sheet join running campaigns at once, not at the dialer's next wake-up.
+    onQueued: () => {
+      if (started) void dialer.tick().catch(() => undefined);
+    },
+  });
   const recordings = new RecordingsService({
     db,
     bus,

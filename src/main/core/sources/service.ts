@@ -49,6 +49,8 @@ export interface SourcesOptions {
   endpoints?: GoogleEndpoints;
   /** Minimum gap between two write requests to one sheet (Sheets allows about 60 writes a minute per user). */
   writeIntervalMs?: number;
+  /** Rows new to a campaign's queue arrived from a sheet (the dialer should look again). */
+  onQueued?: () => void;
 }
 
 export interface ConnectInput {
@@ -331,9 +333,10 @@ export class SheetSources {
         );
       }
       const now = this.o.platform.clock.now();
-      const result = applySheet(this.repo, conn, parsed, now);
+      const { queued, ...result } = applySheet(this.repo, conn, parsed, now);
       this.repo.recordRead(id, parsed.rows.length, JSON.stringify(result.rejected.slice(0, 200)), now);
       if (result.added + result.updated + result.removed > 0) this.o.bus.publish('lists.changed', { listId: conn.list_id });
+      if (queued > 0) this.o.onQueued?.();
       this.publish(id);
       return result;
     } catch (err) {

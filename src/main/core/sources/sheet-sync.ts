@@ -101,11 +101,11 @@ export function parseSheet(values: CellValue[][], mapping: SheetMapping, keyKind
   return out;
 }
 
-/** Applies one read of the sheet to the list, in one transaction. */
-export function applySheet(repo: SourcesRepository, conn: ConnectionRow, parsed: ParsedSheet, now: number): SheetSyncResult {
+/** Applies one read of the sheet to the list, in one transaction; `queued` counts contacts new to a campaign queue. */
+export function applySheet(repo: SourcesRepository, conn: ConnectionRow, parsed: ParsedSheet, now: number): SheetSyncResult & { queued: number } {
   return repo.transaction(() => {
     const existing = new Map(repo.sheetContacts(conn.list_id).map((c) => [c.source_key, c]));
-    const result: SheetSyncResult = { added: 0, updated: 0, removed: 0, unchanged: 0, rejected: [...parsed.rejected] };
+    const result = { added: 0, updated: 0, removed: 0, unchanged: 0, queued: 0, rejected: [...parsed.rejected] };
     const byPhone = new Map([...existing.values()].filter((c) => c.phone).map((c) => [c.phone!, c]));
     const present = new Set<string>();
     const parsedKeys = new Set(parsed.rows.map((r) => r.key));
@@ -130,7 +130,7 @@ export function applySheet(repo: SourcesRepository, conn: ConnectionRow, parsed:
       present.add(r.key);
       if (!current) {
         const id = repo.insertContact(conn.list_id, r.contact, now);
-        repo.queueInOpenCampaigns(conn.list_id, id, now);
+        result.queued += repo.queueInOpenCampaigns(conn.list_id, id, now);
         result.added++;
         continue;
       }
@@ -148,7 +148,7 @@ export function applySheet(repo: SourcesRepository, conn: ConnectionRow, parsed:
         continue;
       }
       repo.updateContact(current.id, r.contact, now);
-      if (wasRemoved) repo.restoreToQueue(current.id, now);
+      if (wasRemoved) result.queued += repo.restoreToQueue(current.id, now);
       result.updated++;
     }
     for (const [key, c] of existing) {

@@ -216,15 +216,15 @@ export class SourcesRepository {
    * Keeps the dialer's queue in step with the sheet: new rows join the list's campaigns that can still call, rows
    * taken out of the sheet leave the pending queue, rows put back return to it.
    */
-  queueInOpenCampaigns(listId: number, contactId: number, now: number): void {
-    this.db
+  queueInOpenCampaigns(listId: number, contactId: number, now: number): number {
+    return this.db
       .prepare(
         `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
-         SELECT c.id, ?, 'pending', 0, 0, ?, 'new', ?
+         SELECT c.id, ?, 'pending', COALESCE(json_extract(c.settings_json, '$.priority'), 0), 0, ?, 'new', ?
            FROM campaign_lists cl JOIN campaigns c ON c.id = cl.campaign_id
           WHERE cl.list_id = ? AND c.state IN ('draft','scheduled','running','paused')`,
       )
-      .run(contactId, now, now, listId);
+      .run(contactId, now, now, listId).changes;
   }
   excludeFromQueue(contactId: number, now: number): void {
     this.db
@@ -233,12 +233,12 @@ export class SourcesRepository {
       )
       .run(REMOVED_FROM_SHEET, now, contactId);
   }
-  restoreToQueue(contactId: number, now: number): void {
-    this.db
+  restoreToQueue(contactId: number, now: number): number {
+    return this.db
       .prepare(
         "UPDATE campaign_contacts SET state = 'pending', excluded_reason = NULL, next_at = ?, updated_at = ? WHERE contact_id = ? AND state = 'excluded' AND excluded_reason = ?",
       )
-      .run(now, now, contactId, REMOVED_FROM_SHEET);
+      .run(now, now, contactId, REMOVED_FROM_SHEET).changes;
   }
 
   /** The sheet connection and row key a contact writes back to, if its list is a connected sheet. */
