@@ -174,6 +174,7 @@ export class FakeSafeStorage implements SafeStorageLike {
 
 export class FakeApp extends Emitter implements AppLike {
   quitCalls = 0;
+  sandboxed = false;
   constructor(
     readonly userData: string,
     readonly options: { isPackaged?: boolean; lock?: boolean; version?: string } = {},
@@ -197,6 +198,9 @@ export class FakeApp extends Emitter implements AppLike {
   }
   requestSingleInstanceLock(): boolean {
     return this.options.lock ?? true;
+  }
+  enableSandbox(): void {
+    this.sandboxed = true;
   }
   async whenReady(): Promise<void> {}
   quit(): void {
@@ -242,6 +246,7 @@ export function fakeElectron(userData: string, options: ConstructorParameters<ty
     openExternal: async (url) => void opened.push(url),
     openPath: async () => '',
     displayWorkAreas: () => [{ x: 0, y: 0, width: 1920, height: 1080 }],
+    prefersDark: () => true,
     versions: { electron: '45.5.0', chrome: '142.0.0.0', node: '22.20.0' },
     platform: 'linux',
     arch: 'x64',

@@ -102,7 +102,7 @@ describe('window state', () => {
 
   it('remembers bounds and maximized state across runs', () => {
     const file = windowStateFile(temp());
-    const options = { preload: '/p.cjs', methodNames: [], stateFile: file, workAreas: screen, logger: warnLog().logger };
+    const options = { preload: '/p.cjs', methodNames: [], stateFile: file, workAreas: screen, logger: warnLog().logger, dark: true };
     const windows: FakeWindow[] = [];
     const create = () =>
       createMainWindow({

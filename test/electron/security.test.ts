@@ -25,7 +25,7 @@ const rendererUrl = pathToFileURL('/opt/callconsole/out/renderer/index.html').hr
 
 describe('window options', () => {
   it('isolates the renderer: context isolation, sandbox, no Node, web security, no webview', () => {
-    const options = mainWindowOptions(null, { preload: '/app/out/preload/index.cjs', methodNames: METHOD_NAMES });
+    const options = mainWindowOptions(null, { preload: '/app/out/preload/index.cjs', methodNames: METHOD_NAMES, dark: false });
     const prefs = options.webPreferences;
     expect(prefs.contextIsolation).toBe(true);
     expect(prefs.sandbox).toBe(true);

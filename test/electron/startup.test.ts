@@ -121,6 +121,7 @@ describe('desktop lifecycle', () => {
   it('hardens the session before any page loads', async () => {
     const electron = fakeElectron(temp());
     await start(electron);
+    expect(electron.app.sandboxed).toBe(true);
     expect(electron.session.headersListener).not.toBeNull();
     let granted: boolean | undefined;
     electron.session.permissionRequest?.({}, 'media', (g) => (granted = g));

@@ -47,6 +47,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     app.quit();
     return null;
   }
+  app.enableSandbox();
   await app.whenReady();
 
   const userData = app.getPath('userData');
@@ -149,6 +150,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
       workAreas: electron.displayWorkAreas(),
       logger,
       icon: options.icon,
+      dark: electron.prefersDark(),
     });
     guardNavigation(window.webContents, { location, openExternal: electron.openExternal, logger });
     if (startupError) {

@@ -139,6 +139,8 @@ export interface AppLike {
   getVersion(): string;
   getName(): string;
   requestSingleInstanceLock(): boolean;
+  /** Sandboxes every renderer, whatever its options say; must run before 'ready'. */
+  enableSandbox(): void;
   whenReady(): Promise<unknown>;
   quit(): void;
   exit(code?: number): void;
@@ -168,6 +170,8 @@ export interface ElectronDeps {
   openPath(path: string): Promise<string>;
   /** Work areas of the connected displays, to keep a remembered window on screen. */
   displayWorkAreas(): Rect[];
+  /** The OS is in dark mode (the window background matches it until the page paints). */
+  prefersDark(): boolean;
   versions: { electron?: string; chrome?: string; node?: string };
   platform: NodeJS.Platform;
   arch: string;

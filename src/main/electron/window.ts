@@ -11,11 +11,12 @@ export interface MainWindowOptions {
   workAreas: Rect[];
   logger: Logger;
   icon?: string;
+  dark: boolean;
 }
 
 export function mainWindowOptions(
   state: WindowState | null,
-  options: Pick<MainWindowOptions, 'preload' | 'methodNames' | 'icon'>,
+  options: Pick<MainWindowOptions, 'preload' | 'methodNames' | 'icon' | 'dark'>,
 ): WindowOptions {
   return {
     title: 'Call Console',
@@ -24,7 +25,7 @@ export function mainWindowOptions(
     minHeight: 600,
     // Shown on ready-to-show, so the user never sees a white flash or a half-drawn page.
     show: false,
-    backgroundColor: '#1f2329',
+    backgroundColor: options.dark ? '#1f2329' : '#f6f7f9',
     icon: options.icon,
     autoHideMenuBar: false,
     webPreferences: secureWebPreferences(options.preload, options.methodNames),
