@@ -8,9 +8,10 @@ import { runDesktop, type DesktopApp } from '../../src/main/electron/desktop';
 import { buildMenuTemplate } from '../../src/main/electron/menu';
 import { describeStartupError, startupErrorPage } from '../../src/main/electron/startup-error';
 import type { MenuItemTemplate } from '../../src/main/electron/types';
-import { events, IPC_EVENTS_CHANNEL, type AnyEvent } from '../../src/shared/contract';
+import { pathToFileURL } from 'node:url';
+import { events, IPC_EVENTS_CHANNEL, IPC_PREFIX, METHOD_NAMES, type AnyEvent, type InvokeResult } from '../../src/shared/contract';
 import { tempDir } from '../support/core';
-import { FakeEvent, fakeElectron, type FakeElectron } from './fake-electron';
+import { FakeEvent, fakeElectron, frameEvent, type FakeElectron } from './fake-electron';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -111,6 +112,31 @@ describe('startup errors get a readable page, not a blank window', () => {
 });
 
 describe('desktop lifecycle', () => {
+  it('a good start: core running, renderer loaded, every contract method answering the window only', async () => {
+    const userData = temp();
+    const electron = fakeElectron(userData, { version: '1.2.3' });
+    const app = (await start(electron)) as DesktopApp;
+    expect(app.startupError).toBeNull();
+    expect(app.core).not.toBeNull();
+    const [window] = electron.windows;
+    expect(window.loaded).toEqual(['file:/opt/cc/out/renderer/index.html']);
+    expect(window.options.webPreferences).toMatchObject({ preload: '/opt/cc/out/preload/index.cjs', sandbox: true, contextIsolation: true });
+    expect(electron.ipcMain.handlers.size).toBe(METHOD_NAMES.length);
+
+    const page = pathToFileURL('/opt/cc/out/renderer/index.html').href;
+    const info = (await electron.ipcMain.invoke(`${IPC_PREFIX}app.info`, frameEvent(window.webContents, page), {})) as InvokeResult;
+    expect(info).toMatchObject({ ok: true, value: { host: 'electron', version: '1.2.3', dataDir: userData } });
+    const forged = await electron.ipcMain.invoke(`${IPC_PREFIX}app.info`, frameEvent({ id: -1 }, page), {});
+    expect(forged).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    expect(app.core?.platform.cipher.kind).toBe('os-keychain');
+    app.core?.platform.notifier.notify('Campaign finished', '20 calls');
+    expect(electron.notificationsShown).toEqual([{ title: 'Campaign finished', body: '20 calls' }]);
+
+    await app.shutdown();
+    expect(electron.ipcMain.handlers.size).toBe(0);
+  });
+
   it('a second instance quits at once and the first one comes to the front', async () => {
     const electron = fakeElectron(temp(), { lock: false });
     expect(await start(electron)).toBeNull();
