@@ -10,6 +10,6 @@ test('first run shows the empty state with the simulator demo beside provider se
     await screenshot(page, `${view.toLowerCase()}-empty`);
   }
   await page.keyboard.press('Alt+1');
-  await expect(page.getByRole('button', { name: 'Contacts' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Contacts', exact: true })).toHaveAttribute('aria-current', 'page');
   expect(consoleProblems).toEqual([]);
 });

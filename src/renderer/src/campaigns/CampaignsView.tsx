@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { PROVIDER_NAMES, type Campaign, type CampaignState, type ProviderName } from '../../../shared/domain';
 import { StateBadge } from '../calls/status';
 import { useContacts } from '../contacts/store';
-import { formatDateTime, formatTime, humanize, LOCAL_ZONE } from '../shell/format';
+import { formatDateTime, formatInZone, formatTime, humanize, LOCAL_ZONE } from '../shell/format';
 import { useShell } from '../shell/store';
 import { useCampaigns, type CampaignAction } from './store';
 
@@ -174,16 +174,19 @@ function Counts({ title, counts, badge }: { title: string; counts: Record<string
 
 function CampaignDetail({ campaign }: { campaign: Campaign }) {
   const progress = useCampaigns((s) => s.progress[campaign.id]);
-  const activity = useCampaigns((s) => s.activity[campaign.id]);
+  const localActivity = useCampaigns((s) => s.activity[campaign.id]);
+  const log = useCampaigns((s) => s.log[campaign.id]);
+  const waiting = useCampaigns((s) => s.waiting[campaign.id]);
   const act = useCampaigns((s) => s.act);
-  const loadProgress = useCampaigns((s) => s.loadProgress);
+  const loadDetail = useCampaigns((s) => s.loadDetail);
+  const activity = log?.length ? log : localActivity;
   useEffect(() => {
-    void loadProgress(campaign.id);
+    void loadDetail(campaign.id);
     if (campaign.state !== 'running') return;
-    // Progress events are the main feed; this slow poll covers a core that does not emit them.
-    const t = setInterval(() => void loadProgress(campaign.id), 3000);
+    // Progress events are the main feed; this slow poll refreshes the log and the waiting list.
+    const t = setInterval(() => void loadDetail(campaign.id), 2000);
     return () => clearInterval(t);
-  }, [campaign.id, campaign.state, loadProgress]);
+  }, [campaign.id, campaign.state, loadDetail]);
   const done = progress?.byContactState.done ?? 0;
   const total = progress?.total ?? 0;
   const s = campaign.settings;
@@ -224,11 +227,44 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
       ) : (
         <p className="muted">No progress yet.</p>
       )}
+      {waiting && waiting.length > 0 && (
+        <>
+          <h4>Waiting ({waiting.length}{waiting.length === 200 ? '+' : ''})</h4>
+          <div className="waiting">
+            <table aria-label="Waiting contacts">
+              <thead>
+                <tr>
+                  <th>Contact</th>
+                  <th>Phone</th>
+                  <th>Attempts</th>
+                  <th>Last result</th>
+                  <th>Why waiting</th>
+                  <th>Next try (your time)</th>
+                  <th>Their time now</th>
+                </tr>
+              </thead>
+              <tbody>
+                {waiting.slice(0, 50).map((w) => (
+                  <tr key={w.contactId}>
+                    <td>{w.name}</td>
+                    <td>{w.phone ?? '—'}</td>
+                    <td>{w.attempts}</td>
+                    <td>{w.lastResult ? <StateBadge state={w.lastResult} /> : '—'}</td>
+                    <td>{w.waitReason ? humanize(w.waitReason) : '—'}</td>
+                    <td>{w.nextAt ? formatTime(w.nextAt) : '—'}</td>
+                    <td>{formatInZone(Date.now(), w.timezone ?? s.defaultTimezone) ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       <h4>Activity</h4>
       <ol className="activity" aria-label="Activity log">
         {(activity ?? []).map((a, i) => (
           <li key={i}>
-            <time>{formatTime(a.at)}</time> {a.text}
+            <time>{formatTime(a.at)}</time> <span className={a.level === 'error' || a.level === 'warn' ? 'error-text' : ''}>{a.text}</span>
           </li>
         ))}
         {!activity?.length && <li className="muted">Created {formatDateTime(campaign.createdAt)}</li>}

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { ApiInput } from '../../../shared/contract';
+import type { WaitingContact } from '../../../shared/contract/campaigns';
 import type { Campaign, CampaignProgress } from '../../../shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
@@ -10,6 +11,7 @@ export type CampaignAction = 'start' | 'pause' | 'resume' | 'cancel';
 export interface ActivityEntry {
   at: number;
   text: string;
+  level?: string;
 }
 
 interface CampaignsState {
@@ -17,6 +19,9 @@ interface CampaignsState {
   progress: Record<number, CampaignProgress>;
   /** What happened to each campaign while this window was open (state changes, with reasons). */
   activity: Record<number, ActivityEntry[]>;
+  /** The dialer's own log per campaign (campaigns.log), newest first. */
+  log: Record<number, ActivityEntry[]>;
+  waiting: Record<number, WaitingContact[]>;
   selectedId: number | null;
   loaded: boolean;
   load(): Promise<void>;
@@ -24,6 +29,8 @@ interface CampaignsState {
   create(input: ApiInput<'campaigns.create'>): Promise<Campaign | undefined>;
   act(id: number, action: CampaignAction): Promise<void>;
   loadProgress(id: number): Promise<void>;
+  /** Progress, waiting contacts and the dialer log of one campaign. */
+  loadDetail(id: number): Promise<void>;
 }
 
 function logActivity(state: CampaignsState, id: number, text: string, at = Date.now()) {
@@ -35,6 +42,8 @@ export const useCampaigns = create<CampaignsState>()((set, get) => ({
   campaigns: [],
   progress: {},
   activity: {},
+  log: {},
+  waiting: {},
   selectedId: null,
   loaded: false,
   async load() {
@@ -64,6 +73,21 @@ export const useCampaigns = create<CampaignsState>()((set, get) => ({
       .attempt(`${humanize(action)} campaign ${id}`, () => api.call(`campaigns.${action}`, { id }));
     if (campaign) upsert(campaign);
     await get().loadProgress(id);
+  },
+  async loadDetail(id) {
+    await get().loadProgress(id);
+    try {
+      const [log, waiting] = await Promise.all([
+        api.call('campaigns.log', { id, limit: 200 }),
+        api.call('campaigns.waiting', { id, limit: 200, offset: 0 }),
+      ]);
+      set((s) => ({
+        log: { ...s.log, [id]: log.map((e) => ({ at: e.at, text: e.message, level: e.level })) },
+        waiting: { ...s.waiting, [id]: waiting },
+      }));
+    } catch {
+      // Detail panes refresh on the next poll; the progress numbers above are what matter most.
+    }
   },
   async loadProgress(id) {
     try {

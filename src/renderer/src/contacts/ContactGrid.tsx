@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
-import type { Contact } from '../../../shared/domain';
+import type { GridContact } from '../../../shared/contract/contacts';
 import { BASE_COLUMNS, tsvCell, variableColumn, type Column } from './columns';
 import { useContacts } from './store';
 
@@ -8,25 +8,34 @@ import { useContacts } from './store';
 // one active cell driven by the keyboard, row selection with shift/ctrl, copy as TSV, resizable/hideable columns.
 
 const ROW_HEIGHT = 26;
-const HIDDEN_BY_DEFAULT = new Set(['sourceRow', 'updatedAt']);
+const HIDDEN_BY_DEFAULT = new Set(['sourceRow', 'updatedAt', 'summary', 'lastCallAt']);
 
 interface Cursor {
   row: number;
   col: number;
 }
 
+interface Editing {
+  row: number;
+  col: number;
+  value: string;
+  error: string | null;
+  saving: boolean;
+}
+
 interface RowProps {
   index: number;
-  contact: Contact | undefined;
+  contact: GridContact | undefined;
   columns: Column[];
   widths: Record<string, number>;
   selected: boolean;
   activeCol: number | null;
   top: number;
   onCellMouseDown(row: number, col: number, e: MouseEvent): void;
+  onCellDoubleClick(row: number, col: number): void;
 }
 
-const GridRow = memo(function GridRow({ index, contact, columns, widths, selected, activeCol, top, onCellMouseDown }: RowProps) {
+const GridRow = memo(function GridRow({ index, contact, columns, widths, selected, activeCol, top, onCellMouseDown, onCellDoubleClick }: RowProps) {
   return (
     <div
       role="row"
@@ -47,8 +56,9 @@ const GridRow = memo(function GridRow({ index, contact, columns, widths, selecte
           className={activeCol === c ? 'grid-cell active' : 'grid-cell'}
           style={{ width: widths[col.key] ?? col.width }}
           onMouseDown={(e) => onCellMouseDown(index, c, e)}
+          onDoubleClick={() => onCellDoubleClick(index, c)}
         >
-          {contact ? col.value(contact) : '…'}
+          {contact ? (col.render ? col.render(contact) : col.value(contact)) : '…'}
         </div>
       ))}
     </div>
@@ -61,22 +71,27 @@ export function ContactGrid() {
   const selected = useContacts((s) => s.selected);
   const setSelected = useContacts((s) => s.setSelected);
   const ensureRange = useContacts((s) => s.ensureRange);
+  const sort = useContacts((s) => s.sort);
+  const setSort = useContacts((s) => s.setSort);
+  const saveCell = useContacts((s) => s.saveCell);
+  const listVariables = useContacts((s) => s.variables);
 
   const variableNames = useMemo(() => {
-    const names = new Set<string>();
+    const names = new Set<string>(listVariables);
     let seen = 0;
     for (const contact of rows.values()) {
       for (const k of Object.keys(contact.variables)) names.add(k);
       if (++seen > 500) break;
     }
-    return [...names].sort();
-  }, [rows]);
+    return [...names];
+  }, [rows, listVariables]);
   const allColumns = useMemo(() => [...BASE_COLUMNS, ...variableNames.map(variableColumn)], [variableNames]);
   const [hidden, setHidden] = useState<Set<string>>(HIDDEN_BY_DEFAULT);
   const [widths, setWidths] = useState<Record<string, number>>({});
   const columns = useMemo(() => allColumns.filter((c) => !hidden.has(c.key)), [allColumns, hidden]);
 
   const [cursor, setCursor] = useState<Cursor>({ row: 0, col: 0 });
+  const [editing, setEditing] = useState<Editing | null>(null);
   const anchor = useRef(0);
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -135,6 +150,37 @@ export function ContactGrid() {
     [selectTo],
   );
 
+  const startEdit = useCallback(
+    (row: number, col: number, initial?: string) => {
+      const contact = rows.get(row);
+      const column = columns[col];
+      if (!contact || !column?.edit) return;
+      setEditing({ row, col, value: initial ?? column.value(contact), error: null, saving: false });
+    },
+    [rows, columns],
+  );
+  const onCellDoubleClick = useCallback((row: number, col: number) => startEdit(row, col), [startEdit]);
+
+  const commitEdit = async () => {
+    if (!editing) return;
+    const contact = rows.get(editing.row);
+    const column = columns[editing.col];
+    if (!contact || !column?.edit) return setEditing(null);
+    if (editing.value === column.value(contact)) {
+      setEditing(null);
+      scrollRef.current?.focus();
+      return;
+    }
+    setEditing({ ...editing, saving: true });
+    const error = await saveCell(contact.id, column.edit, editing.value);
+    if (error) {
+      setEditing({ ...editing, saving: false, error });
+      return;
+    }
+    setEditing(null);
+    scrollRef.current?.focus();
+  };
+
   const move = (row: number, col: number, extend: boolean) => {
     const r = Math.max(0, Math.min(total - 1, row));
     const c = Math.max(0, Math.min(columns.length - 1, col));
@@ -145,6 +191,7 @@ export function ContactGrid() {
 
   const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
   const onKeyDown = (e: KeyboardEvent) => {
+    if (editing) return;
     const { row, col } = cursor;
     const ctrl = e.ctrlKey || e.metaKey;
     const keys: Record<string, () => void> = {
@@ -157,6 +204,8 @@ export function ContactGrid() {
       Home: () => (ctrl ? move(0, col, e.shiftKey) : move(row, 0, false)),
       End: () => (ctrl ? move(total - 1, col, e.shiftKey) : move(row, columns.length - 1, false)),
       ' ': () => selectTo(row, 'toggle'),
+      Enter: () => startEdit(row, col),
+      F2: () => startEdit(row, col),
       Escape: () => setSelected(new Set()),
     };
     if (ctrl && e.key.toLowerCase() === 'a') {
@@ -168,6 +217,12 @@ export function ContactGrid() {
     if (action) {
       e.preventDefault();
       action();
+      return;
+    }
+    // Typing over a cell starts editing it, as in a spreadsheet.
+    if (e.key.length === 1 && !ctrl && !e.altKey && columns[col]?.edit) {
+      e.preventDefault();
+      startEdit(row, col, e.key);
     }
   };
 
@@ -251,9 +306,31 @@ export function ContactGrid() {
           </div>
           {columns.map((col) => {
             const width = widths[col.key] ?? col.width;
+            const direction = sort && sort.column === col.sort ? sort.direction : undefined;
             return (
-              <div key={col.key} role="columnheader" className="grid-cell head" style={{ width }}>
-                <span>{col.label}</span>
+              <div
+                key={col.key}
+                role="columnheader"
+                className="grid-cell head"
+                style={{ width }}
+                aria-sort={direction === 'asc' ? 'ascending' : direction === 'desc' ? 'descending' : 'none'}
+              >
+                {col.sort ? (
+                  <button
+                    type="button"
+                    className="sort"
+                    aria-label={`Sort by ${col.label}`}
+                    onClick={() => {
+                      const column = col.sort!;
+                      setSort(direction === undefined ? { column, direction: 'asc' } : direction === 'asc' ? { column, direction: 'desc' } : undefined);
+                    }}
+                  >
+                    {col.label}
+                    {direction === 'asc' ? ' ▲' : direction === 'desc' ? ' ▼' : ''}
+                  </button>
+                ) : (
+                  <span>{col.label}</span>
+                )}
                 <span
                   className="resizer"
                   role="separator"
@@ -279,11 +356,63 @@ export function ContactGrid() {
                 activeCol={cursor.row === item.index ? cursor.col : null}
                 top={item.start}
                 onCellMouseDown={onCellMouseDown}
+                onCellDoubleClick={onCellDoubleClick}
               />
             );
           })}
+          {editing && (
+            <CellEditor
+              editing={editing}
+              column={columns[editing.col]}
+              top={editing.row * ROW_HEIGHT}
+              left={56 + columns.slice(0, editing.col).reduce((sum, c) => sum + (widths[c.key] ?? c.width), 0)}
+              width={Math.max(180, widths[columns[editing.col].key] ?? columns[editing.col].width)}
+              onChange={(value) => setEditing({ ...editing, value, error: null })}
+              onCommit={() => void commitEdit()}
+              onCancel={() => {
+                setEditing(null);
+                scrollRef.current?.focus();
+              }}
+            />
+          )}
         </div>
       </div>
+    </div>
+  );
+}
+
+function CellEditor(props: {
+  editing: Editing;
+  column: Column;
+  top: number;
+  left: number;
+  width: number;
+  onChange(value: string): void;
+  onCommit(): void;
+  onCancel(): void;
+}) {
+  const { editing, column } = props;
+  return (
+    <div className="cell-editor" style={{ top: props.top, left: props.left, width: props.width }}>
+      <input
+        autoFocus
+        aria-label={`Edit ${column.label}`}
+        aria-invalid={editing.error ? true : undefined}
+        aria-describedby={editing.error ? 'cell-editor-error' : undefined}
+        value={editing.value}
+        disabled={editing.saving}
+        onChange={(e) => props.onChange(e.target.value)}
+        onKeyDown={(e) => {
+          e.stopPropagation();
+          if (e.key === 'Enter') props.onCommit();
+          if (e.key === 'Escape') props.onCancel();
+        }}
+      />
+      {editing.error && (
+        <div id="cell-editor-error" className="cell-error" role="alert">
+          {editing.error} (Enter to retry, Esc to cancel)
+        </div>
+      )}
     </div>
   );
 }

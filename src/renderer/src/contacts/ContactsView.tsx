@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
-import { runDemo } from '../campaigns/store';
+import { CALL_RESULTS, CALL_STATUSES, OUTCOMES, PROVIDER_NAMES, type ProviderName } from '../../../shared/domain';
+import { runDemo, useCampaigns } from '../campaigns/store';
+import { stateLabel } from '../calls/status';
+import { humanize } from '../shell/format';
 import { useShell } from '../shell/store';
 import { ContactGrid } from './ContactGrid';
+import { ImportButton } from './ImportDialog';
 import { useContacts } from './store';
 
 function AddContactsForm({ onDone }: { onDone?: () => void }) {
@@ -72,6 +76,154 @@ function AddContactsForm({ onDone }: { onDone?: () => void }) {
   );
 }
 
+const STATUS_OPTIONS = ['not_called', ...CALL_STATUSES.filter((s) => s !== 'ended'), ...CALL_RESULTS];
+
+function Filters() {
+  const filter = useContacts((s) => s.filter);
+  const setFilter = useContacts((s) => s.setFilter);
+  const campaigns = useCampaigns((s) => s.campaigns);
+  const num = (v: string) => (v === '' ? undefined : Math.max(0, Math.floor(Number(v))));
+  return (
+    <div className="filters" role="group" aria-label="Filters">
+      <label>
+        Status
+        <select
+          aria-label="Filter by status"
+          value={filter.status?.[0] ?? ''}
+          onChange={(e) => setFilter({ ...filter, status: e.target.value ? [e.target.value] : undefined })}
+        >
+          <option value="">Any</option>
+          {STATUS_OPTIONS.map((s) => (
+            <option key={s} value={s}>
+              {s === 'not_called' ? 'Not called' : stateLabel(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Outcome
+        <select
+          aria-label="Filter by outcome"
+          value={filter.outcome?.[0] ?? ''}
+          onChange={(e) => setFilter({ ...filter, outcome: e.target.value ? [e.target.value] : undefined })}
+        >
+          <option value="">Any</option>
+          <option value="none">None yet</option>
+          {OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {humanize(o)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Attempts ≥
+        <input aria-label="Minimum attempts" type="number" min={0} className="narrow" value={filter.attemptsMin ?? ''} onChange={(e) => setFilter({ ...filter, attemptsMin: num(e.target.value) })} />
+      </label>
+      <label>
+        ≤
+        <input aria-label="Maximum attempts" type="number" min={0} className="narrow" value={filter.attemptsMax ?? ''} onChange={(e) => setFilter({ ...filter, attemptsMax: num(e.target.value) })} />
+      </label>
+      <label>
+        Campaign
+        <select
+          aria-label="Filter by campaign"
+          value={filter.campaignId ?? ''}
+          onChange={(e) => setFilter({ ...filter, campaignId: e.target.value ? Number(e.target.value) : undefined })}
+        >
+          <option value="">Any</option>
+          {campaigns.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Callable
+        <select
+          aria-label="Filter by callable"
+          value={filter.callable === undefined ? '' : String(filter.callable)}
+          onChange={(e) => setFilter({ ...filter, callable: e.target.value === '' ? undefined : e.target.value === 'true' })}
+        >
+          <option value="">Any</option>
+          <option value="true">Callable</option>
+          <option value="false">Not callable</option>
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function BulkBar() {
+  const selected = useContacts((s) => s.selected);
+  const bulk = useContacts((s) => s.bulk);
+  const exportFile = useContacts((s) => s.exportFile);
+  const campaigns = useCampaigns((s) => s.campaigns);
+  const [target, setTarget] = useState('');
+  const [provider, setProvider] = useState<ProviderName>('simulator');
+  if (!selected.size) return null;
+  const open = campaigns.filter((c) => c.state !== 'completed' && c.state !== 'cancelled');
+  return (
+    <div className="bulk" role="toolbar" aria-label="Selected contacts">
+      <strong>{selected.size.toLocaleString()} selected</strong>
+      <select aria-label="Campaign for the selection" value={target} onChange={(e) => setTarget(e.target.value)}>
+        <option value="">New campaign</option>
+        {open.map((c) => (
+          <option key={c.id} value={c.id}>
+            Add to: {c.name}
+          </option>
+        ))}
+      </select>
+      {target === '' && (
+        <select aria-label="Provider for the new campaign" value={provider} onChange={(e) => setProvider(e.target.value as ProviderName)}>
+          {PROVIDER_NAMES.map((p) => (
+            <option key={p} value={p}>
+              {humanize(p)}
+            </option>
+          ))}
+        </select>
+      )}
+      <button type="button" className="primary" onClick={() => void bulk({ kind: 'callNow', campaignId: target ? Number(target) : undefined, provider })}>
+        {target ? 'Add to campaign' : 'Call now'}
+      </button>
+      <button type="button" onClick={() => void exportFile({ selection: { ids: [...selected] } }, 'csv')}>
+        Export selection (CSV)
+      </button>
+      <button type="button" onClick={() => void bulk({ kind: 'markDnc' })}>
+        Mark do-not-call
+      </button>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          if (window.confirm(`Delete ${selected.size} contacts? This cannot be undone.`)) void bulk({ kind: 'delete' });
+        }}
+      >
+        Delete
+      </button>
+    </div>
+  );
+}
+
+function ExportMenu() {
+  const listId = useContacts((s) => s.listId);
+  const exportFile = useContacts((s) => s.exportFile);
+  const currentFilter = useContacts((s) => s.currentFilter);
+  const run = (format: 'csv' | 'xlsx') =>
+    void exportFile(listId !== undefined ? { listId } : { selection: { filter: currentFilter() } }, format);
+  return (
+    <span className="export" role="group" aria-label="Export">
+      <button type="button" onClick={() => run('csv')}>
+        Export CSV
+      </button>
+      <button type="button" onClick={() => run('xlsx')}>
+        Export XLSX
+      </button>
+    </span>
+  );
+}
+
 function FirstRun() {
   const setView = useShell((s) => s.setView);
   return (
@@ -110,13 +262,15 @@ export function ContactsView() {
   const setSearch = useContacts((s) => s.setSearch);
   const loadLists = useContacts((s) => s.loadLists);
   const reload = useContacts((s) => s.reload);
+  const loadCampaigns = useCampaigns((s) => s.load);
   const [query, setQuery] = useState(useContacts.getState().search);
   const [adding, setAdding] = useState(false);
 
   useEffect(() => {
     void loadLists();
+    void loadCampaigns();
     reload();
-  }, [loadLists, reload]);
+  }, [loadLists, loadCampaigns, reload]);
   useEffect(() => {
     const t = setTimeout(() => {
       if (query !== useContacts.getState().search) setSearch(query);
@@ -154,9 +308,12 @@ export function ContactsView() {
         <button type="button" aria-expanded={adding} onClick={() => setAdding(!adding)}>
           {adding ? 'Close add form' : 'Add contacts…'}
         </button>
-        <span className="hint">Drop an .xlsx/.csv anywhere to import</span>
+        <ImportButton />
+        <ExportMenu />
       </div>
+      <Filters />
       {adding && <AddContactsForm onDone={() => setAdding(false)} />}
+      <BulkBar />
       <ContactGrid />
     </section>
   );

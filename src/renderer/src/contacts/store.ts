@@ -1,7 +1,8 @@
 import { create } from 'zustand';
-import type { ApiOutput } from '../../../shared/contract';
-import type { Contact, ContactList } from '../../../shared/domain';
-import { api, payloadsOf } from '../connection/client';
+import type { ApiInput, ApiOutput } from '../../../shared/contract';
+import type { ContactFilter, GridContact } from '../../../shared/contract/contacts';
+import type { ContactList, ProviderName } from '../../../shared/domain';
+import { api, describeError, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 
 // The contacts grid reads pages on demand: only the blocks the viewport touches are fetched, so 100,000
@@ -10,26 +11,50 @@ import { onReconnect, useShell } from '../shell/store';
 export const BLOCK = 200;
 
 type AddResult = ApiOutput<'contacts.add'>;
+export type CellEdit = { field: 'name' | 'phone' | 'email' } | { variable: string };
+export type Sort = NonNullable<ApiInput<'contacts.page'>['sort']>;
+/** The grid's filters besides list and search (which have their own controls). */
+export type GridFilter = Pick<ContactFilter, 'campaignId' | 'status' | 'outcome' | 'attemptsMin' | 'attemptsMax' | 'callable'>;
 
 interface ContactsState {
   lists: ContactList[];
   listsLoaded: boolean;
   listId: number | undefined;
   search: string;
+  filter: GridFilter;
+  sort: Sort | undefined;
+  /** Variable names of the current list (grid columns). */
+  variables: string[];
   total: number | null;
   /** Row index → contact, for the blocks fetched so far. */
-  rows: Map<number, Contact>;
+  rows: Map<number, GridContact>;
   /** Bumped on every fetch so the grid re-renders once per arrived block. */
   version: number;
   selected: Set<number>;
   loadLists(): Promise<void>;
   setList(listId: number | undefined): void;
   setSearch(search: string): void;
+  setFilter(filter: GridFilter): void;
+  setSort(sort: Sort | undefined): void;
+  /** The current list/search/filter as the API's filter (bulk actions and exports on "everything shown"). */
+  currentFilter(): ContactFilter;
+  /** Replaces one loaded row after an inline edit. */
+  replaceRow(contact: GridContact): void;
+  /** Inline edit of one field or variable; resolves to the error to show beside the cell, or null when saved. */
+  saveCell(id: number, edit: CellEdit, value: string): Promise<string | null>;
   ensureRange(start: number, end: number): void;
   setSelected(selected: Set<number>): void;
   add(listName: string, listId: number | undefined, text: string): Promise<AddResult | undefined>;
   reload(): void;
+  /** Bulk action on the selected contacts; the result is reported as a notice. */
+  bulk(action: BulkAction): Promise<void>;
+  exportFile(scope: ApiInput<'exports.create'>['scope'], format: 'csv' | 'xlsx'): Promise<void>;
 }
+
+export type BulkAction =
+  | { kind: 'delete' }
+  | { kind: 'markDnc' }
+  | { kind: 'callNow'; campaignId?: number; provider: ProviderName };
 
 let generation = 0;
 const inFlight = new Set<number>();
@@ -51,6 +76,9 @@ export const useContacts = create<ContactsState>()((set, get) => ({
   listsLoaded: false,
   listId: undefined,
   search: '',
+  filter: {},
+  sort: undefined,
+  variables: [],
   total: null,
   rows: new Map(),
   version: 0,
@@ -67,8 +95,77 @@ export const useContacts = create<ContactsState>()((set, get) => ({
     set({ search });
     get().reload();
   },
+  setFilter(filter) {
+    set({ filter });
+    get().reload();
+  },
+  setSort(sort) {
+    set({ sort });
+    get().reload();
+  },
+  currentFilter() {
+    const { listId, search, filter } = get();
+    return { ...filter, listId, search: search.trim() || undefined };
+  },
+  replaceRow(contact) {
+    set((s) => {
+      const rows = new Map(s.rows);
+      for (const [i, row] of rows) if (row.id === contact.id) rows.set(i, contact);
+      return { rows, version: s.version + 1 };
+    });
+  },
+  async saveCell(id, edit, value) {
+    const input: ApiInput<'contacts.update'> =
+      'variable' in edit
+        ? { id, setVariables: { [edit.variable]: value === '' ? null : value } }
+        : edit.field === 'email'
+          ? { id, email: value.trim() || null }
+          : { id, [edit.field]: value };
+    try {
+      const contact = await api.call('contacts.update', input);
+      get().replaceRow(contact);
+      return null;
+    } catch (err) {
+      return describeError(err);
+    }
+  },
+  async bulk(action) {
+    const ids = [...get().selected];
+    if (!ids.length) return;
+    const shell = useShell.getState();
+    const n = `${ids.length} contact${ids.length === 1 ? '' : 's'}`;
+    if (action.kind === 'delete') {
+      const r = await shell.attempt(`Deleting ${n}`, () => api.call('contacts.delete', { ids }));
+      if (r) shell.notify('info', `Deleted ${r.deleted} contacts.`);
+    } else if (action.kind === 'markDnc') {
+      const r = await shell.attempt(`Marking ${n} do-not-call`, () => api.call('contacts.markDnc', { selection: { ids } }));
+      if (r) shell.notify('info', `${r.numbers} numbers on the do-not-call list; ${r.contacts} contacts now not callable.`);
+    } else {
+      const r = await shell.attempt(`Calling ${n}`, () =>
+        api.call('campaigns.callNow', { contactIds: ids, campaignId: action.campaignId, provider: action.provider }),
+      );
+      if (r) shell.notify('info', `${r.queued} contacts queued in "${r.campaign.name}".`);
+    }
+    await get().loadLists();
+    get().reload();
+  },
+  async exportFile(scope, format) {
+    const file = await useShell.getState().attempt('Exporting', () => api.call('exports.create', { scope, format }));
+    if (!file) return;
+    const bytes = Uint8Array.from(atob(file.dataBase64), (ch) => ch.charCodeAt(0));
+    const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = file.fileName;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    useShell.getState().notify('info', `Exported ${file.rows} rows to ${file.fileName}.`);
+  },
   reload() {
     generation++;
+    void loadVariables(generation);
     inFlight.clear();
     set((s) => ({ rows: new Map(), total: null, version: s.version + 1, selected: new Set() }));
     get().ensureRange(0, BLOCK);
@@ -100,10 +197,20 @@ export const useContacts = create<ContactsState>()((set, get) => ({
   },
 }));
 
-async function fetchBlock(offset: number, gen: number): Promise<void> {
-  const { listId, search } = useContacts.getState();
+async function loadVariables(gen: number): Promise<void> {
+  const { listId, filter } = useContacts.getState();
   try {
-    const page = await api.call('contacts.page', { listId, offset, limit: BLOCK, search: search.trim() || undefined });
+    const { variables } = await api.call('contacts.columns', { listId, campaignId: filter.campaignId });
+    if (gen === generation) useContacts.setState({ variables });
+  } catch {
+    // Columns fall back to the variables seen in loaded rows.
+  }
+}
+
+async function fetchBlock(offset: number, gen: number): Promise<void> {
+  const state = useContacts.getState();
+  try {
+    const page = await api.call('contacts.page', { ...state.currentFilter(), sort: state.sort, offset, limit: BLOCK });
     if (gen !== generation) return;
     useContacts.setState((s) => {
       const rows = new Map(s.rows);

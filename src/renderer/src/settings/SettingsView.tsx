@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { humanize, LOCAL_ZONE } from '../shell/format';
 import { useShell } from '../shell/store';
+import { SheetsPanel } from '../sources/SheetsPanel';
 
 export function SettingsView() {
   const info = useShell((s) => s.info);
@@ -61,6 +62,7 @@ export function SettingsView() {
           </tbody>
         </table>
       </section>
+      <SheetsPanel />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { CampaignsView } from '../campaigns/CampaignsView';
 import { ContactsView } from '../contacts/ContactsView';
 import { ImportDropZone } from '../contacts/ImportDialog';
 import { LiveView } from '../live/LiveView';
+import { RecordingsView } from '../recordings/RecordingsView';
 import { SettingsView } from '../settings/SettingsView';
 import { TranscriptsView } from '../transcripts/TranscriptsView';
 import { humanize } from './format';
@@ -14,6 +15,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   live: LiveView,
   transcripts: TranscriptsView,
   settings: SettingsView,
+  recordings: RecordingsView,
 };
 
 /** Alt+1..5 in the browser (Ctrl+1..5 belongs to the browser's tabs; the desktop menu sends app.navigate). */
