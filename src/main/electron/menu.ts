@@ -7,6 +7,7 @@ const VIEW_LABELS: Record<AppView, string> = {
   live: 'Live',
   transcripts: 'Transcripts',
   settings: 'Settings',
+  recordings: 'Recordings',
 };
 
 export interface MenuActions {
