@@ -10,7 +10,7 @@ import { describeStartupError, startupErrorPage } from '../../src/main/electron/
 import type { MenuItemTemplate } from '../../src/main/electron/types';
 import { pathToFileURL } from 'node:url';
 import { events, IPC_EVENTS_CHANNEL, IPC_PREFIX, METHOD_NAMES, type AnyEvent, type InvokeResult } from '../../src/shared/contract';
-import { tempDir } from '../support/core';
+import { createTestCore, tempDir } from '../support/core';
 import { FakeEvent, fakeElectron, frameEvent, type FakeElectron } from './fake-electron';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -90,16 +90,23 @@ describe('startup errors get a readable page, not a blank window', () => {
     expect(page).toContain('npm start');
   });
 
-  it('the webhook port in use (a real EADDRINUSE)', async () => {
-    const first = createServer().listen(0, '127.0.0.1');
-    await new Promise((r) => first.once('listening', r));
-    const port = (first.address() as { port: number }).port;
-    const second = createServer();
-    const err = await new Promise<Error>((resolve) => second.once('error', resolve).listen(port, '127.0.0.1'));
-    first.close();
-    const problem = describeStartupError(err, { dataDir: '/d', logDir: '/d/logs' });
-    expect(problem.title).toBe('The webhook port is already in use');
-    expect(problem.fix).toMatch(/port to 0/);
+  it('the webhook port in use: the real core fails to listen and the page says what to do', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    cleanups.push(() => void busy.close());
+    await new Promise((r) => busy.once('listening', r));
+    const port = (busy.address() as { port: number }).port;
+    const userData = temp();
+    const setup = createTestCore({ dataDir: userData });
+    setup.settings.set('webhookPort', port);
+    await setup.close();
+
+    const electron = fakeElectron(userData);
+    const app = (await start(electron)) as DesktopApp;
+    expect(app.core).toBeNull();
+    const page = decodePage(electron.windows[0].loaded[0]);
+    expect(page).toContain('The webhook port is already in use');
+    expect(page).toContain('EADDRINUSE');
+    expect(electron.ipcMain.handlers.size).toBe(0);
   });
 
   it('escapes whatever the error says', () => {
