@@ -16,12 +16,14 @@ import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
 // key), 429 → rate_limited with Retry-After, 5xx and timeouts → unavailable (both pause dialing with backoff).
 
 const AGENT = '123e4567-e89b-12d3-a456-426655440000';
-const TIMEOUT_MS = 300;
+// Generous, so a loaded CI machine never turns a 401 into a timeout; the timeout case uses its own short one.
+const TIMEOUT_MS = 5000;
+const SHORT_TIMEOUT_MS = 400;
 
 interface Case {
   name: string;
   fake: HttpFake;
-  provider: () => VoiceProvider;
+  provider: (timeoutMs?: number) => VoiceProvider;
 }
 
 const request = (callId: number): PlaceCallRequest => ({
@@ -42,24 +44,25 @@ describe('provider errors', () => {
   const twilio = new TwilioFake('AC00000000000000000000000000000000', 'tok');
   const selfHosted = new BolnaSelfHostedFake(twilio);
   const cases: Case[] = [
-    { name: 'bolna', fake: bolna, provider: () => new BolnaProvider({ apiKey: 'bn-key', baseUrl: bolna.baseUrl, agentId: AGENT, timeoutMs: TIMEOUT_MS }) },
-    { name: 'retell', fake: retell, provider: () => new RetellProvider({ apiKey: 'retell-key', baseUrl: retell.baseUrl, fromNumber: '+14157774444', timeoutMs: TIMEOUT_MS, now: Date.now }) },
+    { name: 'bolna', fake: bolna, provider: (t = TIMEOUT_MS) => new BolnaProvider({ apiKey: 'bn-key', baseUrl: bolna.baseUrl, agentId: AGENT, timeoutMs: t }) },
+    { name: 'retell', fake: retell, provider: (t = TIMEOUT_MS) => new RetellProvider({ apiKey: 'retell-key', baseUrl: retell.baseUrl, fromNumber: '+14157774444', timeoutMs: t, now: Date.now }) },
     {
       name: 'exotel',
       fake: exotel,
-      provider: () => new ExotelProvider({ apiKey: 'k', apiToken: 't', accountSid: 'acme1', callerId: '08047112345', flowUrl: 'http://my.exotel.com/acme1/exoml/start_voice/1', baseUrl: exotel.baseUrl, timeoutMs: TIMEOUT_MS }),
+      provider: (t = TIMEOUT_MS) =>
+        new ExotelProvider({ apiKey: 'k', apiToken: 't', accountSid: 'acme1', callerId: '08047112345', flowUrl: 'http://my.exotel.com/acme1/exoml/start_voice/1', baseUrl: exotel.baseUrl, timeoutMs: t }),
     },
     {
       name: 'bolna_twilio (self-hosted server)',
       fake: selfHosted,
-      provider: () =>
+      provider: (t = TIMEOUT_MS) =>
         new BolnaTwilioProvider({
           agentServerUrl: selfHosted.baseUrl,
           telephonyUrl: selfHosted.baseUrl,
           agentId: 'a1',
           twilio: { accountSid: 'AC00000000000000000000000000000000', authToken: 'tok', baseUrl: twilio.baseUrl },
           hookUrl: () => 'http://127.0.0.1:9/hooks/bolna_twilio/secret',
-          timeoutMs: TIMEOUT_MS,
+          timeoutMs: t,
           now: Date.now,
         }),
     },
@@ -101,7 +104,7 @@ describe('provider errors', () => {
       expect(down.transient).toBe(true);
 
       c.fake.failNext('timeout');
-      const slow = await failure(p.placeCall(request(4)));
+      const slow = await failure(c.provider(SHORT_TIMEOUT_MS).placeCall(request(4)));
       expect(slow.kind).toBe('unavailable');
       expect(slow.message).toMatch(/no answer within/);
     });

@@ -136,7 +136,7 @@ export class BolnaProvider implements VoiceProvider {
     const body = toRecord(parseJson(this.http, res));
     if (!body) return null;
     const { dedupeKey: _ignored, ...event } = executionToEvent(body);
-    return event;
+    return { ...event, kind: `execution:${event.kind}` };
   }
 
   verifyWebhook(_req: WebhookRequest): void {

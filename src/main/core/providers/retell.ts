@@ -127,6 +127,7 @@ export class RetellProvider implements VoiceProvider {
     if (!call) return null;
     const status = toText(call.call_status);
     const event = callToEvent(status === 'ended' || status === 'not_connected' || status === 'error' ? 'call_ended' : 'call_started', call, null);
+    event.kind = `get-call:${status ?? 'unknown'}`;
     if (status === 'registered') event.status = 'initiated';
     if (toRecord(call.call_analysis)) Object.assign(event, analysisFields(toRecord(call.call_analysis) ?? {}));
     const { dedupeKey: _ignored, ...rest } = event;
