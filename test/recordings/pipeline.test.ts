@@ -50,6 +50,11 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
       .prepare<[string], { rowid: number }>('SELECT rowid FROM call_search WHERE call_search MATCH ?')
       .all('Priya');
     expect(hit.map((r) => r.rowid)).toEqual([job.callId]);
+    const found = await call(core, 'transcripts.search', { query: 'Priya' });
+    expect(found.map((f) => f.callId)).toEqual([job.callId]);
+    const opened = await call(core, 'calls.get', { id: job.callId! });
+    expect(opened.call).toMatchObject({ provider: 'exotel', status: 'ended', result: 'completed', phone: '+919876543210', durationS: 125 });
+    expect(opened.transcript.map((t) => t.speaker)).toEqual(['human_agent', 'customer']);
     const stored = core.db
       .prepare<[number], { provider: string; provider_call_id: string; status: string; phone: string }>('SELECT * FROM calls WHERE id = ?')
       .get(job.callId!);
