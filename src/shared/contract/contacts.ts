@@ -220,7 +220,7 @@ export const contactsMethods = {
   'imports.preview': method(
     z.object({
       fileName: z.string().trim().min(1).max(260),
-      dataBase64: z.string().min(1),
+      dataBase64: z.string(),
       country: z.string().length(2).optional(),
     }),
     ImportPreview,

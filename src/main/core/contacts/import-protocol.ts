@@ -37,6 +37,8 @@ export interface ConvertSummary {
 }
 
 export type ToWorker =
+  /** The session ended: drop the workbook, the worker waits for the next file. */
+  | { type: 'reset' }
   | { type: 'open'; fileName: string; bytes: Uint8Array; maxBytes: number; country: string }
   | { type: 'inspect'; sheet?: string; headerRow?: number; country: string }
   | { type: 'convert'; sheet?: string; headerRow?: number; mapping?: Mapping; country: string }

@@ -35,6 +35,31 @@ export class ImportWorkerError extends Error {
 type Listener = (msg: FromWorker) => 'done' | 'more';
 
 /**
+ * One warm worker is kept between imports: starting one costs ~1 s (SheetJS and the phone metadata load), ~4 s in
+ * the source tree under tsx. A released worker drops its workbook; a cancelled or failed one is terminated instead.
+ */
+const idle: Worker[] = [];
+function acquireWorker(): Worker {
+  const w = idle.pop();
+  if (w) return w;
+  const fresh = startWorker();
+  fresh.on('exit', () => {
+    const i = idle.indexOf(fresh);
+    if (i >= 0) idle.splice(i, 1);
+  });
+  return fresh;
+}
+function releaseWorker(w: Worker): void {
+  if (idle.length >= 1) {
+    void w.terminate();
+    return;
+  }
+  w.postMessage({ type: 'reset' } satisfies ToWorker);
+  w.unref();
+  idle.push(w);
+}
+
+/**
  * One dropped file: a worker that holds the parsed workbook. Requests run one at a time; cancel() terminates the
  * worker, which rejects the request in flight with code 'cancelled'.
  */
@@ -43,12 +68,18 @@ export class ImportSession {
   private pending: { listener: Listener; reject: (err: Error) => void } | null = null;
   private closed = false;
   private cancelled = false;
+  /** The worker crashed or was terminated: never hand it back to the pool. */
+  private failed = false;
+
+  private readonly onMessage: (msg: unknown) => void;
+  private readonly onError: (err: Error) => void;
+  private readonly onExit: () => void;
 
   constructor(onProgress?: (msg: Extract<FromWorker, { type: 'progress' }>) => void) {
-    this.worker = startWorker();
+    this.worker = acquireWorker();
     // An idle session must not keep a CLI or test process alive.
     this.worker.unref();
-    this.worker.on('message', (msg: unknown) => {
+    this.onMessage = (msg: unknown) => {
       if (!isFromWorker(msg)) return;
       if (msg.type === 'progress') {
         onProgress?.(msg);
@@ -62,16 +93,23 @@ export class ImportSession {
         return;
       }
       if (p.listener(msg) === 'done') this.pending = null;
-    });
-    this.worker.on('error', (err) => this.failPending(new ImportWorkerError('internal', `The import worker failed: ${err.message}`)));
-    this.worker.on('exit', () => {
+    };
+    this.onError = (err: Error) => {
+      this.failed = true;
+      this.failPending(new ImportWorkerError('internal', `The import worker failed: ${err.message}`));
+    };
+    this.onExit = () => {
       this.closed = true;
+      this.failed = true;
       this.failPending(
         this.cancelled
           ? new ImportWorkerError('cancelled', 'The import was cancelled; nothing was imported.')
           : new ImportWorkerError('internal', 'The import worker stopped unexpectedly (out of memory?). Nothing was imported.'),
       );
-    });
+    };
+    this.worker.on('message', this.onMessage);
+    this.worker.on('error', this.onError);
+    this.worker.on('exit', this.onExit);
   }
 
   get isClosed(): boolean {
@@ -99,14 +137,26 @@ export class ImportSession {
   }
 
   cancel(): void {
+    if (this.closed) return;
     this.cancelled = true;
-    void this.close();
+    this.failed = true;
+    // terminate() stops the worker mid-parse; its exit event rejects the request in flight with 'cancelled'.
+    void this.worker.terminate();
   }
 
+  /** Ends the session; the worker goes back to the pool unless it is busy, crashed or was cancelled. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.worker.terminate();
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+    if (this.failed || this.pending) {
+      this.failPending(new ImportWorkerError('internal', 'This import session was closed.'));
+      await this.worker.terminate();
+      return;
+    }
+    releaseWorker(this.worker);
   }
 
   private failPending(err: Error): void {

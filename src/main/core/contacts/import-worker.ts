@@ -25,12 +25,20 @@ function send(message: FromWorker): void {
 function pickSheet(name: string | undefined): SheetSource {
   if (!book) throw new ImportFileError('corrupt', 'No file is open in this import session.');
   if (name === undefined) {
-    // The first sheet that has any content, so an empty cover sheet does not hide the data.
-    return book.sheets.find((s) => hasContent(s)) ?? book.sheets[0];
+    // The first sheet with a phone column, else the first with any content: a cover or notes sheet does not hide the data.
+    const withContent = book.sheets.filter(hasContent);
+    return withContent.find(hasPhoneColumn) ?? withContent[0] ?? book.sheets[0];
   }
   const sheet = book.sheets.find((s) => s.name === name);
   if (!sheet) throw new MappingError(`${fileName} has no sheet named "${name}". Sheets: ${book.sheets.map((s) => s.name).join(', ')}.`);
   return sheet;
+}
+
+function hasPhoneColumn(sheet: SheetSource): boolean {
+  const headerRow = detectHeaderRow(sheet);
+  const samples: ReturnType<SheetSource['row']>[] = [];
+  for (let r = headerRow; r < sheet.rowCount && samples.length < 20; r++) samples.push(sheet.row(r));
+  return Object.values(suggestMapping(columnsFor(sheet, headerRow), samples, 'US').mapping).includes('phone');
 }
 
 function hasContent(sheet: SheetSource): boolean {
@@ -80,6 +88,11 @@ function display(v: ReturnType<SheetSource['row']>[number]): string {
 
 function handle(msg: ToWorker): void {
   switch (msg.type) {
+    case 'reset':
+      book = null;
+      fileName = '';
+      sizeBytes = 0;
+      return;
     case 'open': {
       fileName = msg.fileName;
       sizeBytes = msg.bytes.byteLength;

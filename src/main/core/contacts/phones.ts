@@ -95,8 +95,8 @@ function normalizeText(text: string, raw: string, country: string): PhoneResult 
   }
   cleaned = cleaned.replace(/[^\d+]/g, '');
   // "0091 98765 43210" and "+0091…": the international prefix written as 00.
-  if (cleaned.startsWith('+00')) cleaned = `+${cleaned.slice(3)}`;
-  else if (cleaned.startsWith('00')) cleaned = `+${cleaned.slice(2)}`;
+  if (/^\+00[1-9]/.test(cleaned)) cleaned = `+${cleaned.slice(3)}`;
+  else if (/^00[1-9]/.test(cleaned)) cleaned = `+${cleaned.slice(2)}`;
   if (cleaned.lastIndexOf('+') > 0) {
     return reject(raw, 'phone_invalid', 'the cell holds more than one number or a misplaced +', 'Put one number per cell; move any second number to another column.');
   }

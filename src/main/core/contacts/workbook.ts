@@ -95,12 +95,13 @@ export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: numb
 
 function cellValue(cell: XLSX.CellObject | undefined): CellValue {
   if (!cell) return null;
+  // A formula never calculated (written by a script, or saved with manual calculation) has no value to import.
+  if (cell.f !== undefined && cell.v === undefined) return { formula: cell.f };
   switch (cell.t) {
     case 's':
       return typeof cell.v === 'string' ? cell.v : String(cell.v ?? '');
     case 'n':
-      if (cell.v === undefined) return cell.f ? { formula: cell.f } : null;
-      return cell.v as number;
+      return cell.v === undefined ? null : (cell.v as number);
     case 'b':
       return cell.v as boolean;
     case 'd':
@@ -108,7 +109,7 @@ function cellValue(cell: XLSX.CellObject | undefined): CellValue {
     case 'e':
       return { error: typeof cell.w === 'string' ? cell.w : errorText(cell.v) };
     default:
-      return cell.f && cell.v === undefined ? { formula: cell.f } : null;
+      return null;
   }
 }
 
