@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The core must run in plain Node (web host, CLI, tests), so nothing under src/main/core may load electron; in
@@ -46,5 +46,25 @@ describe('electron stays at the edge', () => {
     expect(importers('src/main')).toEqual(['src/main/index.ts']);
     expect(importers('src/preload')).toEqual(['src/preload/index.ts']);
     expect(importers('src/shared')).toEqual([]);
+  });
+});
+
+/** Every module the file loads at run time, following relative imports (type-only imports are erased). */
+function runtimeImports(entry: string, seen = new Set<string>(), bare = new Set<string>()): Set<string> {
+  if (seen.has(entry)) return bare;
+  seen.add(entry);
+  const text = readFileSync(entry, 'utf8');
+  for (const [, typeOnly, spec] of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
+    if (typeOnly) continue;
+    const file = resolve(dirname(entry), `${spec}.ts`);
+    if (spec.startsWith('.')) runtimeImports(existsSync(file) ? file : resolve(dirname(entry), spec, 'index.ts'), seen, bare);
+    else bare.add(spec);
+  }
+  return bare;
+}
+
+describe('sandboxed preload', () => {
+  it('loads nothing but electron at run time (no zod, no Node modules)', () => {
+    expect([...runtimeImports(join(root, 'src/preload/index.ts'))]).toEqual(['electron']);
   });
 });
