@@ -276,6 +276,10 @@ export class CallsRepository {
       .all(before);
   }
 
+  /**
+   * Newest matching calls first: FTS5 walks its doclist backwards by rowid and stops at the limit, so a common word
+   * over 100k transcripts costs the same as a rare one (ranking by bm25 would score every match first).
+   */
   search(q: { match: string; campaignId?: number; limit: number }): {
     callId: number;
     contactName: string | null;
@@ -286,14 +290,12 @@ export class CallsRepository {
     const campaignFilter = q.campaignId !== undefined ? 'AND calls.campaign_id = @campaignId' : '';
     return this.prep<[Record<string, unknown>], { callId: number; contactName: string | null; phone: string; endedAt: number | null; snippet: string }>(
         `SELECT calls.id AS callId, contacts.name AS contactName, calls.phone AS phone, calls.ended_at AS endedAt,
-                CASE WHEN instr(snippet(call_search, 0, '[[', ']]', '…', 16), '[[') > 0
-                     THEN snippet(call_search, 0, '[[', ']]', '…', 16)
-                     ELSE snippet(call_search, 1, '[[', ']]', '…', 16) END AS snippet
+                snippet(call_search, -1, '[[', ']]', '…', 16) AS snippet
          FROM call_search
          JOIN calls ON calls.id = call_search.rowid
          LEFT JOIN contacts ON contacts.id = calls.contact_id
          WHERE call_search MATCH @match ${campaignFilter}
-         ORDER BY rank LIMIT @limit`,
+         ORDER BY call_search.rowid DESC LIMIT @limit`,
       )
       .all(q.campaignId !== undefined ? { match: q.match, campaignId: q.campaignId, limit: q.limit } : { match: q.match, limit: q.limit });
   }
