@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type ClientRequestArgs, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 // A stand-in localtunnel server speaking its protocol (toolchain.md): GET /?new or GET /<id> answers
 // {id, port, max_conn_count, url} and opens a TCP listener on `port`; the client dials raw sockets to it; each
@@ -21,13 +22,13 @@ class TunnelAgent extends Agent {
   constructor(private readonly client: TunnelClient) {
     super({ keepAlive: true, maxSockets: 10 });
   }
-  override createConnection(_options: unknown, cb: (err: Error | null, socket: Socket) => void): Socket | undefined {
+  override createConnection(_options: ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
     const socket = this.client.idle.shift();
     if (socket) {
-      cb(null, socket);
+      cb?.(null, socket);
       return undefined;
     }
-    this.client.waiting.push((s) => cb(null, s));
+    this.client.waiting.push((s) => cb?.(null, s));
     return undefined;
   }
 }
