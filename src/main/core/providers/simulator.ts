@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import { CallResult, type CallStatus, type TranscriptTurn } from '../../../shared/domain';
 import type { Clock, Logger, TimerHandle } from '../platform';
@@ -129,6 +131,7 @@ interface SimCall {
   timers: Set<TimerHandle>;
   held: string | null;
   outbox: Promise<void>;
+  delivering: number;
 }
 
 export interface SimulatorDeps {
@@ -150,6 +153,9 @@ export class SimulatorProvider implements VoiceProvider {
   private readonly random: () => number;
   private key: string | null = null;
   private disposed = false;
+  // Keep-alive connections, like a provider's delivery workers (hundreds of calls share a few sockets).
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
 
   constructor(private readonly deps: SimulatorDeps) {
     this.random = deps.random ?? Math.random;
@@ -195,6 +201,7 @@ export class SimulatorProvider implements VoiceProvider {
       timers: new Set(),
       held: null,
       outbox: Promise.resolve(),
+      delivering: 0,
     };
     this.calls.set(call.id, call);
     this.byIdempotencyKey.set(req.idempotencyKey, call.id);
@@ -271,6 +278,19 @@ export class SimulatorProvider implements VoiceProvider {
     return [this.normalise(parsed.data)];
   }
 
+  /**
+   * Resolves once no call has a step or a delivery pending, i.e. every event has been delivered or given up on
+   * (tests, benchmarks, headless runs that want everything delivered before exiting). Needs a running clock.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const busy = [...this.calls.values()].filter((c) => c.timers.size > 0 || c.delivering > 0);
+      if (busy.length === 0 || this.disposed) return;
+      // Polls on real time on purpose: the pending steps run on the injected clock, which may be fake.
+      await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   /** Stops every pending timer and delivery (the core is closing). */
   dispose(): void {
     this.disposed = true;
@@ -280,6 +300,8 @@ export class SimulatorProvider implements VoiceProvider {
       sleeper.resolve();
     }
     this.sleeping.clear();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   // ── the call's life ────────────────────────────────────────────────────────────────────────────
@@ -424,7 +446,8 @@ export class SimulatorProvider implements VoiceProvider {
 
   /** One call's deliveries go out one after another, so only chaos reorders them. */
   private send(call: SimCall, body: string): void {
-    call.outbox = call.outbox.then(() => this.post(call, body));
+    call.delivering++;
+    call.outbox = call.outbox.then(() => this.post(call, body)).finally(() => call.delivering--);
   }
 
   private async post(call: SimCall, body: string): Promise<void> {
@@ -434,25 +457,44 @@ export class SimulatorProvider implements VoiceProvider {
       if (attempt > 0) await this.sleep(RETRY_DELAYS_MS[attempt - 1]);
       if (this.disposed) return;
       try {
-        const res = await fetch(call.req.webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIM_SIGNATURE_HEADER]: signSimulatorBody(this.signingKey(), body, this.deps.clock.now()),
-          },
-          body,
-          signal: AbortSignal.timeout(POST_TIMEOUT_MS),
-        });
-        await res.arrayBuffer();
-        if (res.ok) return;
-        problem = `HTTP ${res.status}`;
+        const status = await this.postOnce(call.req.webhookUrl, body);
+        if (status >= 200 && status < 300) return;
+        problem = `HTTP ${status}`;
         // Like real providers: a refusal (bad secret/signature, malformed) is not retried; 429 and 5xx are.
-        if (res.status < 500 && res.status !== 429) break;
+        if (status < 500 && status !== 429) break;
       } catch (err) {
         problem = err instanceof Error ? err.message : String(err);
       }
     }
     this.deps.logger.log('warn', 'simulator', `gave up delivering an event of call ${call.id}: ${problem}`);
+  }
+
+  private postOnce(url: string, body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const req = (secure ? httpsRequest : httpRequest)(
+        target,
+        {
+          method: 'POST',
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          timeout: POST_TIMEOUT_MS,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            [SIM_SIGNATURE_HEADER]: signSimulatorBody(this.signingKey(), body, this.deps.clock.now()),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${POST_TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   private sleep(ms: number): Promise<void> {
