@@ -95,3 +95,25 @@ describe('provider settings API', () => {
     expect(await call('tunnel.stop', {})).toMatchObject({ ok: true, value: { state: 'off', publicUrl: null } });
   });
 });
+
+describe('a new public URL reaches the Bolna agent', () => {
+  it('PATCHes the configured agent’s webhook_url when the tunnel URL changes', async () => {
+    const core = createTestCore();
+    const fake = new BolnaFake('bn-key', [AGENT]);
+    await fake.start();
+    try {
+      await core.start();
+      const call = (method: string, input: unknown) => dispatch(core.api, method, input, core.platform.logger);
+      await call('providers.update', { provider: 'bolna', settings: { baseUrl: fake.baseUrl, agentId: AGENT }, keys: { apiKey: 'bn-key' } });
+      await call('tunnel.configure', { mode: 'custom_url', publicUrl: 'https://hooks.example.com/console' });
+      expect(fake.agentWebhooks.get(AGENT)).toBe(core.webhooks.hookUrl('bolna'));
+      expect(core.webhooks.hookUrl('bolna')).toMatch(/^https:\/\/hooks\.example\.com\/console\/hooks\/bolna\/[A-Za-z0-9_-]+$/);
+      await call('tunnel.configure', { mode: 'custom_url', publicUrl: 'https://other.example.com' });
+      expect(fake.agentWebhooks.get(AGENT)?.startsWith('https://other.example.com/hooks/bolna/')).toBe(true);
+      expect(fake.requestsTo('PATCH', /^\/v2\/agent\//)).toHaveLength(2);
+    } finally {
+      await fake.close();
+      await core.cleanup();
+    }
+  });
+});
