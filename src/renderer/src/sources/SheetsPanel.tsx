@@ -195,7 +195,8 @@ export function SheetsPanel() {
   }, [load]);
   if (!api.has('sources.sheets.list')) return null;
   return (
-    <section aria-label="Google Sheets">
+    // Full width of the settings grid: the mapping and the health table need the room.
+    <section aria-label="Google Sheets" style={{ gridColumn: '1 / -1' }}>
       <h3>Google Sheets</h3>
       <p className="hint">
         Contacts come from a sheet you share; each call's status, execution id, duration, time, notes, transcript and summary are
