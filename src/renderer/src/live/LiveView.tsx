@@ -117,7 +117,7 @@ function Summary({ live }: { live: Call[] }) {
     <section className="summary" aria-label="Supervisor summary">
       <div className="kpi">
         <span>Live now</span>
-        <strong aria-label="Live calls">{live.length}</strong>
+        <strong aria-label="Calls live now">{live.length}</strong>
       </div>
       <div className="kpi">
         <span>Waiting</span>
