@@ -254,6 +254,28 @@ describe('write-back', () => {
 });
 
 describe('reading on a schedule', () => {
+  it('holds reads and writes while paused and catches up on resume', async () => {
+    const { connection } = await connectSeed([['Asha Rao', '+919876543210']], { pollIntervalMs: 60_000 });
+    h.core.sources.start();
+    await h.advance(0);
+    const reads = () => h.fake.apiRequests(/\/values\/'Leads'$/).length;
+    const readsBefore = reads();
+    expect(readsBefore).toBe(2); // connect + the read on start
+    await invoke(h.core, 'sources.sheets.setPaused', { id: connection.id, paused: true });
+    const [asha] = contacts(h.core, connection.listId);
+    h.core.bus.publish('call.updated', call({ id: 990, contactId: asha.id, phone: asha.phone!, status: 'ringing' }));
+    h.fake.tab(SHEET_ID, 'Leads').rows.push(['Kabir Khan', '+919876543213']);
+    await h.advance(180_000);
+    expect(reads()).toBe(readsBefore);
+    expect(h.fake.apiRequests(/values:batchUpdate$/)).toHaveLength(0);
+    expect((await invoke(h.core, 'sources.sheets.get', { id: connection.id })).health.pendingWrites).toBe(1);
+
+    await invoke(h.core, 'sources.sheets.setPaused', { id: connection.id, paused: false });
+    await h.advance(0);
+    expect(row(2)[2]).toBe('ringing');
+    expect(contacts(h.core, connection.listId).map((c) => c.name)).toEqual(['Asha Rao', 'Kabir Khan']);
+  });
+
   it('picks up rows people add, re-normalises edited phones and stops calling deleted rows', async () => {
     const { connection } = await connectSeed(
       [

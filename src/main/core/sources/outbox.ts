@@ -101,7 +101,7 @@ export class SheetOutbox {
   }
 
   schedule(connectionId: number): void {
-    if (!this.running) return;
+    if (!this.running || this.deps.repo.connection(connectionId)?.paused !== 0) return;
     const s = this.state(connectionId);
     if (s.timer || s.busy) return; // the running or queued flush will see the new entries
     const delay = Math.max(0, s.notBefore - this.deps.clock.now());

@@ -241,12 +241,14 @@ export class SheetSources {
   }
 
   /** Reads the sheet now (waits for a read already in flight, then reads again so edits made meanwhile count). */
-  async sync(id: number): Promise<SheetSyncResult> {
-    const previous = this.syncing.get(id);
-    if (previous) await previous.catch(() => undefined);
-    const run = this.readAndApply(id).finally(() => {
-      if (this.syncing.get(id) === run) this.syncing.delete(id);
-    });
+  sync(id: number): Promise<SheetSyncResult> {
+    const previous = this.syncing.get(id) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(() => this.readAndApply(id))
+      .finally(() => {
+        if (this.syncing.get(id) === run) this.syncing.delete(id);
+      });
     this.syncing.set(id, run);
     return run;
   }
