@@ -20,6 +20,7 @@ interface Job {
   id: string;
   audioUrl: string;
   speakerLabels: boolean;
+  webhookUrl: string | null;
   polls: number;
 }
 
@@ -42,6 +43,15 @@ export class AssemblyAiFake extends LoopbackFake {
     return this.requests.filter((r) => r.method === 'POST' && r.path === '/v2/transcript');
   }
 
+  /** What AssemblyAI sends to webhook_url when a transcript finishes: ids and status only, no text. */
+  async notify(id: string): Promise<number> {
+    const job = this.jobs.get(id);
+    if (!job?.webhookUrl) throw new Error(`transcript ${id} has no webhook_url`);
+    const status = this.failWith ? 'error' : 'completed';
+    const res = await fetch(job.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transcript_id: id, status }) });
+    return res.status;
+  }
+
   private route(req: LoopbackRequest): LoopbackAnswer {
     if (req.headers.authorization !== this.apiKey) return { status: 401, body: { error: 'Authentication error, API token missing/invalid' } };
     if (req.method === 'POST' && req.path === '/v2/upload') {
@@ -49,10 +59,10 @@ export class AssemblyAiFake extends LoopbackFake {
       return { status: 200, body: { upload_url: `https://cdn.assemblyai.test/upload/${this.uploads.length}` } };
     }
     if (req.method === 'POST' && req.path === '/v2/transcript') {
-      const body = JSON.parse(req.body.toString('utf8')) as { audio_url?: string; speaker_labels?: boolean };
+      const body = JSON.parse(req.body.toString('utf8')) as { audio_url?: string; speaker_labels?: boolean; webhook_url?: string };
       if (!body.audio_url) return { status: 400, body: { error: 'audio_url is required' } };
       const id = `tr-${this.jobs.size + 1}`;
-      this.jobs.set(id, { id, audioUrl: body.audio_url, speakerLabels: body.speaker_labels === true, polls: 0 });
+      this.jobs.set(id, { id, audioUrl: body.audio_url, speakerLabels: body.speaker_labels === true, webhookUrl: body.webhook_url ?? null, polls: 0 });
       return { status: 200, body: { id, status: 'queued', audio_url: body.audio_url, speaker_labels: body.speaker_labels } };
     }
     const m = /^\/v2\/transcript\/([^/]+)$/.exec(req.path);

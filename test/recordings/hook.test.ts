@@ -56,4 +56,25 @@ describe('POST /hooks/zapier/<secret>', () => {
     expect((await post(url, '', 'GET')).status).toBe(405);
     expect(core.recordings.stats().processed).toBe(0);
   });
+
+  it('with a public URL, asks AssemblyAI to call back and fetches the transcript as soon as it does', async () => {
+    const core = await serving();
+    core.webhooks.setPublicUrl(core.webhooks.localUrl);
+    h.ai.hold = true;
+    core.recordings.receive(seedRecord({ recording_url: h.exotel.recordingUrl('CA1234567890abcdef') }));
+    await h.until(core, () => h.state(core, 'CA1234567890abcdef') === 'transcribing');
+    const [submission] = h.ai.submissions();
+    expect(JSON.parse(submission.body.toString('utf8')).webhook_url).toBe(core.webhooks.hookUrl('assemblyai'));
+
+    h.ai.hold = false;
+    h.ai.processingPolls = 0;
+    const polls = h.ai.requests.filter((r) => r.method === 'GET').length;
+    // The clock does not move: only the callback can make the job look again before its next scheduled poll.
+    expect(await h.ai.notify('tr-1')).toBe(200);
+    await core.recordings.idle();
+    expect(h.state(core, 'CA1234567890abcdef')).toBe('posted');
+    expect(h.ai.requests.filter((r) => r.method === 'GET')).toHaveLength(polls + 1);
+    expect(h.slack.channel).toHaveLength(1);
+    expect((await post(core.webhooks.hookUrl('assemblyai'), '{"nope": 1}')).status).toBe(400);
+  });
 });

@@ -7,7 +7,7 @@ import { ContactsService } from './contacts/service';
 import { Dialer } from './dialer/dialer';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
-import { zapierHook } from './recordings/hook';
+import { assemblyAiHook, zapierHook } from './recordings/hook';
 import { RecordingsService } from './recordings/service';
 import type { GoogleEndpoints } from './sources/google-sheets';
 import { SheetSources } from './sources/service';
@@ -106,15 +106,17 @@ export function createCore(options: CoreOptions): Core {
     bus,
     platform,
     secrets,
-    hookUrl: () => {
+    hookUrl: (name) => {
       try {
-        return webhooks.hookUrl('zapier');
+        return webhooks.hookUrl(name);
       } catch {
         return null;
       }
     },
+    isPublic: () => webhooks.publicUrl !== null,
   });
   webhooks.registerHook('zapier', zapierHook(recordings));
+  webhooks.registerHook('assemblyai', assemblyAiHook(recordings));
   webhooks.registerStats('recordings', () => recordings.stats());
 
   let started = false;

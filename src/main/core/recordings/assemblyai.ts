@@ -41,11 +41,12 @@ export class AssemblyAiClient {
     return z.object({ upload_url: z.string().url() }).parse(body).upload_url;
   }
 
-  async submit(audioUrl: string): Promise<string> {
+  /** `webhookUrl`: where AssemblyAI says the transcript is done (only when the console has a public URL). */
+  async submit(audioUrl: string, webhookUrl: string | null): Promise<string> {
     const body = await this.request(
       'POST',
       '/v2/transcript',
-      JSON.stringify({ audio_url: audioUrl, speaker_labels: true, sentiment_analysis: true }),
+      JSON.stringify({ audio_url: audioUrl, speaker_labels: true, sentiment_analysis: true, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }),
       'application/json',
       this.opts.timeoutMs,
     );

@@ -72,8 +72,10 @@ export interface RecordingsDeps {
   bus: EventBus;
   platform: Platform;
   secrets: SecretStore;
-  /** Public URL of POST /hooks/zapier/<secret>, when the webhook server can say. */
-  hookUrl: () => string | null;
+  /** URL of POST /hooks/<name>/<secret> when the webhook server runs (local or public). */
+  hookUrl: (name: 'zapier' | 'assemblyai') => string | null;
+  /** True when the webhook server is reachable from the internet (tunnel or the user's own URL). */
+  isPublic: () => boolean;
   tuning?: Partial<Tuning>;
 }
 
@@ -142,7 +144,7 @@ export class RecordingsService {
     const exotel = secrets.has(SECRET_EXOTEL_KEY) && secrets.has(SECRET_EXOTEL_TOKEN);
     return {
       ...s,
-      zapierHookUrl: this.deps.hookUrl(),
+      zapierHookUrl: this.deps.hookUrl('zapier'),
       slackWebhook: { configured: secrets.has(SECRET_SLACK_WEBHOOK), hint: secrets.hint(SECRET_SLACK_WEBHOOK) },
       assemblyaiKey: { configured: secrets.has(SECRET_ASSEMBLYAI_KEY), hint: secrets.hint(SECRET_ASSEMBLYAI_KEY) },
       exotelCredentials: { configured: exotel, hint: exotel ? secrets.hint(SECRET_EXOTEL_KEY) : null },
@@ -218,6 +220,15 @@ export class RecordingsService {
     this.log('info', `Console call ${call.id} queued for transcription`, { jobId: id });
     this.publish(id);
     this.kick();
+  }
+
+  /** POST /hooks/assemblyai/<secret>: {transcript_id, status}, no text; the job polls at once to fetch it. */
+  transcriptReady(body: unknown): HookAnswer {
+    const parsed = z.object({ transcript_id: z.string().min(1).max(200), status: z.string().max(40) }).safeParse(body);
+    if (!parsed.success) return { status: 400, body: { error: 'expected {"transcript_id", "status"}' } };
+    const id = this.repo.wakeTranscript(parsed.data.transcript_id, this.now());
+    if (id !== null) this.kick();
+    return { status: 200, body: { ok: true, known: id !== null } };
   }
 
   // ---- queries --------------------------------------------------------------------------------------------------
@@ -394,7 +405,9 @@ export class RecordingsService {
         audioUrl = payload.recordingUrl;
       }
     }
-    const transcriptId = await client.submit(audioUrl);
+    // AssemblyAI can only call back through a public URL; polling covers the rest (and a lost callback).
+    const callback = this.deps.isPublic() ? this.deps.hookUrl('assemblyai') : null;
+    const transcriptId = await client.submit(audioUrl, callback);
     this.repo.setSubmitted(job.id, transcriptId, this.now() + this.pollDelay(0), this.now());
   }
 

@@ -132,6 +132,16 @@ export class RecordingsRepository {
       .run(transcriptId, nextAt, now, id);
   }
 
+  /** AssemblyAI says the transcript is done: poll it now instead of at the next scheduled check. */
+  wakeTranscript(transcriptId: string, now: number): number | null {
+    const row = this.db
+      .prepare<[number, number, string], { id: number }>(
+        `UPDATE recording_jobs SET next_at = ?, updated_at = ? WHERE transcript_id = ? AND state = 'transcribing' RETURNING id`,
+      )
+      .get(now, now, transcriptId);
+    return row?.id ?? null;
+  }
+
   setPolled(id: number, nextAt: number, now: number): void {
     this.db.prepare('UPDATE recording_jobs SET polls = polls + 1, attempts = 0, next_at = ?, updated_at = ? WHERE id = ?').run(nextAt, now, id);
   }
