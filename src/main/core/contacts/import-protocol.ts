@@ -1,5 +1,5 @@
 import type { ColumnInfo, Mapping } from './mapping';
-import type { DuplicateNote, ParsedRecord, Rejection } from './records';
+import type { DuplicateNote, RecordBatch, Rejection } from './records';
 import type { FileErrorCode } from './workbook';
 
 // Messages between the import session (main thread) and the import worker. Both ends are ours and built together;
@@ -50,7 +50,7 @@ export type WorkerErrorCode = FileErrorCode | 'mapping' | 'no_rows' | 'internal'
 export type FromWorker =
   | { type: 'preview'; preview: PreviewData }
   | { type: 'progress'; phase: 'reading' | 'converting'; done: number; total: number }
-  | { type: 'records'; records: ParsedRecord[] }
+  | { type: 'records'; batch: RecordBatch; count: number }
   | { type: 'converted'; summary: ConvertSummary }
   | { type: 'xlsx'; bytes: Uint8Array }
   | { type: 'error'; code: WorkerErrorCode; message: string };

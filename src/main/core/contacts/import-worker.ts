@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import * as XLSX from '@e965/xlsx';
 import type { FromWorker, PreviewData, ToWorker } from './import-protocol';
 import { cellText, columnsFor, detectHeaderRow, isBlankRow, MappingError, resolveMapping, suggestMapping } from './mapping';
-import { convertRows } from './records';
+import { convertRows, packRecords } from './records';
 import { ImportFileError, readWorkbook, type SheetSource, type Workbook } from './workbook';
 
 // Spreadsheet parsing off the main thread: SheetJS needs seconds and hundreds of MB on 100k rows. The worker keeps
@@ -133,7 +133,10 @@ function handle(msg: ToWorker): void {
         send({ type: 'error', code: 'no_rows', message: `Sheet "${sheet.name}" has no data rows below the header (row ${headerRow}). Pick another sheet or header row.` });
         return;
       }
-      for (let i = 0; i < result.records.length; i += RECORD_CHUNK) send({ type: 'records', records: result.records.slice(i, i + RECORD_CHUNK) });
+      for (let i = 0; i < result.records.length; i += RECORD_CHUNK) {
+        const chunk = result.records.slice(i, i + RECORD_CHUNK);
+        send({ type: 'records', batch: packRecords(chunk), count: chunk.length });
+      }
       send({
         type: 'converted',
         summary: {

@@ -22,6 +22,7 @@ export type PhoneResult =
 export type PhoneInput = string | number | boolean | Date | null | { formula: string } | { error: string };
 
 const EXTENSION = /\s*(?:ext\.?|extn\.?|extension|x|#|;ext=)\s*(\d{1,7})\s*$/i;
+const PLAIN_ASCII = /^[\d\s()+./-]+$/;
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+]?\d+$/;
 // Devanagari, Arabic-Indic, Bengali and full-width digits are typed into real spreadsheets; map them to ASCII.
 const DIGIT_BLOCKS = [0x0966, 0x0660, 0x06f0, 0x09e6, 0x0a66, 0x0ae6, 0x0b66, 0x0be6, 0x0c66, 0x0ce6, 0x0d66, 0xff10];
@@ -83,17 +84,23 @@ function normalizeText(text: string, raw: string, country: string): PhoneResult 
       FIX_TEXT_COLUMN,
     );
   }
-  let cleaned = asciiDigits(text.normalize('NFKC'));
+  let cleaned: string;
   let ext: string | null = null;
-  const extMatch = EXTENSION.exec(cleaned);
-  if (extMatch && /\d{6}/.test(cleaned.slice(0, extMatch.index).replace(/\D/g, ''))) {
-    ext = extMatch[1];
-    cleaned = cleaned.slice(0, extMatch.index);
+  if (PLAIN_ASCII.test(text)) {
+    // The common case (digits, spaces, dashes, brackets): skip Unicode folding and extension parsing.
+    cleaned = text.replace(/[^\d+]/g, '');
+  } else {
+    cleaned = asciiDigits(text.normalize('NFKC'));
+    const extMatch = EXTENSION.exec(cleaned);
+    if (extMatch && /\d{6}/.test(cleaned.slice(0, extMatch.index).replace(/\D/g, ''))) {
+      ext = extMatch[1];
+      cleaned = cleaned.slice(0, extMatch.index);
+    }
+    if (/\p{L}/u.test(cleaned)) {
+      return reject(raw, 'phone_letters', 'the phone number contains letters', 'Keep only digits, spaces, dashes, brackets and a leading + in the phone column.');
+    }
+    cleaned = cleaned.replace(/[^\d+]/g, '');
   }
-  if (/\p{L}/u.test(cleaned)) {
-    return reject(raw, 'phone_letters', 'the phone number contains letters', 'Keep only digits, spaces, dashes, brackets and a leading + in the phone column.');
-  }
-  cleaned = cleaned.replace(/[^\d+]/g, '');
   // "0091 98765 43210" and "+0091…": the international prefix written as 00.
   if (/^\+00[1-9]/.test(cleaned)) cleaned = `+${cleaned.slice(3)}`;
   else if (/^00[1-9]/.test(cleaned)) cleaned = `+${cleaned.slice(2)}`;

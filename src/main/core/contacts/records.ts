@@ -17,6 +17,29 @@ export interface ParsedRecord {
 
 export type RejectCode = PhoneRejectCode;
 
+/**
+ * Records as they cross from the worker to the main thread: RECORD_STRIDE flat values each (row, name, phone,
+ * phoneRaw, email, timezone, variables JSON). Flat primitives clone several times faster than 100k small objects,
+ * and the JSON is built off the main thread.
+ */
+export type RecordBatch = (string | number | null)[];
+export const RECORD_STRIDE = 7;
+
+export function packRecords(records: ParsedRecord[]): RecordBatch {
+  const out: RecordBatch = new Array(records.length * RECORD_STRIDE);
+  let i = 0;
+  for (const r of records) {
+    out[i++] = r.row;
+    out[i++] = r.name;
+    out[i++] = r.phone;
+    out[i++] = r.phoneRaw;
+    out[i++] = r.email;
+    out[i++] = r.timezone;
+    out[i++] = JSON.stringify(r.variables);
+  }
+  return out;
+}
+
 export interface Rejection {
   row: number;
   column: string;
@@ -48,22 +71,28 @@ export interface ConvertResult {
 const DATE_HEADER = /date|dob|birthday|\bon$|दिनांक|तारीख/i;
 const TIME_HEADER = /time|समय/i;
 
+type ColumnKind = 'date' | 'time' | 'plain';
+const columnKind = (header: string): ColumnKind => (DATE_HEADER.test(header) ? 'date' : TIME_HEADER.test(header) ? 'time' : 'plain');
+// Only text outside ASCII can have several Unicode forms; skipping normalize() for the rest saves ~20% of a 100k import.
+const NON_ASCII = /[^\x00-\x7f]/;
+const nfc = (s: string) => (NON_ASCII.test(s) ? s.normalize('NFC') : s);
+
 /** Variable text for a cell: dates as ISO, Excel serials in date/time columns converted, numbers without exponent. */
-function variableText(v: CellValue, header: string): string {
-  if (v instanceof Date) return dateToIso(v);
-  if (typeof v === 'number') {
-    if (DATE_HEADER.test(header) && v > 20000 && v < 80000) return serialToIso(v, Number.isInteger(v) ? 'date' : 'datetime') ?? String(v);
-    if (TIME_HEADER.test(header) && v >= 0 && v < 1) return serialToIso(v, 'time') ?? String(v);
-    return Number.isInteger(v) && Math.abs(v) < 1e21 ? v.toFixed(0) : String(v);
-  }
+function variableText(v: CellValue, kind: ColumnKind): string {
   if (typeof v === 'string') {
     const t = v.trim();
-    if (DATE_HEADER.test(header) && /^\d{5}(?:\.\d+)?$/.test(t)) {
+    if (kind === 'date' && /^\d{5}(?:\.\d+)?$/.test(t)) {
       const n = Number(t);
       if (n > 20000 && n < 80000) return serialToIso(n, Number.isInteger(n) ? 'date' : 'datetime') ?? t;
     }
-    return t;
+    return nfc(t);
   }
+  if (typeof v === 'number') {
+    if (kind === 'date' && v > 20000 && v < 80000) return serialToIso(v, Number.isInteger(v) ? 'date' : 'datetime') ?? String(v);
+    if (kind === 'time' && v >= 0 && v < 1) return serialToIso(v, 'time') ?? String(v);
+    return Number.isInteger(v) && Math.abs(v) < 1e21 ? v.toFixed(0) : String(v);
+  }
+  if (v instanceof Date) return dateToIso(v);
   return cellText(v);
 }
 
@@ -93,7 +122,9 @@ export function convertRows(
   const nameCols = columns.filter((c) => targets[c.index] === 'name');
   const emailCol = columns.find((c) => targets[c.index] === 'email');
   const tzCol = columns.find((c) => targets[c.index] === 'timezone');
-  const varCols = columns.filter((c) => !(CONTACT_FIELDS as readonly string[]).includes(targets[c.index]) && targets[c.index] !== SKIP);
+  const varCols = columns
+    .filter((c) => !(CONTACT_FIELDS as readonly string[]).includes(targets[c.index]) && targets[c.index] !== SKIP)
+    .map((c) => ({ index: c.index, name: targets[c.index], kind: columnKind(c.header) }));
   const headerTexts = headerRow > 0 ? sheet.row(headerRow - 1).map((v) => cellText(v)) : [];
   let blankRows = 0;
   let dataRows = 0;
@@ -123,18 +154,20 @@ export function convertRows(
       });
       continue;
     }
-    const name = nameCols
-      .map((c) => cellText(cells[c.index] ?? null))
-      .filter(Boolean)
-      .join(' ')
-      .normalize('NFC')
-      .replace(/\s+/g, ' ');
+    const name = nfc(
+      nameCols.length === 1
+        ? cellText(cells[nameCols[0].index] ?? null)
+        : nameCols
+            .map((c) => cellText(cells[c.index] ?? null))
+            .filter(Boolean)
+            .join(' '),
+    ).replace(/\s{2,}|[\t\r\n]/g, ' ');
     const email = emailCol ? cellText(cells[emailCol.index] ?? null).toLowerCase() || null : null;
     let timezone = tzCol ? cellText(cells[tzCol.index] ?? null) || null : null;
     const variables: Record<string, string> = {};
     for (const c of varCols) {
-      const text = variableText(cells[c.index] ?? null, c.header);
-      if (text !== '') variables[targets[c.index]] = text.normalize('NFC');
+      const text = variableText(cells[c.index] ?? null, c.kind);
+      if (text !== '') variables[c.name] = text;
     }
     if (phone.ext) variables.phone_ext = phone.ext;
     if (timezone && !validTimezone(timezone)) {

@@ -24,7 +24,7 @@ import type { ConvertSummary, PreviewData } from './import-protocol';
 import { ImportSession, ImportWorkerError } from './import-session';
 import type { Mapping } from './mapping';
 import { normalizePhone } from './phones';
-import { mergeInto, type ParsedRecord, type Rejection } from './records';
+import { mergeInto, packRecords, RECORD_STRIDE, type ParsedRecord, type RecordBatch, type Rejection } from './records';
 import { writeAtomically, writeBackCallList, type CodUpdate, type WriteBackResult } from './writeback';
 
 export type ContactsErrorCode = 'not_found' | 'conflict' | 'invalid_input' | 'unavailable';
@@ -154,38 +154,44 @@ export class ContactsService {
    * Inserts records into a list inside the caller's transaction: DNC numbers become not callable, numbers already in
    * the list are merged into their contact (existing values win, blanks are filled).
    */
-  private saveRecords(listId: number, records: ParsedRecord[], listIsNew: boolean): { accepted: number; duplicatesInList: number; dnc: number } {
+  private saveRecords(listId: number, batches: RecordBatch[], listIsNew: boolean): { accepted: number; duplicatesInList: number; dnc: number } {
     const at = this.now();
     let accepted = 0;
     let duplicatesInList = 0;
     let dnc = 0;
-    for (const rec of records) {
-      if (!listIsNew) {
-        const existing = this.contacts.findInList(listId, rec.phone);
-        if (existing) {
-          duplicatesInList++;
-          const kept = { name: existing.name, email: existing.email, timezone: existing.timezone, variables: JSON.parse(existing.variables_json) as Record<string, string> };
-          if (mergeInto(kept, rec)) this.contacts.saveMerged(existing.id, kept.name, kept.email, kept.timezone, kept.variables, at);
-          continue;
+    const dncMap = this.contacts.dncCount() <= 500_000 ? this.contacts.dncAll() : null;
+    for (const batch of batches) {
+      for (let i = 0; i < batch.length; i += RECORD_STRIDE) {
+        const phone = batch[i + 2] as string;
+        const variablesJson = batch[i + 6] as string;
+        if (!listIsNew) {
+          const existing = this.contacts.findInList(listId, phone);
+          if (existing) {
+            duplicatesInList++;
+            const kept = { name: existing.name, email: existing.email, timezone: existing.timezone, variables: JSON.parse(existing.variables_json) as Record<string, string> };
+            const incoming = { name: batch[i + 1] as string, email: batch[i + 4] as string | null, timezone: batch[i + 5] as string | null, variables: JSON.parse(variablesJson) as Record<string, string> };
+            if (mergeInto(kept, incoming)) this.contacts.saveMerged(existing.id, kept.name, kept.email, kept.timezone, kept.variables, at);
+            continue;
+          }
         }
+        const blocked = dncMap ? dncMap.get(phone) : this.contacts.dncEntry(phone);
+        if (blocked) dnc++;
+        this.contacts.insert({
+          listId,
+          name: batch[i + 1] as string,
+          phone,
+          phoneRaw: batch[i + 3] as string,
+          email: batch[i + 4] as string | null,
+          timezone: batch[i + 5] as string | null,
+          variablesJson,
+          sourceRow: batch[i] as number,
+          sourceKey: phone,
+          callable: !blocked,
+          notCallableReason: blocked ? dncReason(blocked) : null,
+          at,
+        });
+        accepted++;
       }
-      const blocked = this.contacts.dncEntry(rec.phone);
-      if (blocked) dnc++;
-      this.contacts.insert({
-        listId,
-        name: rec.name,
-        phone: rec.phone,
-        phoneRaw: rec.phoneRaw,
-        timezone: rec.timezone,
-        email: rec.email,
-        variables: rec.variables,
-        sourceRow: rec.row,
-        sourceKey: rec.phone,
-        callable: !blocked,
-        notCallableReason: blocked ? dncReason(blocked) : null,
-        at,
-      });
-      accepted++;
     }
     return { accepted, duplicatesInList, dnc };
   }
@@ -223,7 +229,7 @@ export class ContactsService {
     const { listId, saved } = this.deps.db.transaction(() => {
       const before = input.listId !== undefined || this.lists.all().some((l) => l.name === (input.listName?.trim() || 'My contacts'));
       const listId = this.resolveList(input, 'My contacts', 'manual', null);
-      return { listId, saved: this.saveRecords(listId, [...byPhone.values()], !before) };
+      return { listId, saved: this.saveRecords(listId, [packRecords([...byPhone.values()])], !before) };
     })();
     this.deps.bus.publish('lists.changed', { listId });
     return { listId, accepted: saved.accepted, duplicates: duplicatesInFile + saved.duplicatesInList, rejected };
@@ -282,12 +288,14 @@ export class ContactsService {
     if (entry.timer) this.deps.platform.clock.clearTimeout(entry.timer);
     const country = this.country(opts.country);
     const fileName = entry.preview.fileName;
-    const records: ParsedRecord[] = [];
+    const batches: RecordBatch[] = [];
+    let received = 0;
     let summary: ConvertSummary | null = null;
     try {
       await entry.session.request({ type: 'convert', sheet: opts.sheet, headerRow: opts.headerRow, mapping: opts.mapping, country }, (m) => {
         if (m.type === 'records') {
-          for (const r of m.records) records.push(r);
+          batches.push(m.batch);
+          received += m.count;
           return 'more';
         }
         if (m.type === 'converted') summary = m.summary;
@@ -308,13 +316,13 @@ export class ContactsService {
     }
     const s = summary as ConvertSummary | null;
     if (!s) throw new ContactsError('unavailable', 'The import worker ended without a result; nothing was imported. Try again.');
-    this.deps.bus.publish('import.progress', { token, phase: 'saving', done: 0, total: records.length });
+    this.deps.bus.publish('import.progress', { token, phase: 'saving', done: 0, total: received });
     let result: ImportResult;
     try {
       result = this.deps.db.transaction(() => {
         const existedBefore = opts.listId !== undefined || this.lists.all().some((l) => l.name === (opts.listName?.trim() || defaultListName(fileName, s.sheet, entry.preview.sheets.length)));
         const listId = this.resolveList(opts, defaultListName(fileName, s.sheet, entry.preview.sheets.length), 'file', entry.sourceRef ?? fileName);
-        const saved = this.saveRecords(listId, records, !existedBefore);
+        const saved = this.saveRecords(listId, batches, !existedBefore);
         const duplicates = s.duplicates.length + saved.duplicatesInList;
         const importId = this.imports.insert({
           listId,
@@ -350,12 +358,12 @@ export class ContactsService {
     } catch (err) {
       const message = `Nothing was imported: saving failed (${err instanceof Error ? err.message : String(err)}).`;
       this.recordFailure(fileName, s.sheet, s.mapping, country, 'failed', message);
-      this.deps.bus.publish('import.progress', { token, phase: 'failed', done: 0, total: records.length, message });
+      this.deps.bus.publish('import.progress', { token, phase: 'failed', done: 0, total: received, message });
       this.closeImport(token);
       throw new ContactsError('unavailable', message);
     }
     this.closeImport(token);
-    this.deps.bus.publish('import.progress', { token, phase: 'done', done: records.length, total: records.length });
+    this.deps.bus.publish('import.progress', { token, phase: 'done', done: received, total: received });
     this.deps.bus.publish('lists.changed', { listId: result.listId });
     return result;
   }

@@ -133,16 +133,19 @@ function readDelimited(bytes: Uint8Array, fileName: string, ext: string): Workbo
   };
 }
 
-/** Excel serial day number → {y,m,d,H,M,S}; serials count days from 1899-12-30 (with Excel's 1900 leap-year bug). */
+const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+
+/**
+ * Excel serial day number → ISO text. Serials count days from 1899-12-30 (right for every date after 1900-02-28,
+ * where Excel's 1900 leap-year bug no longer matters); the fraction is the time of day.
+ */
 export function serialToIso(serial: number, kind: 'date' | 'time' | 'datetime'): string | null {
-  const p = XLSX.SSF.parse_date_code(serial);
-  if (!p) return null;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const date = `${p.y}-${pad(p.m)}-${pad(p.d)}`;
-  const time = `${pad(p.H)}:${pad(p.M)}${p.S ? `:${pad(p.S)}` : ''}`;
-  if (kind === 'time') return time;
-  if (kind === 'date') return date;
-  return `${date}T${time}`;
+  if (!Number.isFinite(serial) || serial < 0 || serial > 2958465) return null;
+  const ms = Math.round((serial * 86400) % (kind === 'time' ? 86400 : Infinity)) * 1000;
+  const iso = new Date(EXCEL_EPOCH_MS + ms).toISOString();
+  if (kind === 'date') return iso.slice(0, 10);
+  const time = iso.slice(11, iso.slice(17, 19) === '00' ? 16 : 19);
+  return kind === 'time' ? time : `${iso.slice(0, 10)}T${time}`;
 }
 
 export function dateToIso(d: Date): string {

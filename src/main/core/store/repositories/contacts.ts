@@ -45,7 +45,8 @@ export interface NewContactRow {
   phoneRaw: string;
   timezone: string | null;
   email: string | null;
-  variables: Record<string, string>;
+  /** The variables as a JSON object text. */
+  variablesJson: string;
   sourceRow: number | null;
   sourceKey: string | null;
   callable: boolean;
@@ -229,7 +230,7 @@ export class ContactsRepository {
         c.phoneRaw,
         c.timezone,
         c.email,
-        JSON.stringify(c.variables),
+        c.variablesJson,
         c.sourceRow,
         c.sourceKey,
         c.callable ? 1 : 0,
@@ -247,6 +248,14 @@ export class ContactsRepository {
   }
   dncEntry(phone: string): { source: string; reason: string | null } | undefined {
     return this.dncStmt.get(phone);
+  }
+  dncCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM dnc').get() as { n: number }).n;
+  }
+  /** The whole DNC list, for imports: one scan instead of a lookup per row. */
+  dncAll(): Map<string, { source: string; reason: string | null }> {
+    const rows = this.db.prepare<[], { phone: string; source: string; reason: string | null }>('SELECT phone, source, reason FROM dnc').all();
+    return new Map(rows.map((r) => [r.phone, { source: r.source, reason: r.reason }]));
   }
 
   page(filter: ContactFilter, sort: { column: string; direction: 'asc' | 'desc' } | undefined, offset: number, limit: number): { rows: GridRow[]; total: number } {

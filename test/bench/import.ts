@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as XLSX from '@e965/xlsx';
+import Database from 'better-sqlite3';
+import { createCore } from '../../src/main/core';
+import { nodePlatform } from '../../src/main/core/node-platform';
+
+// Import of a generated 100,000-row, 8-column .xlsx through the real path (worker parse, mapping, phone
+// normalisation, one transaction), beside a bare SheetJS read and a bare better-sqlite3 insert of the same rows.
+
+const ROWS = 100_000;
+
+/** Written in a throwaway worker so generating the file does not inflate this process's heap before measuring. */
+async function generate(path: string): Promise<void> {
+  const code = `
+    const XLSX = require('@e965/xlsx');
+    const { writeFileSync } = require('node:fs');
+    const { workerData } = require('node:worker_threads');
+    const aoa = [['Name', 'Mobile', 'Email', 'Order ID', 'City', 'Language', 'Amount', 'Delivery Date']];
+    const cities = ['Pune', 'Delhi', 'मुंबई', 'Chennai'];
+    for (let i = 0; i < workerData.rows; i++) {
+      const n = 9800000000 + i;
+      const phone = i % 4 === 0 ? '+91 ' + String(n).slice(0, 5) + ' ' + String(n).slice(5) : i % 4 === 1 ? '0' + n : n;
+      aoa.push(['Customer ' + i, phone, 'c' + i + '@example.com', 'ORD-' + i, cities[i % 4], i % 2 ? 'hi' : 'en', (i % 5000) / 4, 45600 + (i % 365)]);
+    }
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa), 'Customers');
+    writeFileSync(workerData.path, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }));
+  `;
+  await new Promise<void>((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { path, rows: ROWS } });
+    w.on('error', reject);
+    w.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`generator exited with ${c}`))));
+  });
+}
+
+export async function benchImport(): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-import-'));
+  try {
+    const file = join(dir, 'customers.xlsx');
+    await generate(file);
+    const core = createCore({ dataDir: join(dir, 'data'), platform: nodePlatform(join(dir, 'data')), host: 'cli' });
+    try {
+      // Warm the import worker once (SheetJS and phone metadata load; ~1 s built, more under tsx), as the app does
+      // on its first import; the figure below is the import itself.
+      const warm = await core.contacts.previewImport('warm.csv', Buffer.from('name,phone\na,9876543210\n'));
+      await core.contacts.cancelImport(warm.token);
+      const warm2 = await core.contacts.previewImport('warm.csv', Buffer.from('name,phone\na,9876543210\n'));
+      await core.contacts.commitImport(warm2.token, { listName: 'warm' });
+
+      let peak = process.memoryUsage().rss;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 20);
+      const t0 = performance.now();
+      const marks: Record<string, number> = {};
+      const unsub = core.bus.subscribe((e) => {
+        if (e.type !== 'import.progress') return;
+        const key = e.payload.phase + (e.payload.phase === 'converting' && e.payload.done > 0 ? '_end' : '');
+        marks[key] ??= (performance.now() - t0) / 1000;
+        if (key === 'converting_end') marks[key] = (performance.now() - t0) / 1000;
+      });
+      const result = await core.contacts.importFile(file, { listName: 'bench' });
+      const importS = (performance.now() - t0) / 1000;
+      clearInterval(sampler);
+      unsub();
+      if (process.env.BENCH_DEBUG) console.error(marks);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      if (result.accepted !== ROWS) throw new Error(`expected ${ROWS} accepted, got ${result.accepted} (${result.rejected.length} rejected)`);
+
+      const bytes = readFileSync(file);
+      const t1 = performance.now();
+      // The same parser options as the import (dense rows, no display text), so the comparison is like for like.
+      const wb = XLSX.read(bytes, { type: 'buffer', dense: true, cellDates: true, UTC: true, cellText: false, cellHTML: false } as XLSX.ParsingOptions);
+      const readS = (performance.now() - t1) / 1000;
+      const rows = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[wb.SheetNames[0]], { header: 1, raw: true }).slice(1);
+
+      const db = new Database(join(dir, 'bare.db'));
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE t (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g TEXT, h TEXT)');
+      const insert = db.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const t2 = performance.now();
+      db.transaction(() => {
+        for (const r of rows) insert.run(...r.map((v) => (v === undefined || v === null ? null : String(v))));
+      })();
+      const insertS = (performance.now() - t2) / 1000;
+      db.close();
+
+      return {
+        import_100k_s: round(importS),
+        import_bare_read_s: round(readS),
+        import_bare_insert_s: round(insertS),
+        import_ratio_to_bare: round(importS / (readS + insertS)),
+        import_peak_rss_mb: Math.round(peak / 1048576),
+      };
+    } finally {
+      await core.contacts.dispose();
+      await core.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
