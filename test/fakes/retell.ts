@@ -11,6 +11,8 @@ interface FakeCall {
 
 export class RetellFake extends HttpFake {
   readonly calls = new Map<string, FakeCall>();
+  /** Per-agent webhook_url (replaces the account URL for that agent's calls). */
+  readonly agentWebhooks = new Map<string, string>();
   /** Account-level webhook URL (set in Retell's dashboard). */
   webhookUrl = '';
 
@@ -25,6 +27,13 @@ export class RetellFake extends HttpFake {
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) return json(401, { error_message: 'Unauthorized' });
     if (req.method === 'GET' && req.path === '/list-agents') return json(200, [{ agent_id: 'oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD' }]);
     if (req.method === 'POST' && req.path === '/v2/create-phone-call') return this.create(req);
+    const agent = /^\/update-agent\/([^/]+)$/.exec(req.path);
+    if (req.method === 'PATCH' && agent) {
+      const url = (JSON.parse(req.body) as { webhook_url?: unknown }).webhook_url;
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return json(400, { error_message: 'webhook_url must be a URL' });
+      this.agentWebhooks.set(agent[1], url);
+      return json(200, { agent_id: agent[1], webhook_url: url });
+    }
     let m = /^\/v2\/get-call\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && m) {
       const c = this.calls.get(m[1]);
@@ -90,7 +99,8 @@ export class RetellFake extends HttpFake {
     if (event !== 'call_analyzed') delete call.call_analysis;
     c.call = { ...c.call, ...patch };
     const payload = JSON.stringify({ event, call, ...opts.extra });
-    const res = await deliver(this.webhookUrl, {
+    const target = this.agentWebhooks.get(String(call.agent_id)) ?? this.webhookUrl;
+    const res = await deliver(target, {
       body: payload,
       headers: { 'content-type': 'application/json', 'x-retell-signature': opts.signature ?? this.sign(payload) },
     });

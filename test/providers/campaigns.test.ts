@@ -123,7 +123,7 @@ describe('campaigns against the provider fakes', () => {
       { name: 'Busy Bo', phone: '+14155550101', status: 'busy' },
       { name: 'Sam', phone: '+14155550199', status: 'available' },
     ]);
-    fake.webhookUrl = h.core.webhooks.hookUrl('retell');
+    fake.webhookUrl = 'http://127.0.0.1:9/account-level-url-not-used';
     await campaign(
       'retell',
       [
@@ -139,6 +139,8 @@ describe('campaigns against the provider fakes', () => {
       expect(b.retell_llm_dynamic_variables.transfer_number).toBe('+14155550199'); // the busy agent is skipped
       expect((await h.callTo(b.to_number)).id).toBe(b.metadata.call_id);
     }
+    expect(fake.agentWebhooks.get('agent_1')).toBe(h.core.webhooks.hookUrl('retell'));
+    expect(fake.requestsTo('PATCH', /^\/update-agent\//)).toHaveLength(1);
     const asha = (await h.callTo('+12137774445')).providerCallId as string;
     const ravi = (await h.callTo('+12137774446')).providerCallId as string;
 
@@ -199,7 +201,7 @@ describe('campaigns against the provider fakes', () => {
       { name: 'Ravi', phone: '+919812345678' },
     ]);
     const form = new URLSearchParams(fake.requestsTo('POST', /connect\.json$/)[0].body);
-    expect(form.get('StatusCallback')).toBe(h.core.webhooks.hookUrl('exotel'));
+    expect(form.get('StatusCallback')).toBe(`${h.core.webhooks.hookUrl('exotel')}?call_id=${(await h.callTo(form.get('From') as string)).id}`);
     const asha = (await h.callTo('+919876543210')).providerCallId as string;
     const ravi = (await h.callTo('+919812345678')).providerCallId as string;
     expect(form.get('CustomField')).toBe(String((await h.callTo(form.get('From') as string)).id));

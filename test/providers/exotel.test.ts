@@ -64,7 +64,7 @@ describe('Exotel against its fake', () => {
       Url: FLOW,
       CallType: 'trans',
       CustomField: '42',
-      StatusCallback: receiver.url,
+      StatusCallback: `${receiver.url}?call_id=42`,
       StatusCallbackContentType: 'application/json',
       'StatusCallbackEvents[0]': 'terminal',
       'StatusCallbackEvents[1]': 'answered',
@@ -77,7 +77,7 @@ describe('Exotel against its fake', () => {
     await fake.callback(sid, 'answered', 'in-progress');
     await fake.callback(sid, 'terminal', 'completed', 78);
     const [answered, terminal] = receiver.events;
-    expect(answered).toMatchObject({ status: 'in_progress', providerCallId: sid, callId: null });
+    expect(answered).toMatchObject({ status: 'in_progress', providerCallId: sid, callId: 42 });
     expect(terminal).toMatchObject({ status: 'ended', result: 'completed', conversation: true, durationS: 78, callId: 42 });
     expect(terminal.recordingUrl).toContain(sid);
     expect(answered.dedupeKey).not.toBe(terminal.dedupeKey);

@@ -63,8 +63,8 @@ export class BolnaProvider implements VoiceProvider {
   readonly capabilities = BolnaProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
-  /** Agent id → webhook URL we last set, so each agent is PATCHed once per public URL. */
-  private readonly webhookSet = new Map<string, string>();
+  /** Agent id → webhook URL we set (or are setting), so each agent is PATCHed once per public URL. */
+  private readonly webhookSet = new Map<string, { url: string; done: Promise<void> }>();
 
   constructor(private readonly config: BolnaConfig) {
     this.base = trimBase(config.baseUrl ?? 'https://api.bolna.ai');
@@ -103,18 +103,25 @@ export class BolnaProvider implements VoiceProvider {
 
   /** PATCH the agent's webhook URL (when the tunnel URL changes, and lazily before the first call per URL). */
   async setAgentWebhook(agentId: string, url: string): Promise<void> {
-    await providerRequest(this.http, {
+    const done = providerRequest(this.http, {
       method: 'PATCH',
       url: `${this.base}/v2/agent/${encodeURIComponent(agentId)}`,
       headers: this.headers(),
       body: { agent_config: { webhook_url: url } },
-    });
-    this.webhookSet.set(agentId, url);
+    }).then(() => undefined);
+    this.webhookSet.set(agentId, { url, done });
+    try {
+      await done;
+    } catch (err) {
+      if (this.webhookSet.get(agentId)?.done === done) this.webhookSet.delete(agentId);
+      throw err;
+    }
   }
 
-  private async ensureAgentWebhook(agentId: string, url: string): Promise<void> {
-    if (this.webhookSet.get(agentId) === url) return;
-    await this.setAgentWebhook(agentId, url);
+  /** Calls placed together share one PATCH. */
+  private ensureAgentWebhook(agentId: string, url: string): Promise<void> {
+    const current = this.webhookSet.get(agentId);
+    return current?.url === url ? current.done : this.setAgentWebhook(agentId, url);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {

@@ -164,7 +164,7 @@ export function dashboardUrls(provider: ConfigurableProvider, hookUrl: string): 
     case 'bolna_twilio':
       return [{ label: 'Extraction webhook (written into agents created here)', url: withQuery(hookUrl, { op: 'extraction' }) }];
     case 'retell':
-      return [{ label: 'Webhook URL (account or agent settings in Retell)', url: hookUrl }];
+      return [{ label: 'Webhook URL (set on the agent automatically when an agent id is set; else paste it in Retell)', url: hookUrl }];
     case 'exotel':
       return [
         { label: 'Passthru applet URL', url: hookUrl },

@@ -1,6 +1,6 @@
 import type { CallResult } from '../../../shared/domain';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
-import { readForm, readJson, toCallId, toNumber, toRecord, toText, type HumanAgentDirectory } from './normalize';
+import { readForm, readJson, toCallId, toNumber, toRecord, toText, withQuery, type HumanAgentDirectory } from './normalize';
 import {
   ProviderError,
   WebhookRejected,
@@ -70,7 +70,8 @@ export class ExotelProvider implements VoiceProvider {
       Url: flowUrl,
       CallType: 'trans',
       CustomField: String(req.callId),
-      StatusCallback: req.webhookUrl,
+      // call_id too, because CustomField only comes back with the terminal event (§3.1).
+      StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }),
       StatusCallbackContentType: 'application/json',
       'StatusCallbackEvents[0]': 'terminal',
       'StatusCallbackEvents[1]': 'answered',

@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import type { WebhookServer } from '../webhooks/server';
 import { BolnaProvider } from './bolna';
 import { createClient, ProviderConfigStore } from './config';
+import { RetellProvider } from './retell';
 import { SimulatorProvider } from './simulator';
 import type { VoiceProvider } from './types';
 
@@ -124,13 +125,25 @@ export class ProviderRegistry {
   }
 
   /**
-   * The public URL changed. Bolna keeps its webhook URL on the agent, so the configured agent is updated now
-   * (other agents are updated before their next call). Retell's and Exotel's URLs travel with each call.
+   * The public URL changed. Bolna and Retell keep the webhook URL on the agent, so the configured agents are
+   * updated now (other agents before their next call). Exotel's and Twilio's URLs travel with each call.
    */
   async publicUrlChanged(): Promise<void> {
+    const store = this.deps.db ? new ProviderConfigStore(this.deps.db, this.deps.secrets) : null;
+    if (!store) return;
+    const updates: Promise<void>[] = [];
     const bolna = this.find('bolna');
-    const agentId = this.deps.db ? new ProviderConfigStore(this.deps.db, this.deps.secrets).get('bolna').agentId : undefined;
-    if (bolna instanceof BolnaProvider && agentId) await bolna.setAgentWebhook(agentId, this.deps.webhooks.hookUrl('bolna'));
+    const bolnaAgent = store.get('bolna').agentId;
+    if (bolna instanceof BolnaProvider && bolnaAgent) updates.push(bolna.setAgentWebhook(bolnaAgent, this.deps.webhooks.hookUrl('bolna')));
+    const retell = this.find('retell');
+    const retellAgent = store.get('retell').agentId;
+    if (retell instanceof RetellProvider && retellAgent) updates.push(retell.setAgentWebhook(retellAgent, this.deps.webhooks.hookUrl('retell')));
+    // One provider being down must not keep the other on the old URL.
+    for (const r of await Promise.allSettled(updates)) {
+      if (r.status === 'rejected') {
+        this.deps.platform.logger.log('warn', 'providers', `could not point an agent at the new webhook URL: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+      }
+    }
   }
 
   /** Drops the cached client so the next use is built from changed settings and keys. */

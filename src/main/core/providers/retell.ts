@@ -73,6 +73,8 @@ export class RetellProvider implements VoiceProvider {
   readonly capabilities = RetellProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
+  /** Agent id → webhook URL we last set on it (per-agent webhook_url replaces the account's, §2.3). */
+  private readonly webhookSet = new Map<string, { url: string; done: Promise<void> }>();
 
   constructor(private readonly config: RetellConfig) {
     this.base = trimBase(config.baseUrl ?? 'https://api.retellai.com');
@@ -100,11 +102,33 @@ export class RetellProvider implements VoiceProvider {
       metadata: { call_id: req.callId, idempotency_key: req.idempotencyKey },
     };
     const agentId = req.agentId ?? this.config.agentId;
-    if (agentId) body.override_agent_id = agentId;
+    if (agentId) {
+      body.override_agent_id = agentId;
+      const current = this.webhookSet.get(agentId);
+      // Calls placed together share one PATCH.
+      await (current?.url === req.webhookUrl ? current.done : this.setAgentWebhook(agentId, req.webhookUrl));
+    }
     const res = await providerRequest(this.http, { method: 'POST', url: `${this.base}/v2/create-phone-call`, headers: this.headers(), body });
     const id = toText(toRecord(parseJson(this.http, res))?.call_id);
     if (!id) throw new ProviderError('retell', 'unknown', `Retell accepted the call but returned no call_id: ${res.text.slice(0, 120)}`);
     return { providerCallId: id };
+  }
+
+  /** Points the agent's webhooks at us (when the public URL changes, and before its first call per URL). */
+  async setAgentWebhook(agentId: string, url: string): Promise<void> {
+    const done = providerRequest(this.http, {
+      method: 'PATCH',
+      url: `${this.base}/update-agent/${encodeURIComponent(agentId)}`,
+      headers: this.headers(),
+      body: { webhook_url: url },
+    }).then(() => undefined);
+    this.webhookSet.set(agentId, { url, done });
+    try {
+      await done;
+    } catch (err) {
+      if (this.webhookSet.get(agentId)?.done === done) this.webhookSet.delete(agentId);
+      throw err;
+    }
   }
 
   async cancelCall(providerCallId: string): Promise<void> {
