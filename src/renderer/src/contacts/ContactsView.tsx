@@ -162,8 +162,15 @@ function BulkBar() {
   const campaigns = useCampaigns((s) => s.campaigns);
   const [target, setTarget] = useState('');
   const [provider, setProvider] = useState<ProviderName>('simulator');
-  if (!selected.size) return null;
   const open = campaigns.filter((c) => c.state !== 'completed' && c.state !== 'cancelled');
+  // Always laid out (disabled when empty) so selecting a row never shifts the grid under the pointer.
+  if (!selected.size) {
+    return (
+      <div className="bulk empty" role="toolbar" aria-label="Selected contacts">
+        <span className="muted">Select rows (click, Shift+click, Ctrl+click, Space) to call, export, mark do-not-call or delete them.</span>
+      </div>
+    );
+  }
   return (
     <div className="bulk" role="toolbar" aria-label="Selected contacts">
       <strong>{selected.size.toLocaleString()} selected</strong>

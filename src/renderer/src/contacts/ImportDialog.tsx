@@ -90,9 +90,10 @@ function ResultView() {
   return (
     <div role="status" aria-label="Import result">
       <p>
-        <strong>{result.accepted}</strong> imported · <strong>{result.duplicates}</strong> duplicates merged ({result.duplicateRule}) ·{' '}
+        <strong>{result.accepted}</strong> imported · <strong>{result.duplicates}</strong> duplicates merged ·{' '}
         <strong>{result.dnc}</strong> on the do-not-call list · <strong>{result.rejectedCount}</strong> rejected · {result.blankRows} blank rows skipped
       </p>
+      <p className="muted">Duplicates: {result.duplicateRule}</p>
       {result.rejected.length > 0 && (
         <table aria-label="Rejected rows">
           <thead>
