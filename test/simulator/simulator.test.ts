@@ -101,7 +101,7 @@ function deliveries(core: TestCore, providerCallId: string): SimulatorEvent[] {
 
 async function settledAndApplied(core: TestCore, sim: SimulatorProvider): Promise<void> {
   await sim.settled();
-  await eventually(() => core.webhooks.health().applying === 0 && !core.webhooks.health().inbox.pending);
+  await eventually(() => core.webhooks.backlog === 0);
 }
 
 describe('simulator signature', () => {
@@ -148,9 +148,9 @@ describe('simulator signature', () => {
 });
 
 describe('simulator calls over real HTTP', () => {
-  it('runs 150 concurrent calls whose every status change reaches the store, which agrees with the events', { timeout: 90_000 }, async () => {
+  it('runs 100 concurrent calls whose every status change reaches the store, which agrees with the events', { timeout: 90_000 }, async () => {
     const { core, sim, calls } = await setup({ seed: 7 });
-    const placed = await Promise.all(Array.from({ length: 150 }, (_, i) => dial(core, sim, i)));
+    const placed = await Promise.all(Array.from({ length: 100 }, (_, i) => dial(core, sim, i)));
     await settledAndApplied(core, sim);
 
     const results = new Map<string, number>();
@@ -185,7 +185,7 @@ describe('simulator calls over real HTTP', () => {
     }
     // The default odds give every kind of ending in a batch this size.
     expect([...results.keys()].sort()).toEqual(['busy', 'completed', 'failed', 'no_answer', 'voicemail']);
-    expect(withOutcome).toBeGreaterThan(50);
+    expect(withOutcome).toBeGreaterThan(30);
     expect(new InboxRepository(core.db).countsByState()).toEqual({ processed: expect.any(Number) });
   });
 

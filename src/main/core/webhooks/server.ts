@@ -9,7 +9,7 @@ import type { ProviderRegistry } from '../providers/registry';
 import { WebhookRejected, type NormalizedEvent, type VoiceProvider, type WebhookRequest } from '../providers/types';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
-import { InboxRepository, type InboxRow, type InboxState } from '../store/repositories/inbox';
+import { InboxRepository, type InboxDelivery, type InboxRow, type InboxState } from '../store/repositories/inbox';
 
 export interface WebhookServerDeps {
   db: Db;
@@ -28,8 +28,8 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 export const UNKNOWN_RETRY_EVERY_MS = 15_000;
 /** After this long, an event for an unknown call is left to reconciliation instead of being retried. */
 export const UNKNOWN_RETRY_WINDOW_MS = 60 * 60_000;
-/** Deliveries applied per event-loop turn, so a backlog never delays acknowledging new deliveries for long. */
-const APPLY_BATCH = 100;
+/** Time spent applying per event-loop turn, so a backlog never delays answering new deliveries for long. */
+const APPLY_SLICE_MS = 4;
 const PAGE = 500;
 
 export interface WebhookHealth {
@@ -44,6 +44,16 @@ interface ApplyJob {
   inboxId: number;
   events: NormalizedEvent[];
   raw: string;
+}
+
+/** A delivery verified and parsed, waiting for the next group commit before it is answered. */
+interface Unsaved {
+  provider: VoiceProvider;
+  request: WebhookRequest;
+  res: ServerResponse;
+  events: NormalizedEvent[];
+  fault: string | null;
+  delivery: InboxDelivery;
 }
 
 /**
@@ -84,6 +94,10 @@ export class WebhookServer {
   private lastAt: number | null | undefined;
   private unknownTimer: TimerHandle | null = null;
   private readonly applyTx: (job: ApplyJob, at: number) => InboxState;
+  private readonly insertMany: (batch: Unsaved[]) => number[];
+  private readonly applySlice: (until: number) => void;
+  private readonly unsaved: Unsaved[] = [];
+  private saveScheduled = false;
   private readonly extraHooks = new Map<string, ExtraHook>();
   private readonly statsSections = new Map<string, () => unknown>();
 
@@ -96,6 +110,17 @@ export class WebhookServer {
       }
       this.inbox.mark(job.inboxId, state, null, at);
       return state;
+    });
+    this.insertMany = deps.db.transaction((batch: Unsaved[]): number[] =>
+      batch.map((item) => this.inbox.insert(item.delivery, item.fault ? 'error' : 'pending', item.fault)),
+    );
+    // One outer transaction per slice (each delivery still atomic inside it): one commit per slice, not per event.
+    this.applySlice = deps.db.transaction((until: number): void => {
+      while (this.queueHead < this.queue.length && performance.now() < until) {
+        const job = this.queue[this.queueHead];
+        this.queueHead++;
+        this.apply(job);
+      }
     });
   }
 
@@ -128,6 +153,8 @@ export class WebhookServer {
   async stop(): Promise<void> {
     if (this.unknownTimer) this.deps.platform.clock.clearTimeout(this.unknownTimer);
     this.unknownTimer = null;
+    // Deliveries already read are stored and answered before the connections close.
+    this.save();
     const server = this.server;
     this.server = null;
     this.port = null;
@@ -138,7 +165,7 @@ export class WebhookServer {
       });
     }
     // Acknowledged deliveries are applied before the store closes (they would be recovered anyway; this is faster).
-    while (this.queueLength() > 0) this.drain(Number.MAX_SAFE_INTEGER);
+    this.drain(Number.POSITIVE_INFINITY);
   }
 
   /** http://127.0.0.1:PORT once started. */
@@ -183,6 +210,11 @@ export class WebhookServer {
   /** Adds a section to GET /stats (e.g. the recordings pipeline's counts). */
   registerStats(name: string, section: () => unknown): void {
     this.statsSections.set(name, section);
+  }
+
+  /** Deliveries read but not yet stored, or stored but not yet applied (cheap: no query). */
+  get backlog(): number {
+    return this.unsaved.length + this.queueLength();
   }
 
   health(): WebhookHealth {
@@ -322,31 +354,42 @@ export class WebhookServer {
       parserFault = `${provider.name} parser failed: ${errorMessage(err)}`;
       logger.log('error', 'webhooks', parserFault);
     }
-    let inboxId: number;
+    this.unsaved.push({
+      provider,
+      request,
+      res,
+      events,
+      fault: parserFault,
+      delivery: { provider: provider.name, receivedAt, method: request.method, path: `/hooks/${provider.name}`, query: query || null, headers, body },
+    });
+    if (!this.saveScheduled) {
+      this.saveScheduled = true;
+      setImmediate(() => this.save());
+    }
+  }
+
+  /**
+   * Group commit: every delivery read in one turn of the event loop is written in one transaction, and only then
+   * answered. One commit per turn instead of one per request is what keeps the answer fast under load.
+   */
+  private save(): void {
+    this.saveScheduled = false;
+    const batch = this.unsaved.splice(0);
+    if (batch.length === 0) return;
+    let ids: number[];
     try {
-      inboxId = this.inbox.insert(
-        {
-          provider: provider.name,
-          receivedAt,
-          method: request.method,
-          path: `/hooks/${provider.name}`,
-          query: query || null,
-          headers,
-          body,
-        },
-        parserFault ? 'error' : 'pending',
-        parserFault,
-      );
+      ids = this.insertMany(batch);
     } catch (err) {
-      // Not stored means not acknowledged: the provider will deliver it again.
-      logger.log('error', 'webhooks', `could not store a ${provider.name} webhook: ${errorMessage(err)}`);
-      this.send(res, 503, '{"error":"unavailable"}');
+      // Not stored means not acknowledged: the providers will deliver them again.
+      this.deps.platform.logger.log('error', 'webhooks', `could not store ${batch.length} webhook(s): ${errorMessage(err)}`);
+      for (const item of batch) this.send(item.res, 503, '{"error":"unavailable"}');
       return;
     }
-    this.lastAt = receivedAt;
-    this.answer(provider, request, res);
-    if (parserFault) return;
-    this.queue.push({ inboxId, events, raw: body.toString('utf8') });
+    this.lastAt = batch[batch.length - 1].delivery.receivedAt;
+    batch.forEach((item, i) => {
+      this.answer(item.provider, item.request, item.res);
+      if (!item.fault) this.queue.push({ inboxId: ids[i], events: item.events, raw: item.delivery.body.toString('utf8') });
+    });
     this.scheduleDrain();
   }
 
@@ -431,17 +474,14 @@ export class WebhookServer {
     this.drainScheduled = true;
     setImmediate(() => {
       this.drainScheduled = false;
-      this.drain(APPLY_BATCH);
+      this.drain(APPLY_SLICE_MS);
       if (this.queueLength() > 0) this.scheduleDrain();
     });
   }
 
-  private drain(max: number): void {
-    for (let n = 0; n < max && this.queueHead < this.queue.length; n++) {
-      const job = this.queue[this.queueHead];
-      this.queueHead++;
-      this.apply(job);
-    }
+  private drain(budgetMs: number): void {
+    if (this.queueLength() === 0) return;
+    this.applySlice(performance.now() + budgetMs);
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
       this.queueHead = 0;
