@@ -74,6 +74,14 @@ describe('connecting a sheet', () => {
     expect(h.fake.requests.every((r) => r.status !== 401)).toBe(true);
   });
 
+  it('gets a new access token when Google stops accepting the old one', async () => {
+    const { connection } = await connectSeed([['Asha Rao', '+919876543210']]);
+    h.fake.revokeAccessTokens();
+    h.fake.tab(SHEET_ID, 'Leads').rows.push(['Kabir Khan', '+919876543213']);
+    expect(await invoke(h.core, 'sources.sheets.sync', { id: connection.id })).toMatchObject({ added: 1 });
+    expect(h.fake.requests.filter((r) => r.path === '/token' && r.status === 200)).toHaveLength(2);
+  });
+
   it('adds missing output columns only with consent, widening the grid when needed', async () => {
     seedSheet(h.fake, [['Asha Rao', '+919876543210']], { header: ['Name', 'Phone Number'], columnCount: 4 });
     const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: serviceAccountKey().json });

@@ -152,14 +152,39 @@ export type CellValue = string | number | boolean;
 
 /** The Sheets calls the console makes, with retries left to the caller (the outbox has its own backoff). */
 export class SheetsClient {
-  private readonly api: sheets_v4.Sheets;
-  constructor(authClient: AuthClient, endpoints: GoogleEndpoints) {
-    this.api = sheets({ version: 'v4', auth: authClient, rootUrl: endpoints.rootUrl, retry: false });
+  private api: sheets_v4.Sheets;
+  constructor(
+    private readonly makeAuth: () => AuthClient,
+    private readonly endpoints: GoogleEndpoints,
+  ) {
+    this.api = this.build();
+  }
+
+  private build(): sheets_v4.Sheets {
+    return sheets({ version: 'v4', auth: this.makeAuth(), rootUrl: this.endpoints.rootUrl, retry: false });
+  }
+
+  /**
+   * One request; on a 401 the auth client is rebuilt and the request sent once more, because the library keeps
+   * handing out a cached service-account token Google has stopped accepting until that token expires.
+   */
+  private async call<T>(fn: (api: sheets_v4.Sheets) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.api);
+    } catch (err) {
+      if (toSheetsError(err).status !== 401) throw toSheetsError(err);
+      this.api = this.build();
+      try {
+        return await fn(this.api);
+      } catch (again) {
+        throw toSheetsError(again);
+      }
+    }
   }
 
   async describe(spreadsheetId: string): Promise<{ title: string; tabs: TabInfo[] }> {
-    const res = await call(() =>
-      this.api.spreadsheets.get({ spreadsheetId, fields: 'properties.title,sheets.properties(sheetId,title,index,gridProperties)' }),
+    const res = await this.call((api) =>
+      api.spreadsheets.get({ spreadsheetId, fields: 'properties.title,sheets.properties(sheetId,title,index,gridProperties)' }),
     );
     const tabs = (res.data.sheets ?? []).map((s) => ({
       gid: s.properties?.sheetId ?? 0,
@@ -172,8 +197,8 @@ export class SheetsClient {
 
   /** Cell values as stored (numbers stay numbers, so a phone typed as a number keeps every digit). */
   async read(spreadsheetId: string, range: string): Promise<CellValue[][]> {
-    const res = await call(() =>
-      this.api.spreadsheets.values.get({
+    const res = await this.call((api) =>
+      api.spreadsheets.values.get({
         spreadsheetId,
         range,
         valueRenderOption: 'UNFORMATTED_VALUE',
@@ -184,8 +209,8 @@ export class SheetsClient {
   }
 
   async readMany(spreadsheetId: string, ranges: string[]): Promise<CellValue[][][]> {
-    const res = await call(() =>
-      this.api.spreadsheets.values.batchGet({
+    const res = await this.call((api) =>
+      api.spreadsheets.values.batchGet({
         spreadsheetId,
         ranges,
         valueRenderOption: 'UNFORMATTED_VALUE',
@@ -197,27 +222,19 @@ export class SheetsClient {
 
   /** One request, many ranges. RAW so a transcript that starts with "=" is text, never a formula. */
   async write(spreadsheetId: string, data: { range: string; values: CellValue[][] }[]): Promise<number> {
-    const res = await call(() =>
-      this.api.spreadsheets.values.batchUpdate({ spreadsheetId, requestBody: { valueInputOption: 'RAW', data } }),
+    const res = await this.call((api) =>
+      api.spreadsheets.values.batchUpdate({ spreadsheetId, requestBody: { valueInputOption: 'RAW', data } }),
     );
     return res.data.totalUpdatedCells ?? 0;
   }
 
   async appendColumns(spreadsheetId: string, gid: number, count: number): Promise<void> {
-    await call(() =>
-      this.api.spreadsheets.batchUpdate({
+    await this.call((api) =>
+      api.spreadsheets.batchUpdate({
         spreadsheetId,
         requestBody: { requests: [{ appendDimension: { sheetId: gid, dimension: 'COLUMNS', length: count } }] },
       }),
     );
-  }
-}
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toSheetsError(err);
   }
 }
 
@@ -252,5 +269,5 @@ export function toSheetsError(err: unknown): SheetsApiError {
           : status === 400 && /invalid_grant/.test(detail)
             ? ' The credential was refused; add the key again or sign in again.'
             : '';
-  return new SheetsApiError(`Google Sheets answered ${status}: ${detail}.${hint}`, status, transient);
+  return new SheetsApiError(`Google Sheets answered ${status}: ${detail.replace(/\.$/, '')}.${hint}`, status, transient);
 }

@@ -302,7 +302,8 @@ export class SheetSources {
     const row = this.repo.credential(credentialId);
     const secret = row ? this.o.secrets.get(row.secret_name) : undefined;
     if (!secret) throw new SheetsInputError(`Google credential ${credentialId} is missing; add the key file or sign in again.`);
-    const client = new SheetsClient(createAuthClient(StoredCredential.parse(JSON.parse(secret)), this.endpoints), this.endpoints);
+    const credential = StoredCredential.parse(JSON.parse(secret));
+    const client = new SheetsClient(() => createAuthClient(credential, this.endpoints), this.endpoints);
     this.clients.set(credentialId, client);
     return client;
   }
