@@ -82,6 +82,17 @@ describe('connecting a sheet', () => {
     expect(h.fake.requests.filter((r) => r.path === '/token' && r.status === 200)).toHaveLength(2);
   });
 
+  it('leaves nothing behind when the first read fails, and says why', async () => {
+    seedSheet(h.fake, [['Asha Rao', '+919876543210']]);
+    const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: serviceAccountKey().json });
+    h.fake.failNext(403, 1, /\/values\/'Leads'$/);
+    await expect(invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: credential.id })).rejects.toThrow(
+      /403.*Share the sheet with the service account/,
+    );
+    expect(await invoke(h.core, 'sources.sheets.list', {})).toEqual([]);
+    expect(h.core.db.prepare('SELECT count(*) AS n FROM lists').get()).toEqual({ n: 0 });
+  });
+
   it('adds missing output columns only with consent, widening the grid when needed', async () => {
     seedSheet(h.fake, [['Asha Rao', '+919876543210']], { header: ['Name', 'Phone Number'], columnCount: 4 });
     const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: serviceAccountKey().json });

@@ -225,7 +225,7 @@ export class SheetSources {
     try {
       sync = await this.sync(row.id);
     } catch (err) {
-      this.repo.deleteConnection(row.id);
+      this.repo.deleteConnectionAndList(row.id, row.list_id);
       throw err;
     }
     if (this.running) this.schedulePoll(row.id, row.poll_interval_ms);

@@ -144,6 +144,13 @@ export class SourcesRepository {
   connections(): ConnectionRow[] {
     return this.db.prepare<[], ConnectionRow>('SELECT * FROM sheet_connections ORDER BY id').all();
   }
+  /** Undoes a connect whose first read failed: the connection and the list it created. */
+  deleteConnectionAndList(id: number, listId: number): void {
+    this.transaction(() => {
+      this.deleteConnection(id);
+      this.db.prepare('DELETE FROM lists WHERE id = ?').run(listId);
+    });
+  }
   deleteConnection(id: number): void {
     this.db.prepare('DELETE FROM sheet_connections WHERE id = ?').run(id);
   }
