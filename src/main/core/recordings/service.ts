@@ -263,7 +263,7 @@ export class RecordingsService {
     if (this.started) return;
     this.started = true;
     for (const row of this.repo.inflightPosts()) {
-      const total = row.slack_messages_json ? (JSON.parse(row.slack_messages_json) as unknown[]).length : 1;
+      const total = row.slack_parts_total ?? 1;
       this.repo.setFailed(
         row.id,
         'posting',

@@ -31,6 +31,7 @@ export interface JobRow {
   received_at: number;
   updated_at: number;
   posted_at: number | null;
+  slack_parts_total: number | null;
 }
 
 export interface NewJob {
@@ -55,6 +56,8 @@ export interface StoredCall {
 }
 
 const ACTIVE = `state IN ('queued','transcribing','posting')`;
+// The number of Slack messages is counted in SQL so listing jobs never parses their (large) message JSON.
+const COLUMNS = '*, json_array_length(slack_messages_json) AS slack_parts_total';
 
 export class RecordingsRepository {
   constructor(private readonly db: Db) {}
@@ -86,26 +89,26 @@ export class RecordingsRepository {
   }
 
   get(id: number): JobRow | undefined {
-    return this.db.prepare<[number], JobRow>('SELECT * FROM recording_jobs WHERE id = ?').get(id);
+    return this.db.prepare<[number], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE id = ?`).get(id);
   }
 
   byExternalId(externalId: string): JobRow | undefined {
-    return this.db.prepare<[string], JobRow>('SELECT * FROM recording_jobs WHERE external_id = ?').get(externalId);
+    return this.db.prepare<[string], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE external_id = ?`).get(externalId);
   }
 
   list(states: RecordingState[] | undefined, limit: number): JobRow[] {
     if (states && states.length > 0) {
       const marks = states.map(() => '?').join(',');
       return this.db
-        .prepare<unknown[], JobRow>(`SELECT * FROM recording_jobs WHERE state IN (${marks}) ORDER BY received_at DESC, id DESC LIMIT ?`)
+        .prepare<unknown[], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE state IN (${marks}) ORDER BY received_at DESC, id DESC LIMIT ?`)
         .all(...states, limit);
     }
-    return this.db.prepare<[number], JobRow>('SELECT * FROM recording_jobs ORDER BY received_at DESC, id DESC LIMIT ?').all(limit);
+    return this.db.prepare<[number], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs ORDER BY received_at DESC, id DESC LIMIT ?`).all(limit);
   }
 
   due(now: number, limit: number): JobRow[] {
     return this.db
-      .prepare<[number, number], JobRow>(`SELECT * FROM recording_jobs WHERE ${ACTIVE} AND next_at <= ? ORDER BY next_at, id LIMIT ?`)
+      .prepare<[number, number], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE ${ACTIVE} AND next_at <= ? ORDER BY next_at, id LIMIT ?`)
       .all(now, limit);
   }
 
@@ -116,7 +119,7 @@ export class RecordingsRepository {
 
   /** Parts that were being sent when the process stopped: Slack may or may not have them. */
   inflightPosts(): JobRow[] {
-    return this.db.prepare<[], JobRow>('SELECT * FROM recording_jobs WHERE slack_inflight_part IS NOT NULL').all();
+    return this.db.prepare<[], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE slack_inflight_part IS NOT NULL`).all();
   }
 
   setUploaded(id: number, uploadUrl: string, now: number): void {
@@ -288,7 +291,6 @@ export class RecordingsRepository {
 }
 
 export function toRecordingJob(row: JobRow, payload: { agentName: string | null; agentSlackHandle: string | null; department: string | null; durationS: number | null; occurredAt: number | null }): RecordingJob {
-  const messages = row.slack_messages_json ? (JSON.parse(row.slack_messages_json) as unknown[]) : null;
   return {
     id: row.id,
     source: row.source,
@@ -307,7 +309,7 @@ export function toRecordingJob(row: JobRow, payload: { agentName: string | null;
     deliveries: row.deliveries,
     callId: row.call_id,
     slackPartsPosted: row.slack_parts_posted,
-    slackPartsTotal: messages ? messages.length : null,
+    slackPartsTotal: row.slack_parts_total,
     postedAt: row.posted_at,
   };
 }
