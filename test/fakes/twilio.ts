@@ -12,6 +12,7 @@ export interface TwilioFakeCall {
   from: string;
   status: string;
   dateCreated: number;
+  /** Attached by call update (the self-hosted server sets none), so it only hears about the end of the call. */
   statusCallback: string | null;
   twiml: string | null;
   seq: number;
@@ -104,14 +105,16 @@ export class TwilioFake extends HttpFake {
     return call;
   }
 
-  /** Moves the call and POSTs a signed status callback (if one is attached), as call-progress events do. */
+  /** Moves the call; at the end POSTs a signed status callback if one is attached. */
   async progress(sid: string, status: string, opts: { duration?: number; answeredBy?: string; signWith?: string } = {}): Promise<{ status: number; body: string } | null> {
     const call = this.calls.get(sid);
     if (!call) throw new Error(`no call ${sid}`);
     call.status = status;
     if (opts.duration !== undefined) call.duration = opts.duration;
     if (opts.answeredBy) call.answeredBy = opts.answeredBy;
-    if (!call.statusCallback) return null;
+    const terminal = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status);
+    // Without StatusCallbackEvent (which call update does not take) Twilio reports only the end.
+    if (!call.statusCallback || !terminal) return null;
     const template = status === 'ringing' ? 'twilio-status-ringing.json' : status === 'in-progress' ? 'twilio-status-answered.json' : status === 'no-answer' ? 'twilio-status-no-answer.json' : 'twilio-status-completed.json';
     const params: Record<string, string> = {
       ...(fixture(template) as Record<string, string>),
@@ -125,7 +128,7 @@ export class TwilioFake extends HttpFake {
       SequenceNumber: String(call.seq++),
       Timestamp: new Date(this.now()).toUTCString().replace('GMT', '+0000'),
     };
-    if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) params.CallDuration = String(call.duration);
+    if (terminal) params.CallDuration = String(call.duration);
     else delete params.CallDuration;
     if (opts.answeredBy) params.AnsweredBy = opts.answeredBy;
     return this.post(call.statusCallback, params, opts.signWith);

@@ -3,7 +3,14 @@ import { BolnaTwilioProvider } from '../../src/main/core/providers/bolna-twilio'
 import { formParams, twilioSignature, verifyTwilioSignature } from '../../src/main/core/providers/twilio';
 import { fixture } from '../fakes/http-fake';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
+import type { NormalizedEvent } from '../../src/main/core/providers/types';
+import { ManualClock } from '../support/clock';
 import { Receiver, webhookRequest } from './receiver';
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!check()) throw new Error('condition not reached');
+}
 
 const ACCOUNT = 'AC00000000000000000000000000000000';
 const TOKEN = 'twilio-auth-token-0001';
@@ -43,6 +50,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   let receiver: Receiver;
   let provider: BolnaTwilioProvider;
   let agentId: string;
+  let config: ConstructorParameters<typeof BolnaTwilioProvider>[0];
 
   beforeEach(async () => {
     twilio = new TwilioFake(ACCOUNT, TOKEN);
@@ -50,7 +58,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     const [twilioUrl, bolnaUrl] = await Promise.all([twilio.start(), bolna.start()]);
     receiver = new Receiver(() => provider);
     await receiver.start();
-    const config: ConstructorParameters<typeof BolnaTwilioProvider>[0] = {
+    config = {
       agentServerUrl: bolnaUrl,
       telephonyUrl: bolnaUrl,
       fromNumber: '+14155550100',
@@ -95,9 +103,9 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     expect(twilio.requests.every((r) => r.headers.authorization === `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`)).toBe(true);
   });
 
-  it('follows signed status callbacks, takes the outcome from the extraction webhook, and refuses forged callbacks', async () => {
+  it('hears the end by signed status callback, takes the outcome from the extraction webhook, and refuses forged callbacks', async () => {
     const sid = (await place(42, '+15551234567')).providerCallId as string;
-    await twilio.progress(sid, 'ringing');
+    await twilio.progress(sid, 'ringing'); // an update-attached StatusCallback hears only the end
     await twilio.progress(sid, 'in-progress');
     await twilio.progress(sid, 'completed', { duration: 78 });
     const forged = await twilio.progress(sid, 'completed', { duration: 1, signWith: 'not-the-token' });
@@ -105,14 +113,11 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     await bolna.sendExtraction(agentId, { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' });
     const events = receiver.events;
     expect(events.map((e) => [e.kind, e.status, e.result])).toEqual([
-      ['twilio:ringing', 'ringing', undefined],
-      ['twilio:in-progress', 'in_progress', undefined],
       ['twilio:completed', 'ended', 'completed'],
       ['extraction', undefined, undefined],
     ]);
-    expect(events.slice(0, 3).every((e) => e.callId === 42 && e.providerCallId === sid)).toBe(true);
-    expect(events[2]).toMatchObject({ conversation: true, durationS: 78 });
-    expect(events[3]).toMatchObject({
+    expect(events[0]).toMatchObject({ callId: 42, providerCallId: sid, conversation: true, durationS: 78 });
+    expect(events[1]).toMatchObject({
       providerCallId: sid,
       callId: 42,
       outcomeHint: 'rescheduled',
@@ -131,6 +136,35 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     expect(forA).toMatchObject({ providerCallId: a, callId: 1, outcomeHint: 'cancelled' });
     const again = provider.parseWebhook(receiver.received[1].req)[0];
     expect(again).toEqual(forA);
+  });
+
+  it('polls Twilio for the states between placing and the end, once per new state, and stops at the end', async () => {
+    const clock = new ManualClock(Date.now());
+    const polled: NormalizedEvent[] = [];
+    provider = new BolnaTwilioProvider({ ...config, agentId, now: () => clock.now(), poll: { clock, onEvent: (e) => polled.push(e), everyMs: 5000 } });
+    const sid = (await place(42, '+15551234567')).providerCallId as string;
+    const step = async (status: string | null) => {
+      if (status) await twilio.progress(sid, status, { duration: 30 });
+      const before = twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length;
+      clock.advance(5000);
+      await until(() => twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length > before);
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    await step(null);
+    await step('ringing');
+    await step('ringing');
+    await step('in-progress');
+    await step('completed');
+    expect(polled.map((e) => [e.kind, e.status, e.callId, e.dedupeKey])).toEqual([
+      ['poll:queued', 'initiated', 42, `${sid}:poll:queued`],
+      ['poll:ringing', 'ringing', 42, `${sid}:poll:ringing`],
+      ['poll:in-progress', 'in_progress', 42, `${sid}:poll:in-progress`],
+      ['poll:completed', 'ended', 42, `${sid}:poll:completed`],
+    ]);
+    const polls = twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length;
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`))).toHaveLength(polls);
   });
 
   it('transfers a live call with <Dial> and reads the dial result', async () => {

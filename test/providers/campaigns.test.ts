@@ -255,10 +255,14 @@ describe('campaigns against the provider fakes', () => {
     const sid = first.providerCallId as string;
     expect(sid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(twilio.calls.get(sid)?.statusCallback).toBe(`${h.core.webhooks.hookUrl('bolna_twilio')}?call_id=${first.id}`);
-    await twilio.progress(sid, 'ringing');
+    // Between placing and the end, Twilio is polled (an update-attached StatusCallback only hears the end).
     await twilio.progress(sid, 'in-progress');
+    h.clock.advance(5_000);
+    for (let i = 0; i < 200 && (await h.callTo(first.phone)).status !== 'in_progress'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await h.callTo(first.phone)).toMatchObject({ status: 'in_progress' });
     await twilio.progress(sid, 'completed', { duration: 64 });
-    await twilio.progress(sid, 'ringing'); // late
+    const late = await twilio.post(twilio.calls.get(sid)?.statusCallback as string, { CallSid: sid, AccountSid: twilio.accountSid, CallStatus: 'ringing', SequenceNumber: '1' });
+    expect(late.status).toBe(200); // a late, signed ringing: recorded, ignored
     expect((await twilio.progress(sid, 'completed', { signWith: 'forged' }))?.status).toBe(401);
     await bolna.sendExtraction(agentId, { status: 'confirmed' });
     expect(await h.callTo(first.phone)).toMatchObject({ status: 'ended', result: 'completed', outcome: 'confirmed', durationS: 64 });

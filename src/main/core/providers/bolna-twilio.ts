@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallResult, CallStatus } from '../../../shared/domain';
+import type { Clock, TimerHandle } from '../platform';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import { pickOutcomeHint, readForm, readJson, toCallId, toNumber, toRecord, toText, withQuery } from './normalize';
 import { escapeXml, formParams, TwilioClient, verifyTwilioSignature, type TwilioCall } from './twilio';
@@ -30,6 +31,11 @@ export interface BolnaTwilioConfig {
   hookUrl: () => string;
   timeoutMs?: number;
   now: () => number;
+  /**
+   * Where polled call states go (the call lifecycle). A StatusCallback attached by call update only reports the
+   * end of the call, so ringing and answered are learnt by polling GET Calls/{sid}.json every `pollMs`.
+   */
+  poll?: { clock: Clock; onEvent: (event: NormalizedEvent) => void; everyMs?: number };
   /** How long to look for the Twilio call after the self-hosted server said "done". */
   findAttempts?: number;
   findDelayMs?: number;
@@ -45,6 +51,9 @@ const TERMINAL: Record<string, CallResult> = { busy: 'busy', 'no-answer': 'no_an
 /** Calls created up to this long before our request still count as ours (Twilio dates have 1 s resolution). */
 const CLOCK_SKEW_MS = 60_000;
 const AWAIT_EXTRACTION_MS = 2 * 3600_000;
+/** Polling stops after this long even if Twilio still says the call is live. */
+const MAX_POLL_MS = 4 * 3600_000;
+const TWILIO_TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
 interface Placed {
   callId: number;
@@ -68,6 +77,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
   private readonly awaiting = new Map<string, Placed>();
   /** Extraction body digest → the call it was matched to. */
   private readonly extracted = new Map<string, string>();
+  private readonly polls = new Map<string, TimerHandle>();
 
   constructor(private readonly config: BolnaTwilioConfig) {
     this.http = { provider: 'bolna_twilio', label: 'Self-hosted Bolna', timeoutMs: config.timeoutMs ?? 15_000, now: config.now };
@@ -106,7 +116,48 @@ export class BolnaTwilioProvider implements VoiceProvider {
       // A call that already ended cannot be updated; getCall still reports how it ended.
       if (!(err instanceof ProviderError) || err.transient || err.kind === 'auth') throw err;
     }
+    this.watch(call.sid, req.callId, requestedAt);
     return { providerCallId: call.sid };
+  }
+
+  /** Follows a call by polling until Twilio reports it ended; each new state becomes one event. */
+  private watch(sid: string, callId: number, placedAt: number): void {
+    const poll = this.config.poll;
+    if (!poll) return;
+    let last: string | null = null;
+    const schedule = () => {
+      const timer = poll.clock.setTimeout(() => void check(), poll.everyMs ?? 5000);
+      timer.unref?.();
+      this.polls.set(sid, timer);
+    };
+    const check = async () => {
+      this.polls.delete(sid);
+      let call: TwilioCall | null = null;
+      try {
+        call = await this.twilio.fetchCall(sid);
+      } catch {
+        // Transient (network, 5xx, 429): the next poll asks again; the StatusCallback still reports the end.
+      }
+      if (call && call.status !== last) {
+        last = call.status;
+        try {
+          poll.onEvent({ ...this.eventFrom(call), callId, kind: `poll:${call.status}`, dedupeKey: `${sid}:poll:${call.status}` });
+        } catch {
+          return; // the store is closing; reconciliation picks the call up after the next start
+        }
+      }
+      if (call && TWILIO_TERMINAL.has(call.status)) return;
+      if (call === null && last !== null) return; // Twilio no longer knows it
+      if (this.config.now() - placedAt > MAX_POLL_MS) return;
+      schedule();
+    };
+    schedule();
+  }
+
+  /** Stops polling (the core is closing or the settings changed). */
+  dispose(): void {
+    for (const timer of this.polls.values()) this.config.poll?.clock.clearTimeout(timer);
+    this.polls.clear();
   }
 
   private async findTwilioCall(to: string, requestedAt: number): Promise<TwilioCall | null> {
@@ -149,7 +200,11 @@ export class BolnaTwilioProvider implements VoiceProvider {
 
   async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
     const call = await this.twilio.fetchCall(providerCallId);
-    if (!call) return null;
+    return call ? this.eventFrom(call) : null;
+  }
+
+  private eventFrom(call: TwilioCall): Omit<NormalizedEvent, 'dedupeKey'> {
+    const providerCallId = call.sid;
     const event: Omit<NormalizedEvent, 'dedupeKey'> = {
       provider: 'bolna_twilio',
       providerCallId,

@@ -9,7 +9,7 @@ import { BolnaTwilioProvider } from './bolna-twilio';
 import { ExotelProvider } from './exotel';
 import { withQuery, type HumanAgentDirectory } from './normalize';
 import { RetellProvider } from './retell';
-import type { ProviderCapabilities, VoiceProvider } from './types';
+import type { NormalizedEvent, ProviderCapabilities, VoiceProvider } from './types';
 
 // Provider settings (stored under the settings key "providers", validated here) and keys (SecretStore), and the
 // clients built from them. Keys are read only here and handed to the clients; nothing returns them.
@@ -96,9 +96,12 @@ export interface ClientDeps {
   clock: Clock;
   db?: Db;
   hookUrl: (provider: ConfigurableProvider) => string;
-  /** Tests shorten request timeouts and the self-hosted call search. */
+  /** Tests shorten request timeouts, the self-hosted call search and its polling. */
   timeoutMs?: number;
   findDelayMs?: number;
+  pollMs?: number;
+  /** Where a client's own observations go (self-hosted Bolna polls Twilio); without it nothing is polled. */
+  onEvent?: (event: NormalizedEvent) => void;
 }
 
 export function agentDirectory(db: Db | undefined): HumanAgentDirectory | undefined {
@@ -145,6 +148,7 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
         timeoutMs: deps.timeoutMs,
         now,
         findDelayMs: deps.findDelayMs,
+        poll: deps.onEvent ? { clock: deps.clock, onEvent: deps.onEvent, everyMs: deps.pollMs } : undefined,
       });
   }
 }

@@ -17,8 +17,8 @@ export interface ProviderRegistryDeps {
   webhooks: WebhookServer;
   /** Real providers keep their settings here and route hand-offs through the agents table. */
   db?: Db;
-  /** Tests shorten request timeouts and the self-hosted Bolna call search. */
-  tuning?: { timeoutMs?: number; findDelayMs?: number };
+  /** Tests shorten request timeouts, the self-hosted Bolna call search and its Twilio polling. */
+  tuning?: { timeoutMs?: number; findDelayMs?: number; pollMs?: number };
 }
 
 /**
@@ -48,6 +48,8 @@ function realProvider(name: ConfigurableProvider, label: string): ProviderEntry 
         clock: deps.platform.clock,
         db: deps.db,
         hookUrl: (p) => deps.webhooks.hookUrl(p),
+        // Polled states are applied like webhooks: deduplicated, forward only, kept in call_events.
+        onEvent: (event) => deps.webhooks.deps.calls.applyEvent(event, null, JSON.stringify(event)),
         ...deps.tuning,
       }),
   };
