@@ -135,7 +135,8 @@ CREATE TABLE webhook_inbox (
   error TEXT,
   processed_at INTEGER
 );
-CREATE INDEX webhook_inbox_pending ON webhook_inbox(id) WHERE state IN ('pending','unknown_call');
+-- Serves the pending/unknown_call scans (state, then arrival order) and the health counts without reading bodies.
+CREATE INDEX webhook_inbox_state ON webhook_inbox(state, id);
 
 -- Normalised provider events per call, deduplicated by (provider, dedupe_key).
 CREATE TABLE call_events (
