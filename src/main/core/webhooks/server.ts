@@ -75,8 +75,9 @@ function errorMessage(err: unknown): string {
  * The only listener that faces the internet (through the tunnel): /hooks/<name>/<secret>, GET /health and GET /stats.
  *
  * Per delivery: path secret → provider signature → parse (malformed bodies get 400 and are never stored) → the raw
- * delivery goes into webhook_inbox as 'pending' → the provider gets its answer → the events are applied to calls
- * on a later turn of the event loop, in arrival order. A crash after the answer loses nothing: start() re-applies
+ * delivery goes into webhook_inbox as 'pending' (deliveries read in the same event-loop turn share one commit) →
+ * the provider gets its answer → the events are applied to calls on later turns, in arrival order, a few
+ * milliseconds of work per turn so answers never wait behind a backlog. A crash after the answer loses nothing: start() re-applies
  * rows still pending. Rows are re-parsed from the stored bytes then, without re-checking signatures (their
  * timestamps would have expired; they were checked on arrival).
  */
