@@ -70,9 +70,7 @@ describe('tunnel through the real localtunnel client', () => {
   });
 
   it('opens, delivers a provider webhook to the webhook server, self-tests /health, and stops', async () => {
-    const status = await tunnel.configure({ mode: 'localtunnel', host: server.url });
-    expect(status.state).toBe('off'); // configure alone does not open a tunnel that was not running
-    const opened = await tunnel.start();
+    const opened = await tunnel.configure({ mode: 'localtunnel', host: server.url });
     expect(opened).toMatchObject({ mode: 'localtunnel', state: 'connected', connected: true, host: server.url, lastError: null });
     expect(opened.publicUrl).toMatch(/^http:\/\/[0-9a-f]{10}\.localtest:\d+$/);
     expect(core.webhooks.publicUrl).toBe(opened.publicUrl);
@@ -159,5 +157,12 @@ describe('tunnel through the real localtunnel client', () => {
     const test = await tunnel.selfTest();
     expect(test.ok).toBe(false);
     expect(test.message).toMatch(/HTTP 404/);
+
+    core.settings.set('tunnel', { mode: 'custom_url', publicUrl: 'ftp://files.example.com' });
+    const refused = await tunnel.start(); // never rejects: the core starts it without waiting
+    expect(refused.state).toBe('error');
+    expect(refused.lastError).toMatch(/must start with https:\/\//);
+    expect(refused.publicUrl).toBe(`${server.url}/elsewhere`); // the previous URL stays in use
+    expect(core.webhooks.publicUrl).toBe(`${server.url}/elsewhere`);
   });
 });

@@ -95,37 +95,41 @@ export class TunnelService {
     };
   }
 
-  /** Saves the tunnel settings; a running tunnel is restarted with them. */
+  /** Saves the tunnel settings and applies them now (stops the old tunnel, opens the new one). */
   async configure(input: { mode: TunnelStatus['mode']; host?: string; subdomain?: string; publicUrl?: string }): Promise<TunnelStatus> {
     if (input.mode === 'custom_url' && !input.publicUrl) throw new Error('publicUrl: give the public https:// URL that forwards to this computer');
     this.deps.settings.set('tunnel', { mode: input.mode, host: input.host, subdomain: input.subdomain, publicUrl: input.publicUrl });
-    const wasRunning = this.state !== 'off';
     await this.stop();
-    return wasRunning || input.mode === 'custom_url' ? this.start() : this.status();
+    return this.start();
   }
 
-  /** Opens the configured tunnel. Resolves once connected or failed; a failed localtunnel keeps retrying. */
+  /**
+   * Opens the configured tunnel. Resolves once connected or failed (never rejects: the core starts it without
+   * waiting); a localtunnel that fails keeps retrying with backoff until stopped.
+   */
   async start(): Promise<TunnelStatus> {
     const t = this.deps.settings.get('tunnel');
     this.stopClient();
     const gen = ++this.generation;
-    if (t.mode === 'none') {
-      this.setState('off');
-      return this.status();
-    }
-    if (t.mode === 'custom_url') {
-      if (!t.publicUrl) {
-        this.fail('No public URL is set: enter it in Settings → Webhooks.');
-        return this.status();
+    try {
+      if (t.mode === 'none') {
+        this.setState('off');
+      } else if (t.mode === 'custom_url') {
+        if (!t.publicUrl) {
+          this.fail('No public URL is set: enter it in Settings → Webhooks.');
+        } else {
+          await this.changeUrl(t.publicUrl);
+          this.connectedAt = this.deps.platform.clock.now();
+          this.lastError = null;
+          this.setState('connected');
+        }
+      } else {
+        this.setState('connecting');
+        await this.open(gen, t.host ?? DEFAULT_TUNNEL_HOST, t.subdomain);
       }
-      this.connectedAt = this.deps.platform.clock.now();
-      this.lastError = null;
-      await this.changeUrl(t.publicUrl);
-      this.setState('connected');
-      return this.status();
+    } catch (err) {
+      this.fail(`The tunnel could not start: ${err instanceof Error ? err.message : String(err)}`);
     }
-    this.setState('connecting');
-    await this.open(gen, t.host ?? DEFAULT_TUNNEL_HOST, t.subdomain);
     return this.status();
   }
 
@@ -244,8 +248,8 @@ export class TunnelService {
 
   private async changeUrl(url: string | null): Promise<void> {
     const changed = url !== this.url;
+    this.deps.webhooks.setPublicUrl(url); // throws on a URL it cannot use, before anything changes
     this.url = url;
-    this.deps.webhooks.setPublicUrl(url);
     if (!changed || !this.deps.onUrlChange) return;
     try {
       await this.deps.onUrlChange(url);
