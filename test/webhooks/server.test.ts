@@ -258,6 +258,44 @@ describe('webhook inbox', () => {
     expect(answeredEvents()[0].raw).toBe(body);
   });
 
+  it('leaves a call as it was when the same event arrives twice or a ringing arrives after completed', async () => {
+    const core = await started();
+    const key = simulatorSigningKey(core.secrets);
+    const url = core.webhooks.hookUrl('simulator');
+    const calls = new CallsRepository(core.db);
+    const callId = newAttempt(core, 5);
+    core.calls.markPlaced(callId, 'sim_twice');
+    const ended = simEvent({
+      call_id: 'sim_twice',
+      attempt_id: callId,
+      event: 'call.ended',
+      event_id: 'call.ended',
+      status: 'ended',
+      result: 'completed',
+      conversation: true,
+      answered_at: Date.now() - 60_000,
+      ended_at: Date.now(),
+      duration_s: 60,
+      hangup_reason: 'Call recipient hung up',
+    });
+    expect((await sendSigned(url, ended, key)).status).toBe(200);
+    const inbox = new InboxRepository(core.db);
+    await eventually(() => inbox.get(1)?.state === 'processed');
+    const before = calls.getCall(callId)!;
+    expect(before).toMatchObject({ status: 'ended', result: 'completed', durationS: 60 });
+
+    expect((await sendSigned(url, ended, key)).status).toBe(200);
+    const ringing = simEvent({ call_id: 'sim_twice', attempt_id: callId, event: 'call.ringing', status: 'ringing' });
+    expect((await sendSigned(url, ringing, key)).status).toBe(200);
+    await eventually(() => core.webhooks.backlog === 0 && inbox.get(3)?.state === 'processed');
+    expect(calls.getCall(callId)).toEqual(before);
+    expect(calls.events(callId).filter((e) => e.kind.startsWith('call.')).map((e) => [e.kind, e.disposition])).toEqual([
+      ['call.ended', 'applied'],
+      ['call.ended', 'duplicate'],
+      ['call.ringing', 'stale'],
+    ]);
+  });
+
   it('re-applies rows left pending in arrival order on start', async () => {
     const { dir, cleanup } = tempDir();
     dirs.push(cleanup);
