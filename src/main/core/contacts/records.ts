@@ -129,6 +129,7 @@ export function convertRows(
   let blankRows = 0;
   let dataRows = 0;
   const total = sheet.rowCount;
+  onProgress?.(0, total);
   for (let r = Math.max(headerRow, 0); r < total; r++) {
     if (onProgress && r % 5000 === 0) onProgress(r, total);
     const cells = sheet.row(r);
