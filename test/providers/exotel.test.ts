@@ -144,6 +144,9 @@ describe('Exotel fixtures and status table', () => {
     expect(map({ Status: 'busy' }).result).toBe('busy');
     expect(map({ Status: 'no-answer' }).result).toBe('no_answer');
     expect(map({ Status: 'failed' }).result).toBe('failed');
+    const legs = (second: number) => [{ OnCallDuration: 78, Status: 'completed', AnsweredBy: 'HUMAN' }, { OnCallDuration: second, Status: second ? 'completed' : 'no-answer', AnsweredBy: 'NA' }];
+    expect(map({ Legs: legs(40) } as unknown as Record<string, string>)).toMatchObject({ result: 'transferred', transfer: { state: 'ended' }, conversation: true });
+    expect(map({ Legs: legs(0) } as unknown as Record<string, string>).result).toBe('completed');
     expect(() => provider.parseWebhook(webhookRequest({ body: '{"Status":"completed"}' }))).toThrow(/without CallSid/);
   });
 });

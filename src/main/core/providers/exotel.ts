@@ -138,6 +138,12 @@ export class ExotelProvider implements VoiceProvider {
       Object.assign(event, terminalFields(status, toNumber(body.ConversationDuration) ?? 0));
       event.endedAt = exotelTime(body.EndTime) ?? event.occurredAt;
       event.answeredAt = event.conversation ? exotelTime(body.StartTime) : undefined;
+      // A second leg that talked is the Connect applet's human (§7: transferred); Legs only comes in JSON.
+      const human = Array.isArray(body.Legs) ? toRecord(body.Legs[1]) : undefined;
+      if (status === 'completed' && (toNumber(human?.OnCallDuration) ?? 0) > 0) {
+        event.result = 'transferred';
+        event.transfer = { state: 'ended' };
+      }
     }
     const recording = toText(body.RecordingUrl);
     if (recording) event.recordingUrl = recording;
