@@ -276,6 +276,7 @@ describe('simulator controls (manual clock)', () => {
     const { core, sim, calls } = await setup({ clock, odds: { answerRate: 1, busyRate: 0, voicemailRate: 0, failRate: 0 } });
     const { callId, providerCallId } = await dial(core, sim, 2, { simSpeed: 1 });
     await expect(sim.transferCall(providerCallId, '+14155550100')).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(sim.transferCall(providerCallId, 'front desk')).rejects.toThrow(/E\.164/);
     clock.advance(16_000);
     await callOf(core, callId, (c) => c.status === 'in_progress');
     clock.advance(6_000);

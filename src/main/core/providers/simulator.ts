@@ -29,6 +29,7 @@ const REMEMBERED_CALLS = 10_000;
 /** Like real providers: a failed delivery is retried a few times with growing delays. */
 const RETRY_DELAYS_MS = [1_000, 3_000, 9_000];
 const POST_TIMEOUT_MS = 10_000;
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 const SimTurn = z.object({
   speaker: z.enum(['agent', 'customer', 'human_agent', 'system']),
@@ -163,7 +164,7 @@ export class SimulatorProvider implements VoiceProvider {
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     if (this.disposed) throw new ProviderError('simulator', 'unavailable', 'The simulator is shutting down');
-    if (!/^\+[1-9]\d{6,14}$/.test(req.to)) {
+    if (!E164.test(req.to)) {
       throw new ProviderError('simulator', 'invalid_request', `"${req.to}" is not an E.164 phone number (e.g. +919876543210)`, {
         status: 400,
       });
@@ -225,6 +226,9 @@ export class SimulatorProvider implements VoiceProvider {
 
   async transferCall(providerCallId: string, to: string): Promise<void> {
     const call = this.mustFind(providerCallId);
+    if (!E164.test(to)) {
+      throw new ProviderError('simulator', 'invalid_request', `"${to}" is not an E.164 phone number to transfer to`, { status: 400 });
+    }
     if (call.status !== 'in_progress' || call.fate !== 'answered') {
       throw new ProviderError('simulator', 'invalid_request', `Call ${providerCallId} cannot be transferred: it is ${call.status}`, {
         status: 409,
