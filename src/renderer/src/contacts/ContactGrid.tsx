@@ -99,7 +99,7 @@ export function ContactGrid() {
     count: total,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -141,14 +141,14 @@ export function ContactGrid() {
     [rows, selected, setSelected, idsBetween],
   );
 
-  const onCellMouseDown = useCallback(
-    (row: number, col: number, e: MouseEvent) => {
-      setCursor({ row, col });
-      selectTo(row, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single');
-      scrollRef.current?.focus();
-    },
-    [selectTo],
-  );
+  // Rows get stable handlers (through a ref), so a page of data arriving re-renders only the rows it fills.
+  const handlers = useRef({ selectTo, startEdit: (_row: number, _col: number) => {} });
+  handlers.current.selectTo = selectTo;
+  const onCellMouseDown = useCallback((row: number, col: number, e: MouseEvent) => {
+    setCursor({ row, col });
+    handlers.current.selectTo(row, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single');
+    scrollRef.current?.focus();
+  }, []);
 
   const startEdit = useCallback(
     (row: number, col: number, initial?: string) => {
@@ -159,7 +159,8 @@ export function ContactGrid() {
     },
     [rows, columns],
   );
-  const onCellDoubleClick = useCallback((row: number, col: number) => startEdit(row, col), [startEdit]);
+  handlers.current.startEdit = startEdit;
+  const onCellDoubleClick = useCallback((row: number, col: number) => handlers.current.startEdit(row, col), []);
 
   const commitEdit = async () => {
     if (!editing) return;
@@ -189,10 +190,11 @@ export function ContactGrid() {
     if (r !== cursor.row) selectTo(r, extend ? 'range' : 'single');
   };
 
-  const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
   const onKeyDown = (e: KeyboardEvent) => {
     if (editing) return;
     const { row, col } = cursor;
+    // Measured here, not during render: reading layout while rendering would force a reflow on every scroll frame.
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
     const ctrl = e.ctrlKey || e.metaKey;
     const keys: Record<string, () => void> = {
       ArrowDown: () => move(row + 1, col, e.shiftKey),
