@@ -84,6 +84,11 @@ export class ProviderConfigStore {
     }
     return out;
   }
+
+  /** Credentials are needed to build a client; agent ids, numbers and flows only to place calls (placeCall says so). */
+  missingCredentials(provider: ConfigurableProvider): string[] {
+    return this.missing(provider).filter((m) => !/^(agent id|from-number|caller id|flow URL)/.test(m));
+  }
 }
 
 function dropEmpty(record: Record<string, unknown>): Record<string, unknown> {
@@ -112,8 +117,7 @@ export function agentDirectory(db: Db | undefined): HumanAgentDirectory | undefi
 
 /** Builds a client from the stored settings and keys; throws naming what is missing. */
 export function createClient(provider: ConfigurableProvider, deps: ClientDeps): VoiceProvider {
-  // Credentials are needed to build a client; agent ids, numbers and flows only to place calls (placeCall says so).
-  const essential = deps.store.missing(provider).filter((m) => !/^(agent id|from-number|caller id|flow URL)/.test(m));
+  const essential = deps.store.missingCredentials(provider);
   if (essential.length) throw new Error(`${provider} is not set up: missing ${essential.join(', ')} (Settings → Providers)`);
   const s = deps.store.all();
   const now = () => deps.clock.now();

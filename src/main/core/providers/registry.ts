@@ -40,7 +40,7 @@ function realProvider(name: ConfigurableProvider, label: string): ProviderEntry 
     label,
     configured: (deps) => {
       const s = store(deps);
-      return s !== null && s.missing(name).every((m) => /^(agent id|from-number|caller id|flow URL)/.test(m));
+      return s !== null && s.missingCredentials(name).length === 0;
     },
     create: (deps) =>
       createClient(name, {
