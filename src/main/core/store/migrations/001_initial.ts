@@ -44,7 +44,7 @@ CREATE UNIQUE INDEX contacts_list_phone ON contacts(list_id, phone) WHERE phone 
 CREATE INDEX contacts_phone ON contacts(phone);
 -- The contact grid pages one list by id or by name (100k rows); the rowid rides along in both.
 CREATE INDEX contacts_list ON contacts(list_id);
-CREATE INDEX contacts_list_name ON contacts(list_id, name);
+CREATE INDEX contacts_list_name ON contacts(list_id, name COLLATE NOCASE);
 
 CREATE TABLE campaigns (
   id INTEGER PRIMARY KEY,

@@ -87,6 +87,8 @@ interface Query {
   params: unknown[];
   bareParams: unknown[];
   needsCalls: boolean;
+  /** A text search scans every row: count in the same pass as the page. */
+  scans: boolean;
   exprs: { attempts: string; outcome: string; lastResult: string };
 }
 
@@ -128,8 +130,7 @@ function buildQuery(f: ContactFilter & { ids?: number[] }): Query {
     from = 'contacts c LEFT JOIN calls lc ON lc.id = (SELECT MAX(id) FROM calls WHERE contact_id = c.id)';
     exprs = {
       attempts: '(SELECT COUNT(*) FROM calls a WHERE a.contact_id = c.id AND a.counts_as_attempt = 1)',
-      outcome:
-        'COALESCE(lc.outcome, (SELECT o.outcome FROM campaign_contacts o WHERE o.contact_id = c.id AND o.outcome IS NOT NULL ORDER BY o.updated_at DESC LIMIT 1))',
+      outcome: 'lc.outcome',
       lastResult: 'lc.result',
     };
   }
@@ -193,7 +194,7 @@ function buildQuery(f: ContactFilter & { ids?: number[] }): Query {
   }
   // The latest-call join takes the campaign id a second time.
   const fullJoinParams = f.campaignId !== undefined ? [f.campaignId, f.campaignId] : [];
-  return { from, fromBare, where, params: [...fullJoinParams, ...params], bareParams: [...joinParams, ...params], needsCalls, exprs };
+  return { from, fromBare, where, params: [...fullJoinParams, ...params], bareParams: [...joinParams, ...params], needsCalls, scans: Boolean(q), exprs };
 }
 
 function selectList(q: Query): string {
@@ -258,30 +259,45 @@ export class ContactsRepository {
     return new Map(rows.map((r) => [r.phone, { source: r.source, reason: r.reason }]));
   }
 
+  /**
+   * Two steps so 100k-row lists stay fast: the ids of the page are found with only what the sort and filters need
+   * (an index walk for id and name), then the call columns are computed for those rows alone.
+   */
   page(filter: ContactFilter, sort: { column: string; direction: 'asc' | 'desc' } | undefined, offset: number, limit: number): { rows: GridRow[]; total: number } {
     const q = buildQuery(filter);
-    const { expr, params: sortParams } = this.sortExpr(q, sort?.column ?? 'id');
+    const column = sort?.column ?? 'id';
+    const { expr, params: sortParams, needsCalls: sortNeedsCalls } = this.sortExpr(q, column);
     const dir = sort?.direction === 'desc' ? 'DESC' : 'ASC';
+    const withCalls = q.needsCalls || sortNeedsCalls;
+    const from = withCalls ? q.from : q.fromBare;
+    const params = withCalls ? q.params : q.bareParams;
+    const found = this.db
+      .prepare(`SELECT c.id AS id${q.scans ? ', COUNT(*) OVER () AS n' : ''} FROM ${from} ${whereSql(q.where)} ORDER BY ${expr} ${dir}, c.id ${dir} LIMIT ? OFFSET ?`)
+      .all(...params, ...sortParams, limit, offset) as { id: number; n?: number }[];
+    const ids = found.map((r) => r.id);
+    const total =
+      found[0]?.n ??
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${q.needsCalls ? q.from : q.fromBare} ${whereSql(q.where)}`).get(...(q.needsCalls ? q.params : q.bareParams)) as { n: number }).n;
+    if (ids.length === 0) return { rows: [], total };
+    const full = buildQuery({ campaignId: filter.campaignId });
     const rows = this.db
-      .prepare(`SELECT ${selectList(q)} FROM ${q.from} ${whereSql(q.where)} ORDER BY ${expr} ${dir}, c.id ${dir} LIMIT ? OFFSET ?`)
-      .all(...q.params, ...sortParams, limit, offset) as GridRow[];
-    const total = q.needsCalls
-      ? (this.db.prepare(`SELECT COUNT(*) AS n FROM ${q.from} ${whereSql(q.where)}`).get(...q.params) as { n: number }).n
-      : (this.db.prepare(`SELECT COUNT(*) AS n FROM ${q.fromBare} ${whereSql(q.where)}`).get(...q.bareParams) as { n: number }).n;
-    return { rows, total };
+      .prepare(`SELECT ${selectList(full)} FROM ${full.from} WHERE c.id IN (SELECT value FROM json_each(?))`)
+      .all(...full.params, JSON.stringify(ids)) as GridRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return { rows: ids.map((id) => byId.get(id)).filter((r): r is GridRow => r !== undefined), total };
   }
 
-  private sortExpr(q: Query, column: string): { expr: string; params: unknown[] } {
+  private sortExpr(q: Query, column: string): { expr: string; params: unknown[]; needsCalls: boolean } {
     if (column.startsWith('var:')) {
       const name = column.slice(4);
-      return { expr: 'json_extract(c.variables_json, ?) COLLATE NOCASE', params: [`$."${name.replace(/"/g, '\\"')}"`] };
+      return { expr: 'json_extract(c.variables_json, ?) COLLATE NOCASE', params: [`$."${name.replace(/"/g, '\\"')}"`], needsCalls: false };
     }
-    if (column === 'attempts') return { expr: q.exprs.attempts, params: [] };
-    if (column === 'outcome') return { expr: q.exprs.outcome, params: [] };
-    if (column === 'lastResult') return { expr: q.exprs.lastResult, params: [] };
+    if (column === 'attempts') return { expr: q.exprs.attempts, params: [], needsCalls: false };
+    if (column === 'outcome') return { expr: q.exprs.outcome, params: [], needsCalls: true };
+    if (column === 'lastResult') return { expr: q.exprs.lastResult, params: [], needsCalls: true };
     const expr = SORT_SQL[column];
     if (!expr) throw new SortColumnError(`Cannot sort by "${column}". Use one of ${Object.keys(SORT_SQL).join(', ')}, attempts, outcome, lastResult or var:<variable>.`);
-    return { expr, params: [] };
+    return { expr, params: [], needsCalls: expr.includes('lc.') };
   }
 
   getGrid(id: number): GridRow | undefined {
