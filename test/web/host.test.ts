@@ -119,3 +119,25 @@ describe('web host', () => {
     }
   });
 });
+
+describe('demo.setup', () => {
+  it('creates 20 callable demo contacts and a fast simulator campaign once, and --demo leaves existing data alone', async () => {
+    const demoCore = createTestCore();
+    try {
+      const first = await demoCore.api['demo.setup']({ start: false, onlyIfEmpty: true });
+      expect(first.created).toBe(true);
+      const lists = await demoCore.api['lists.list']({});
+      expect(lists).toHaveLength(1);
+      expect(lists[0].contactCount).toBe(20);
+      const campaign = await demoCore.api['campaigns.get']({ id: first.campaignId! });
+      expect(campaign).toMatchObject({ provider: 'simulator', state: 'draft', listIds: [first.listId] });
+      expect(campaign.settings.ignoreWindow).toBe(true);
+
+      const again = await demoCore.api['demo.setup']({ start: false, onlyIfEmpty: true });
+      expect(again).toEqual({ created: false, listId: null, campaignId: null });
+      expect(await demoCore.api['lists.list']({})).toHaveLength(1);
+    } finally {
+      await demoCore.cleanup();
+    }
+  });
+});
