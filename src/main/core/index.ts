@@ -4,6 +4,7 @@ import { createApiHandlers } from './api';
 import { EventBus } from './bus';
 import { CallLifecycle, type CallEndedHook } from './calls/lifecycle';
 import { ContactsService } from './contacts/service';
+import { applyPendingReplacement } from './maintenance/maintenance';
 import { Dialer } from './dialer/dialer';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
@@ -63,6 +64,8 @@ export function databasePath(dataDir: string): string {
 
 export function createCore(options: CoreOptions): Core {
   const { platform, dataDir } = options;
+  // A restore or wipe staged by the previous run replaces the database before anything opens it.
+  applyPendingReplacement(databasePath(dataDir), platform.clock.now(), options.nativeBinding);
   const db = openDatabase(databasePath(dataDir), { nativeBinding: options.nativeBinding });
   const bus = new EventBus();
   const settings = new SettingsService(new SettingsRepository(db));

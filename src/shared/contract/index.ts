@@ -1,7 +1,9 @@
+import { analyticsEvents, analyticsMethods } from './analytics';
 import { appEvents, appMethods } from './app';
 import { callsEvents, callsMethods } from './calls';
 import { campaignsEvents, campaignsMethods } from './campaigns';
 import { contactsEvents, contactsMethods } from './contacts';
+import { maintenanceEvents, maintenanceMethods } from './maintenance';
 import { providersEvents, providersMethods } from './providers';
 import { recordingsEvents, recordingsMethods } from './recordings';
 import { sourcesEvents, sourcesMethods } from './sources';
@@ -18,6 +20,8 @@ export const contract = {
   ...callsMethods,
   ...providersMethods,
   ...recordingsMethods,
+  ...analyticsMethods,
+  ...maintenanceMethods,
 };
 export type Contract = typeof contract;
 export type MethodName = keyof Contract & string;
@@ -32,6 +36,8 @@ export const events = {
   ...callsEvents,
   ...providersEvents,
   ...recordingsEvents,
+  ...analyticsEvents,
+  ...maintenanceEvents,
 };
 export type Events = typeof events;
 export type EventName = keyof Events & string;

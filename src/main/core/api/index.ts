@@ -1,9 +1,11 @@
 import type { ApiHandlers } from '../../../shared/contract';
 import type { Core } from '../index';
+import { analyticsHandlers } from './analytics';
 import { appHandlers } from './app';
 import { callsHandlers } from './calls';
 import { campaignsHandlers } from './campaigns';
 import { contactsHandlers } from './contacts';
+import { maintenanceHandlers } from './maintenance';
 import { providersHandlers } from './providers';
 import { sourcesHandlers } from './sources';
 import { recordingsHandlers } from './recordings';
@@ -21,6 +23,8 @@ export function createApiHandlers(core: Core): ApiHandlers {
     ...callsHandlers(core),
     ...providersHandlers(core),
     ...recordingsHandlers(core),
+    ...analyticsHandlers(core),
+    ...maintenanceHandlers(core),
   };
 }
 

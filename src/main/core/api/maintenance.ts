@@ -1,0 +1,58 @@
+import type { Handlers } from '../../../shared/contract/define';
+import { maintenanceMethods } from '../../../shared/contract/maintenance';
+import type { Core } from '../index';
+import {
+  assertWipeConfirmed,
+  backupDatabase,
+  checkConsoleDatabase,
+  backupTarget,
+  listBackups,
+  MaintenanceError,
+  stageRestore,
+  stageWipe,
+} from '../maintenance/maintenance';
+import { ApiError } from './index';
+
+export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMethods> {
+  const dbFile = core.db.name;
+  const native = core.options.nativeBinding;
+  const now = () => core.platform.clock.now();
+  const safetyBackup = () => backupDatabase(core.db, backupTarget(core.dataDir, null, now(), 'before-replace'), now());
+  const guard = async <T>(action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (err) {
+      if (err instanceof MaintenanceError) throw new ApiError(err.code, err.message);
+      throw err;
+    }
+  };
+  return {
+    'maintenance.backup': ({ path }) =>
+      guard(async () => {
+        const info = await backupDatabase(core.db, backupTarget(core.dataDir, path, now()), now());
+        core.platform.logger.log('info', 'maintenance', `backup written to ${info.path} (${info.bytes} bytes)`);
+        return info;
+      }),
+    'maintenance.backups': () => listBackups(core.dataDir, native),
+    'maintenance.restore': ({ path }) =>
+      guard(async () => {
+        checkConsoleDatabase(path, native);
+        const backup = await safetyBackup();
+        const staged = await stageRestore(dbFile, path, native);
+        core.platform.logger.log('warn', 'maintenance', `restore of ${path} staged; the current data was backed up to ${backup.path}; restart to finish`);
+        return { staged: staged.staged, safetyBackup: backup, schemaVersion: staged.schemaVersion, restartRequired: true as const };
+      }),
+    'maintenance.wipe': ({ confirm, includeSettings }) =>
+      guard(async () => {
+        assertWipeConfirmed(confirm);
+        const running = (await core.api['campaigns.list']({})).filter((c) => c.state === 'running');
+        if (running.length > 0) {
+          throw new ApiError('conflict', `Campaign${running.length > 1 ? 's' : ''} ${running.map((c) => `"${c.name}"`).join(', ')} still running; pause or cancel before wiping.`);
+        }
+        const backup = await safetyBackup();
+        const tablesCleared = stageWipe(core.db, dbFile, confirm, includeSettings, native);
+        core.platform.logger.log('warn', 'maintenance', `wipe staged (${tablesCleared} tables); the data was backed up to ${backup.path}; restart to finish`);
+        return { safetyBackup: backup, tablesCleared, restartRequired: true as const };
+      }),
+  };
+}

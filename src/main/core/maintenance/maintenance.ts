@@ -1,0 +1,212 @@
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { WIPE_CONFIRMATION, type BackupInfo } from '../../../shared/contract/maintenance';
+import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/db';
+
+// Backup, restore and wipe of the console database.
+//
+// The core's services hold prepared statements on the one open handle, so the live database is never swapped
+// underneath them. Restore and wipe instead stage a complete replacement file beside the database
+// (console.db.pending); the next start swaps it in with renames on the same file system before anything opens the
+// database (applyPendingReplacement), keeping the replaced file in backups/. Hosts restart the core to finish.
+
+export class MaintenanceError extends Error {
+  constructor(
+    readonly code: 'invalid_input' | 'conflict' | 'not_found',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MaintenanceError';
+  }
+}
+
+/** Tables every console database has had since schema 1; a file without them is not one of ours. */
+const EXPECTED_TABLES = ['lists', 'contacts', 'campaigns', 'campaign_contacts', 'calls', 'call_events', 'settings', 'secrets', 'activity_log'];
+/** Configuration a wipe keeps unless told otherwise (provider keys, webhook secret, Google credentials). */
+const KEPT_ON_WIPE = ['settings', 'secrets', 'google_credentials'];
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+export const pendingPath = (dbFile: string) => `${dbFile}.pending`;
+export const backupsDir = (dataDir: string) => join(dataDir, 'backups');
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '-');
+
+/**
+ * Checks that `file` is a console database this app can open: an SQLite file, the console's tables, a schema
+ * version no newer than the app's, and a clean quick_check. Returns its schema version.
+ */
+export function checkConsoleDatabase(file: string, nativeBinding?: string): number {
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new MaintenanceError('not_found', `${path} does not exist or is not a file. Choose a backup file (.db).`);
+  }
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) {
+    throw new MaintenanceError('invalid_input', `${basename(path)} is not a console database (not an SQLite file). Choose a backup made by the console.`);
+  }
+  let db: Db | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, nativeBinding });
+    const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+    const missing = EXPECTED_TABLES.filter((t) => !tables.has(t));
+    const version = schemaVersion(db);
+    if (missing.length > 0 || version < 1) {
+      throw new MaintenanceError(
+        'invalid_input',
+        `${basename(path)} is an SQLite file but not a console database (missing tables: ${missing.join(', ') || 'none'}; schema version ${version}). Choose a backup made by the console.`,
+      );
+    }
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new MaintenanceError(
+        'invalid_input',
+        `${basename(path)} was written by a newer version of the console (schema ${version}; this app knows ${LATEST_SCHEMA_VERSION}). Update the app first, then restore it.`,
+      );
+    }
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new MaintenanceError('invalid_input', `${basename(path)} is damaged (SQLite quick_check: ${String(check)}). Choose another backup.`);
+    return version;
+  } catch (err) {
+    if (err instanceof MaintenanceError) throw err;
+    throw new MaintenanceError('invalid_input', `${basename(path)} could not be read as a console database: ${(err as Error).message}`);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * A consistent copy of `db` (SQLite's online backup: writers keep going, the copy is one snapshot), written to a
+ * temporary name and renamed into place so a half-written backup never carries the final name.
+ */
+export async function backupDatabase(db: Db, target: string, now: number): Promise<BackupInfo> {
+  const partial = `${target}.partial`;
+  mkdirSync(dirname(target), { recursive: true });
+  rmSync(partial, { force: true });
+  try {
+    await db.backup(partial);
+    renameSync(partial, target);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  return { path: target, bytes: statSync(target).size, schemaVersion: schemaVersion(db), at: now };
+}
+
+/** Where a backup goes: an existing folder gets a timestamped file in it; anything else is taken as the file name. */
+export function backupTarget(dataDir: string, requested: string | null, now: number, label = 'backup'): string {
+  const name = `console-${label}-${stamp(now)}.db`;
+  if (!requested || !requested.trim()) return join(backupsDir(dataDir), name);
+  const path = resolve(requested.trim());
+  if (existsSync(path) && statSync(path).isDirectory()) return join(path, name);
+  if (existsSync(path)) throw new MaintenanceError('conflict', `${path} already exists; choose a folder or a new file name.`);
+  if (!existsSync(dirname(path))) throw new MaintenanceError('not_found', `The folder ${dirname(path)} does not exist.`);
+  return path;
+}
+
+export function listBackups(dataDir: string, nativeBinding?: string): BackupInfo[] {
+  const dir = backupsDir(dataDir);
+  if (!existsSync(dir)) return [];
+  const out: BackupInfo[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.db')) continue;
+    const path = join(dir, f);
+    let version = 0;
+    try {
+      version = checkConsoleDatabase(path, nativeBinding);
+    } catch {
+      continue;
+    }
+    const st = statSync(path);
+    out.push({ path, bytes: st.size, schemaVersion: version, at: st.mtimeMs });
+  }
+  return out.sort((a, b) => b.at - a.at);
+}
+
+/** Copies a checked backup to console.db.pending (via SQLite's backup, so a WAL-mode source arrives whole). */
+export async function stageRestore(dbFile: string, source: string, nativeBinding?: string): Promise<{ staged: string; schemaVersion: number }> {
+  const version = checkConsoleDatabase(source, nativeBinding);
+  const staged = pendingPath(dbFile);
+  const tmp = `${staged}.tmp`;
+  rmSync(tmp, { force: true });
+  const src = new Database(resolve(source), { readonly: true, fileMustExist: true, nativeBinding });
+  try {
+    await src.backup(tmp);
+  } finally {
+    src.close();
+  }
+  checkConsoleDatabase(tmp, nativeBinding);
+  renameSync(tmp, staged);
+  return { staged, schemaVersion: version };
+}
+
+export function assertWipeConfirmed(confirm: string): void {
+  if (confirm !== WIPE_CONFIRMATION) {
+    throw new MaintenanceError('invalid_input', `confirm: type ${WIPE_CONFIRMATION} (in capitals) to wipe the data; nothing was deleted.`);
+  }
+}
+
+/**
+ * Stages an empty database at the latest schema, carrying over the configuration tables unless `includeSettings`.
+ * Returns how many tables the replacement clears.
+ */
+export function stageWipe(db: Db, dbFile: string, confirm: string, includeSettings: boolean, nativeBinding?: string): number {
+  assertWipeConfirmed(confirm);
+  const staged = pendingPath(dbFile);
+  const tmp = `${staged}.tmp`;
+  for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  openDatabase(tmp, { nativeBinding }).close();
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")
+    .all()
+    .map((r) => r.name);
+  const kept = includeSettings ? [] : KEPT_ON_WIPE.filter((t) => tables.includes(t));
+  db.prepare('ATTACH DATABASE ? AS fresh').run(tmp);
+  try {
+    // Table names come from the fixed KEPT_ON_WIPE list (checked against sqlite_master), not from input.
+    db.transaction(() => {
+      for (const t of kept) db.exec(`INSERT INTO fresh."${t}" SELECT * FROM main."${t}"`);
+    })();
+  } finally {
+    db.exec('DETACH DATABASE fresh');
+  }
+  settle(tmp, nativeBinding);
+  renameSync(tmp, staged);
+  return tables.filter((t) => !kept.includes(t)).length;
+}
+
+/**
+ * Run before the database is opened: when a staged replacement exists, the current file (checkpointed, so its WAL
+ * is inside it) moves to backups/ and the staged file takes its name. Both are renames in the data folder; after a
+ * crash between them the staged file is still found and applied at the next start.
+ */
+export function applyPendingReplacement(dbFile: string, now: number, nativeBinding?: string): { keptAs: string | null } | null {
+  const staged = pendingPath(dbFile);
+  if (!existsSync(staged)) return null;
+  let keptAs: string | null = null;
+  if (existsSync(dbFile)) {
+    settle(dbFile, nativeBinding);
+    keptAs = join(backupsDir(dirname(dbFile)), `console-replaced-${stamp(now)}.db`);
+    mkdirSync(dirname(keptAs), { recursive: true });
+    renameSync(dbFile, keptAs);
+  }
+  for (const f of [`${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+  renameSync(staged, dbFile);
+  return { keptAs };
+}
+
+/** Folds a WAL-mode file's log into the file itself, so the file alone can be renamed. */
+function settle(file: string, nativeBinding?: string): void {
+  const db = new Database(file, { nativeBinding });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  for (const f of [`${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+}
