@@ -193,6 +193,17 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     expect(await provider.testConnection()).toMatchObject({ ok: true });
   });
 
+  it('once the server said "done", a Twilio failure is not reported as "not placed" (that would ring twice)', async () => {
+    twilio.failNext({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    expect(await place(8, '+15551230000')).toEqual({ providerCallId: null });
+    expect([...twilio.calls.values()].some((c) => c.to === '+15551230000')).toBe(true);
+    const sid = (await place(9, '+15551230001')).providerCallId as string;
+    expect(sid).toMatch(/^CA/);
+    twilio.failNext({ status: 429, retryAfter: '5' });
+    const third = await place(10, '+15551230002'); // the list is refused once, then finds it
+    expect(third.providerCallId).toMatch(/^CA/);
+  });
+
   it('returns no id (instead of failing) when the call never shows up in Twilio', async () => {
     // Twilio's list lags behind: the call the server created is not listed (yet).
     const original = twilio.createCall.bind(twilio);

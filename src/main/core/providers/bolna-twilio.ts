@@ -106,15 +106,15 @@ export class BolnaTwilioProvider implements VoiceProvider {
     if (res.text.replace(/"/g, '').trim() !== 'done') {
       throw new ProviderError('bolna_twilio', 'unknown', `The self-hosted telephony server answered "${res.text.slice(0, 80)}" instead of "done".`);
     }
+    // From here on the call exists: no error may reach the dialer as "not placed", or it would ring twice.
+    // Not found (or Twilio unreachable): the attempt stays open and reconciliation settles it.
     const call = await this.findTwilioCall(req.to, requestedAt);
-    // Not found yet: the attempt stays open and reconciliation settles it; placing it again could ring twice.
     if (!call) return { providerCallId: null };
     this.remember(call.sid, { callId: req.callId, to: req.to, placedAt: requestedAt });
     try {
       await this.twilio.updateCall(call.sid, { StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }), StatusCallbackMethod: 'POST' });
-    } catch (err) {
-      // A call that already ended cannot be updated; getCall still reports how it ended.
-      if (!(err instanceof ProviderError) || err.transient || err.kind === 'auth') throw err;
+    } catch {
+      // Already ended, or Twilio busy: polling and getCall still learn how the call went.
     }
     this.watch(call.sid, req.callId, requestedAt);
     return { providerCallId: call.sid };
@@ -164,7 +164,12 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const attempts = this.config.findAttempts ?? 8;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, this.config.findDelayMs ?? 1500));
-      const calls = await this.twilio.listCalls({ to, startedOnOrAfter: requestedAt - CLOCK_SKEW_MS });
+      let calls: TwilioCall[];
+      try {
+        calls = await this.twilio.listCalls({ to, startedOnOrAfter: requestedAt - CLOCK_SKEW_MS });
+      } catch {
+        continue; // a busy or unreachable Twilio counts as "not listed yet"
+      }
       const candidates = calls
         .filter((c) => c.to === to && c.direction === 'outbound-api' && !this.awaiting.has(c.sid))
         .filter((c) => c.dateCreated === null || c.dateCreated >= requestedAt - CLOCK_SKEW_MS)
