@@ -28,8 +28,14 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 export const UNKNOWN_RETRY_EVERY_MS = 15_000;
 /** After this long, an event for an unknown call is left to reconciliation instead of being retried. */
 export const UNKNOWN_RETRY_WINDOW_MS = 60 * 60_000;
-/** Time spent applying per event-loop turn, so a backlog never delays answering new deliveries for long. */
-const APPLY_SLICE_MS = 4;
+/**
+ * Time spent applying per event-loop turn. Short while deliveries keep arriving, so answers never wait long behind
+ * a backlog; longer when none arrived since the last slice (or the backlog is large), so catching up costs fewer
+ * commits.
+ */
+const APPLY_SLICE_BUSY_MS = 2;
+const APPLY_SLICE_IDLE_MS = 8;
+const LARGE_BACKLOG = 5_000;
 const PAGE = 500;
 
 export interface WebhookHealth {
@@ -99,6 +105,7 @@ export class WebhookServer {
   private readonly applySlice: (until: number) => void;
   private readonly unsaved: Unsaved[] = [];
   private saveScheduled = false;
+  private arrivedSinceSlice = false;
   private readonly extraHooks = new Map<string, ExtraHook>();
   private readonly statsSections = new Map<string, () => unknown>();
 
@@ -387,6 +394,7 @@ export class WebhookServer {
       return;
     }
     this.lastAt = batch[batch.length - 1].delivery.receivedAt;
+    this.arrivedSinceSlice = true;
     batch.forEach((item, i) => {
       this.answer(item.provider, item.request, item.res);
       if (!item.fault) this.queue.push({ inboxId: ids[i], events: item.events, raw: item.delivery.body.toString('utf8') });
@@ -475,7 +483,9 @@ export class WebhookServer {
     this.drainScheduled = true;
     setImmediate(() => {
       this.drainScheduled = false;
-      this.drain(APPLY_SLICE_MS);
+      const busy = this.arrivedSinceSlice && this.queueLength() < LARGE_BACKLOG;
+      this.arrivedSinceSlice = false;
+      this.drain(busy ? APPLY_SLICE_BUSY_MS : APPLY_SLICE_IDLE_MS);
       if (this.queueLength() > 0) this.scheduleDrain();
     });
   }
