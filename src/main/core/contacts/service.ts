@@ -47,6 +47,7 @@ export const DUPLICATE_RULE =
 
 const RESULT_REJECTED_LIMIT = 1000;
 const SESSION_IDLE_MS = 15 * 60_000;
+const MAX_OPEN_IMPORTS = 3;
 
 export interface ImportOptions {
   sheet?: string;
@@ -246,6 +247,8 @@ export class ContactsService {
         `${fileName} is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the import limit is ${(this.maxImportBytes / 1048576).toFixed(0)} MB. Split the file into smaller ones, or remove unused sheets and columns.`,
       );
     }
+    // Files dropped and never committed hold a worker and their workbook; keep only the newest few open.
+    for (const stale of [...this.open.keys()].slice(0, Math.max(0, this.open.size - (MAX_OPEN_IMPORTS - 1)))) this.closeImport(stale);
     const session = new ImportSession((p) => this.deps.bus.publish('import.progress', { token, phase: p.phase, done: p.done, total: p.total }));
     const entry: OpenImport = { session, preview: undefined as unknown as PreviewData, sourceRef: opts.sourceRef ?? null, timer: null };
     this.open.set(token, entry);
@@ -534,7 +537,7 @@ export class ContactsService {
       const contacts = this.contacts.setCallableByPhones(phones, false, dncReason({ source: 'manual', reason: reason ?? null }), at);
       return { numbers, contacts };
     })();
-    this.deps.bus.publish('lists.changed', { listId: 0 });
+    for (const listId of this.contacts.listsWithPhones(phones)) this.deps.bus.publish('lists.changed', { listId });
     return result;
   }
 
@@ -545,7 +548,7 @@ export class ContactsService {
       for (const p of phones) if (this.dnc.remove(p)) numbers++;
       return { numbers, contacts: this.contacts.setCallableByPhones(phones, true, null, this.now()) };
     })();
-    this.deps.bus.publish('lists.changed', { listId: 0 });
+    for (const listId of this.contacts.listsWithPhones(phones)) this.deps.bus.publish('lists.changed', { listId });
     return result;
   }
 

@@ -339,6 +339,12 @@ export class ContactsRepository {
       .all(JSON.stringify(ids))
       .map((r) => r.phone);
   }
+  listsWithPhones(phones: string[]): number[] {
+    return this.db
+      .prepare<[string], { list_id: number }>('SELECT DISTINCT list_id FROM contacts WHERE phone IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(phones))
+      .map((r) => r.list_id);
+  }
   /** Sets callable for every contact (any list) with one of these numbers. */
   setCallableByPhones(phones: string[], callable: boolean, reason: string | null, at: number): number {
     return this.db
