@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { ApiInput, ApiOutput, MethodName } from '../shared/contract';
 import { dispatch } from './bindings/dispatch';
-import { createCore, type Core } from './core';
+import { createCore, databasePath, type Core } from './core';
+import { applyPendingReplacement } from './core/maintenance/maintenance';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';
 import { CliError, parseDuration, parseWindow } from './cli-args';
@@ -22,6 +23,9 @@ Commands:
   export (--campaign ID | --list ID) --format csv|xlsx --out FILE
   search QUERY
   serve                           run the dialer, webhook server and tunnel without a window
+  backup [--out FILE|FOLDER]      consistent copy of the database (default DATA_DIR/backups)
+  restore FILE                    replace the data with a console backup (the current data is backed up first)
+  wipe --confirm WIPE [--include-settings]   delete all data (backed up first); settings and keys stay unless asked
 
 Options for every command: --data-dir DIR (default $CALLCONSOLE_DATA_DIR or ~/.callconsole), --json
 Durations: 90s, 10m, 2h (or plain milliseconds).`;
@@ -51,6 +55,8 @@ const OPTIONS = {
   campaign: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
+  confirm: { type: 'string' },
+  'include-settings': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -88,6 +94,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await searchCommand(core, [sub, ...rest].filter(Boolean).join(' '), print);
       case 'serve':
         return await serve(core, io);
+      case 'backup':
+      case 'restore':
+      case 'wipe':
+        return await maintenanceCommand(core, command, sub, flags, print);
       default:
         throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
     }
@@ -96,6 +106,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return 1;
   } finally {
     if (command !== 'serve') await core.close();
+    // A restore or wipe staged above takes effect now that the database is closed, not at the next command.
+    if (command === 'restore' || command === 'wipe') applyPendingReplacement(databasePath(dataDir), Date.now(), undefined);
   }
 }
 
@@ -306,6 +318,25 @@ async function searchCommand(core: Core, query: string, print: Print): Promise<n
         ? hits.map((h) => `#${h.callId} ${h.contactName ?? ''} ${h.phone}\n    ${h.snippet.replace(/\[\[|\]\]/g, '*')}`).join('\n')
         : `No transcript matches "${query}".`,
   );
+  return 0;
+}
+
+async function maintenanceCommand(core: Core, command: 'backup' | 'restore' | 'wipe', file: string | undefined, flags: Flags, print: Print): Promise<number> {
+  if (command === 'backup') {
+    const info = await call(core, 'maintenance.backup', { path: flags.out ?? null });
+    print({ path: info.path, bytes: info.bytes, schema_version: info.schemaVersion }, () => `Backup written to ${info.path} (${info.bytes} bytes).`);
+    return 0;
+  }
+  if (command === 'restore') {
+    if (!file) throw new CliError('Usage: restore FILE');
+    const r = await call(core, 'maintenance.restore', { path: resolve(file) });
+    print({ restored: resolve(file), schema_version: r.schemaVersion, safety_backup: r.safetyBackup.path }, () =>
+      `Restored ${resolve(file)}. The data it replaced is in ${r.safetyBackup.path}.`,
+    );
+    return 0;
+  }
+  const r = await call(core, 'maintenance.wipe', { confirm: flags.confirm ?? '', includeSettings: flags['include-settings'] ?? false });
+  print({ tables_cleared: r.tablesCleared, safety_backup: r.safetyBackup.path }, () => `Wiped ${r.tablesCleared} tables. A backup is in ${r.safetyBackup.path}.`);
   return 0;
 }
 
