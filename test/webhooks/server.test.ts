@@ -225,7 +225,7 @@ describe('webhook inbox', () => {
     expect(call.hangupReason).toBe('Anruf beendet — ok ✓');
   });
 
-  it('keeps an acknowledged delivery when the process dies right after answering, and applies it on restart', async () => {
+  it('keeps an acknowledged delivery when the process dies right after answering, and applies it on restart', { timeout: 60_000 }, async () => {
     const { dir, cleanup } = tempDir();
     dirs.push(cleanup);
     // The call exists before the crash, as the dialer would have written it.
