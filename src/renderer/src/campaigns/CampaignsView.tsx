@@ -25,6 +25,11 @@ export function CampaignStateBadge({ state }: { state: CampaignState }) {
   );
 }
 
+/** 600000 → "10 min", 3000 → "3 s". */
+function formatDelay(ms: number): string {
+  return ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round((ms / 60_000) * 10) / 10} min`;
+}
+
 const ACTIONS: Record<CampaignState, CampaignAction[]> = {
   draft: ['start', 'cancel'],
   scheduled: ['start', 'cancel'],
@@ -206,7 +211,7 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
       </header>
       <p className="settings-line">
         {humanize(campaign.provider)} · window {s.ignoreWindow ? 'ignored' : `${s.window.start}–${s.window.end} recipient time (default ${s.defaultTimezone})`} ·
-        concurrency {s.concurrency} · max attempts {s.maxAttempts} · retry after {s.retryDelaysMs.map((d) => `${Math.round(d / 60_000 * 10) / 10} min`).join(', ')}
+        concurrency {s.concurrency} · max attempts {s.maxAttempts} · retry after {s.retryDelaysMs.map(formatDelay).join(', ')}
         {campaign.provider === 'simulator' ? ` · sim speed ×${s.simSpeed}` : ''}
       </p>
       <div className="progress" role="progressbar" aria-label="Contacts done" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>

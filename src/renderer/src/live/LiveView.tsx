@@ -81,6 +81,7 @@ function RecentStrip({ ids, calls }: { ids: number[]; calls: Map<number, Call> }
                 }}
               >
                 {call.contactName || call.phone}
+                {call.attempt > 1 ? ` (attempt ${call.attempt})` : ''}
               </button>
               <StateBadge state={callState(call)} />
               <span>{call.outcome ? humanize(call.outcome) : '—'}</span>
