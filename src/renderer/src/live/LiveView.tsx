@@ -129,6 +129,7 @@ function Summary({ live }: { live: Call[] }) {
         <strong>{ended ? `${Math.round((100 * transferred) / ended)}%` : '—'}</strong>
       </div>
       <div className="kpi-group" aria-label="Live by status">
+        <span className="group-label">Live</span>
         {[...byState.entries()].map(([s, n]) => (
           <span key={s}>
             <StateBadge state={s} /> {n}
@@ -136,6 +137,7 @@ function Summary({ live }: { live: Call[] }) {
         ))}
       </div>
       <div className="kpi-group" aria-label="Results so far">
+        <span className="group-label">Results</span>
         {Object.entries(results).map(([s, n]) => (
           <span key={s}>
             <StateBadge state={s} /> {n}
