@@ -78,7 +78,24 @@ test('drop a file, map, import, filter, edit, export and read the export back', 
 
   await page.getByLabel('Search contacts').fill('');
   await expect(grid.getByRole('row')).toHaveCount(4);
+
+  // Keyboard: click the first name, Shift+ArrowDown twice selects three rows, copy gives TSV with a header.
+  await grid.getByRole('gridcell', { name: 'Meera Pillai' }).click();
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(page.getByText('3 contacts · 3 selected')).toBeVisible();
+  const tsv = await grid.evaluate((el) => {
+    const clipboardData = new DataTransfer();
+    el.dispatchEvent(new ClipboardEvent('copy', { clipboardData, bubbles: true, cancelable: true }));
+    return clipboardData.getData('text/plain');
+  });
+  const lines = tsv.split('\n');
+  expect(lines).toHaveLength(4);
+  expect(lines[0].split('\t').slice(0, 2)).toEqual(['Name', 'Phone (E.164)']);
+  expect(lines[1].split('\t').slice(0, 2)).toEqual(['Meera Pillai', '+919876543210']);
+  expect(lines[2]).toContain('Ravi K. Sharma');
   await screenshot(page, 'contacts-imported');
+  await page.keyboard.press('Escape');
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
