@@ -107,8 +107,14 @@ describe('inline edit', () => {
 describe('bulk actions', () => {
   it('marks numbers do-not-call across lists and back', async () => {
     const other = await core.api['contacts.add']({ listName: 'Other', contacts: [{ name: 'Asha elsewhere', phone: '+91 98765 00001', variables: {} }] });
+    const changed: number[] = [];
+    const unsubscribe = core.bus.subscribe((e) => {
+      if (e.type === 'lists.changed') changed.push(e.payload.listId);
+    });
     const r = await core.api['contacts.markDnc']({ selection: { ids: [ids.asha, ids.chitra] }, reason: 'asked' });
+    unsubscribe();
     expect(r).toEqual({ numbers: 2, contacts: 3 });
+    expect(changed.sort()).toEqual([listId, other.listId].sort());
     expect(names(await page({ callable: false }))).toEqual(['Asha', 'Chitra', 'Asha elsewhere']);
     expect((await page({ listId: other.listId })).rows[0].notCallableReason).toBe('do-not-call list (manual: asked)');
     // A DNC number imported later arrives not callable.
