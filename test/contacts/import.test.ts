@@ -194,6 +194,20 @@ describe('delimited files', () => {
     expect(ann.variables).toEqual({ status: 'completed', latest_execution_id: 'exec-1', duration: '45.2', last_attempt_time: '2025-09-13 10:00', call_summary: 'ok' });
   });
 
+  it('legacy .xls (BIFF8) with a data-only sheet (no header row)', async () => {
+    const xls = workbook({ Sheet1: [['Asha', 9876500031, 'hi'], ['Bina', '+91 98765 00032', 'mr']] }, 'biff8');
+    const p = await api()['imports.preview']({ fileName: 'old.xls', dataBase64: b64(xls) });
+    expect(p).toMatchObject({ kind: 'xls', headerRow: 0 });
+    expect(p.mapping).toEqual({ 'Column A': 'column_a', 'Column B': 'phone', 'Column C': 'column_c' });
+    const r = await api()['imports.commit']({ token: p.token, mapping: { A: 'name', C: 'language' }, listName: 'Old' });
+    expect(r).toMatchObject({ accepted: 2, rejectedCount: 0 });
+    const rows = (await api()['contacts.page']({ listId: r.listId, offset: 0, limit: 5 })).rows;
+    expect(rows.map((c) => [c.sourceRow, c.name, c.phone, c.variables.language])).toEqual([
+      [1, 'Asha', '+919876500031', 'hi'],
+      [2, 'Bina', '+919876500032', 'mr'],
+    ]);
+  });
+
   it('refuses a mapping without a phone column and keeps the file open to fix it', async () => {
     const p = await api()['imports.preview']({ fileName: 'x.csv', dataBase64: b64('who,number\nA,9876543217\n') });
     expect(p.mapping.number).toBe('phone');
