@@ -34,9 +34,9 @@ beforeAll(async () => {
   core = createTestCore();
   const a = await core.api['contacts.add']({
     listName: 'Fixture A',
-    contacts: [1, 2, 3, 4, 5, 6].map((i) => ({ name: `Contact ${i}`, phone: `+1 201 555 010${i}` })),
+    contacts: [1, 2, 3, 4, 5, 6].map((i) => ({ name: `Contact ${i}`, phone: `+1 201 555 010${i}`, variables: {} })),
   });
-  const b = await core.api['contacts.add']({ listName: 'Fixture B', contacts: [{ name: 'Other', phone: '+1 201 555 0199' }] });
+  const b = await core.api['contacts.add']({ listName: 'Fixture B', contacts: [{ name: 'Other', phone: '+1 201 555 0199', variables: {} }] });
   // Contact 6 is on the do-not-call list: loaded, but not eligible.
   await core.api['dnc.add']({ phones: ['+12015550106'] });
   const settings = { ignoreWindow: true };

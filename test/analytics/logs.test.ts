@@ -27,6 +27,9 @@ beforeAll(() => {
   logger.log('warn', 'webhooks', `rejected POST /hooks/bolna/${secret} from 1.2.3.4`);
   logger.log('error', 'sources', 'sheet read failed', { campaignId: 1, authorization: 'Bearer abcdefghijkl' });
   for (let i = 0; i < 5; i++) logger.log('info', 'tunnel', `heartbeat ${i}`);
+  // The dialer writes the same event to activity_log and to the file: it is shown once.
+  activity.add({ at: Date.now(), level: 'info', scope: 'dialer', campaignId: 3, callId: null, message: 'Started' });
+  logger.log('info', 'dialer', 'Started', { campaignId: 3, callId: null });
   appendFileSync(join(dir, 'console.log'), 'not json at all\n');
 });
 
@@ -45,11 +48,16 @@ describe('logs view', () => {
     const { entries, scopes } = await list({});
     expect(scopes).toEqual(expect.arrayContaining(['dialer', 'tunnel', 'webhooks', 'sources']));
     expect(entries.some((e) => e.message === 'tick')).toBe(false);
-    expect(entries.filter((e) => e.source === 'db').map((e) => e.message)).toHaveLength(3);
+    expect(entries.filter((e) => e.source === 'db').map((e) => e.message)).toHaveLength(4);
     // Rotation happened (400-byte files), and lines from the rotated file are still shown.
     expect(entries.some((e) => e.message.startsWith('tunnel open at'))).toBe(true);
     expect(entries.filter((e) => e.message.startsWith('heartbeat'))).toHaveLength(5);
     for (let i = 1; i < entries.length; i++) expect(entries[i - 1].at).toBeGreaterThanOrEqual(entries[i].at);
+  });
+
+  it('shows an event logged to both activity_log and the file once, without repeating its ids in the text', async () => {
+    const { entries } = await list({ campaignId: 3 });
+    expect(entries).toEqual([expect.objectContaining({ source: 'db', message: 'Started', campaignId: 3 })]);
   });
 
   it('filters by level, campaign and scope', async () => {

@@ -68,7 +68,7 @@ describe('backup and restore', () => {
     const core = testCore(dir);
     const added = await core.api['contacts.add']({
       listName: 'Backup run',
-      contacts: Array.from({ length: 60 }, (_, i) => ({ name: `C${i}`, phone: `+1 201 555 ${String(1000 + i)}` })),
+      contacts: Array.from({ length: 60 }, (_, i) => ({ name: `C${i}`, phone: `+1 201 555 ${String(1000 + i)}`, variables: {} })),
     });
     const created = await api(core, 'campaigns.create', {
       name: 'Running',
@@ -108,7 +108,7 @@ describe('backup and restore', () => {
     // Restore into a second console: staged, then swapped in when that console starts again.
     const otherDir = scratch();
     const other = testCore(otherDir);
-    await other.api['contacts.add']({ listName: 'To be replaced', contacts: [{ name: 'Gone', phone: '+1 201 555 0100' }] });
+    await other.api['contacts.add']({ listName: 'To be replaced', contacts: [{ name: 'Gone', phone: '+1 201 555 0100', variables: {} }] });
     const restored = await api(other, 'maintenance.restore', { path: backup.path });
     expect(restored.ok).toBe(true);
     const r = (restored as { value: { safetyBackup: { path: string }; restartRequired: boolean } }).value;
@@ -161,7 +161,7 @@ describe('wipe', () => {
   it('requires the typed confirmation, backs up first, keeps settings and secrets', async () => {
     const dir = scratch();
     const core = testCore(dir);
-    await core.api['contacts.add']({ listName: 'Wipe me', contacts: [{ name: 'A', phone: '+1 201 555 0101' }] });
+    await core.api['contacts.add']({ listName: 'Wipe me', contacts: [{ name: 'A', phone: '+1 201 555 0101', variables: {} }] });
     core.settings.set('defaultCountry', 'IN');
     const secret = core.secrets.webhookSecret();
 
@@ -189,7 +189,7 @@ describe('wipe', () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     const core = testCore(dir);
-    await core.api['contacts.add']({ listName: 'CLI', contacts: [{ name: 'A', phone: '+1 201 555 0101' }, { name: 'B', phone: '+1 201 555 0102' }] });
+    await core.api['contacts.add']({ listName: 'CLI', contacts: [{ name: 'A', phone: '+1 201 555 0101', variables: {} }, { name: 'B', phone: '+1 201 555 0102', variables: {} }] });
     await core.close();
     const backupFile = join(scratch(), 'cli.db');
     expect(await runCli(['backup', '--out', backupFile, '--json', '--data-dir', dir], io)).toBe(0);

@@ -8,6 +8,8 @@ const VIEW_LABELS: Record<AppView, string> = {
   transcripts: 'Transcripts',
   settings: 'Settings',
   recordings: 'Recordings',
+  analytics: 'Analytics',
+  logs: 'Logs',
 };
 
 export interface MenuActions {

@@ -26,6 +26,7 @@ export const DURATION_BUCKETS = [0, 15, 30, 60, 120, 300] as const;
 export const FIGURE_DEFINITIONS = {
   placed: 'Attempts the console placed with the provider (a refusal that did not use up an attempt, such as a 429, is not counted).',
   ended: 'Placed attempts that have ended, whatever the result.',
+  live: 'Placed attempts not ended yet (dialling, ringing, in a call or being transferred).',
   connected: 'Placed attempts the callee answered: the call reached in-progress, or ended completed or transferred.',
   conversations: 'Placed attempts in which somebody actually talked (the provider reported a conversation).',
   successRate:

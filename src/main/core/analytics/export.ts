@@ -13,7 +13,7 @@ export interface EncodedTable {
  * writer; both neutralise formula-like cells.
  */
 export async function encodeTable(table: ExportTable, stem: string, format: 'csv' | 'xlsx'): Promise<EncodedTable> {
-  const safeStem = stem.replace(/[\\/:*?"<>|\r\n[\]]+/g, ' ').trim() || 'analytics';
+  const safeStem = stem.replace(/[\\/:*?"<>|\r\n[\]]+/g, ' ').replace(/\s+/g, ' ').trim() || 'analytics';
   if (format === 'csv') return { fileName: `${safeStem}.csv`, mimeType: 'text/csv', bytes: tableToCsv(table), rows: table.rows.length };
   const safe = neutralizeTable(table);
   const session = new ImportSession();

@@ -17,6 +17,8 @@ export interface LogsQuery {
 
 /** Only the newest part of each rotated file is read: the view shows the latest lines, never megabytes. */
 const TAIL_BYTES = 1024 * 1024;
+/** A file line and an activity_log row this close in time, with the same scope, campaign and text, are one event. */
+const SAME_EVENT_MS = 2000;
 
 /** One line of createFileLogger's JSON-lines files; extra fields are the log call's own. */
 const FileLine = z
@@ -47,8 +49,15 @@ export class LogsReader {
       }
     }
     if (q.sources.includes('file')) {
-      for (const e of this.fileEntries()) {
+      // Services that write activity_log usually log the same line to the file too: show it once.
+      const seen = new Map<string, number[]>();
+      for (const e of entries) {
+        const key = `${e.scope}|${e.campaignId}|${e.message}`;
+        seen.set(key, [...(seen.get(key) ?? []), e.at]);
+      }
+      for (const { entry: e, base } of this.fileEntries()) {
         scopes.add(e.scope);
+        if (seen.get(`${e.scope}|${e.campaignId}|${base}`)?.some((at) => Math.abs(at - e.at) <= SAME_EVENT_MS)) continue;
         if (!levels.includes(e.level)) continue;
         if (q.campaignId !== null && e.campaignId !== q.campaignId) continue;
         if (q.scope !== null && e.scope !== q.scope) continue;
@@ -64,12 +73,12 @@ export class LogsReader {
   }
 
   /** console.log, console.1.log … (newest file first), each line parsed; lines that are not the logger's are skipped. */
-  private fileEntries(): LogEntry[] {
+  private fileEntries(): { entry: LogEntry; base: string }[] {
     if (!existsSync(this.logDir)) return [];
     const files = readdirSync(this.logDir)
       .filter((f) => /^console(\.\d+)?\.log$/.test(f))
       .sort((a, b) => rotation(a) - rotation(b));
-    const out: LogEntry[] = [];
+    const out: { entry: LogEntry; base: string }[] = [];
     for (const f of files) {
       for (const line of tailLines(join(this.logDir, f))) {
         let parsed: z.infer<typeof FileLine>;
@@ -80,18 +89,13 @@ export class LogsReader {
         } catch {
           continue;
         }
-        const { at, level, scope, message, ...fields } = parsed;
+        const { at, level, scope, message, campaignId, callId, ...fields } = parsed;
         const time = Date.parse(at);
         if (Number.isNaN(time)) continue;
         const extra = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
         out.push({
-          source: 'file',
-          at: time,
-          level,
-          scope,
-          campaignId: optionalId(fields.campaignId),
-          callId: optionalId(fields.callId),
-          message: message + extra,
+          entry: { source: 'file', at: time, level, scope, campaignId: optionalId(campaignId), callId: optionalId(callId), message: message + extra },
+          base: message,
         });
       }
     }

@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
+import { AnalyticsView } from '../analytics/AnalyticsView';
 import { CampaignsView } from '../campaigns/CampaignsView';
 import { ContactsView } from '../contacts/ContactsView';
 import { ImportDropZone } from '../contacts/ImportDialog';
 import { LiveView } from '../live/LiveView';
+import { LogsView } from '../logs/LogsView';
 import { RecordingsView } from '../recordings/RecordingsView';
 import { SettingsView } from '../settings/SettingsView';
 import { TranscriptsView } from '../transcripts/TranscriptsView';
@@ -16,6 +18,8 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   transcripts: TranscriptsView,
   settings: SettingsView,
   recordings: RecordingsView,
+  analytics: AnalyticsView,
+  logs: LogsView,
 };
 
 /** Alt+1..5 in the browser (Ctrl+1..5 belongs to the browser's tabs; the desktop menu sends app.navigate). */
