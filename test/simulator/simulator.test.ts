@@ -340,15 +340,16 @@ describe('simulator delivery', () => {
           }
           await new Promise((r) => setTimeout(r, 2));
         }
-        expect(done()).toBe(true);
+        expect(done(), `after ${moved} ms simulated: ${receiver.got.map((g) => JSON.parse(g.body).event).join(', ')}`).toBe(true);
         return moved;
       };
-      await advanceUntil(() => receiver.got.length === 1); // initiated, answered 500
-      expect(await advanceUntil(() => receiver.got.length === 2)).toBeGreaterThanOrEqual(1_000); // 429
-      expect(await advanceUntil(() => receiver.got.length === 3)).toBeGreaterThanOrEqual(3_000); // 200
-      expect(new Set(receiver.got.map((g) => g.body)).size).toBe(1);
-      expect(new Set(receiver.got.map((g) => g.signature)).size).toBe(3);
-      await advanceUntil(() => receiver.got.length === 4); // the call fails; its ended event is refused with 401
+      await advanceUntil(() => receiver.got.length >= 1); // initiated, answered 500
+      expect(await advanceUntil(() => receiver.got.length >= 2)).toBeGreaterThanOrEqual(1_000); // 429
+      expect(await advanceUntil(() => receiver.got.length >= 3)).toBeGreaterThanOrEqual(3_000); // 200
+      const firstThree = receiver.got.slice(0, 3);
+      expect(new Set(firstThree.map((g) => g.body)).size).toBe(1);
+      expect(new Set(firstThree.map((g) => g.signature)).size).toBe(3);
+      await advanceUntil(() => receiver.got.length >= 4); // the call fails; its ended event is refused with 401
       for (let i = 0; i < 100; i++) {
         clock.advance(300);
         await new Promise((r) => setImmediate(r));
