@@ -102,6 +102,11 @@ describe('CallLifecycle.applyEvent', () => {
     const hits = await core.api['transcripts.search']({ query: 'friday', limit: 10 });
     expect(hits).toHaveLength(1);
     expect(hits[0].snippet).toContain('[[Friday]]');
+    expect(await core.api['transcripts.search']({ query: 'frid', outcome: 'confirmed', limit: 10 })).toHaveLength(1);
+    expect(await core.api['transcripts.search']({ query: 'friday', outcome: 'cancelled', limit: 10 })).toHaveLength(0);
+    expect(await core.api['transcripts.search']({ query: 'delivery', result: 'completed', limit: 10 })).toHaveLength(1);
+    // Whatever a person types is a valid query (FTS syntax is neutralised).
+    expect(await core.api['transcripts.search']({ query: 'friday" OR (NEAR* ^', limit: 10 })).toEqual([]);
     expect(busEvents.some((e) => e.type === 'call.transcript')).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Call, CallEventRecord, CallStatus, TranscriptTurn } from '../domain';
+import { Call, CallEventRecord, CallResult, CallStatus, Outcome, TranscriptTurn } from '../domain';
 import { method } from './define';
 
 export const callsMethods = {
@@ -22,6 +22,11 @@ export const callsMethods = {
     z.object({
       query: z.string().trim().min(1).max(500),
       campaignId: z.number().int().optional(),
+      outcome: Outcome.optional(),
+      result: CallResult.optional(),
+      /** Calls that ended at or after / before these times (epoch ms). */
+      endedAfter: z.number().optional(),
+      endedBefore: z.number().optional(),
       limit: z.number().int().min(1).max(200).default(50),
     }),
     z.array(
@@ -30,6 +35,7 @@ export const callsMethods = {
         contactName: z.string().nullable(),
         phone: z.string(),
         endedAt: z.number().nullable(),
+        outcome: Outcome.nullable(),
         /** Snippet with matches wrapped in [[ and ]] (the renderer turns them into <mark>). */
         snippet: z.string(),
       }),

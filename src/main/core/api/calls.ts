@@ -35,10 +35,10 @@ export function callsHandlers(core: Core): Handlers<typeof callsMethods> {
       if (!call) throw new ApiError('not_found', `Call ${id} does not exist.`);
       return call;
     },
-    'transcripts.search': ({ query, campaignId, limit }) => {
+    'transcripts.search': ({ query, ...filters }) => {
       const match = ftsQuery(query);
       if (!match) return [];
-      return repo.search({ match, campaignId, limit });
+      return repo.search({ match, ...filters });
     },
   };
 }

@@ -280,25 +280,40 @@ export class CallsRepository {
    * Newest matching calls first: FTS5 walks its doclist backwards by rowid and stops at the limit, so a common word
    * over 100k transcripts costs the same as a rare one (ranking by bm25 would score every match first).
    */
-  search(q: { match: string; campaignId?: number; limit: number }): {
-    callId: number;
-    contactName: string | null;
-    phone: string;
-    endedAt: number | null;
-    snippet: string;
-  }[] {
-    const campaignFilter = q.campaignId !== undefined ? 'AND calls.campaign_id = @campaignId' : '';
-    return this.prep<[Record<string, unknown>], { callId: number; contactName: string | null; phone: string; endedAt: number | null; snippet: string }>(
-        `SELECT calls.id AS callId, contacts.name AS contactName, calls.phone AS phone, calls.ended_at AS endedAt,
-                snippet(call_search, -1, '[[', ']]', '…', 16) AS snippet
-         FROM call_search
-         JOIN calls ON calls.id = call_search.rowid
-         LEFT JOIN contacts ON contacts.id = calls.contact_id
-         WHERE call_search MATCH @match ${campaignFilter}
-         ORDER BY call_search.rowid DESC LIMIT @limit`,
-      )
-      .all(q.campaignId !== undefined ? { match: q.match, campaignId: q.campaignId, limit: q.limit } : { match: q.match, limit: q.limit });
+  search(q: { match: string; campaignId?: number; outcome?: Outcome; result?: CallResult; endedAfter?: number; endedBefore?: number; limit: number }): SearchHit[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { match: q.match, limit: q.limit };
+    const filter = (key: 'campaignId' | 'outcome' | 'result' | 'endedAfter' | 'endedBefore', sql: string) => {
+      if (q[key] === undefined) return;
+      where.push(sql);
+      params[key] = q[key];
+    };
+    filter('campaignId', 'calls.campaign_id = @campaignId');
+    filter('outcome', 'calls.outcome = @outcome');
+    filter('result', 'calls.result = @result');
+    filter('endedAfter', 'calls.ended_at >= @endedAfter');
+    filter('endedBefore', 'calls.ended_at < @endedBefore');
+    return this.prep<[Record<string, unknown>], SearchHit>(
+      `SELECT calls.id AS callId, contacts.name AS contactName, calls.phone AS phone, calls.ended_at AS endedAt, calls.outcome AS outcome,
+              CASE WHEN instr(snippet(call_search, 0, '[[', ']]', '…', 16), '[[') > 0
+                   THEN snippet(call_search, 0, '[[', ']]', '…', 16)
+                   ELSE snippet(call_search, 1, '[[', ']]', '…', 16) END AS snippet
+       FROM call_search
+       JOIN calls ON calls.id = call_search.rowid
+       LEFT JOIN contacts ON contacts.id = calls.contact_id
+       WHERE call_search MATCH @match ${where.map((w) => `AND ${w}`).join(' ')}
+       ORDER BY rank LIMIT @limit`,
+    ).all(params);
   }
+}
+
+export interface SearchHit {
+  callId: number;
+  contactName: string | null;
+  phone: string;
+  endedAt: number | null;
+  outcome: Outcome | null;
+  snippet: string;
 }
 
 export function isUniqueViolation(err: unknown): boolean {
