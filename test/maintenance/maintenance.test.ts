@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
@@ -104,6 +104,8 @@ describe('backup and restore', () => {
     expect(snap.ended).toBeGreaterThanOrEqual(5);
     expect(snap.endedWithoutResult).toBe(0);
     expect(campaignStateAtBackup).toBe('running');
+    // One self-contained file (no -wal/-shm beside it), even after it was opened.
+    expect(readdirSync(backupDir)).toEqual([basename(backup.path)]);
 
     // Restore into a second console: staged, then swapped in when that console starts again.
     const otherDir = scratch();
@@ -115,6 +117,8 @@ describe('backup and restore', () => {
     expect(r.restartRequired).toBe(true);
     // The data being replaced was backed up first.
     expect(inspect(r.safetyBackup.path).contacts).toBe(1);
+    const listed = await api(other, 'maintenance.backups', {});
+    expect(listed).toMatchObject({ ok: true, value: [{ path: r.safetyBackup.path, schemaVersion: LATEST_SCHEMA_VERSION }] });
     await other.close();
     const reopened = testCore(otherDir);
     const after = inspect(databasePath(otherDir));

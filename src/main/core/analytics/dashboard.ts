@@ -1,10 +1,4 @@
-import {
-  DURATION_BUCKETS,
-  FIGURE_DEFINITIONS,
-  SUCCESS_OUTCOMES,
-  type AnalyticsQuery,
-  type Dashboard,
-} from '../../../shared/contract/analytics';
+import { DURATION_BUCKETS, FIGURE_DEFINITIONS, type AnalyticsQuery, type Dashboard } from '../../../shared/contract/analytics';
 import type { ExportCell, ExportTable } from '../contacts/export';
 import type { Db } from '../store/db';
 import { AnalyticsRepository, type AnalyticsFilter } from '../store/repositories/analytics';
@@ -19,13 +13,7 @@ export class AnalyticsService {
   }
 
   dashboard(query: AnalyticsQuery): Dashboard {
-    const f: AnalyticsFilter = {
-      campaignId: query.campaignId,
-      from: query.from,
-      to: query.to,
-      successOutcomes: JSON.stringify(SUCCESS_OUTCOMES),
-      buckets: JSON.stringify(DURATION_BUCKETS),
-    };
+    const f: AnalyticsFilter = { campaignId: query.campaignId, from: query.from, to: query.to };
     const t = this.repo.totals(f);
     const perHour = this.repo.perHour(f);
     const byBucket = new Map(this.repo.durationBuckets(f).map((b) => [b.fromS, b.count]));

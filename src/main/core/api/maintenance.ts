@@ -17,7 +17,7 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
   const dbFile = core.db.name;
   const native = core.options.nativeBinding;
   const now = () => core.platform.clock.now();
-  const safetyBackup = () => backupDatabase(core.db, backupTarget(core.dataDir, null, now(), 'before-replace'), now());
+  const safetyBackup = () => backupDatabase(core.db, backupTarget(core.dataDir, null, now(), 'before-replace'), now(), native);
   const guard = async <T>(action: () => Promise<T>): Promise<T> => {
     try {
       return await action();
@@ -29,7 +29,7 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
   return {
     'maintenance.backup': ({ path }) =>
       guard(async () => {
-        const info = await backupDatabase(core.db, backupTarget(core.dataDir, path, now()), now());
+        const info = await backupDatabase(core.db, backupTarget(core.dataDir, path, now()), now(), native);
         core.platform.logger.log('info', 'maintenance', `backup written to ${info.path} (${info.bytes} bytes)`);
         return info;
       }),

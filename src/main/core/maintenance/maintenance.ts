@@ -84,12 +84,19 @@ export function checkConsoleDatabase(file: string, nativeBinding?: string): numb
  * A consistent copy of `db` (SQLite's online backup: writers keep going, the copy is one snapshot), written to a
  * temporary name and renamed into place so a half-written backup never carries the final name.
  */
-export async function backupDatabase(db: Db, target: string, now: number): Promise<BackupInfo> {
+export async function backupDatabase(db: Db, target: string, now: number, nativeBinding?: string): Promise<BackupInfo> {
   const partial = `${target}.partial`;
   mkdirSync(dirname(target), { recursive: true });
   rmSync(partial, { force: true });
   try {
     await db.backup(partial);
+    // The copy inherits WAL mode; a rollback-journal file is one self-contained file to move or mail around.
+    const copy = new Database(partial, { nativeBinding });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
     renameSync(partial, target);
   } catch (err) {
     rmSync(partial, { force: true });

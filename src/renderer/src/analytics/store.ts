@@ -56,10 +56,12 @@ export const useAnalytics = create<AnalyticsState>()((set, get) => ({
   async load() {
     const { attempt } = useShell.getState();
     set({ loading: true });
+    const started = performance.now();
     const [campaigns, dashboard] = await Promise.all([
       attempt('Loading campaigns', () => api.call('campaigns.list', {})),
       attempt('Loading the dashboard', () => api.call('analytics.dashboard', query(get()))),
     ]);
+    lastLoadMs = performance.now() - started;
     set({ loading: false, ...(campaigns && { campaigns }), ...(dashboard && { dashboard }) });
   },
   async exportFile(format) {
@@ -80,13 +82,15 @@ export const useAnalytics = create<AnalyticsState>()((set, get) => ({
 }));
 
 let refresh: ReturnType<typeof setTimeout> | null = null;
+/** The figures are SQL over every call in range; on big campaigns live refreshes back off so the core stays free. */
+let lastLoadMs = 0;
 api.onEvents((events) => {
   if (!useAnalytics.getState().watching || refresh) return;
   if (payloadsOf(events, 'call.updated').length === 0) return;
   refresh = setTimeout(() => {
     refresh = null;
     void useAnalytics.getState().load();
-  }, 2000);
+  }, Math.max(2000, lastLoadMs * 10));
 });
 
 onReconnect(() => {

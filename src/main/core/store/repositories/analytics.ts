@@ -1,3 +1,4 @@
+import { DURATION_BUCKETS, SUCCESS_OUTCOMES } from '../../../../shared/contract/analytics';
 import type { Db } from '../db';
 
 // Dashboard figures, all computed here in SQL over calls (one row per attempt) with bound parameters. The words
@@ -7,11 +8,10 @@ export interface AnalyticsFilter {
   campaignId: number | null;
   from: number | null;
   to: number | null;
-  /** JSON array of the outcomes that count as successful (SUCCESS_OUTCOMES). */
-  successOutcomes: string;
-  /** JSON array of duration bucket lower bounds in seconds (DURATION_BUCKETS). */
-  buckets: string;
 }
+
+// The outcome set and the bucket bounds are the contract's constants, written into the SQL once (a per-row
+// json_each over bound arrays cost a third of the time on 100k calls); user input is only ever bound.
 
 /** Placed attempts of the campaign (or all) created in [from, to). */
 const SCOPE = `c.counts_as_attempt = 1
@@ -20,7 +20,8 @@ const SCOPE = `c.counts_as_attempt = 1
   AND (@to IS NULL OR c.created_at < @to)`;
 /** The callee answered: the call reached in-progress (answered_at set), or ended completed or transferred. */
 const CONNECTED = `(c.answered_at IS NOT NULL OR c.result IN ('completed', 'transferred'))`;
-const SUCCESS_OUTCOME = `COALESCE(c.outcome IN (SELECT value FROM json_each(@successOutcomes)), 0)`;
+const SUCCESS_OUTCOME = `COALESCE(c.outcome IN (${SUCCESS_OUTCOMES.map((o) => `'${o}'`).join(', ')}), 0)`;
+const BUCKET = `CASE ${[...DURATION_BUCKETS].reverse().map((b) => `WHEN c.duration_s >= ${Number(b)} THEN ${Number(b)}`).join(' ')} END`;
 
 export interface TotalsRow {
   placed: number;
@@ -95,7 +96,7 @@ export class AnalyticsRepository {
        WHERE ${SCOPE} AND c.sentiment IS NOT NULL AND trim(c.sentiment) <> '' GROUP BY 1 ORDER BY count DESC, key`,
     );
     this.durationStmt = db.prepare<[AnalyticsFilter], { fromS: number; count: number }>(
-      `SELECT (SELECT MAX(b.value) FROM json_each(@buckets) b WHERE b.value <= c.duration_s) AS fromS, COUNT(*) AS count
+      `SELECT ${BUCKET} AS fromS, COUNT(*) AS count
        FROM calls c WHERE ${SCOPE} AND ${CONNECTED} AND c.duration_s IS NOT NULL GROUP BY 1`,
     );
     this.attemptsStmt = db.prepare<[AnalyticsFilter], { attempts: number; contacts: number }>(
