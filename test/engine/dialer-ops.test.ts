@@ -100,6 +100,21 @@ describe('campaign moves', () => {
   });
 });
 
+describe('campaign settings', () => {
+  it('an update changes only the fields given and refuses a running campaign', async () => {
+    const { core, campaign } = await setup();
+    const c = await campaign(three, { maxAttempts: 5, window: { start: '10:00', end: '18:00' } });
+    const u = await core.api['campaigns.update']({ id: c.id, settings: { concurrency: 7 } });
+    expect(u.settings).toMatchObject({ concurrency: 7, maxAttempts: 5, window: { start: '10:00', end: '18:00' } });
+    await core.api['campaigns.start']({ id: c.id });
+    await expect(Promise.resolve().then(() => core.api['campaigns.update']({ id: c.id, settings: { concurrency: 1 } }))).rejects.toThrow(/pause it/);
+    await expect(Promise.resolve().then(() => core.api['campaigns.create']({ name: 'x', listIds: [9999], provider: 'retell', agentId: null, settings: {}, startAt: null }))).rejects.toThrow(/List 9999 does not exist/);
+    await expect(
+      Promise.resolve().then(() => core.api['campaigns.create']({ name: 'x', listIds: [1], provider: 'retell', agentId: null, settings: { defaultTimezone: 'Mars/Base' }, startAt: null })),
+    ).rejects.toThrow(/defaultTimezone/);
+  });
+});
+
 describe('call now, selection and priority', () => {
   it('call now creates a campaign holding only the chosen contacts', async () => {
     const { core, campaign, world } = await setup();

@@ -557,6 +557,7 @@ export class Dialer {
     this.campaigns.update(id, { name: patch.name, agentId: patch.agentId, settings, startAt: patch.startAt }, this.now);
     this.log(id, null, 'info', 'Campaign settings changed');
     const updated = this.get(id);
+    if (updated.state === 'scheduled' && updated.startAt !== null) this.wake(updated.startAt);
     this.deps.bus.publish('campaign.updated', updated);
     return updated;
   }
@@ -739,6 +740,7 @@ export class Dialer {
     this.deps.bus.publish('campaign.updated', updated);
     this.progressChanged(c.id);
     if (state === 'running') this.kick();
+    if (state === 'scheduled' && updated.startAt !== null) this.wake(updated.startAt);
     return updated;
   }
 
