@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../shared/contract';
+import { AgentRoster } from './agents/roster';
+import { TransferService } from './agents/transfers';
 import { createApiHandlers } from './api';
 import { EventBus } from './bus';
 import { CallLifecycle, type CallEndedHook } from './calls/lifecycle';
@@ -51,6 +53,8 @@ export interface Core {
   readonly recordings: RecordingsService;
   /** Public URL for the webhook server: localtunnel or the user's own (issue 5). */
   readonly tunnel: TunnelService;
+  /** Human agents and hand-offs to them (issue 6). */
+  readonly agents: { roster: AgentRoster; transfers: TransferService };
   readonly api: ApiHandlers;
   /** Starts the webhook server, reconciles calls left in flight, and starts the dialer loop. */
   start(): Promise<void>;
@@ -121,6 +125,8 @@ export function createCore(options: CoreOptions): Core {
   webhooks.registerHook('zapier', zapierHook(recordings));
   webhooks.registerHook('assemblyai', assemblyAiHook(recordings));
   webhooks.registerStats('recordings', () => recordings.stats());
+  const roster = new AgentRoster({ db, bus, clock: platform.clock });
+  const transfers = new TransferService({ db, bus, platform, providers: () => providers, roster });
 
   let started = false;
   const core: Core = {
@@ -139,6 +145,7 @@ export function createCore(options: CoreOptions): Core {
     sources,
     recordings,
     tunnel,
+    agents: { roster, transfers },
     api: undefined as unknown as ApiHandlers,
     async start() {
       if (started) return;
@@ -157,6 +164,7 @@ export function createCore(options: CoreOptions): Core {
       providers.dispose();
       await tunnel.stop();
       await webhooks.stop();
+      transfers.dispose();
       db.close();
     },
   };

@@ -1,3 +1,4 @@
+import { agentsEvents, agentsMethods } from './agents';
 import { analyticsEvents, analyticsMethods } from './analytics';
 import { appEvents, appMethods } from './app';
 import { callsEvents, callsMethods } from './calls';
@@ -22,6 +23,7 @@ export const contract = {
   ...recordingsMethods,
   ...analyticsMethods,
   ...maintenanceMethods,
+  ...agentsMethods,
 };
 export type Contract = typeof contract;
 export type MethodName = keyof Contract & string;
@@ -38,6 +40,7 @@ export const events = {
   ...recordingsEvents,
   ...analyticsEvents,
   ...maintenanceEvents,
+  ...agentsEvents,
 };
 export type Events = typeof events;
 export type EventName = keyof Events & string;

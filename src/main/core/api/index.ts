@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../../shared/contract';
 import type { Core } from '../index';
+import { agentsHandlers } from './agents';
 import { analyticsHandlers } from './analytics';
 import { appHandlers } from './app';
 import { callsHandlers } from './calls';
@@ -25,6 +26,7 @@ export function createApiHandlers(core: Core): ApiHandlers {
     ...recordingsHandlers(core),
     ...analyticsHandlers(core),
     ...maintenanceHandlers(core),
+    ...agentsHandlers(core),
   };
 }
 

@@ -188,9 +188,11 @@ CREATE TABLE transfers (
   connected_at INTEGER,
   ended_at INTEGER,
   disposition TEXT,
-  notes TEXT
+  notes TEXT,
+  error TEXT
 );
 CREATE INDEX transfers_call ON transfers(call_id);
+CREATE INDEX transfers_requested ON transfers(requested_at);
 
 CREATE TABLE dnc (
   phone TEXT PRIMARY KEY,

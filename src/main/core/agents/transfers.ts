@@ -1,0 +1,203 @@
+import type { HandoffCard, Transfer, TransferStatus } from '../../../shared/contract/agents';
+import { Outcome, type Call, type ProviderName } from '../../../shared/domain';
+import { ApiError } from '../api/index';
+import type { EventBus } from '../bus';
+import type { Platform } from '../platform';
+import type { ProviderRegistry } from '../providers/registry';
+import type { Db } from '../store/db';
+import { AgentRoutingRepository } from '../store/repositories/agent-routing';
+import { CallsRepository } from '../store/repositories/calls';
+import { DialerRepository } from '../store/repositories/dialer';
+import { DncRepository } from '../store/repositories/dnc';
+import { TransfersRepository } from '../store/repositories/transfers';
+import type { AgentRoster } from './roster';
+
+/**
+ * Hand-offs to human agents. A transfer is requested here (providers that transfer by API) or noticed on the call
+ * (providers whose own agent or flow transfers: status 'transferring', result 'transferred'); either way it is
+ * recorded, the agent is busy until their wrap-up (disposition), and the console notifies once per hand-off.
+ */
+export class TransferService {
+  readonly repo: TransfersRepository;
+  private readonly calls: CallsRepository;
+  private readonly routing: AgentRoutingRepository;
+  private readonly queue: DialerRepository;
+  private readonly dnc: DncRepository;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; platform: Platform; providers: () => ProviderRegistry; roster: AgentRoster },
+  ) {
+    this.repo = new TransfersRepository(deps.db);
+    this.calls = new CallsRepository(deps.db);
+    this.routing = new AgentRoutingRepository(deps.db);
+    this.queue = new DialerRepository(deps.db);
+    this.dnc = new DncRepository(deps.db);
+    this.unsubscribe = deps.bus.subscribe((event) => {
+      if (event.type !== 'call.updated') return;
+      try {
+        this.observe(event.payload);
+      } catch (err) {
+        deps.platform.logger.log('error', 'transfers', `Recording the transfer of call ${event.payload.id} failed`, { error: String(err) });
+      }
+    });
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private get now(): number {
+    return this.deps.platform.clock.now();
+  }
+
+  /** Hands a live call to `agentId`, or to the available agent who has waited longest. */
+  async request(callId: number, agentId?: number): Promise<Transfer> {
+    const call = this.calls.getCall(callId);
+    if (!call) throw new ApiError('not_found', `Call ${callId} does not exist.`);
+    if (call.status !== 'in_progress') {
+      throw new ApiError('conflict', `Call ${callId} is ${call.status.replace('_', ' ')}: only a call in progress can be transferred.`);
+    }
+    if (this.repo.openForCall(callId)) throw new ApiError('conflict', `Call ${callId} is already being transferred.`);
+    const provider = this.deps.providers().get(call.provider as ProviderName);
+    if (provider.capabilities.transfer !== 'api' || !provider.transferCall) {
+      const how = provider.capabilities.transfer === 'flow' ? "the call flow's Connect step" : "the provider's own agent";
+      throw new ApiError('unavailable', `${provider.label} calls cannot be transferred from the console; ${how} hands them to the available agent.`);
+    }
+    if (!call.providerCallId) throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
+    const agent = agentId !== undefined ? this.deps.roster.get(agentId) : this.routing.firstAvailable();
+    if (!agent) throw new ApiError('conflict', 'No agent is available: set someone available in the roster, then transfer again.');
+    if ('status' in agent && agent.status !== 'available') {
+      throw new ApiError('conflict', `${agent.name} is ${agent.status}; choose an available agent.`);
+    }
+    if (!agent.phone) throw new ApiError('invalid_input', `${agent.name} has no phone number; add one in the roster to transfer calls to them.`);
+    const id = this.repo.insert({ callId, agentId: agent.id, status: 'requested', at: this.now });
+    this.agentBusy(agent.id);
+    this.published(id);
+    try {
+      await provider.transferCall(call.providerCallId, agent.phone);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.finish(id, 'failed', `${provider.label} refused the transfer: ${message}`);
+      throw new ApiError('unavailable', `${provider.label} could not transfer call ${callId} to ${agent.name}: ${message}`);
+    }
+    // The provider may already have reported 'transferring' while we awaited it.
+    return this.repo.get(id)!;
+  }
+
+  handoff(id: number): HandoffCard {
+    const transfer = this.mustGet(id);
+    const call = this.calls.getCall(transfer.callId)!;
+    const previousCalls = this.repo
+      .previousCallIds(call.phone, call.id, 20)
+      .map((cid) => this.calls.getCall(cid))
+      .filter((c): c is Call => c !== undefined);
+    return { transfer, call, variables: this.repo.variablesOf(call.id), transcript: this.calls.transcript(call.id), previousCalls };
+  }
+
+  /** The agent's wrap-up. An Outcome value also becomes the call's (and the contact's) outcome. */
+  disposeOf(id: number, disposition: string, notes: string): Transfer {
+    const transfer = this.mustGet(id);
+    if (transfer.status === 'failed') throw new ApiError('conflict', `Transfer ${id} failed; there is no conversation to record.`);
+    const outcome = Outcome.safeParse(disposition);
+    this.deps.db.transaction(() => {
+      this.repo.dispose(id, disposition, notes);
+      if (outcome.success) this.setOutcome(transfer.callId, outcome.data);
+    }).immediate();
+    if (outcome.success) {
+      const call = this.calls.getCall(transfer.callId);
+      if (call) this.deps.bus.publish('call.updated', call);
+    }
+    const call = this.calls.getCall(transfer.callId);
+    // The agent is free once the customer is no longer on the line with them.
+    if (transfer.status === 'connected' || (call?.status === 'ended' && transfer.status !== 'ended')) this.finish(id, 'ended');
+    else this.published(id);
+    return this.repo.get(id)!;
+  }
+
+  counts(q: { campaignId?: number; fromDay?: string }) {
+    const fromMs = q.fromDay ? new Date(`${q.fromDay}T00:00:00`).getTime() : undefined;
+    return this.repo.counts({ campaignId: q.campaignId, fromMs });
+  }
+
+  /** Follows the call: transferring → ringing; ended transferred → connected; ended otherwise → failed. */
+  private observe(call: Call): void {
+    // Most updates are neither; skip the lookup for them (the dialer publishes thousands).
+    if (call.status !== 'transferring' && call.status !== 'ended') return;
+    const open = this.repo.openForCall(call.id);
+    if (call.status === 'transferring') {
+      if (!open) {
+        this.start(call, 'ringing');
+      } else if (open.status === 'requested') {
+        this.repo.setStatus(open.id, 'ringing', this.now);
+        this.notifyOnce(open.id);
+      }
+      return;
+    }
+    if (call.result === 'transferred') {
+      if (open) {
+        if (open.status !== 'connected') {
+          this.repo.setStatus(open.id, 'connected', call.endedAt ?? this.now);
+          this.notifyOnce(open.id);
+        }
+      } else if (!this.repo.anyForCall(call.id)) {
+        this.start(call, 'connected');
+      }
+    } else if (open && open.status !== 'connected') {
+      this.finish(open.id, 'failed', `The call ended (${call.result ?? 'no result'}) before the agent took it.`);
+    }
+  }
+
+  /** A transfer the provider's own agent or flow made: routing chose the available agent who waited longest. */
+  private start(call: Call, status: TransferStatus): void {
+    const agent = this.routing.firstAvailable();
+    const id = this.repo.insert({ callId: call.id, agentId: agent?.id ?? null, status, at: this.now });
+    if (agent) this.agentBusy(agent.id);
+    this.notifyOnce(id);
+  }
+
+  private readonly notified = new Set<number>();
+  private notifyOnce(id: number): void {
+    const t = this.published(id);
+    if (this.notified.has(id)) return;
+    this.notified.add(id);
+    const who = t.contactName ? `${t.contactName} (${t.phone})` : t.phone;
+    this.deps.platform.notifier.notify('Call transferred', `${who} → ${t.agentName ?? 'an agent'}`);
+  }
+
+  private finish(id: number, status: 'ended' | 'failed', error: string | null = null): void {
+    this.repo.setStatus(id, status, this.now, error);
+    const t = this.mustGet(id);
+    if (t.agentId !== null) {
+      const agent = this.deps.roster.repo.get(t.agentId);
+      // Set away meanwhile: stays away.
+      if (agent?.status === 'busy') this.deps.roster.setStatus(t.agentId, 'available');
+    }
+    this.published(id);
+  }
+
+  private agentBusy(agentId: number): void {
+    const agent = this.deps.roster.repo.get(agentId);
+    if (agent && agent.status === 'available') this.deps.roster.setStatus(agentId, 'busy');
+  }
+
+  private setOutcome(callId: number, outcome: Outcome): void {
+    const row = this.calls.byId(callId);
+    if (!row) return;
+    this.calls.patch(callId, { outcome });
+    if (row.campaign_id !== null && row.contact_id !== null) this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
+    if (outcome === 'do_not_call') this.dnc.add(row.phone, 'outcome', `Disposition do_not_call after transfer of call ${callId}`, this.now);
+  }
+
+  private published(id: number): Transfer {
+    const t = this.mustGet(id);
+    this.deps.bus.publish('transfer.updated', t);
+    return t;
+  }
+
+  private mustGet(id: number): Transfer {
+    const t = this.repo.get(id);
+    if (!t) throw new ApiError('not_found', `Transfer ${id} does not exist.`);
+    return t;
+  }
+}
