@@ -101,8 +101,8 @@ afterAll(async () => {
   await core?.cleanup();
 });
 
-const dashboard = async (q: { campaignId?: number | null; from?: number | null; to?: number | null }) =>
-  core.api['analytics.dashboard']({ campaignId: q.campaignId ?? null, from: q.from ?? null, to: q.to ?? null });
+const dashboard = async (q: { campaignId?: number | null; from?: number | null; to?: number | null; utcOffsetMinutes?: number }) =>
+  core.api['analytics.dashboard']({ campaignId: q.campaignId ?? null, from: q.from ?? null, to: q.to ?? null, utcOffsetMinutes: q.utcOffsetMinutes ?? 0 });
 const counts = (list: { key: string; count: number }[]) => Object.fromEntries(list.map((r) => [r.key, r.count]));
 
 describe('analytics dashboard figures against the hand-computed fixture', () => {
@@ -175,6 +175,17 @@ describe('analytics dashboard figures against the hand-computed fixture', () => 
     expect(d.averagePerHour).toBe(4.5);
   });
 
+  it("buckets calls per hour on the viewer's clock hours (India, UTC+5:30)", async () => {
+    const ist = await dashboard({ campaignId: campaignA, utcOffsetMinutes: 330 });
+    // 14:00–15:00 IST is 08:30–09:30 UTC: calls 1, 2, 3, 5; then 6, 4, 7; then 8, 10.
+    expect(ist.perHour).toEqual([
+      { hourStart: T0 - 30 * MIN, placed: 4, connected: 2 },
+      { hourStart: T0 + 30 * MIN, placed: 3, connected: 1 },
+      { hourStart: T0 + 90 * MIN, placed: 2, connected: 1 },
+    ]);
+    expect(ist.totals.placed).toBe(9);
+  });
+
   it('builds the funnel loaded → eligible → dialled → connected → conversation → successful', () => {
     expect(d.funnel.map((s) => [s.stage, s.contacts])).toEqual([
       ['loaded', 6],
@@ -210,7 +221,7 @@ describe('analytics dashboard figures against the hand-computed fixture', () => 
 
 describe('analytics export', () => {
   it('writes every figure as CSV with formulas neutralised', async () => {
-    const file = await core.api['analytics.export']({ query: { campaignId: campaignA, from: null, to: null }, format: 'csv' });
+    const file = await core.api['analytics.export']({ query: { campaignId: campaignA, from: null, to: null, utcOffsetMinutes: 0 }, format: 'csv' });
     expect(file.fileName).toBe('=Fixture A analytics.csv');
     const text = Buffer.from(file.dataBase64, 'base64').toString('utf8');
     const rows = parseCsv(text.replace(/^\ufeff/, ''), ',').map((r) => r.values);
@@ -222,13 +233,14 @@ describe('analytics export', () => {
     expect(Number(find('rates', 'successRate')?.[3])).toBeCloseTo(3 / 7, 10);
     expect(find('rates', 'successRate')?.[4]).toMatch(/completed or transferred/);
     expect(Number(find('funnel', 'contacts', 'successful')?.[3])).toBe(2);
+    expect(find('funnel', 'contacts', 'eligible')?.[4]).toMatch(/not on the do-not-call list/);
     expect(Number(find('duration distribution', 'connected attempts', '120-300s')?.[3])).toBe(1);
     expect(Number(find('results', 'ended attempts', 'voicemail')?.[3])).toBe(1);
     expect(file.rows).toBe(rows.length - 1);
   });
 
   it('writes the same table as XLSX', async () => {
-    const file = await core.api['analytics.export']({ query: { campaignId: campaignA, from: null, to: null }, format: 'xlsx' });
+    const file = await core.api['analytics.export']({ query: { campaignId: campaignA, from: null, to: null, utcOffsetMinutes: 0 }, format: 'xlsx' });
     expect(file.fileName).toBe('=Fixture A analytics.xlsx');
     const wb = XLSX.read(Buffer.from(file.dataBase64, 'base64'), { type: 'buffer' });
     const rows = XLSX.utils.sheet_to_json<(string | number)[]>(wb.Sheets[wb.SheetNames[0]], { header: 1 });

@@ -29,7 +29,7 @@ test('open the analytics dashboard during a simulator campaign and export it', a
   expect(csv.suggestedFilename()).toBe('Simulator demo COD confirmation analytics.csv');
   const text = readFileSync((await csv.path())!, 'utf8');
   expect(text.split('\r\n')[0]).toBe('\ufeffsection,figure,key,value,definition');
-  expect(text).toMatch(/\r\nfunnel,contacts,loaded,20,\r\n/);
+  expect(text).toMatch(/\r\nfunnel,contacts,loaded,20,Contacts in the campaign.s lists\.\r\n/);
   expect(text).toMatch(/\r\ntotals,placed,,\d+,/);
 
   const [xlsx] = await Promise.all([page.waitForEvent('download'), dashboard.getByRole('button', { name: 'Export XLSX' }).click()]);

@@ -42,6 +42,17 @@ export const FIGURE_DEFINITIONS = {
 } as const;
 export type FigureName = keyof typeof FIGURE_DEFINITIONS;
 
+export const FUNNEL_STAGES = ['loaded', 'eligible', 'dialled', 'connected', 'conversation', 'successful'] as const;
+/** The funnel counts contacts (per campaign); loaded and eligible ignore the date range, the later stages use it. */
+export const FUNNEL_DEFINITIONS: Record<(typeof FUNNEL_STAGES)[number], string> = {
+  loaded: "Contacts in the campaign's lists.",
+  eligible: 'Queued contacts with a callable, unique number and not on the do-not-call list (unless dialled before being put on it).',
+  dialled: 'Contacts with at least one placed attempt in the range.',
+  connected: 'Contacts with an attempt in the range that was answered.',
+  conversation: 'Contacts with an attempt in the range in which somebody talked.',
+  successful: `Contacts with an attempt in the range with a successful outcome (${SUCCESS_OUTCOMES.join(', ')}).`,
+};
+
 export const AnalyticsQuery = z
   .object({
     /** One campaign, or every call when absent. */
@@ -50,6 +61,8 @@ export const AnalyticsQuery = z
     from: z.number().int().nullable().default(null),
     /** Epoch ms, exclusive. */
     to: z.number().int().nullable().default(null),
+    /** The viewer's offset from UTC, so "calls per hour" buckets are the viewer's clock hours (India is +330). */
+    utcOffsetMinutes: z.number().int().min(-840).max(840).default(0),
   })
   .refine((q) => q.from === null || q.to === null || q.from < q.to, { message: 'from must be before to', path: ['to'] });
 export type AnalyticsQuery = z.output<typeof AnalyticsQuery>;
@@ -57,7 +70,7 @@ export type AnalyticsQuery = z.output<typeof AnalyticsQuery>;
 const Count = z.object({ key: z.string(), count: z.number().int() });
 
 export const Dashboard = z.object({
-  query: z.object({ campaignId: z.number().int().nullable(), from: z.number().nullable(), to: z.number().nullable() }),
+  query: z.object({ campaignId: z.number().int().nullable(), from: z.number().nullable(), to: z.number().nullable(), utcOffsetMinutes: z.number().int() }),
   campaignName: z.string().nullable(),
   totals: z.object({
     placed: z.number().int(),
@@ -95,7 +108,7 @@ export const Dashboard = z.object({
   perHour: z.array(z.object({ hourStart: z.number(), placed: z.number().int(), connected: z.number().int() })),
   averagePerHour: z.number().nullable(),
   /** loaded → eligible → dialled → connected → conversation → successful outcome, in contacts. */
-  funnel: z.array(z.object({ stage: z.enum(['loaded', 'eligible', 'dialled', 'connected', 'conversation', 'successful']), contacts: z.number().int() })),
+  funnel: z.array(z.object({ stage: z.enum(FUNNEL_STAGES), contacts: z.number().int() })),
 });
 export type Dashboard = z.infer<typeof Dashboard>;
 

@@ -1,4 +1,11 @@
-import { DURATION_BUCKETS, FIGURE_DEFINITIONS, type AnalyticsQuery, type Dashboard } from '../../../shared/contract/analytics';
+import {
+  DURATION_BUCKETS,
+  FIGURE_DEFINITIONS,
+  FUNNEL_DEFINITIONS,
+  FUNNEL_STAGES,
+  type AnalyticsQuery,
+  type Dashboard,
+} from '../../../shared/contract/analytics';
 import type { ExportCell, ExportTable } from '../contacts/export';
 import type { Db } from '../store/db';
 import { AnalyticsRepository, type AnalyticsFilter } from '../store/repositories/analytics';
@@ -13,13 +20,13 @@ export class AnalyticsService {
   }
 
   dashboard(query: AnalyticsQuery): Dashboard {
-    const f: AnalyticsFilter = { campaignId: query.campaignId, from: query.from, to: query.to };
+    const f: AnalyticsFilter = { campaignId: query.campaignId, from: query.from, to: query.to, offsetMs: query.utcOffsetMinutes * 60_000 };
     const t = this.repo.totals(f);
     const perHour = this.repo.perHour(f);
     const byBucket = new Map(this.repo.durationBuckets(f).map((b) => [b.fromS, b.count]));
     const funnel = this.repo.funnel(f);
     return {
-      query: { campaignId: query.campaignId, from: query.from, to: query.to },
+      query: { campaignId: query.campaignId, from: query.from, to: query.to, utcOffsetMinutes: query.utcOffsetMinutes },
       campaignName: query.campaignId === null ? null : this.repo.campaignName(query.campaignId),
       totals: {
         placed: t.placed,
@@ -57,14 +64,7 @@ export class AnalyticsService {
       attemptsDistribution: this.repo.attemptsDistribution(f),
       perHour,
       averagePerHour: ratio(t.placed, perHour.length),
-      funnel: [
-        { stage: 'loaded', contacts: funnel.loaded },
-        { stage: 'eligible', contacts: funnel.eligible },
-        { stage: 'dialled', contacts: funnel.dialled },
-        { stage: 'connected', contacts: funnel.connected },
-        { stage: 'conversation', contacts: funnel.conversation },
-        { stage: 'successful', contacts: funnel.successful },
-      ],
+      funnel: FUNNEL_STAGES.map((stage) => ({ stage, contacts: funnel[stage] })),
     };
   }
 }
@@ -99,6 +99,6 @@ export function dashboardTable(d: Dashboard): ExportTable {
   add('calls per hour', 'average', null, d.averagePerHour, FIGURE_DEFINITIONS.callsPerHour);
   for (const h of d.perHour) add('calls per hour', 'placed', new Date(h.hourStart).toISOString(), h.placed);
   for (const h of d.perHour) add('calls per hour', 'connected', new Date(h.hourStart).toISOString(), h.connected);
-  for (const s of d.funnel) add('funnel', 'contacts', s.stage, s.contacts);
+  for (const s of d.funnel) add('funnel', 'contacts', s.stage, s.contacts, FUNNEL_DEFINITIONS[s.stage]);
   return { header: ['section', 'figure', 'key', 'value', 'definition'], rows };
 }

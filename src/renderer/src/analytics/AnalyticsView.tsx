@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { FIGURE_DEFINITIONS, type Dashboard, type FigureName } from '../../../shared/contract/analytics';
+import { FIGURE_DEFINITIONS, FUNNEL_DEFINITIONS, type Dashboard, type FigureName } from '../../../shared/contract/analytics';
 import { STATE_COLORS, stateLabel, type CallState } from '../calls/status';
 import { formatDuration, humanize } from '../shell/format';
 import { useAnalytics } from './store';
@@ -13,15 +13,6 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 const num = (v: number | null, digits = 2) => (v === null ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
 const NEUTRAL = '#2563eb';
 const SECONDARY = '#0f766e';
-
-const FUNNEL_HINTS: Record<Dashboard['funnel'][number]['stage'], string> = {
-  loaded: "Contacts in the campaign's lists.",
-  eligible: 'Queued contacts with a callable, unique number, not on the do-not-call list (unless dialled before it).',
-  dialled: 'Contacts with at least one placed attempt in the range.',
-  connected: 'Contacts with an attempt that was answered.',
-  conversation: 'Contacts with an attempt in which somebody talked.',
-  successful: `Contacts with a successful outcome. ${FIGURE_DEFINITIONS.outcomeSuccessRate}`,
-};
 
 function Kpi({ label, value, figure }: { label: string; value: string; figure: FigureName }) {
   const definition = FIGURE_DEFINITIONS[figure];
@@ -88,7 +79,7 @@ function Funnel({ d }: { d: Dashboard }) {
       </ResponsiveContainer>
       <ul className="funnel-steps">
         {d.funnel.map((s) => (
-          <li key={s.stage} title={FUNNEL_HINTS[s.stage]} data-stage={s.stage}>
+          <li key={s.stage} title={FUNNEL_DEFINITIONS[s.stage]} data-stage={s.stage}>
             {humanize(s.stage)}: <strong>{s.contacts}</strong>
           </li>
         ))}

@@ -35,7 +35,7 @@ function query(s: Pick<AnalyticsState, 'campaignId' | 'range'>) {
   const from = localDay(s.range.from);
   const toDay = localDay(s.range.to);
   const to = toDay === null ? null : new Date(toDay).setDate(new Date(toDay).getDate() + 1);
-  return { campaignId: s.campaignId, from, to };
+  return { campaignId: s.campaignId, from, to, utcOffsetMinutes: -new Date().getTimezoneOffset() };
 }
 
 export const useAnalytics = create<AnalyticsState>()((set, get) => ({

@@ -8,6 +8,8 @@ export interface AnalyticsFilter {
   campaignId: number | null;
   from: number | null;
   to: number | null;
+  /** The viewer's UTC offset in ms: hour buckets start on the viewer's clock hours. */
+  offsetMs: number;
 }
 
 // The outcome set and the bucket bounds are the contract's constants, written into the SQL once (a per-row
@@ -105,7 +107,8 @@ export class AnalyticsRepository {
        ) GROUP BY n ORDER BY n`,
     );
     this.perHourStmt = db.prepare<[AnalyticsFilter], { hourStart: number; placed: number; connected: number }>(
-      `SELECT (c.created_at / 3600000) * 3600000 AS hourStart, COUNT(*) AS placed, TOTAL(${CONNECTED}) AS connected
+      // Bound numbers arrive as REAL; the cast keeps the division an integer one (whole hours).
+      `SELECT ((c.created_at + CAST(@offsetMs AS INTEGER)) / 3600000) * 3600000 - CAST(@offsetMs AS INTEGER) AS hourStart, COUNT(*) AS placed, TOTAL(${CONNECTED}) AS connected
        FROM calls c WHERE ${SCOPE} GROUP BY 1 ORDER BY 1`,
     );
     // Contacts per campaign: loaded and eligible are what the campaign holds (not limited by the date range); the
