@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { humanize, LOCAL_ZONE } from '../shell/format';
 import { useShell } from '../shell/store';
+import { ProvidersPanel } from '../providers/ProvidersPanel';
+import { TunnelPanel } from '../providers/TunnelPanel';
 import { SheetsPanel } from '../sources/SheetsPanel';
 
 export function SettingsView() {
@@ -43,25 +45,8 @@ export function SettingsView() {
           <dd>{info.publicUrl ?? <span className="muted">none (no tunnel)</span>}</dd>
         </dl>
       </section>
-      <section aria-label="Providers">
-        <h3>Providers</h3>
-        <table>
-          <thead>
-            <tr>
-              <th>Provider</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {info.providers.map((p) => (
-              <tr key={p.name}>
-                <td>{p.label}</td>
-                <td>{p.configured ? 'Ready' : 'Not set up'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <TunnelPanel />
+      <ProvidersPanel />
       <SheetsPanel />
     </div>
   );
