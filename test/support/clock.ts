@@ -35,10 +35,17 @@ export class ManualClock implements Clock {
         .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       due.cancelled = true;
+      // Fired and cancelled timers are dropped so long simulations stay linear.
+      this.prune();
       this.current = Math.max(this.current, due.at);
       due.fn();
     }
     this.current = target;
+  }
+  private prune(): void {
+    let kept = 0;
+    for (const timer of this.timers) if (!timer.cancelled) this.timers[kept++] = timer;
+    this.timers.length = kept;
   }
   set(time: number): void {
     this.current = time;

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -74,6 +74,20 @@ function backupBeforeMigrating(db: Db, file: string, version: number): void {
   db.pragma('wal_checkpoint(TRUNCATE)');
   const target = `${file}.v${version}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
   copyFileSync(file, target);
+}
+
+const statementCaches = new WeakMap<Db, Map<string, Statement>>();
+
+/**
+ * Prepares each distinct SQL text once per connection. Repositories run the same statements thousands of times a
+ * minute (dialer, event application, write-back); only pass fixed SQL texts, never ones built from values.
+ */
+export function prepareCached<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(db: Db, sql: string): Statement<P, R> {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt as unknown as Statement<P, R>;
 }
 
 export { LATEST_SCHEMA_VERSION };

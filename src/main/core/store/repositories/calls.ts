@@ -1,6 +1,6 @@
 import type { Call, CallEventRecord, CallResult, CallStatus, Outcome, ProviderName, TranscriptTurn } from '../../../../shared/domain';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db';
+import { prepareCached, type Db } from '../db';
 
 // Calls (one row per attempt), their provider events, transcript turns and the call_search FTS document.
 
@@ -108,15 +108,8 @@ export interface CallFilter {
 }
 
 export class CallsRepository {
-  private readonly statements = new Map<string, Statement>();
-  /** Prepares each distinct SQL text once (the dialer and the lifecycle run the same queries thousands of times). */
   private prep<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(sql: string): Statement<P, R> {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt as unknown as Statement<P, R>;
+    return prepareCached<P, R>(this.db, sql);
   }
 
   private readonly byIdStmt;

@@ -1,6 +1,6 @@
 import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../../shared/domain';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db';
+import { prepareCached, type Db } from '../db';
 
 interface CampaignRow {
   id: number;
@@ -48,15 +48,8 @@ function toCampaign(row: CampaignRow): Campaign {
 
 /** Campaign definitions and their lists. */
 export class CampaignsRepository {
-  private readonly statements = new Map<string, Statement>();
-  /** Prepares each distinct SQL text once (the dialer and the lifecycle run the same queries thousands of times). */
   private prep<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(sql: string): Statement<P, R> {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt as unknown as Statement<P, R>;
+    return prepareCached<P, R>(this.db, sql);
   }
 
   private readonly getStmt;

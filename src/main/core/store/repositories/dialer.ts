@@ -1,6 +1,6 @@
 import { LIVE_CALL_STATUSES, type CampaignContactState, type WaitReason } from '../../../../shared/domain';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db';
+import { prepareCached, type Db } from '../db';
 
 // The dialer's work queue: one campaign_contacts row per contact per campaign, picked by due time
 // (index campaign_contacts_due: campaign_id, priority DESC, next_at WHERE state = 'pending').
@@ -39,15 +39,8 @@ export interface DialTarget {
 const LIVE_IN = `(${LIVE_CALL_STATUSES.map((s) => `'${s}'`).join(',')})`;
 
 export class DialerRepository {
-  private readonly statements = new Map<string, Statement>();
-  /** Prepares each distinct SQL text once (the dialer and the lifecycle run the same queries thousands of times). */
   private prep<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(sql: string): Statement<P, R> {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt as unknown as Statement<P, R>;
+    return prepareCached<P, R>(this.db, sql);
   }
 
   private readonly dueStmt;

@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import { prepareCached, type Db } from '../db';
 
 // SQL for Google Sheets sources: credentials (metadata only; the secret is in `secrets`), connections, the
 // contacts a sheet feeds, and the write-back outbox.
@@ -94,30 +94,27 @@ export class SourcesRepository {
 
   // ── credentials ──
   insertCredential(kind: CredentialRow['kind'], account: string, secretName: string, now: number): CredentialRow {
-    return this.db
-      .prepare<[string, string, string, number], CredentialRow>(
+    return prepareCached<[string, string, string, number], CredentialRow>(this.db, 
         'INSERT INTO google_credentials (kind, account, secret_name, created_at) VALUES (?, ?, ?, ?) RETURNING *',
       )
       .get(kind, account, secretName, now)!;
   }
   credential(id: number): CredentialRow | undefined {
-    return this.db.prepare<[number], CredentialRow>('SELECT * FROM google_credentials WHERE id = ?').get(id);
+    return prepareCached<[number], CredentialRow>(this.db, 'SELECT * FROM google_credentials WHERE id = ?').get(id);
   }
   credentials(): CredentialRow[] {
-    return this.db.prepare<[], CredentialRow>('SELECT * FROM google_credentials ORDER BY id').all();
+    return prepareCached<[], CredentialRow>(this.db, 'SELECT * FROM google_credentials ORDER BY id').all();
   }
 
   // ── connections ──
   createList(name: string, sourceRef: string, now: number): number {
     return Number(
-      this.db
-        .prepare("INSERT INTO lists (name, source_kind, source_ref, created_at) VALUES (?, 'google_sheet', ?, ?)")
+      prepareCached(this.db, "INSERT INTO lists (name, source_kind, source_ref, created_at) VALUES (?, 'google_sheet', ?, ?)")
         .run(name, sourceRef, now).lastInsertRowid,
     );
   }
   insertConnection(c: NewConnection, now: number): ConnectionRow {
-    return this.db
-      .prepare<unknown[], ConnectionRow>(
+    return prepareCached<unknown[], ConnectionRow>(this.db, 
         `INSERT INTO sheet_connections (list_id, credential_id, spreadsheet_id, spreadsheet_title, sheet_gid, sheet_title,
            mapping_json, key_kind, default_country, poll_interval_ms, write_interval_ms, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -139,53 +136,48 @@ export class SourcesRepository {
       )!;
   }
   connection(id: number): ConnectionRow | undefined {
-    return this.db.prepare<[number], ConnectionRow>('SELECT * FROM sheet_connections WHERE id = ?').get(id);
+    return prepareCached<[number], ConnectionRow>(this.db, 'SELECT * FROM sheet_connections WHERE id = ?').get(id);
   }
   connections(): ConnectionRow[] {
-    return this.db.prepare<[], ConnectionRow>('SELECT * FROM sheet_connections ORDER BY id').all();
+    return prepareCached<[], ConnectionRow>(this.db, 'SELECT * FROM sheet_connections ORDER BY id').all();
   }
   /** Undoes a connect whose first read failed: the connection and the list it created. */
   deleteConnectionAndList(id: number, listId: number): void {
     this.transaction(() => {
       this.deleteConnection(id);
-      this.db.prepare('DELETE FROM lists WHERE id = ?').run(listId);
+      prepareCached(this.db, 'DELETE FROM lists WHERE id = ?').run(listId);
     });
   }
   deleteConnection(id: number): void {
-    this.db.prepare('DELETE FROM sheet_connections WHERE id = ?').run(id);
+    prepareCached(this.db, 'DELETE FROM sheet_connections WHERE id = ?').run(id);
   }
   setPaused(id: number, paused: boolean, now: number): void {
-    this.db.prepare('UPDATE sheet_connections SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, now, id);
+    prepareCached(this.db, 'UPDATE sheet_connections SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, now, id);
   }
   setTab(id: number, spreadsheetTitle: string, sheetTitle: string, now: number): void {
-    this.db
-      .prepare('UPDATE sheet_connections SET spreadsheet_title = ?, sheet_title = ?, updated_at = ? WHERE id = ?')
+    prepareCached(this.db, 'UPDATE sheet_connections SET spreadsheet_title = ?, sheet_title = ?, updated_at = ? WHERE id = ?')
       .run(spreadsheetTitle, sheetTitle, now, id);
   }
   recordRead(id: number, rowsSeen: number, rejectedJson: string, now: number): void {
-    this.db
-      .prepare(
+    prepareCached(this.db, 
         'UPDATE sheet_connections SET last_read_at = ?, rows_seen = ?, rejected_json = ?, last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?',
       )
       .run(now, rowsSeen, rejectedJson, now, id);
   }
   recordWrite(id: number, dropped: number, now: number): void {
-    this.db
-      .prepare(
+    prepareCached(this.db, 
         'UPDATE sheet_connections SET last_write_at = ?, dropped_writes = dropped_writes + ?, last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?',
       )
       .run(now, dropped, now, id);
   }
   recordError(id: number, message: string, now: number): void {
-    this.db
-      .prepare('UPDATE sheet_connections SET last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?')
+    prepareCached(this.db, 'UPDATE sheet_connections SET last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?')
       .run(message, now, now, id);
   }
 
   // ── contacts fed by a sheet ──
   sheetContacts(listId: number): SheetContactRow[] {
-    return this.db
-      .prepare<[number], SheetContactRow>(
+    return prepareCached<[number], SheetContactRow>(this.db, 
         `SELECT id, source_key, name, phone, phone_raw, variables_json, source_row, callable, not_callable_reason
            FROM contacts WHERE list_id = ? AND source_key IS NOT NULL`,
       )
@@ -193,8 +185,7 @@ export class SourcesRepository {
   }
   insertContact(listId: number, v: SheetContactValues, now: number): number {
     return Number(
-      this.db
-        .prepare(
+      prepareCached(this.db, 
           `INSERT INTO contacts (list_id, name, phone, phone_raw, variables_json, source_row, source_key, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -203,8 +194,7 @@ export class SourcesRepository {
   }
   /** Updates a contact from its row; a contact that was removed from the sheet and is back becomes callable again. */
   updateContact(id: number, v: SheetContactValues, now: number): void {
-    this.db
-      .prepare(
+    prepareCached(this.db, 
         `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, variables_json = ?, source_row = ?, source_key = ?,
            callable = CASE WHEN not_callable_reason = ? THEN 1 ELSE callable END,
            not_callable_reason = CASE WHEN not_callable_reason = ? THEN NULL ELSE not_callable_reason END,
@@ -214,8 +204,7 @@ export class SourcesRepository {
       .run(v.name, v.phone, v.phoneRaw, v.variablesJson, v.sourceRow, v.sourceKey, REMOVED_FROM_SHEET, REMOVED_FROM_SHEET, now, id);
   }
   markRemoved(id: number, now: number): void {
-    this.db
-      .prepare('UPDATE contacts SET callable = 0, not_callable_reason = ?, source_row = NULL, updated_at = ? WHERE id = ?')
+    prepareCached(this.db, 'UPDATE contacts SET callable = 0, not_callable_reason = ?, source_row = NULL, updated_at = ? WHERE id = ?')
       .run(REMOVED_FROM_SHEET, now, id);
   }
 
@@ -224,8 +213,7 @@ export class SourcesRepository {
    * taken out of the sheet leave the pending queue, rows put back return to it.
    */
   queueInOpenCampaigns(listId: number, contactId: number, now: number): number {
-    return this.db
-      .prepare(
+    return prepareCached(this.db, 
         `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
          SELECT c.id, ?, 'pending', COALESCE(json_extract(c.settings_json, '$.priority'), 0), 0, ?, 'new', ?
            FROM campaign_lists cl JOIN campaigns c ON c.id = cl.campaign_id
@@ -234,15 +222,13 @@ export class SourcesRepository {
       .run(contactId, now, now, listId).changes;
   }
   excludeFromQueue(contactId: number, now: number): void {
-    this.db
-      .prepare(
+    prepareCached(this.db, 
         "UPDATE campaign_contacts SET state = 'excluded', excluded_reason = ?, updated_at = ? WHERE contact_id = ? AND state = 'pending'",
       )
       .run(REMOVED_FROM_SHEET, now, contactId);
   }
   restoreToQueue(contactId: number, now: number): number {
-    return this.db
-      .prepare(
+    return prepareCached(this.db, 
         "UPDATE campaign_contacts SET state = 'pending', excluded_reason = NULL, next_at = ?, updated_at = ? WHERE contact_id = ? AND state = 'excluded' AND excluded_reason = ?",
       )
       .run(now, now, contactId, REMOVED_FROM_SHEET).changes;
@@ -250,8 +236,7 @@ export class SourcesRepository {
 
   /** The sheet connection and row key a contact writes back to, if its list is a connected sheet. */
   writeTarget(contactId: number): { connectionId: number; rowKey: string } | undefined {
-    return this.db
-      .prepare<[number], { connectionId: number; rowKey: string }>(
+    return prepareCached<[number], { connectionId: number; rowKey: string }>(this.db, 
         `SELECT s.id AS connectionId, c.source_key AS rowKey
            FROM contacts c JOIN sheet_connections s ON s.list_id = c.list_id
           WHERE c.id = ? AND c.source_key IS NOT NULL`,
@@ -259,19 +244,17 @@ export class SourcesRepository {
       .get(contactId);
   }
   callContact(callId: number): number | null {
-    return this.db.prepare<[number], { contact_id: number | null }>('SELECT contact_id FROM calls WHERE id = ?').get(callId)?.contact_id ?? null;
+    return prepareCached<[number], { contact_id: number | null }>(this.db, 'SELECT contact_id FROM calls WHERE id = ?').get(callId)?.contact_id ?? null;
   }
   transcriptTurns(callId: number): { speaker: string; text: string }[] {
-    return this.db
-      .prepare<[number], { speaker: string; text: string }>('SELECT speaker, text FROM transcript_turns WHERE call_id = ? ORDER BY seq')
+    return prepareCached<[number], { speaker: string; text: string }>(this.db, 'SELECT speaker, text FROM transcript_turns WHERE call_id = ? ORDER BY seq')
       .all(callId);
   }
 
   // ── outbox ──
   /** Merges values into the row's pending update (later values win field by field). */
   enqueue(connectionId: number, rowKey: string, valuesJson: string, now: number): void {
-    this.db
-      .prepare(
+    prepareCached(this.db, 
         `INSERT INTO sheet_outbox (connection_id, row_key, values_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (connection_id, row_key) DO UPDATE SET
            values_json = json_patch(sheet_outbox.values_json, excluded.values_json),
@@ -281,28 +264,25 @@ export class SourcesRepository {
       .run(connectionId, rowKey, valuesJson, now, now);
   }
   pending(connectionId: number, limit: number): OutboxRow[] {
-    return this.db
-      .prepare<[number, number], OutboxRow>(
+    return prepareCached<[number, number], OutboxRow>(this.db, 
         'SELECT id, connection_id, row_key, values_json, version, attempts FROM sheet_outbox WHERE connection_id = ? ORDER BY updated_at, id LIMIT ?',
       )
       .all(connectionId, limit);
   }
   pendingCount(connectionId: number): number {
-    return this.db
-      .prepare<[number], { n: number }>('SELECT count(*) AS n FROM sheet_outbox WHERE connection_id = ?')
+    return prepareCached<[number], { n: number }>(this.db, 'SELECT count(*) AS n FROM sheet_outbox WHERE connection_id = ?')
       .get(connectionId)!.n;
   }
   /** Deletes an entry only if nothing was merged into it since it was read (otherwise it is written again). */
   removeWritten(id: number, version: number): void {
-    this.db.prepare('DELETE FROM sheet_outbox WHERE id = ? AND version = ?').run(id, version);
+    prepareCached(this.db, 'DELETE FROM sheet_outbox WHERE id = ? AND version = ?').run(id, version);
   }
   markAttempt(ids: number[], error: string): void {
-    const stmt = this.db.prepare('UPDATE sheet_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?');
+    const stmt = prepareCached(this.db, 'UPDATE sheet_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?');
     for (const id of ids) stmt.run(error, id);
   }
   connectionsWithPending(): number[] {
-    return this.db
-      .prepare<[], { id: number }>('SELECT DISTINCT connection_id AS id FROM sheet_outbox')
+    return prepareCached<[], { id: number }>(this.db, 'SELECT DISTINCT connection_id AS id FROM sheet_outbox')
       .all()
       .map((r) => r.id);
   }
