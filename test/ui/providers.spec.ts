@@ -66,6 +66,17 @@ test('saves a Bolna key and agent, shows the key only as a hint, and names the f
   await again.getByRole('button', { name: 'Replace Bolna API key (bn-…)' }).click();
   await expect(again.getByLabel('Bolna API key (bn-…)')).toHaveAttribute('type', 'password');
   await expect(again.getByLabel('Bolna API key (bn-…)')).toHaveValue('');
+
+  // Self-hosted Bolna: its own fields and the create-agent form; broken JSON is refused before anything is sent.
+  await page.getByRole('region', { name: 'Providers' }).getByRole('tab', { name: /self-hosted/ }).click();
+  const selfHosted = page.getByRole('form', { name: 'Bolna (self-hosted) + Twilio settings' });
+  await expect(selfHosted.getByLabel('Agent server URL')).toHaveValue('http://localhost:5001');
+  await expect(selfHosted.getByLabel('Twilio Auth Token (verifies callbacks, updates calls)')).toHaveAttribute('type', 'password');
+  const create = page.getByRole('form', { name: 'Create an agent from its JSON definition' });
+  await create.getByLabel('Agent definition (JSON)').fill('{ "agent_config": ');
+  await create.getByRole('button', { name: 'Create agent' }).click();
+  await expect(create.getByLabel('Agent definition (JSON)')).toHaveAccessibleDescription(/not valid JSON/);
+  await screenshot(page, 'settings-providers-self-hosted');
   expect(consoleProblems).toEqual([]);
 });
 
@@ -91,12 +102,14 @@ test('tunnel: own public URL, live status, self-test round trip, field errors an
   await expect(panel.getByRole('button', { name: 'Copy Public URL' })).toBeVisible();
   await panel.getByRole('button', { name: 'Self-test' }).click();
   const result = panel.getByRole('status').filter({ hasText: /Reached|Failed/ });
-  await expect(result).toContainText('Reached');
-  await expect(result).toContainText(/\d+(\.\d+)? ms round trip/);
+  await expect(result).toContainText(`Reached this computer through ${localUrl}`);
+  await expect(result).toContainText(/in \d+(\.\d+)? ms/);
+  await expect(page.getByRole('region', { name: 'Providers' }).getByText('Through the tunnel’s public URL')).toBeVisible();
   await screenshot(page, 'settings-tunnel-custom-url');
 
   await panel.getByRole('button', { name: 'Stop' }).click();
   await expect(status).toHaveText('Off');
   await expect(panel.getByRole('button', { name: 'Self-test' })).toBeDisabled();
+  await expect(page.getByRole('region', { name: 'Providers' }).getByText(/These are local addresses/)).toBeVisible();
   expect(consoleProblems).toEqual([]);
 });

@@ -131,7 +131,7 @@ function ConnectionTestResult({ provider }: { provider: ConfigurableProvider }) 
   if (!result) return null;
   if (result === 'running') return <span role="status">Testing…</span>;
   return (
-    <span role="status" className={result.ok ? 'ok-text' : 'error-text'}>
+    <span role="status" className={result.ok ? 'ok-text' : 'failed-text'}>
       {result.ok ? 'Connected' : 'Failed'}: {result.message} <span className="muted">({result.roundTripMs} ms round trip)</span>
     </span>
   );
@@ -183,6 +183,7 @@ function ProviderForm({ view }: { view: ProviderView }) {
   const [draft, setDraft] = useState(() => settingsDraft(view));
   const [keys, setKeys] = useState<Record<string, string>>({});
   const [replacing, setReplacing] = useState<Record<string, boolean>>({});
+  const publicUrl = useProviders((s) => s.tunnel?.publicUrl ?? null);
   const fields = PROVIDER_FIELDS[provider];
   return (
     <div className="provider-form">
@@ -255,13 +256,20 @@ function ProviderForm({ view }: { view: ProviderView }) {
             </ul>
           </>
         )}
-        <h4>For the {view.label} dashboard</h4>
+        <h4>Webhook URLs</h4>
         {view.hookUrls.length === 0 ? (
           <p className="muted">The webhook server is not running, so there are no URLs yet.</p>
         ) : (
           view.hookUrls.map((h) => <CopyField key={h.label} label={h.label} value={h.url} />)
         )}
-        <p className="hint">These use the public URL when a tunnel is up (Settings → Tunnel); keep them private, they carry this console’s secret.</p>
+        {publicUrl ? (
+          <p className="hint">Through the tunnel’s public URL. Keep them private: they carry this console’s secret.</p>
+        ) : (
+          <p className="warning-text">
+            These are local addresses, which a provider on the internet cannot reach: start a tunnel in the Tunnel panel above and
+            they change to the public one. Keep them private: they carry this console’s secret.
+          </p>
+        )}
         {provider === 'bolna_twilio' && api.has('providers.createAgent') && <CreateAgent errors={errors} />}
       </div>
     </div>

@@ -106,9 +106,10 @@ function SelfTestResult() {
   if (!result) return null;
   if (result === 'running') return <span role="status">Sending a request through the public URL…</span>;
   return (
-    <span role="status" className={result.ok ? 'ok-text' : 'error-text'}>
-      {result.ok ? 'Reached' : 'Failed'}: {result.message}
-      {result.roundTripMs !== null && <span className="muted"> ({result.roundTripMs} ms round trip)</span>}
+    // A success message already states the round trip.
+    <span role="status" className={result.ok ? 'ok-text' : 'failed-text'}>
+      {result.ok ? result.message : `Failed: ${result.message}`}
+      {!result.ok && result.roundTripMs !== null && <span className="muted"> ({result.roundTripMs} ms round trip)</span>}
     </span>
   );
 }
@@ -123,41 +124,47 @@ export function TunnelPanel() {
   if (!api.has('tunnel.status')) return null;
   if (!status) return null;
   return (
-    <section aria-label="Tunnel">
+    // Full width of the settings grid: the form and the live status side by side.
+    <section aria-label="Tunnel" style={{ gridColumn: '1 / -1' }}>
       <h3>Tunnel</h3>
-      {/* Keyed by the saved configuration so the form shows what is in force after each apply. */}
-      <TunnelForm key={`${status.mode} ${status.host} ${status.subdomain}`} status={status} />
-      <h4>Status</h4>
-      <dl className="facts" aria-label="Tunnel status">
-        <dt>State</dt>
-        <dd className={status.state === 'error' ? 'error-text' : status.connected ? 'ok-text' : undefined}>{humanize(status.state)}</dd>
-        <dt>Connected</dt>
-        <dd>{status.connected ? 'yes' : 'no'}</dd>
-        <dt>Connected since</dt>
-        <dd>{formatDateTime(status.connectedAt)}</dd>
-        <dt>Last webhook</dt>
-        <dd>{status.lastWebhookAt ? formatDateTime(status.lastWebhookAt) : <span className="muted">none yet</span>}</dd>
-        <dt>Reconnects</dt>
-        <dd>{status.reconnects}</dd>
-        {status.lastError && (
-          <>
-            <dt>Problem</dt>
-            <dd className="error-text">{status.lastError}</dd>
-          </>
-        )}
-      </dl>
-      {status.publicUrl ? <CopyField label="Public URL" value={status.publicUrl} /> : <p className="muted">No public URL.</p>}
-      <div className="provider-actions">
-        <button type="button" onClick={() => void startTunnel()} disabled={status.mode === 'none' || status.state === 'connected' || status.state === 'connecting'}>
-          Start
-        </button>
-        <button type="button" onClick={() => void stopTunnel()} disabled={status.state === 'off'}>
-          Stop
-        </button>
-        <button type="button" onClick={() => void runSelfTest()} disabled={!status.publicUrl || selfTesting}>
-          Self-test
-        </button>
-        <SelfTestResult />
+      <p className="hint">Hosted providers send call updates to a public URL that forwards to this computer’s webhook server.</p>
+      <div className="tunnel-columns">
+        {/* Keyed by the saved configuration so the form shows what is in force after each apply. */}
+        <TunnelForm key={`${status.mode} ${status.host} ${status.subdomain}`} status={status} />
+        <div>
+          <h4>Status</h4>
+          <dl className="facts" aria-label="Tunnel status">
+            <dt>State</dt>
+            <dd className={status.state === 'error' ? 'error-text' : status.connected ? 'ok-text' : undefined}>{humanize(status.state)}</dd>
+            <dt>Connected</dt>
+            <dd>{status.connected ? 'yes' : 'no'}</dd>
+            <dt>Connected since</dt>
+            <dd>{formatDateTime(status.connectedAt)}</dd>
+            <dt>Last webhook</dt>
+            <dd>{status.lastWebhookAt ? formatDateTime(status.lastWebhookAt) : <span className="muted">none yet</span>}</dd>
+            <dt>Reconnects</dt>
+            <dd>{status.reconnects}</dd>
+            {status.lastError && (
+              <>
+                <dt>Problem</dt>
+                <dd className="error-text">{status.lastError}</dd>
+              </>
+            )}
+          </dl>
+          {status.publicUrl ? <CopyField label="Public URL" value={status.publicUrl} /> : <p className="muted">No public URL.</p>}
+          <div className="provider-actions">
+            <button type="button" onClick={() => void startTunnel()} disabled={status.mode === 'none' || status.state === 'connected' || status.state === 'connecting'}>
+              Start
+            </button>
+            <button type="button" onClick={() => void stopTunnel()} disabled={status.state === 'off'}>
+              Stop
+            </button>
+            <button type="button" onClick={() => void runSelfTest()} disabled={!status.publicUrl || selfTesting}>
+              Self-test
+            </button>
+            <SelfTestResult />
+          </div>
+        </div>
       </div>
     </section>
   );

@@ -111,6 +111,16 @@ export const PROVIDER_FIELDS: Record<ConfigurableProvider, Record<string, FieldS
 
 const TUNNEL_FIELDS = ['mode', 'host', 'subdomain', 'publicUrl'] as const;
 
+/** Takes a new tunnel status; the webhook URLs shown per provider and in app.info follow its public URL. */
+function applyTunnel(next: TunnelStatus): void {
+  const before = useProviders.getState().tunnel;
+  useProviders.setState({ tunnel: next });
+  if (before && before.publicUrl !== next.publicUrl) {
+    void useProviders.getState().load();
+    void useShell.getState().loadInfo();
+  }
+}
+
 export const useProviders = create<ProvidersState>()((set, get) => {
   const upsert = (v: ProviderView) => set((s) => ({ providers: s.providers.map((p) => (p.name === v.name ? v : p)) }));
   const setErrors = (key: ConfigurableProvider | 'tunnel', errors: FieldErrors) => set((s) => ({ errors: { ...s.errors, [key]: errors } }));
@@ -188,10 +198,9 @@ export const useProviders = create<ProvidersState>()((set, get) => {
     async configureTunnel(input) {
       set({ saving: 'tunnel' });
       try {
-        const tunnel = await api.call('tunnel.configure', input);
-        set({ tunnel, selfTest: null });
+        applyTunnel(await api.call('tunnel.configure', input));
+        set({ selfTest: null });
         setErrors('tunnel', {});
-        void useShell.getState().loadInfo();
       } catch (err) {
         setErrors('tunnel', fieldErrorsOf(err, TUNNEL_FIELDS));
       } finally {
@@ -200,11 +209,13 @@ export const useProviders = create<ProvidersState>()((set, get) => {
     },
     async startTunnel() {
       const tunnel = await attempt('Starting the tunnel', () => api.call('tunnel.start', {}));
-      if (tunnel) set({ tunnel });
+      if (tunnel) applyTunnel(tunnel);
     },
     async stopTunnel() {
       const tunnel = await attempt('Stopping the tunnel', () => api.call('tunnel.stop', {}));
-      if (tunnel) set({ tunnel, selfTest: null });
+      if (!tunnel) return;
+      applyTunnel(tunnel);
+      set({ selfTest: null });
     },
     async runSelfTest() {
       set({ selfTest: 'running' });
@@ -218,6 +229,6 @@ export const useProviders = create<ProvidersState>()((set, get) => {
 api.onEvents((events) => {
   const statuses = payloadsOf(events, 'tunnel.status');
   const last = statuses[statuses.length - 1];
-  if (last) useProviders.setState({ tunnel: last });
+  if (last) applyTunnel(last);
 });
 onReconnect(() => void useProviders.getState().load());
