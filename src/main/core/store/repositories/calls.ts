@@ -273,6 +273,11 @@ export class CallsRepository {
    * Newest matching calls first: FTS5 walks its doclist backwards by rowid and stops at the limit, so a common word
    * over 100k transcripts costs the same as a rare one (ranking by bm25 would score every match first).
    */
+  /**
+   * Newest matching calls first: FTS5 walks its doclist backwards by rowid and stops at the limit, so a common word
+   * over 100k transcripts costs about the same as a rare one (ranking by bm25 would score every match first).
+   * snippet(-1) picks whichever column (transcript or summary) matched.
+   */
   search(q: { match: string; campaignId?: number; outcome?: Outcome; result?: CallResult; endedAfter?: number; endedBefore?: number; limit: number }): SearchHit[] {
     const where: string[] = [];
     const params: Record<string, unknown> = { match: q.match, limit: q.limit };
@@ -288,14 +293,12 @@ export class CallsRepository {
     filter('endedBefore', 'calls.ended_at < @endedBefore');
     return this.prep<[Record<string, unknown>], SearchHit>(
       `SELECT calls.id AS callId, contacts.name AS contactName, calls.phone AS phone, calls.ended_at AS endedAt, calls.outcome AS outcome,
-              CASE WHEN instr(snippet(call_search, 0, '[[', ']]', '…', 16), '[[') > 0
-                   THEN snippet(call_search, 0, '[[', ']]', '…', 16)
-                   ELSE snippet(call_search, 1, '[[', ']]', '…', 16) END AS snippet
+              snippet(call_search, -1, '[[', ']]', '…', 16) AS snippet
        FROM call_search
        JOIN calls ON calls.id = call_search.rowid
        LEFT JOIN contacts ON contacts.id = calls.contact_id
        WHERE call_search MATCH @match ${where.map((w) => `AND ${w}`).join(' ')}
-       ORDER BY rank LIMIT @limit`,
+       ORDER BY call_search.rowid DESC LIMIT @limit`,
     ).all(params);
   }
 }
