@@ -77,6 +77,13 @@ test('saves a Bolna key and agent, shows the key only as a hint, and names the f
   await create.getByRole('button', { name: 'Create agent' }).click();
   await expect(create.getByLabel('Agent definition (JSON)')).toHaveAccessibleDescription(/not valid JSON/);
   await screenshot(page, 'settings-providers-self-hosted');
+
+  // Exotel: the region picks the API host; its two keys are separate password inputs.
+  await page.getByRole('region', { name: 'Providers' }).getByRole('tab', { name: /Exotel/ }).click();
+  const exotel = page.getByRole('form', { name: 'Exotel settings' });
+  await expect(exotel.getByRole('combobox', { name: 'Region' })).toHaveValue('sg');
+  await expect(exotel.getByLabel('Exotel API token')).toHaveAttribute('type', 'password');
+  await screenshot(page, 'settings-providers-exotel');
   expect(consoleProblems).toEqual([]);
 });
 
@@ -107,6 +114,21 @@ test('tunnel: own public URL, live status, self-test round trip, field errors an
   await expect(page.getByRole('region', { name: 'Providers' }).getByText('Through the tunnel’s public URL')).toBeVisible();
   await screenshot(page, 'settings-tunnel-custom-url');
 
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await expect(status).toHaveText('Off');
+
+  // localtunnel on a custom server: a bad subdomain is named; a server that is not there shows as a problem.
+  const deadPort = await closedPort();
+  await form.getByRole('radio', { name: 'localtunnel' }).check();
+  await form.getByLabel('Tunnel server (optional)').fill(`http://127.0.0.1:${deadPort}`);
+  await form.getByLabel('Subdomain (optional)').fill('No');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(form.getByLabel('Subdomain (optional)')).toHaveAccessibleDescription(/4–63 lower-case letters/);
+  await form.getByLabel('Subdomain (optional)').fill('my-console');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(status).toHaveText(/Error|Reconnecting|Connecting/);
+  await expect(panel.getByRole('definition').filter({ hasText: /could not|ECONNREFUSED|refused/i })).toBeVisible();
+  await screenshot(page, 'settings-tunnel-localtunnel-down');
   await panel.getByRole('button', { name: 'Stop' }).click();
   await expect(status).toHaveText('Off');
   await expect(panel.getByRole('button', { name: 'Self-test' })).toBeDisabled();

@@ -39,7 +39,7 @@ function SettingField({
   const id = useId();
   const describedBy = [error ? `${id}-error` : null, spec.hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
-    <div className={spec.kind === 'url' ? 'field wide' : 'field'}>
+    <div className={spec.kind === 'url' ? 'field wide' : spec.kind === 'region' ? 'field span2' : 'field'}>
       <label htmlFor={id}>{spec.label}</label>
       {spec.kind === 'region' ? (
         <select id={id} name={name} value={value || 'sg'} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
