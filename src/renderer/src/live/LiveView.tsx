@@ -1,5 +1,7 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import type { Call } from '../../../shared/domain';
+import type { Call, TranscriptTurn } from '../../../shared/domain';
+import { AgentsPanel } from '../agents/AgentsPanel';
+import { useAgents } from '../agents/store';
 import { useCampaigns } from '../campaigns/store';
 import { callState, StateBadge, STATE_COLORS, type CallState } from '../calls/status';
 import { formatDuration, formatTime, humanize } from '../shell/format';
@@ -20,15 +22,21 @@ function useNow(intervalMs = 1000): number {
 const Tile = memo(function Tile({
   call,
   steps,
+  line,
   campaignName,
   now,
   onHangup,
+  onTransfer,
 }: {
   call: Call;
   steps: CallStep[] | undefined;
+  /** The latest live transcript line, when the provider streams them. */
+  line?: TranscriptTurn;
   campaignName: string;
   now: number;
   onHangup(id: number): void;
+  /** Set when the provider transfers by API (hand-off to a human agent). */
+  onTransfer?: (id: number) => void;
 }) {
   const state = callState(call);
   const since = call.answeredAt ?? call.startedAt ?? call.createdAt;
@@ -51,9 +59,21 @@ const Tile = memo(function Tile({
           </li>
         ))}
       </ol>
-      <button type="button" className="danger small" aria-label={`Hang up call ${call.id} (${who})`} onClick={() => onHangup(call.id)}>
-        Hang up
-      </button>
+      {line && (
+        <p className="tile-line ellipsis" aria-label="Latest transcript line" title={line.text}>
+          <strong>{line.speaker === 'customer' ? 'Customer' : line.speaker === 'agent' ? 'AI' : 'Agent'}:</strong> {line.text}
+        </p>
+      )}
+      <div className="tile-actions">
+        <button type="button" className="danger small" aria-label={`Hang up call ${call.id} (${who})`} onClick={() => onHangup(call.id)}>
+          Hang up
+        </button>
+        {onTransfer && call.status === 'in_progress' && (
+          <button type="button" className="small" aria-label={`Transfer call ${call.id} (${who})`} onClick={() => onTransfer(call.id)}>
+            Transfer
+          </button>
+        )}
+      </div>
     </article>
   );
 });
@@ -169,8 +189,11 @@ export function LiveView() {
   const calls = useLive((s) => s.calls);
   const steps = useLive((s) => s.steps);
   const recent = useLive((s) => s.recent);
+  const lines = useLive((s) => s.lines);
   const load = useLive((s) => s.load);
   const hangup = useLive((s) => s.hangup);
+  const transferKinds = useAgents((s) => s.transferKinds);
+  const openTransfer = useAgents((s) => s.openDialog);
   const campaigns = useCampaigns((s) => s.campaigns);
   const loadCampaigns = useCampaigns((s) => s.load);
   const now = useNow();
@@ -190,12 +213,15 @@ export function LiveView() {
             key={call.id}
             call={call}
             steps={steps.get(call.id)}
+            line={lines.get(call.id)}
             campaignName={call.campaignId === null ? 'Manual' : (names.get(call.campaignId) ?? `Campaign ${call.campaignId}`)}
             now={now}
             onHangup={hangup}
+            onTransfer={transferKinds[call.provider] === 'api' ? openTransfer : undefined}
           />
         ))}
       </section>
+      <AgentsPanel />
       <RecentStrip ids={recent} calls={calls} />
     </div>
   );

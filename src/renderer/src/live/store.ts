@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { LIVE_CALL_STATUSES, type Call } from '../../../shared/domain';
+import { LIVE_CALL_STATUSES, type Call, type TranscriptTurn } from '../../../shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 import { callState, stateLabel } from '../calls/status';
@@ -22,6 +22,8 @@ interface LiveState {
   steps: Map<number, CallStep[]>;
   /** Ended call ids, most recent first. */
   recent: number[];
+  /** The latest transcript line per live call, where the provider streams them. */
+  lines: Map<number, TranscriptTurn>;
   loaded: boolean;
   load(): Promise<void>;
   hangup(id: number): Promise<void>;
@@ -38,6 +40,7 @@ export const useLive = create<LiveState>()((set) => ({
   calls: new Map(),
   steps: new Map(),
   recent: [],
+  lines: new Map(),
   loaded: false,
   async load() {
     const result = await useShell.getState().attempt('Loading calls', async () => {
@@ -58,7 +61,7 @@ export const useLive = create<LiveState>()((set) => ({
       .slice()
       .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))
       .map((c) => c.id);
-    set({ calls, steps, recent, loaded: true });
+    set({ calls, steps, recent, lines: new Map(), loaded: true });
   },
   async hangup(id) {
     const call = await useShell.getState().attempt(`Hanging up call ${id}`, () => api.call('calls.hangup', { id }));
@@ -83,6 +86,13 @@ function applyUpdates(updates: Call[]): void {
         recent = [call.id, ...recent.filter((id) => id !== call.id)];
       }
     }
+    let lines = state.lines;
+    for (const call of updates) {
+      if (call.status === 'ended' && lines.has(call.id)) {
+        if (lines === state.lines) lines = new Map(lines);
+        lines.delete(call.id);
+      }
+    }
     // Forget ended calls that fell off the strip, so a long session does not grow without bound.
     if (recent.length > RECENT_MAX) {
       for (const id of recent.slice(RECENT_MAX)) {
@@ -91,9 +101,25 @@ function applyUpdates(updates: Call[]): void {
       }
       recent = recent.slice(0, RECENT_MAX);
     }
-    return { calls, steps, recent };
+    return { calls, steps, recent, lines };
   });
 }
 
-api.onEvents((events) => applyUpdates(payloadsOf(events, 'call.updated')));
+function applyTranscripts(updates: { callId: number; turns: TranscriptTurn[] }[]): void {
+  if (!updates.length) return;
+  useLive.setState((state) => {
+    const lines = new Map(state.lines);
+    for (const u of updates) {
+      const last = u.turns[u.turns.length - 1];
+      const call = state.calls.get(u.callId);
+      if (last && call && isLive(call)) lines.set(u.callId, last);
+    }
+    return { lines };
+  });
+}
+
+api.onEvents((events) => {
+  applyUpdates(payloadsOf(events, 'call.updated'));
+  applyTranscripts(payloadsOf(events, 'call.transcript'));
+});
 onReconnect(() => void useLive.getState().load());

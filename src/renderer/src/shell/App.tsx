@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { TransferBanner } from '../agents/TransferBanner';
 import { AnalyticsView } from '../analytics/AnalyticsView';
 import { CampaignsView } from '../campaigns/CampaignsView';
 import { ContactsView } from '../contacts/ContactsView';
@@ -96,6 +97,7 @@ export function App() {
         </nav>
         <ConnectionBadge />
       </header>
+      <TransferBanner />
       <Notices />
       <main className="view" aria-label={humanize(view)}>
         <Current />
