@@ -49,19 +49,21 @@ test('transfer a live simulator call to an agent, read the hand-off card, record
   const detail = page.getByRole('region', { name: 'Campaign Hand-off run' });
   await detail.getByRole('button', { name: 'Start' }).click();
 
-  // An answered call offers Transfer on its tile (the simulator transfers by API).
   await nav.getByRole('button', { name: 'Live' }).click();
   const tiles = page.getByRole('region', { name: 'Live calls' });
-  const transferButton = tiles.getByRole('button', { name: /^Transfer call \d+/ }).first();
-  await expect(transferButton).toBeVisible({ timeout: 45_000 });
-  const label = (await transferButton.getAttribute('aria-label')) ?? '';
+  // An answered call whose conversation has started offers Transfer on its tile (the simulator transfers by API).
+  const talking = tiles
+    .getByRole('article')
+    .filter({ has: page.getByLabel('Latest transcript line') })
+    .filter({ has: page.getByRole('button', { name: /^Transfer call \d+/ }) })
+    .first();
+  await expect(talking).toBeVisible({ timeout: 45_000 });
+  const label = (await talking.getByRole('button', { name: /^Transfer call \d+/ }).getAttribute('aria-label')) ?? '';
   const [, callId, who] = /^Transfer call (\d+) \((.+)\)$/.exec(label) ?? [];
+  // Pin this call's tile: the first talking tile may change meanwhile.
   const tile = tiles.getByRole('article', { name: `Call ${callId}: ${who}` });
   await expect(tile).toHaveAttribute('data-state', 'in_progress');
-  // Let the conversation start, so the agent gets something to read.
-  await expect(tile.getByLabel('Latest transcript line')).toBeVisible({ timeout: 20_000 });
   await screenshot(page, 'handoff-tile-in-progress');
-  // The first tile with a Transfer button may change meanwhile: click this call's own.
   await tile.getByRole('button', { name: label }).click();
 
   const dialog = page.getByRole('dialog', { name: `Transfer ${who}` });
