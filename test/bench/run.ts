@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-// `npm run bench [-- --json] [-- --only import,webhook]`: runs each capability's benchmark in this process, one after
-// another, and prints a table (or one JSON object). Figures are measurements, not assertions.
+// `npm run bench [-- --json] [-- --only import,webhook]`: runs each capability's benchmark in its own process (so peak
+// RSS and heap state belong to that suite alone), one after another, and prints a table (or one JSON object).
+// Figures are measurements, not assertions.
 
 type Bench = () => Promise<Record<string, number>>;
 const SUITES: Record<string, () => Promise<Bench>> = {
@@ -26,8 +29,17 @@ const GOALS: Record<string, string> = {
   fts_p95_ms: '< 20',
 };
 
+/** Child mode: run one suite and print its figures as the last line of stdout. */
+async function runSuite(name: string): Promise<void> {
+  const figures = await (await SUITES[name]())();
+  process.stdout.write('\n' + JSON.stringify(figures) + '\n');
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const suiteIndex = args.indexOf('--suite');
+  if (suiteIndex >= 0) return runSuite(args[suiteIndex + 1]);
   const json = args.includes('--json');
   const onlyIndex = args.indexOf('--only');
   const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
@@ -35,12 +47,19 @@ async function main(): Promise<void> {
     machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model },
   };
   const errors: Record<string, string> = {};
-  for (const [name, load] of Object.entries(SUITES)) {
+  for (const name of Object.keys(SUITES)) {
     if (only && !only.includes(name)) continue;
     if (!json) process.stderr.write(`running ${name}…\n`);
+    // The same loader flags (tsx) carry over to the child.
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--suite', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', json ? 'ignore' : 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const last = child.stdout.trim().split('\n').pop() ?? '';
     try {
-      const figures = await (await load())();
-      Object.assign(results, figures);
+      if (child.status !== 0) throw new Error(`exited with ${child.status ?? child.signal}`);
+      Object.assign(results, JSON.parse(last) as Record<string, number>);
     } catch (err) {
       errors[name] = err instanceof Error ? err.message : String(err);
     }
