@@ -183,24 +183,46 @@ async function main(): Promise<void> {
   const echo = (line: string) => {
     if (values.verbose || /"level":"(warn|error)"/.test(line)) process.stderr.write(line + '\n');
   };
-  const core = createCore({
-    dataDir,
-    platform: nodePlatform(dataDir, { echo }),
-    host: 'web',
-    version: process.env.npm_package_version,
-  });
-  try {
-    await core.start();
-  } catch (err) {
-    // The UI still opens so the problem can be seen and fixed there; calls cannot be received meanwhile.
-    process.stderr.write(
-      `Warning: the core did not start fully: ${err instanceof Error ? err.message : String(err)}\n` +
-        `  Calls cannot be placed or received until this is fixed. Log: ${join(dataDir, 'logs', 'console.log')}\n`,
-    );
-  }
+  const buildCore = (): Core =>
+    createCore({
+      dataDir,
+      platform: nodePlatform(dataDir, { echo }),
+      host: 'web',
+      version: process.env.npm_package_version,
+      requestRestart: () => void restart(),
+    });
+  const startCore = async (target: Core) => {
+    try {
+      await target.start();
+    } catch (err) {
+      // The UI still opens so the problem can be seen and fixed there; calls cannot be received meanwhile.
+      process.stderr.write(
+        `Warning: the core did not start fully: ${err instanceof Error ? err.message : String(err)}\n` +
+          `  Calls cannot be placed or received until this is fixed. Log: ${join(dataDir, 'logs', 'console.log')}\n`,
+      );
+    }
+  };
+  let core = buildCore();
+  await startCore(core);
 
   const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-  const host = await startWebHost({ core, port, rendererDir });
+  let host = await startWebHost({ core, port, rendererDir });
+
+  // A staged restore or wipe finishes in a fresh core; the page keeps its URL and token and reconnects by itself.
+  let restarting = false;
+  async function restart(): Promise<void> {
+    if (restarting) return;
+    restarting = true;
+    process.stdout.write('Restarting the console to finish the restore or wipe…\n');
+    const { port: samePort, token } = host;
+    await host.close().catch(() => undefined);
+    await core.close().catch((err: unknown) => process.stderr.write(`Close failed: ${String(err)}\n`));
+    core = buildCore();
+    await startCore(core);
+    host = await startWebHost({ core, port: samePort, token, rendererDir });
+    restarting = false;
+    process.stdout.write(`Restarted. Open: ${host.url}\n`);
+  }
 
   if (values.demo) {
     const result = await dispatch(core.api, 'demo.setup', { start: false, onlyIfEmpty: true }, core.platform.logger);

@@ -206,6 +206,10 @@ export class FakeApp extends Emitter implements AppLike {
   quit(): void {
     this.quitCalls++;
   }
+  relaunchCalls = 0;
+  relaunch(): void {
+    this.relaunchCalls++;
+  }
   exit(): void {}
 }
 

@@ -31,6 +31,11 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** Google API endpoints (tests point them at a fake on 127.0.0.1). */
   google?: GoogleEndpoints;
+  /**
+   * How the host restarts the console to finish a staged restore or wipe (Electron relaunches, the web host builds a
+   * new core in-process). Without it the change waits for the next start.
+   */
+  requestRestart?: () => void;
 }
 
 /** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */

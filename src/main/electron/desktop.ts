@@ -106,6 +106,11 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
         host: 'electron',
         version,
         nativeBinding: options.nativeBinding.kind === 'file' ? options.nativeBinding.path : undefined,
+        // A staged restore or wipe finishes in a fresh instance; before-quit closes this core first.
+        requestRestart: () => {
+          app.relaunch();
+          app.quit();
+        },
         platform: {
           clock: systemClock,
           logger: coreLogger,

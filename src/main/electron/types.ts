@@ -143,6 +143,8 @@ export interface AppLike {
   enableSandbox(): void;
   whenReady(): Promise<unknown>;
   quit(): void;
+  /** Starts a new instance once this one has quit. */
+  relaunch(): void;
   exit(code?: number): void;
   on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): unknown;
   on(event: 'before-quit', listener: (event: PreventableEvent) => void): unknown;

@@ -18,6 +18,11 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
   const native = core.options.nativeBinding;
   const now = () => core.platform.clock.now();
   const safetyBackup = () => backupDatabase(core.db, backupTarget(core.dataDir, null, now(), 'before-replace'), now(), native);
+  // Let the answer reach the renderer before the host tears the core down.
+  const restartSoon = () => {
+    const restart = core.options.requestRestart;
+    if (restart) core.platform.clock.setTimeout(restart, 250);
+  };
   const guard = async <T>(action: () => Promise<T>): Promise<T> => {
     try {
       return await action();
@@ -40,6 +45,7 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
         const backup = await safetyBackup();
         const staged = await stageRestore(dbFile, path, native);
         core.platform.logger.log('warn', 'maintenance', `restore of ${path} staged; the current data was backed up to ${backup.path}; restart to finish`);
+        restartSoon();
         return { staged: staged.staged, safetyBackup: backup, schemaVersion: staged.schemaVersion, restartRequired: true as const };
       }),
     'maintenance.wipe': ({ confirm, includeSettings }) =>
@@ -52,6 +58,7 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
         const backup = await safetyBackup();
         const tablesCleared = stageWipe(core.db, dbFile, confirm, includeSettings, native);
         core.platform.logger.log('warn', 'maintenance', `wipe staged (${tablesCleared} tables); the data was backed up to ${backup.path}; restart to finish`);
+        restartSoon();
         return { safetyBackup: backup, tablesCleared, restartRequired: true as const };
       }),
   };

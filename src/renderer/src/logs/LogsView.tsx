@@ -5,7 +5,7 @@ import { formatDateTime, humanize } from '../shell/format';
 import { useLogs, type Level } from './store';
 
 // What the dialer, webhook server, tunnel and sources did (secrets already redacted by the core), and the data
-// tools: backup, restore, wipe. Restore and wipe are staged by the core and finish when the console restarts.
+// tools: backup, restore, wipe. Restore and wipe are staged by the core and finish when the host restarts the console (it does so by itself).
 
 const LEVEL_COLORS: Record<Level, string> = { debug: '#6b7280', info: '#2563eb', warn: '#ca8a04', error: '#dc2626' };
 
@@ -67,7 +67,7 @@ function DataPanel() {
         <button type="submit" disabled={busy || !restorePath.trim()}>
           Restore…
         </button>
-        <span className="hint">The current data is backed up first; the restore finishes when the console restarts.</span>
+        <span className="hint">The current data is backed up first; the console then restarts by itself to finish the restore.</span>
       </form>
       <form className="toolbar" onSubmit={(e) => void onWipe(e)}>
         <label>
