@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { saveDownload } from '../shell/download';
 import type { Dashboard } from '../../../shared/contract/analytics';
 import type { Campaign } from '../../../shared/domain';
 import { api, payloadsOf } from '../connection/client';
@@ -67,15 +68,7 @@ export const useAnalytics = create<AnalyticsState>()((set, get) => ({
   async exportFile(format) {
     const file = await useShell.getState().attempt('Exporting the dashboard', () => api.call('analytics.export', { query: query(get()), format }));
     if (!file) return;
-    const bytes = Uint8Array.from(atob(file.dataBase64), (ch) => ch.charCodeAt(0));
-    const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = file.fileName;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveDownload(file);
     useShell.getState().notify('info', `Exported ${file.rows} figures to ${file.fileName}.`);
   },
   watch: (watching) => set({ watching }),

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { saveDownload } from '../shell/download';
 import type { ApiInput, ApiOutput } from '../../../shared/contract';
 import type { ContactFilter, GridContact } from '../../../shared/contract/contacts';
 import type { ContactList, ProviderName } from '../../../shared/domain';
@@ -152,15 +153,7 @@ export const useContacts = create<ContactsState>()((set, get) => ({
   async exportFile(scope, format) {
     const file = await useShell.getState().attempt('Exporting', () => api.call('exports.create', { scope, format }));
     if (!file) return;
-    const bytes = Uint8Array.from(atob(file.dataBase64), (ch) => ch.charCodeAt(0));
-    const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = file.fileName;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveDownload(file);
     useShell.getState().notify('info', `Exported ${file.rows} rows to ${file.fileName}.`);
   },
   reload() {
