@@ -21,6 +21,7 @@ import {
   type VoiceProvider,
   type WebhookRequest,
 } from './types';
+import { AgentWebhookPointer } from './agent-webhook';
 
 // Bolna hosted API (providers.md §1.1–1.3). Bolna does not sign webhooks: the secret in our hook path is the
 // authentication, and getCall can re-fetch an execution to confirm it.
@@ -63,8 +64,14 @@ export class BolnaProvider implements VoiceProvider {
   readonly capabilities = BolnaProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
-  /** Agent id → webhook URL we set (or are setting), so each agent is PATCHed once per public URL. */
-  private readonly webhookSet = new Map<string, { url: string; done: Promise<void> }>();
+  private readonly agentWebhook = new AgentWebhookPointer((agentId, url) =>
+    providerRequest(this.http, {
+      method: 'PATCH',
+      url: `${this.base}/v2/agent/${encodeURIComponent(agentId)}`,
+      headers: this.headers(),
+      body: { agent_config: { webhook_url: url } },
+    }),
+  );
 
   constructor(private readonly config: BolnaConfig) {
     this.base = trimBase(config.baseUrl ?? 'https://api.bolna.ai');
@@ -78,7 +85,7 @@ export class BolnaProvider implements VoiceProvider {
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     const agentId = req.agentId ?? this.config.agentId;
     if (!agentId) throw new ProviderError('bolna', 'invalid_request', 'No Bolna agent id: set one on the campaign or in Settings → Providers → Bolna.');
-    await this.ensureAgentWebhook(agentId, req.webhookUrl);
+    await this.agentWebhook.ensure(agentId, req.webhookUrl);
     const transferTo = this.config.agents?.availableAgent()?.phone;
     const userData: Record<string, string> = {
       ...req.variables,
@@ -102,26 +109,8 @@ export class BolnaProvider implements VoiceProvider {
   }
 
   /** PATCH the agent's webhook URL (when the tunnel URL changes, and lazily before the first call per URL). */
-  async setAgentWebhook(agentId: string, url: string): Promise<void> {
-    const done = providerRequest(this.http, {
-      method: 'PATCH',
-      url: `${this.base}/v2/agent/${encodeURIComponent(agentId)}`,
-      headers: this.headers(),
-      body: { agent_config: { webhook_url: url } },
-    }).then(() => undefined);
-    this.webhookSet.set(agentId, { url, done });
-    try {
-      await done;
-    } catch (err) {
-      if (this.webhookSet.get(agentId)?.done === done) this.webhookSet.delete(agentId);
-      throw err;
-    }
-  }
-
-  /** Calls placed together share one PATCH. */
-  private ensureAgentWebhook(agentId: string, url: string): Promise<void> {
-    const current = this.webhookSet.get(agentId);
-    return current?.url === url ? current.done : this.setAgentWebhook(agentId, url);
+  setAgentWebhook(agentId: string, url: string): Promise<void> {
+    return this.agentWebhook.point(agentId, url);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type VoiceProvider,
   type WebhookRequest,
 } from './types';
+import { AgentWebhookPointer } from './agent-webhook';
 
 // Retell AI (providers.md §2). Webhooks are signed with x-retell-signature: HMAC-SHA256 over raw body ++
 // timestamp, keyed with the API key that has the webhook badge.
@@ -73,8 +74,14 @@ export class RetellProvider implements VoiceProvider {
   readonly capabilities = RetellProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
-  /** Agent id → webhook URL we last set on it (per-agent webhook_url replaces the account's, §2.3). */
-  private readonly webhookSet = new Map<string, { url: string; done: Promise<void> }>();
+  private readonly agentWebhook = new AgentWebhookPointer((agentId, url) =>
+    providerRequest(this.http, {
+      method: 'PATCH',
+      url: `${this.base}/update-agent/${encodeURIComponent(agentId)}`,
+      headers: this.headers(),
+      body: { webhook_url: url },
+    }),
+  );
 
   constructor(private readonly config: RetellConfig) {
     this.base = trimBase(config.baseUrl ?? 'https://api.retellai.com');
@@ -104,9 +111,7 @@ export class RetellProvider implements VoiceProvider {
     const agentId = req.agentId ?? this.config.agentId;
     if (agentId) {
       body.override_agent_id = agentId;
-      const current = this.webhookSet.get(agentId);
-      // Calls placed together share one PATCH.
-      await (current?.url === req.webhookUrl ? current.done : this.setAgentWebhook(agentId, req.webhookUrl));
+      await this.agentWebhook.ensure(agentId, req.webhookUrl);
     }
     const res = await providerRequest(this.http, { method: 'POST', url: `${this.base}/v2/create-phone-call`, headers: this.headers(), body });
     const id = toText(toRecord(parseJson(this.http, res))?.call_id);
@@ -115,20 +120,8 @@ export class RetellProvider implements VoiceProvider {
   }
 
   /** Points the agent's webhooks at us (when the public URL changes, and before its first call per URL). */
-  async setAgentWebhook(agentId: string, url: string): Promise<void> {
-    const done = providerRequest(this.http, {
-      method: 'PATCH',
-      url: `${this.base}/update-agent/${encodeURIComponent(agentId)}`,
-      headers: this.headers(),
-      body: { webhook_url: url },
-    }).then(() => undefined);
-    this.webhookSet.set(agentId, { url, done });
-    try {
-      await done;
-    } catch (err) {
-      if (this.webhookSet.get(agentId)?.done === done) this.webhookSet.delete(agentId);
-      throw err;
-    }
+  setAgentWebhook(agentId: string, url: string): Promise<void> {
+    return this.agentWebhook.point(agentId, url);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {
