@@ -240,4 +240,32 @@ describe('transfer on the simulator through the core and the webhook server', ()
     expect(core.agents.roster.get(raj.id).status).toBe('available');
     expect(await api(core, 'transfers.counts', {})).toMatchObject([{ transfers: 2, connected: 1, failed: 1 }]);
   });
+  it('gives the transfer to the agent the provider says it dialled, not to routing\'s guess', async () => {
+    const h = await setup();
+    const { core, clock } = h;
+    const raj = await api(core, 'agents.create', { name: 'Raj', phone: '+14155550104', skills: [] });
+    const meera = await api(core, 'agents.create', { name: 'Meera', phone: '+14155550105', skills: [] });
+    const calls = new CallsRepository(core.db);
+    const id = calls.insertAttempt({
+      campaignId: null,
+      contactId: null,
+      phone: '+12125550188',
+      attempt: 1,
+      idempotencyKey: 'retell-1',
+      provider: 'retell',
+      variablesJson: '{}',
+      createdAt: clock.now(),
+    });
+    core.calls.markPlaced(id, 'rt-1');
+    const ev = (kind: string, extra: object) =>
+      core.calls.applyEvent({ provider: 'retell', providerCallId: 'rt-1', callId: id, dedupeKey: `rt-1-${kind}`, kind, ...extra }, null, '{}');
+    ev('call_started', { status: 'in_progress' });
+    // A cold transfer reported only at the end, naming where it went (Retell call_ended with transfer_destination).
+    ev('call_ended', { status: 'ended', result: 'transferred', conversation: true, transfer: { state: 'ended', destination: meera.phone! } });
+    const [transfer] = await api(core, 'transfers.list', { callId: id });
+    expect(transfer).toMatchObject({ agentId: meera.id, status: 'connected' });
+    expect(core.agents.roster.get(meera.id).status).toBe('busy');
+    expect(core.agents.roster.get(raj.id).status).toBe('available');
+    expect(h.events.some((e) => e.type === 'call.transfer' && e.payload.destination === meera.phone)).toBe(true);
+  });
 });

@@ -47,4 +47,10 @@ export const callsEvents = {
   /** Sent batched; the renderer merges by id. */
   'call.updated': Call,
   'call.transcript': z.object({ callId: z.number().int(), turns: z.array(TranscriptTurn) }),
+  /** A provider reported a hand-off step, with the number or SIP address it transferred to when it says. */
+  'call.transfer': z.object({
+    callId: z.number().int(),
+    state: z.enum(['started', 'bridged', 'cancelled', 'ended']),
+    destination: z.string().nullable(),
+  }),
 };

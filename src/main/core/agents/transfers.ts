@@ -34,11 +34,13 @@ export class TransferService {
     this.queue = new DialerRepository(deps.db);
     this.dnc = new DncRepository(deps.db);
     this.unsubscribe = deps.bus.subscribe((event) => {
-      if (event.type !== 'call.updated') return;
+      if (event.type !== 'call.updated' && event.type !== 'call.transfer') return;
+      const callId = event.type === 'call.updated' ? event.payload.id : event.payload.callId;
       try {
-        this.observe(event.payload);
+        if (event.type === 'call.updated') this.observe(event.payload);
+        else if (event.payload.destination) this.attribute(callId, event.payload.destination);
       } catch (err) {
-        deps.platform.logger.log('error', 'transfers', `Recording the transfer of call ${event.payload.id} failed`, { error: String(err) });
+        deps.platform.logger.log('error', 'transfers', `Recording the transfer of call ${callId} failed`, { error: String(err) });
       }
     });
   }
@@ -146,6 +148,21 @@ export class TransferService {
     } else if (open && open.status !== 'connected') {
       this.finish(open.id, 'failed', `The call ended (${call.result ?? 'no result'}) before the agent took it.`);
     }
+  }
+
+  /**
+   * The provider named where it transferred the call: when that is an agent on the roster, the transfer is theirs
+   * (routing's guess in start() is corrected, and the guessed agent is freed).
+   */
+  private attribute(callId: number, destination: string): void {
+    const agent = this.routing.byDestination(destination);
+    const t = this.repo.list({ callId, limit: 1 })[0];
+    if (!agent || !t || t.agentId === agent.id) return;
+    const previous = t.agentId;
+    this.repo.setAgent(t.id, agent.id);
+    if (previous !== null && this.deps.roster.repo.get(previous)?.status === 'busy') this.deps.roster.setStatus(previous, 'available');
+    if (t.status !== 'ended' && t.status !== 'failed') this.agentBusy(agent.id);
+    this.published(t.id);
   }
 
   /** A transfer the provider's own agent or flow made: routing chose the available agent who waited longest. */

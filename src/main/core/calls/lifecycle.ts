@@ -131,7 +131,12 @@ export class CallLifecycle {
         changed = row.id;
         return d;
       });
-    if (changed !== null) this.publish(changed, transcript);
+    if (changed !== null) {
+      this.publish(changed, transcript);
+      if (event.transfer) {
+        this.deps.bus.publish('call.transfer', { callId: changed, state: event.transfer.state, destination: event.transfer.destination ?? null });
+      }
+    }
     return disposition;
   }
 

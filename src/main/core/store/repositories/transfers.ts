@@ -85,6 +85,9 @@ export class TransfersRepository {
         .run(t.callId, t.agentId, t.status, t.at, t.status === 'connected' ? t.at : null).lastInsertRowid,
     );
   }
+  setAgent(id: number, agentId: number): void {
+    this.db.prepare('UPDATE transfers SET agent_id = ? WHERE id = ?').run(agentId, id);
+  }
   setStatus(id: number, status: TransferStatus, at: number, error: string | null = null): void {
     this.db
       .prepare(
