@@ -6,6 +6,7 @@ import { createCore, databasePath, type Core } from './core';
 import { applyPendingReplacement } from './core/maintenance/maintenance';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';
+import { SimulatorProvider } from './core/providers/simulator';
 import { CliError, parseDuration, parseWindow } from './cli-args';
 
 // The console without a window, for scripts (the COD seed is driven from one). Every command takes --data-dir and
@@ -191,7 +192,9 @@ async function campaignCommand(core: Core, sub: string | undefined, rest: string
       await core.start();
       const campaign = await call(core, 'campaigns.start', { id });
       if (flags.wait) {
-        const final = await waitForCampaign(core, id);
+        await waitForCampaign(core, id);
+        await drainLateEvents(core);
+        const final = await call(core, 'campaigns.progress', { id });
         print(statusJson(final), () => statusText(final));
         return final.state === 'completed' ? 0 : 1;
       }
@@ -244,6 +247,17 @@ function statusText(p: Progress): string {
     `  results:  ${fmt(p.byResult)}`,
     `  outcomes: ${fmt(p.byOutcome)}`,
   ].join('\n');
+}
+
+/**
+ * A campaign is done when its calls end, but the analysis (summary, full transcript, outcome) arrives seconds later
+ * (Retell call_analyzed, Bolna completed, the simulator's call.analyzed). Before the CLI closes the core, the
+ * in-process simulator finishes its deliveries and the webhook server applies everything it has received.
+ */
+async function drainLateEvents(core: Core): Promise<void> {
+  const simulator = core.providers.find('simulator');
+  if (simulator instanceof SimulatorProvider) await simulator.settled();
+  while (core.webhooks.backlog > 0) await new Promise((r) => setTimeout(r, 20));
 }
 
 function waitForCampaign(core: Core, id: number): Promise<Progress> {

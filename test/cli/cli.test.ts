@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
-import { tempDir } from '../support/core';
+import { createTestCore, tempDir } from '../support/core';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -26,6 +26,11 @@ describe('CLI (DESIGN §10 shapes)', () => {
         'John Doe,+15551234567,ORD123,,,\nJane Smith,+1 (555) 765-4321,ORD124,,,\nNo Number,12,ORD125,,,\n' +
         'John Again,+15551234567,ORD126,,,\n',
     );
+
+    // Every simulated call is answered, so the transcript search below always has something to find.
+    const setup = createTestCore({ dataDir: data });
+    setup.settings.set('simulator', { ...setup.settings.get('simulator'), answerRate: 1, busyRate: 0, voicemailRate: 0, failRate: 0 });
+    await setup.close();
 
     const imported = await cli(data, 'import', csv, '--list', 'COD', '--json');
     expect(imported.code).toBe(0);
@@ -66,12 +71,10 @@ describe('CLI (DESIGN §10 shapes)', () => {
     expect(text).toContain('+15551234567');
     expect(text).toContain('ORD124');
 
-    const answered = listed.find((c: { result: string }) => c.result === 'completed');
-    if (answered) {
-      const hits = JSON.parse((await cli(data, 'search', 'order', '--json')).out);
-      expect(hits.length).toBeGreaterThan(0);
-      expect(hits[0].snippet).toMatch(/\[\[.+\]\]/);
-    }
+    expect(listed.every((c: { result: string }) => c.result === 'completed')).toBe(true);
+    const hits = JSON.parse((await cli(data, 'search', 'order', '--json')).out);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0].snippet).toMatch(/\[\[.+\]\]/);
   });
 
   it('explains mistakes instead of failing silently', async () => {
