@@ -6,10 +6,10 @@ import { humanize } from '../shell/format';
 import { useShell } from '../shell/store';
 import { ContactGrid } from './ContactGrid';
 import { ImportButton } from './ImportDialog';
+import { ListTarget } from './ListTarget';
 import { useContacts } from './store';
 
 function AddContactsForm({ onDone }: { onDone?: () => void }) {
-  const lists = useContacts((s) => s.lists);
   const add = useContacts((s) => s.add);
   const [text, setText] = useState('');
   const [target, setTarget] = useState<string>('new');
@@ -35,23 +35,7 @@ function AddContactsForm({ onDone }: { onDone?: () => void }) {
 
   return (
     <form className="add-form" aria-label="Add contacts" onSubmit={submit}>
-      <label>
-        Add to
-        <select aria-label="Add to list" value={target} onChange={(e) => setTarget(e.target.value)}>
-          <option value="new">New list…</option>
-          {lists.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      {target === 'new' && (
-        <label>
-          List name
-          <input aria-label="New list name" value={listName} onChange={(e) => setListName(e.target.value)} required />
-        </label>
-      )}
+      <ListTarget label="Add to list" nameLabel="New list name" target={target} onTarget={setTarget} listName={listName} onListName={setListName} required />
       <label className="grow">
         Contacts, one per line: name, phone
         <textarea

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { useContacts } from './store';
 import { useImport } from './import-store';
+import { ListTarget } from './ListTarget';
 import { humanize } from '../shell/format';
 
 const STANDARD_TARGETS = ['name', 'phone', 'email', 'timezone', 'skip'];
@@ -134,7 +134,6 @@ export function ImportDialog() {
   const target = useImport((s) => s.target);
   const listName = useImport((s) => s.listName);
   const { inspect, resetMapping, setTarget, setListName, commit, cancel } = useImport.getState();
-  const lists = useContacts((s) => s.lists);
   if (step === 'idle') return null;
   return (
     <div className="dialog-backdrop">
@@ -198,23 +197,15 @@ export function ImportDialog() {
               <PreviewRows />
             </div>
             <div className="toolbar">
-              <label>
-                Import into
-                <select aria-label="Import into" value={target} onChange={(e) => setTarget(e.target.value)} disabled={step === 'committing'}>
-                  <option value="new">New list…</option>
-                  {lists.map((l) => (
-                    <option key={l.id} value={l.id}>
-                      {l.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              {target === 'new' && (
-                <label>
-                  List name
-                  <input aria-label="Imported list name" value={listName} onChange={(e) => setListName(e.target.value)} disabled={step === 'committing'} />
-                </label>
-              )}
+              <ListTarget
+                label="Import into"
+                nameLabel="Imported list name"
+                target={target}
+                onTarget={setTarget}
+                listName={listName}
+                onListName={setListName}
+                disabled={step === 'committing'}
+              />
               <button type="button" className="primary" disabled={step === 'committing'} onClick={() => void commit()}>
                 Import
               </button>
