@@ -16,15 +16,28 @@ export interface RunResult {
 export const NATIVE_DIR: string;
 export const DEFAULT_HEADERS_URL: string;
 export function electronBindingFileName(electronVersion: string, platform: string, arch: string): string;
-export function nativePaths(projectDir: string, target: NativeTarget): { dir: string; binary: string; stamp: string; workDir: string };
+export function nativePaths(
+  projectDir: string,
+  target: NativeTarget,
+): { dir: string; binary: string; stamp: string; workDir: string };
 export function expectedStamp(target: BuildTarget): Record<string, string>;
 export function needsBuild(input: { binaryExists: boolean; stampText?: string; expected: Record<string, string> }): {
   build: boolean;
   reason: string;
 };
-export function nodeGypArgs(input: { electronVersion: string; arch: string; headersUrl: string; devDir: string }): string[];
+export function nodeGypArgs(input: {
+  electronVersion: string;
+  arch: string;
+  headersUrl: string;
+  devDir: string;
+}): string[];
 export function isDownloadFailure(output: string): boolean;
-export function failureMessage(input: { electronVersion: string; headersUrl: string; output: string; devDir: string }): string;
+export function failureMessage(input: {
+  electronVersion: string;
+  headersUrl: string;
+  output: string;
+  devDir: string;
+}): string;
 export function prepare(options: {
   projectDir: string;
   env?: Record<string, string | undefined>;

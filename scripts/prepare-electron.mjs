@@ -60,7 +60,15 @@ export function needsBuild({ binaryExists, stampText, expected }) {
 }
 
 export function nodeGypArgs({ electronVersion, arch, headersUrl, devDir }) {
-  return ['rebuild', '--release', `--target=${electronVersion}`, `--arch=${arch}`, `--dist-url=${headersUrl}`, `--devdir=${devDir}`, '--jobs=max'];
+  return [
+    'rebuild',
+    '--release',
+    `--target=${electronVersion}`,
+    `--arch=${arch}`,
+    `--dist-url=${headersUrl}`,
+    `--devdir=${devDir}`,
+    '--jobs=max',
+  ];
 }
 
 const DOWNLOAD_FAILURE =
@@ -88,7 +96,8 @@ export function failureMessage({ electronVersion, headersUrl, output, devDir }) 
 }
 
 function readVersion(packageJson, what) {
-  if (!existsSync(packageJson)) throw new Error(`${what} is not installed (${packageJson} is missing). Run "npm install" first.`);
+  if (!existsSync(packageJson))
+    throw new Error(`${what} is not installed (${packageJson} is missing). Run "npm install" first.`);
   return JSON.parse(readFileSync(packageJson, 'utf8')).version;
 }
 
@@ -106,7 +115,10 @@ function findNodeGyp(projectDir) {
 /** Runs node-gyp, echoing its output and keeping it for the diagnosis. */
 function runNodeGyp(args, cwd, projectDir) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [findNodeGyp(projectDir), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [findNodeGyp(projectDir), ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (stream, echo) =>
       stream.on('data', (chunk) => {
@@ -151,7 +163,9 @@ export async function prepare({
     log(`better-sqlite3 for Electron ${target.electronVersion}: ${shown} is up to date.`);
     return { action: 'skipped', binary: paths.binary };
   }
-  log(`Building better-sqlite3 ${target.betterSqlite3Version} for Electron ${target.electronVersion} (${decision.reason}); this takes a minute or two, once.`);
+  log(
+    `Building better-sqlite3 ${target.betterSqlite3Version} for Electron ${target.electronVersion} (${decision.reason}); this takes a minute or two, once.`,
+  );
 
   // A private copy of the sources: compiling in node_modules would overwrite Node's build.
   rmSync(paths.workDir, { recursive: true, force: true });
@@ -160,16 +174,26 @@ export async function prepare({
     recursive: true,
     filter: (from) => {
       const rel = relative(source, from);
-      return rel !== 'build' && !rel.startsWith(`build${sep}`) && rel !== 'node_modules' && !rel.startsWith(`node_modules${sep}`);
+      return (
+        rel !== 'build' &&
+        !rel.startsWith(`build${sep}`) &&
+        rel !== 'node_modules' &&
+        !rel.startsWith(`node_modules${sep}`)
+      );
     },
   });
   const headersUrl = env.ELECTRON_HEADERS_URL || DEFAULT_HEADERS_URL;
   const devDir = env.ELECTRON_GYP_DIR || join(homedir(), '.electron-gyp');
   try {
-    const result = await run(nodeGypArgs({ electronVersion: target.electronVersion, arch, headersUrl, devDir }), paths.workDir);
+    const result = await run(
+      nodeGypArgs({ electronVersion: target.electronVersion, arch, headersUrl, devDir }),
+      paths.workDir,
+    );
     const built = join(paths.workDir, 'build/Release/better_sqlite3.node');
     if (result.code !== 0 || !existsSync(built)) {
-      throw new Error(failureMessage({ electronVersion: target.electronVersion, headersUrl, output: result.output, devDir }));
+      throw new Error(
+        failureMessage({ electronVersion: target.electronVersion, headersUrl, output: result.output, devDir }),
+      );
     }
     const tmp = `${paths.binary}.tmp`;
     cpSync(built, tmp);

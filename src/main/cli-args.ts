@@ -13,6 +13,7 @@ export function parseDuration(text: string): number {
 /** "09:00-20:00" → { start, end }. */
 export function parseWindow(text: string): { start: string; end: string } {
   const match = /^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$/.exec(text);
-  if (!match) throw new CliError(`--window must look like 09:00-20:00 (24-hour, recipient's local time), got "${text}".`);
+  if (!match)
+    throw new CliError(`--window must look like 09:00-20:00 (24-hour, recipient's local time), got "${text}".`);
   return { start: `${match[1]}:${match[2]}`, end: `${match[3]}:${match[4]}` };
 }

@@ -78,7 +78,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return command ? 0 : 2;
   }
   const dataDir = resolve(flags['data-dir'] ?? defaultDataDir());
-  const core = createCore({ dataDir, platform: nodePlatform(dataDir), host: 'cli', version: process.env.npm_package_version });
+  const core = createCore({
+    dataDir,
+    platform: nodePlatform(dataDir),
+    host: 'cli',
+    version: process.env.npm_package_version,
+  });
   const print = (value: unknown, human: () => string) => io.out(flags.json ? JSON.stringify(value, null, 2) : human());
   try {
     switch (command) {
@@ -108,7 +113,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   } finally {
     if (command !== 'serve') await core.close();
     // A restore or wipe staged above takes effect now that the database is closed, not at the next command.
-    if (command === 'restore' || command === 'wipe') applyPendingReplacement(databasePath(dataDir), Date.now(), undefined);
+    if (command === 'restore' || command === 'wipe')
+      applyPendingReplacement(databasePath(dataDir), Date.now(), undefined);
   }
 }
 
@@ -161,14 +167,21 @@ async function importCommand(core: Core, file: string | undefined, flags: Flags,
   return 0;
 }
 
-async function campaignCommand(core: Core, sub: string | undefined, rest: string[], flags: Flags, print: Print): Promise<number> {
+async function campaignCommand(
+  core: Core,
+  sub: string | undefined,
+  rest: string[],
+  flags: Flags,
+  print: Print,
+): Promise<number> {
   if (sub === 'create') {
     const listIds = (flags.list ?? []).map((l) => requireId(l, '--list'));
     if (listIds.length === 0) throw new CliError('campaign create needs --list ID (see `calls list` / `import`).');
     const window = flags.window ? parseWindow(flags.window) : undefined;
     const retry = flags['retry-after'] ? flags['retry-after'].split(',').map((d) => parseDuration(d)) : undefined;
     const simSpeed = flags['sim-speed'] !== undefined ? Number(flags['sim-speed']) : undefined;
-    if (simSpeed !== undefined && !(simSpeed > 0)) throw new CliError(`--sim-speed must be a positive number, got "${flags['sim-speed']}".`);
+    if (simSpeed !== undefined && !(simSpeed > 0))
+      throw new CliError(`--sim-speed must be a positive number, got "${flags['sim-speed']}".`);
     const campaign = await call(core, 'campaigns.create', {
       name: flags.name ?? `Campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       listIds,
@@ -296,7 +309,9 @@ async function callsList(core: Core, flags: Flags, print: Print): Promise<number
   print(rows, () =>
     rows.length
       ? rows
-          .map((r) => [r.id, r.phone, `#${r.attempt}`, r.status, r.result ?? '', r.outcome ?? '', r.ended_at ?? ''].join('\t'))
+          .map((r) =>
+            [r.id, r.phone, `#${r.attempt}`, r.status, r.result ?? '', r.outcome ?? '', r.ended_at ?? ''].join('\t'),
+          )
           .join('\n')
       : 'No calls.',
   );
@@ -309,7 +324,8 @@ async function exportCommand(core: Core, flags: Flags, print: Print): Promise<nu
   if (!flags.out) throw new CliError('export needs --out FILE.');
   const campaignId = intFlag(flags.campaign, 'campaign');
   const listId = intFlag(flags.list?.[0], 'list');
-  if ((campaignId === undefined) === (listId === undefined)) throw new CliError('export needs exactly one of --campaign ID or --list ID.');
+  if ((campaignId === undefined) === (listId === undefined))
+    throw new CliError('export needs exactly one of --campaign ID or --list ID.');
   const out = resolve(flags.out);
   const result = await core.contacts.exportToFile({ campaignId, listId, format, path: out });
   print({ file: out, rows: result.rows }, () => `Wrote ${result.rows} rows to ${out}.`);
@@ -329,34 +345,54 @@ async function searchCommand(core: Core, query: string, print: Print): Promise<n
     })),
     () =>
       hits.length
-        ? hits.map((h) => `#${h.callId} ${h.contactName ?? ''} ${h.phone}\n    ${h.snippet.replace(/\[\[|\]\]/g, '*')}`).join('\n')
+        ? hits
+            .map((h) => `#${h.callId} ${h.contactName ?? ''} ${h.phone}\n    ${h.snippet.replace(/\[\[|\]\]/g, '*')}`)
+            .join('\n')
         : `No transcript matches "${query}".`,
   );
   return 0;
 }
 
-async function maintenanceCommand(core: Core, command: 'backup' | 'restore' | 'wipe', file: string | undefined, flags: Flags, print: Print): Promise<number> {
+async function maintenanceCommand(
+  core: Core,
+  command: 'backup' | 'restore' | 'wipe',
+  file: string | undefined,
+  flags: Flags,
+  print: Print,
+): Promise<number> {
   if (command === 'backup') {
     const info = await call(core, 'maintenance.backup', { path: flags.out ?? null });
-    print({ path: info.path, bytes: info.bytes, schema_version: info.schemaVersion }, () => `Backup written to ${info.path} (${info.bytes} bytes).`);
+    print(
+      { path: info.path, bytes: info.bytes, schema_version: info.schemaVersion },
+      () => `Backup written to ${info.path} (${info.bytes} bytes).`,
+    );
     return 0;
   }
   if (command === 'restore') {
     if (!file) throw new CliError('Usage: restore FILE');
     const r = await call(core, 'maintenance.restore', { path: resolve(file) });
-    print({ restored: resolve(file), schema_version: r.schemaVersion, safety_backup: r.safetyBackup.path }, () =>
-      `Restored ${resolve(file)}. The data it replaced is in ${r.safetyBackup.path}.`,
+    print(
+      { restored: resolve(file), schema_version: r.schemaVersion, safety_backup: r.safetyBackup.path },
+      () => `Restored ${resolve(file)}. The data it replaced is in ${r.safetyBackup.path}.`,
     );
     return 0;
   }
-  const r = await call(core, 'maintenance.wipe', { confirm: flags.confirm ?? '', includeSettings: flags['include-settings'] ?? false });
-  print({ tables_cleared: r.tablesCleared, safety_backup: r.safetyBackup.path }, () => `Wiped ${r.tablesCleared} tables. A backup is in ${r.safetyBackup.path}.`);
+  const r = await call(core, 'maintenance.wipe', {
+    confirm: flags.confirm ?? '',
+    includeSettings: flags['include-settings'] ?? false,
+  });
+  print(
+    { tables_cleared: r.tablesCleared, safety_backup: r.safetyBackup.path },
+    () => `Wiped ${r.tablesCleared} tables. A backup is in ${r.safetyBackup.path}.`,
+  );
   return 0;
 }
 
 async function serve(core: Core, io: Io): Promise<number> {
   await core.start();
-  io.out(`Console core running (data: ${core.dataDir}). Webhooks: ${core.webhooks.localUrl ?? 'not listening'}. Ctrl+C to stop.`);
+  io.out(
+    `Console core running (data: ${core.dataDir}). Webhooks: ${core.webhooks.localUrl ?? 'not listening'}. Ctrl+C to stop.`,
+  );
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);

@@ -1,6 +1,18 @@
 // Electron main entry: the only file in main that imports `electron`. It hands the pieces to runDesktop (typed,
 // tested with fakes) and holds no logic of its own.
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, safeStorage, screen, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeTheme,
+  Notification,
+  safeStorage,
+  screen,
+  session,
+  shell,
+} from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDesktop } from './electron/desktop';

@@ -7,7 +7,13 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dispatch } from './bindings/dispatch';
-import { attachWebSocketBinding, refusal, tokenFromQuery, tokenMatches, type WebSocketBinding } from './bindings/websocket';
+import {
+  attachWebSocketBinding,
+  refusal,
+  tokenFromQuery,
+  tokenMatches,
+  type WebSocketBinding,
+} from './bindings/websocket';
 import { createCore, type Core } from './core';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';

@@ -1,4 +1,10 @@
-import { IPC_EVENTS_CHANNEL, IPC_PREFIX, type ConsoleBridge, type EventEnvelope, type InvokeResult } from '../shared/contract/define';
+import {
+  IPC_EVENTS_CHANNEL,
+  IPC_PREFIX,
+  type ConsoleBridge,
+  type EventEnvelope,
+  type InvokeResult,
+} from '../shared/contract/define';
 
 // Kept free of zod and of any Node module: the sandboxed preload can only load `electron`. Main passes the
 // contract's method names in an argument (see METHODS_ARG in src/main/electron/security.ts).

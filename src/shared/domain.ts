@@ -28,7 +28,15 @@ export const CALL_STATUS_RANK: Record<CallStatus, number> = {
 
 export const LIVE_CALL_STATUSES = ['dialing', 'initiated', 'ringing', 'in_progress', 'transferring'] as const;
 
-export const CALL_RESULTS = ['completed', 'no_answer', 'busy', 'voicemail', 'failed', 'canceled', 'transferred'] as const;
+export const CALL_RESULTS = [
+  'completed',
+  'no_answer',
+  'busy',
+  'voicemail',
+  'failed',
+  'canceled',
+  'transferred',
+] as const;
 export const CallResult = z.enum(CALL_RESULTS);
 export type CallResult = z.infer<typeof CallResult>;
 
@@ -63,7 +71,15 @@ export const CampaignContactState = z.enum(CAMPAIGN_CONTACT_STATES);
 export type CampaignContactState = z.infer<typeof CampaignContactState>;
 
 /** Why a pending contact is not being dialled right now (shown in the campaign view). */
-export const WAIT_REASONS = ['new', 'retry_delay', 'window', 'capacity', 'number_busy', 'provider_backoff', 'scheduled'] as const;
+export const WAIT_REASONS = [
+  'new',
+  'retry_delay',
+  'window',
+  'capacity',
+  'number_busy',
+  'provider_backoff',
+  'scheduled',
+] as const;
 export const WaitReason = z.enum(WAIT_REASONS);
 export type WaitReason = z.infer<typeof WaitReason>;
 
@@ -91,7 +107,10 @@ export const CampaignSettings = z.object({
   pacingMs: z.number().int().min(0).default(0),
   maxAttempts: z.number().int().min(1).max(20).default(3),
   /** Delay before attempt n+1, indexed by attempts already made - 1; the last value repeats. */
-  retryDelaysMs: z.array(z.number().int().min(0)).min(1).default([10 * 60_000]),
+  retryDelaysMs: z
+    .array(z.number().int().min(0))
+    .min(1)
+    .default([10 * 60_000]),
   retryOn: z.array(CallResult).default(['failed', 'busy', 'no_answer']),
   priority: z.number().int().default(0),
   /** contact field or variable name → name the agent sees. Empty = pass every variable under its own name. */

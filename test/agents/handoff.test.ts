@@ -33,14 +33,29 @@ async function setup(): Promise<Harness> {
   const { dir, cleanup } = tempDir('agents-test-');
   const clock = new ManualClock(Date.now());
   const notes: { title: string; body: string }[] = [];
-  const platform = { ...nodePlatform(dir, { clock }), notifier: { notify: (title: string, body: string) => notes.push({ title, body }) } };
+  const platform = {
+    ...nodePlatform(dir, { clock }),
+    notifier: { notify: (title: string, body: string) => notes.push({ title, body }) },
+  };
   const core = createCore({ dataDir: dir, platform, host: 'cli' });
   cleanups.push(async () => {
     await core.close().catch(() => undefined);
     cleanup();
   });
-  core.settings.set('simulator', { ...core.settings.get('simulator'), answerRate: 1, busyRate: 0, voicemailRate: 0, failRate: 0 });
-  const sim = new SimulatorProvider({ clock, logger: platform.logger, settings: core.settings, secrets: core.secrets, random: () => 0.5 });
+  core.settings.set('simulator', {
+    ...core.settings.get('simulator'),
+    answerRate: 1,
+    busyRate: 0,
+    voicemailRate: 0,
+    failRate: 0,
+  });
+  const sim = new SimulatorProvider({
+    clock,
+    logger: platform.logger,
+    settings: core.settings,
+    secrets: core.secrets,
+    random: () => 0.5,
+  });
   core.providers.use(sim);
   await core.start();
   const events: AnyEvent[] = [];
@@ -49,7 +64,11 @@ async function setup(): Promise<Harness> {
 }
 
 /** Writes an attempt the way the dialer does and has the simulator place it (1× speed, driven by the manual clock). */
-async function dial(h: Harness, phone: string, variables: Record<string, string>): Promise<{ callId: number; providerCallId: string }> {
+async function dial(
+  h: Harness,
+  phone: string,
+  variables: Record<string, string>,
+): Promise<{ callId: number; providerCallId: string }> {
   const calls = new CallsRepository(h.core.db);
   const key = `k-${phone}-${h.clock.now()}`;
   const callId = calls.insertAttempt({
@@ -87,10 +106,24 @@ function callOf(h: Harness, callId: number, until: (c: Call) => boolean): Promis
 describe('agent roster', () => {
   it('stores phones as E.164, requires a way to reach the agent, and names the field that is wrong', async () => {
     const { core } = await setup();
-    const a = await api(core, 'agents.create', { name: ' Meera ', phone: '+91 98100 00001', skills: ['Hindi', 'Hindi', 'COD'] });
-    expect(a).toMatchObject({ name: 'Meera', phone: '+919810000001', sip: null, status: 'available', skills: ['Hindi', 'COD'] });
-    await expect(api(core, 'agents.create', { name: 'X', phone: '98100 00001', skills: [] })).rejects.toThrow(/\+ and the country code/);
-    await expect(api(core, 'agents.create', { name: 'Y', skills: [] })).rejects.toThrow(/phone number or a SIP address/);
+    const a = await api(core, 'agents.create', {
+      name: ' Meera ',
+      phone: '+91 98100 00001',
+      skills: ['Hindi', 'Hindi', 'COD'],
+    });
+    expect(a).toMatchObject({
+      name: 'Meera',
+      phone: '+919810000001',
+      sip: null,
+      status: 'available',
+      skills: ['Hindi', 'COD'],
+    });
+    await expect(api(core, 'agents.create', { name: 'X', phone: '98100 00001', skills: [] })).rejects.toThrow(
+      /\+ and the country code/,
+    );
+    await expect(api(core, 'agents.create', { name: 'Y', skills: [] })).rejects.toThrow(
+      /phone number or a SIP address/,
+    );
     await expect(api(core, 'agents.create', { name: 'Z', sip: 'desk-3', skills: [] })).rejects.toThrow(/sip:agent@/);
     const s = await api(core, 'agents.create', { name: 'Desk', sip: 'sip:desk3@pbx.example.com', skills: [] });
     expect((await api(core, 'agents.update', { id: s.id, phone: '+1 415 555 0123' })).phone).toBe('+14155550123');
@@ -126,7 +159,11 @@ describe('transfer on the simulator through the core and the webhook server', ()
     await expect(api(core, 'transfers.request', { callId, agentId: busy.id })).rejects.toThrow(/Busy Bee is busy/);
     await expect(api(core, 'transfers.request', { callId, agentId: away.id })).rejects.toThrow(/Away Ann is away/);
     const requested = await api(core, 'transfers.request', { callId });
-    expect(requested).toMatchObject({ agentId: meera.id, agentName: 'Meera', status: expect.stringMatching(/requested|ringing/) });
+    expect(requested).toMatchObject({
+      agentId: meera.id,
+      agentName: 'Meera',
+      status: expect.stringMatching(/requested|ringing/),
+    });
     expect((await api(core, 'agents.list', {})).find((a) => a.id === meera.id)!.status).toBe('busy');
     await expect(api(core, 'transfers.request', { callId })).rejects.toThrow(/already being transferred/);
 
@@ -148,16 +185,26 @@ describe('transfer on the simulator through the core and the webhook server', ()
     // Still on the line with the customer until the wrap-up.
     expect(core.agents.roster.get(meera.id).status).toBe('busy');
     expect(h.notes).toEqual([{ title: 'Call transferred', body: '+919810000077 → Meera' }]);
-    expect(h.events.some((e) => e.type === 'transfer.updated' && e.payload.id === requested.id && e.payload.status === 'connected')).toBe(true);
+    expect(
+      h.events.some(
+        (e) => e.type === 'transfer.updated' && e.payload.id === requested.id && e.payload.status === 'connected',
+      ),
+    ).toBe(true);
 
-    const done = await api(core, 'transfers.dispose', { id: requested.id, disposition: 'sale_made', notes: 'Upgraded to annual plan' });
+    const done = await api(core, 'transfers.dispose', {
+      id: requested.id,
+      disposition: 'sale_made',
+      notes: 'Upgraded to annual plan',
+    });
     expect(done).toMatchObject({ status: 'ended', disposition: 'sale_made', notes: 'Upgraded to annual plan' });
     expect(new CallsRepository(core.db).getCall(callId)!.outcome).toBe('sale_made');
     expect(core.agents.roster.get(meera.id).status).toBe('available');
     expect(core.agents.roster.get(busy.id).status).toBe('busy');
 
     const counts = await api(core, 'transfers.counts', {});
-    expect(counts).toEqual([{ campaignId: null, day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), transfers: 1, connected: 1, failed: 0 }]);
+    expect(counts).toEqual([
+      { campaignId: null, day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), transfers: 1, connected: 1, failed: 0 },
+    ]);
   });
 
   it('refuses when nobody is available, and frees the agent when the provider refuses the transfer', async () => {
@@ -188,9 +235,24 @@ describe('transfer on the simulator through the core and the webhook server', ()
       createdAt: clock.now(),
     });
     core.calls.markPlaced(ghost, 'sim_ghost');
-    core.calls.applyEvent({ provider: 'simulator', providerCallId: 'sim_ghost', callId: ghost, dedupeKey: 'g1', kind: 'answered', status: 'in_progress' }, null, '{}');
-    await expect(api(core, 'transfers.request', { callId: ghost })).rejects.toThrow(/could not transfer call \d+ to Ann/);
-    expect(await api(core, 'transfers.list', {})).toMatchObject([{ callId: ghost, status: 'failed', error: expect.stringMatching(/refused/) }]);
+    core.calls.applyEvent(
+      {
+        provider: 'simulator',
+        providerCallId: 'sim_ghost',
+        callId: ghost,
+        dedupeKey: 'g1',
+        kind: 'answered',
+        status: 'in_progress',
+      },
+      null,
+      '{}',
+    );
+    await expect(api(core, 'transfers.request', { callId: ghost })).rejects.toThrow(
+      /could not transfer call \d+ to Ann/,
+    );
+    expect(await api(core, 'transfers.list', {})).toMatchObject([
+      { callId: ghost, status: 'failed', error: expect.stringMatching(/refused/) },
+    ]);
     expect(core.agents.roster.get(ann.id).status).toBe('available');
     expect(h.notes).toEqual([]);
   });
@@ -214,7 +276,11 @@ describe('transfer on the simulator through the core and the webhook server', ()
     const a = attempt(1);
     core.calls.markPlaced(a, 'ex-1');
     const ev = (kind: string, extra: object) =>
-      core.calls.applyEvent({ provider: 'exotel', providerCallId: 'ex-1', callId: a, dedupeKey: `ex-1-${kind}`, kind, ...extra }, null, '{}');
+      core.calls.applyEvent(
+        { provider: 'exotel', providerCallId: 'ex-1', callId: a, dedupeKey: `ex-1-${kind}`, kind, ...extra },
+        null,
+        '{}',
+      );
     ev('answered', { status: 'in_progress' });
     ev('dial-whom', { status: 'transferring', transfer: { state: 'started', destination: raj.phone! } });
     const open = await api(core, 'transfers.list', { open: true });
@@ -231,16 +297,23 @@ describe('transfer on the simulator through the core and the webhook server', ()
     const b = attempt(2);
     core.calls.markPlaced(b, 'ex-2');
     const ev2 = (kind: string, extra: object) =>
-      core.calls.applyEvent({ provider: 'exotel', providerCallId: 'ex-2', callId: b, dedupeKey: `ex-2-${kind}`, kind, ...extra }, null, '{}');
+      core.calls.applyEvent(
+        { provider: 'exotel', providerCallId: 'ex-2', callId: b, dedupeKey: `ex-2-${kind}`, kind, ...extra },
+        null,
+        '{}',
+      );
     ev2('answered', { status: 'in_progress' });
     ev2('dial-whom', { status: 'transferring' });
     expect(core.agents.roster.get(raj.id).status).toBe('busy');
     ev2('completed', { status: 'ended', result: 'completed' });
-    expect((await api(core, 'transfers.list', { callId: b }))[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/before the agent took it/) });
+    expect((await api(core, 'transfers.list', { callId: b }))[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/before the agent took it/),
+    });
     expect(core.agents.roster.get(raj.id).status).toBe('available');
     expect(await api(core, 'transfers.counts', {})).toMatchObject([{ transfers: 2, connected: 1, failed: 1 }]);
   });
-  it('gives the transfer to the agent the provider says it dialled, not to routing\'s guess', async () => {
+  it("gives the transfer to the agent the provider says it dialled, not to routing's guess", async () => {
     const h = await setup();
     const { core, clock } = h;
     const raj = await api(core, 'agents.create', { name: 'Raj', phone: '+14155550104', skills: [] });
@@ -258,10 +331,19 @@ describe('transfer on the simulator through the core and the webhook server', ()
     });
     core.calls.markPlaced(id, 'rt-1');
     const ev = (kind: string, extra: object) =>
-      core.calls.applyEvent({ provider: 'retell', providerCallId: 'rt-1', callId: id, dedupeKey: `rt-1-${kind}`, kind, ...extra }, null, '{}');
+      core.calls.applyEvent(
+        { provider: 'retell', providerCallId: 'rt-1', callId: id, dedupeKey: `rt-1-${kind}`, kind, ...extra },
+        null,
+        '{}',
+      );
     ev('call_started', { status: 'in_progress' });
     // A cold transfer reported only at the end, naming where it went (Retell call_ended with transfer_destination).
-    ev('call_ended', { status: 'ended', result: 'transferred', conversation: true, transfer: { state: 'ended', destination: meera.phone! } });
+    ev('call_ended', {
+      status: 'ended',
+      result: 'transferred',
+      conversation: true,
+      transfer: { state: 'ended', destination: meera.phone! },
+    });
     const [transfer] = await api(core, 'transfers.list', { callId: id });
     expect(transfer).toMatchObject({ agentId: meera.id, status: 'connected' });
     expect(core.agents.roster.get(meera.id).status).toBe('busy');

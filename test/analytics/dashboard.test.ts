@@ -36,18 +36,41 @@ beforeAll(async () => {
     listName: 'Fixture A',
     contacts: [1, 2, 3, 4, 5, 6].map((i) => ({ name: `Contact ${i}`, phone: `+1 201 555 010${i}`, variables: {} })),
   });
-  const b = await core.api['contacts.add']({ listName: 'Fixture B', contacts: [{ name: 'Other', phone: '+1 201 555 0199', variables: {} }] });
+  const b = await core.api['contacts.add']({
+    listName: 'Fixture B',
+    contacts: [{ name: 'Other', phone: '+1 201 555 0199', variables: {} }],
+  });
   // Contact 6 is on the do-not-call list: loaded, but not eligible.
   await core.api['dnc.add']({ phones: ['+12015550106'] });
   const settings = { ignoreWindow: true };
-  campaignA = (await core.api['campaigns.create']({ name: '=Fixture A', listIds: [a.listId], provider: 'simulator', agentId: null, startAt: null, settings })).id;
-  campaignB = (await core.api['campaigns.create']({ name: 'Fixture B', listIds: [b.listId], provider: 'simulator', agentId: null, startAt: null, settings })).id;
+  campaignA = (
+    await core.api['campaigns.create']({
+      name: '=Fixture A',
+      listIds: [a.listId],
+      provider: 'simulator',
+      agentId: null,
+      startAt: null,
+      settings,
+    })
+  ).id;
+  campaignB = (
+    await core.api['campaigns.create']({
+      name: 'Fixture B',
+      listIds: [b.listId],
+      provider: 'simulator',
+      agentId: null,
+      startAt: null,
+      settings,
+    })
+  ).id;
   const dialer = new DialerRepository(core.db);
   dialer.enqueueFromLists(campaignA, 0, T0, T0);
   dialer.enqueueFromLists(campaignB, 0, T0, T0);
 
   const ids = (listId: number) =>
-    (core.db.prepare('SELECT id FROM contacts WHERE list_id = ? ORDER BY id').all(listId) as { id: number }[]).map((r) => r.id);
+    (core.db.prepare('SELECT id FROM contacts WHERE list_id = ? ORDER BY id').all(listId) as { id: number }[]).map(
+      (r) => r.id,
+    );
   const contactsA = ids(a.listId);
   const contactB = ids(b.listId)[0];
   const calls = new CallsRepository(core.db);
@@ -78,31 +101,79 @@ beforeAll(async () => {
     };
     calls.patch(id, patch);
     if (c.transferRequested) {
-      core.db.prepare("INSERT INTO transfers (call_id, status, requested_at) VALUES (?, 'requested', ?)").run(id, c.at + 6000);
+      core.db
+        .prepare("INSERT INTO transfers (call_id, status, requested_at) VALUES (?, 'requested', ?)")
+        .run(id, c.at + 6000);
     }
   };
   const fixture: FixtureCall[] = [
     { contact: 1, at: T0, result: 'no_answer' }, // 1
-    { contact: 1, at: T0 + 10 * MIN, result: 'completed', answered: true, conversation: true, duration: 45, outcome: 'confirmed', cost: 0.1, sentiment: 'Positive' }, // 2
+    {
+      contact: 1,
+      at: T0 + 10 * MIN,
+      result: 'completed',
+      answered: true,
+      conversation: true,
+      duration: 45,
+      outcome: 'confirmed',
+      cost: 0.1,
+      sentiment: 'Positive',
+    }, // 2
     { contact: 2, at: T0 + 5 * MIN, result: 'busy' }, // 3
     { contact: 2, at: T0 + 70 * MIN, result: 'failed' }, // 4
-    { contact: 3, at: T0 + 20 * MIN, result: 'completed', answered: true, conversation: true, duration: 130, outcome: 'not_interested', cost: 0.3, sentiment: 'negative' }, // 5
-    { contact: 4, at: T0 + 65 * MIN, result: 'transferred', answered: true, conversation: true, duration: 10, outcome: 'sale_made', sentiment: 'positive ' }, // 6
+    {
+      contact: 3,
+      at: T0 + 20 * MIN,
+      result: 'completed',
+      answered: true,
+      conversation: true,
+      duration: 130,
+      outcome: 'not_interested',
+      cost: 0.3,
+      sentiment: 'negative',
+    }, // 5
+    {
+      contact: 4,
+      at: T0 + 65 * MIN,
+      result: 'transferred',
+      answered: true,
+      conversation: true,
+      duration: 10,
+      outcome: 'sale_made',
+      sentiment: 'positive ',
+    }, // 6
     { contact: 5, at: T0 + 80 * MIN, result: 'voicemail', duration: 20 }, // 7: machine answered: not connected
     { contact: 5, at: T0 + 90 * MIN, answered: true, live: true, transferRequested: true }, // 8: live, being handed over
     { contact: 3, at: T0 + 30 * MIN, result: 'failed', countsAsAttempt: false }, // 9: a 429 refusal, not an attempt
     { contact: 2, at: T0 + 100 * MIN, result: 'canceled' }, // 10
   ];
   for (const c of fixture) place(campaignA, contactsA[c.contact - 1], `+1201555010${c.contact}`, c);
-  place(campaignB, contactB, '+12015550199', { contact: 0, at: T0 + 15 * MIN, result: 'completed', answered: true, conversation: true, duration: 60 });
+  place(campaignB, contactB, '+12015550199', {
+    contact: 0,
+    at: T0 + 15 * MIN,
+    result: 'completed',
+    answered: true,
+    conversation: true,
+    duration: 60,
+  });
 });
 
 afterAll(async () => {
   await core?.cleanup();
 });
 
-const dashboard = async (q: { campaignId?: number | null; from?: number | null; to?: number | null; utcOffsetMinutes?: number }) =>
-  core.api['analytics.dashboard']({ campaignId: q.campaignId ?? null, from: q.from ?? null, to: q.to ?? null, utcOffsetMinutes: q.utcOffsetMinutes ?? 0 });
+const dashboard = async (q: {
+  campaignId?: number | null;
+  from?: number | null;
+  to?: number | null;
+  utcOffsetMinutes?: number;
+}) =>
+  core.api['analytics.dashboard']({
+    campaignId: q.campaignId ?? null,
+    from: q.from ?? null,
+    to: q.to ?? null,
+    utcOffsetMinutes: q.utcOffsetMinutes ?? 0,
+  });
 const counts = (list: { key: string; count: number }[]) => Object.fromEntries(list.map((r) => [r.key, r.count]));
 
 describe('analytics dashboard figures against the hand-computed fixture', () => {
@@ -161,7 +232,15 @@ describe('analytics dashboard figures against the hand-computed fixture', () => 
   });
 
   it('breaks down results, outcomes and sentiment', () => {
-    expect(counts(d.results)).toEqual({ no_answer: 1, completed: 2, busy: 1, failed: 1, transferred: 1, voicemail: 1, canceled: 1 });
+    expect(counts(d.results)).toEqual({
+      no_answer: 1,
+      completed: 2,
+      busy: 1,
+      failed: 1,
+      transferred: 1,
+      voicemail: 1,
+      canceled: 1,
+    });
     expect(counts(d.outcomes)).toEqual({ confirmed: 1, not_interested: 1, sale_made: 1 });
     expect(counts(d.sentiment)).toEqual({ positive: 2, negative: 1 });
   });
@@ -221,12 +300,16 @@ describe('analytics dashboard figures against the hand-computed fixture', () => 
 
 describe('analytics export', () => {
   it('writes every figure as CSV with formulas neutralised', async () => {
-    const file = await core.api['analytics.export']({ query: { campaignId: campaignA, from: null, to: null, utcOffsetMinutes: 0 }, format: 'csv' });
+    const file = await core.api['analytics.export']({
+      query: { campaignId: campaignA, from: null, to: null, utcOffsetMinutes: 0 },
+      format: 'csv',
+    });
     expect(file.fileName).toBe('=Fixture A analytics.csv');
     const text = Buffer.from(file.dataBase64, 'base64').toString('utf8');
     const rows = parseCsv(text.replace(/^\ufeff/, ''), ',').map((r) => r.values);
     expect(rows[0]).toEqual(['section', 'figure', 'key', 'value', 'definition']);
-    const find = (section: string, figure: string, key = '') => rows.find((r) => r[0] === section && r[1] === figure && r[2] === key);
+    const find = (section: string, figure: string, key = '') =>
+      rows.find((r) => r[0] === section && r[1] === figure && r[2] === key);
     // The campaign's name starts with "=": a spreadsheet must not run it.
     expect(find('scope', 'campaign', String(campaignA))?.[3]).toBe("'=Fixture A");
     expect(Number(find('totals', 'placed')?.[3])).toBe(9);
@@ -240,7 +323,10 @@ describe('analytics export', () => {
   });
 
   it('writes the same table as XLSX', async () => {
-    const file = await core.api['analytics.export']({ query: { campaignId: campaignA, from: null, to: null, utcOffsetMinutes: 0 }, format: 'xlsx' });
+    const file = await core.api['analytics.export']({
+      query: { campaignId: campaignA, from: null, to: null, utcOffsetMinutes: 0 },
+      format: 'xlsx',
+    });
     expect(file.fileName).toBe('=Fixture A analytics.xlsx');
     const wb = XLSX.read(Buffer.from(file.dataBase64, 'base64'), { type: 'buffer' });
     const rows = XLSX.utils.sheet_to_json<(string | number)[]>(wb.Sheets[wb.SheetNames[0]], { header: 1 });

@@ -17,8 +17,22 @@ beforeAll(() => {
   const activity = new ActivityRepository(core.db);
   const at = Date.UTC(2026, 4, 19, 9, 0, 0);
   activity.add({ at, level: 'info', scope: 'dialer', campaignId: 1, callId: 10, message: 'dialled +12015550101' });
-  activity.add({ at: at + 1, level: 'warn', scope: 'dialer', campaignId: 1, callId: 11, message: 'provider busy, backing off' });
-  activity.add({ at: at + 2, level: 'error', scope: 'dialer', campaignId: 2, callId: 12, message: `refused: key bn-live-key-0123456789 rejected` });
+  activity.add({
+    at: at + 1,
+    level: 'warn',
+    scope: 'dialer',
+    campaignId: 1,
+    callId: 11,
+    message: 'provider busy, backing off',
+  });
+  activity.add({
+    at: at + 2,
+    level: 'error',
+    scope: 'dialer',
+    campaignId: 2,
+    callId: 12,
+    message: `refused: key bn-live-key-0123456789 rejected`,
+  });
   activity.add({ at: at + 3, level: 'debug', scope: 'dialer', campaignId: 1, callId: null, message: 'tick' });
   // The rotating files, written by the real logger (one rotated file and the current one).
   const dir = join(core.dataDir, 'logs');
@@ -66,7 +80,12 @@ describe('logs view', () => {
     const c1 = await list({ minLevel: 'debug', campaignId: 1 });
     expect(c1.entries).toHaveLength(4);
     expect(c1.entries.map((e) => e.message)).toEqual(
-      expect.arrayContaining(['dialled +12015550101', 'provider busy, backing off', 'tick', expect.stringContaining('sheet read failed')]),
+      expect.arrayContaining([
+        'dialled +12015550101',
+        'provider busy, backing off',
+        'tick',
+        expect.stringContaining('sheet read failed'),
+      ]),
     );
     const tunnel = await list({ scope: 'tunnel', sources: ['file'] });
     expect(tunnel.entries.every((e) => e.scope === 'tunnel' && e.source === 'file')).toBe(true);
@@ -80,6 +99,8 @@ describe('logs view', () => {
     expect(all).not.toContain('bn-live-key-0123456789');
     expect(all).not.toContain('abcdefghijkl');
     expect(all).toContain('/hooks/bolna/[redacted]');
-    expect(entries.find((e) => e.level === 'error' && e.source === 'db')?.message).toBe('refused: key [redacted] rejected');
+    expect(entries.find((e) => e.level === 'error' && e.source === 'db')?.message).toBe(
+      'refused: key [redacted] rejected',
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { createCore, type Core } from '../../src/main/core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import type { Clock, TimerHandle } from '../../src/main/core/platform';
-import type { NormalizedEvent, PlaceCallRequest, PlaceCallResult, ProviderCapabilities, VoiceProvider } from '../../src/main/core/providers/types';
+import type {
+  NormalizedEvent,
+  PlaceCallRequest,
+  PlaceCallResult,
+  ProviderCapabilities,
+  VoiceProvider,
+} from '../../src/main/core/providers/types';
 import { DialerRepository } from '../../src/main/core/store/repositories/dialer';
 import { tempDir } from '../support/core';
 
@@ -83,7 +89,12 @@ class BenchClock implements Clock {
 class BenchProvider implements VoiceProvider {
   readonly name = 'retell' as const;
   readonly label = 'Bench fake';
-  readonly capabilities: ProviderCapabilities = { cancel: false, transfer: 'none', reconcile: false, liveTranscript: false };
+  readonly capabilities: ProviderCapabilities = {
+    cancel: false,
+    transfer: 'none',
+    reconcile: false,
+    liveTranscript: false,
+  };
   readonly buckets = new Map<number, NormalizedEvent[]>();
   placed = 0;
   private seed = 1;
@@ -122,7 +133,13 @@ class BenchProvider implements VoiceProvider {
         outcomeHint: 'confirmed',
       });
     } else {
-      this.at(now + 20_000 + Math.floor(this.random() * 20_000), { ...base, dedupeKey: `${id}:e`, kind: 'ended', status: 'ended', result: roll < 0.85 ? 'no_answer' : 'busy' });
+      this.at(now + 20_000 + Math.floor(this.random() * 20_000), {
+        ...base,
+        dedupeKey: `${id}:e`,
+        kind: 'ended',
+        status: 'ended',
+        result: roll < 0.85 ? 'no_answer' : 'busy',
+      });
     }
     return { providerCallId: id };
   }
@@ -137,7 +154,10 @@ class BenchProvider implements VoiceProvider {
 }
 
 function seedContacts(core: Core, count: number, at: number): number {
-  const listId = Number(core.db.prepare(`INSERT INTO lists (name, source_kind, created_at) VALUES ('bench', 'manual', ?)`).run(at).lastInsertRowid);
+  const listId = Number(
+    core.db.prepare(`INSERT INTO lists (name, source_kind, created_at) VALUES ('bench', 'manual', ?)`).run(at)
+      .lastInsertRowid,
+  );
   core.db
     .prepare(
       `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
@@ -185,8 +205,14 @@ async function campaignRun(contacts: number): Promise<{ cpuMsPerCall: number; pe
     const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (core.dialer.get(c.id).state !== 'completed') throw new Error('bench campaign did not complete');
-    process.stderr.write(`dialer bench: CPU user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms\n`);
-    return { cpuMsPerCall: (cpu.user + cpu.system) / 1000 / provider.placed, peakRssMb: peak / 2 ** 20, calls: provider.placed };
+    process.stderr.write(
+      `dialer bench: CPU user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms\n`,
+    );
+    return {
+      cpuMsPerCall: (cpu.user + cpu.system) / 1000 / provider.placed,
+      peakRssMb: peak / 2 ** 20,
+      calls: provider.placed,
+    };
   } finally {
     await core.close();
     cleanup();
@@ -200,7 +226,14 @@ async function nextBatch(contacts: number): Promise<number> {
   try {
     const now = clock.now();
     const small = seedContacts(core, 1, now);
-    const c = await core.api['campaigns.create']({ name: '1m', listIds: [small], provider: 'retell', agentId: null, settings: { ignoreWindow: true }, startAt: null });
+    const c = await core.api['campaigns.create']({
+      name: '1m',
+      listIds: [small],
+      provider: 'retell',
+      agentId: null,
+      settings: { ignoreWindow: true },
+      startAt: null,
+    });
     const listId = seedContacts(core, contacts, now);
     // A realistic queue written in one pass: a third done, a third waiting for later, the rest due now, and a
     // slice of "call now" contacts at a higher priority.
@@ -246,7 +279,9 @@ export async function benchDialer(
   const batchMs = await nextBatch(sizes.store);
   const t1 = performance.now();
   const run = await campaignRun(sizes.campaign);
-  process.stderr.write(`dialer bench: next batch phase ${((t1 - t0) / 1000).toFixed(1)} s, campaign phase ${((performance.now() - t1) / 1000).toFixed(1)} s, ${run.calls} calls\n`);
+  process.stderr.write(
+    `dialer bench: next batch phase ${((t1 - t0) / 1000).toFixed(1)} s, campaign phase ${((performance.now() - t1) / 1000).toFixed(1)} s, ${run.calls} calls\n`,
+  );
   return {
     dialer_cpu_ms_per_call: Number(run.cpuMsPerCall.toFixed(3)),
     dialer_next_batch_ms: Number(batchMs.toFixed(3)),

@@ -3,7 +3,20 @@ import { createTestCore } from '../support/core';
 // fts_p95_ms: full-text search over 100,000 generated transcripts of realistic length (10–16 turns, ~150 words),
 // through the same API the Transcripts view calls.
 
-const NAMES = ['Asha', 'Ravi', 'Meera', 'John', 'Priya', 'Arjun', 'Fatima', 'Li', 'Carlos', 'Sunita', 'Vikram', 'Grace'];
+const NAMES = [
+  'Asha',
+  'Ravi',
+  'Meera',
+  'John',
+  'Priya',
+  'Arjun',
+  'Fatima',
+  'Li',
+  'Carlos',
+  'Sunita',
+  'Vikram',
+  'Grace',
+];
 const AGENT_LINES = [
   'Hello, am I speaking with {name}? I am calling from Acme Stores about your order {order}.',
   'Your cash on delivery order {order} is scheduled for delivery tomorrow between ten and two.',
@@ -26,11 +39,22 @@ const CUSTOMER_LINES = [
 ];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const PLACES = ['railway station', 'temple', 'bus depot', 'city hospital', 'market', 'post office', 'college gate'];
-const QUERIES = ['reschedule', 'wrong person', 'payment link', 'address changed', 'railway station', 'cancel', 'evening', 'UPI', 'courier', 'Saturday'];
+const QUERIES = [
+  'reschedule',
+  'wrong person',
+  'payment link',
+  'address changed',
+  'railway station',
+  'cancel',
+  'evening',
+  'UPI',
+  'courier',
+  'Saturday',
+];
 
 function rng(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 export async function benchFts(count = 100_000): Promise<Record<string, number>> {
@@ -51,15 +75,26 @@ export async function benchFts(count = 100_000): Promise<Record<string, number>>
       `INSERT INTO calls (id, phone, idempotency_key, provider, status, result, conversation, created_at, ended_at, summary)
        VALUES (?, ?, ?, 'simulator', 'ended', 'completed', 1, ?, ?, ?)`,
     );
-    const insertTurn = db.prepare('INSERT INTO transcript_turns (call_id, seq, speaker, text, at_ms) VALUES (?, ?, ?, ?, ?)');
+    const insertTurn = db.prepare(
+      'INSERT INTO transcript_turns (call_id, seq, speaker, text, at_ms) VALUES (?, ?, ?, ?, ?)',
+    );
     const insertDoc = db.prepare('INSERT INTO call_search (rowid, transcript, summary) VALUES (?, ?, ?)');
     const seedStart = performance.now();
     db.transaction(() => {
       for (let i = 1; i <= count; i++) {
         const turns = 10 + Math.floor(random() * 7);
-        const texts = Array.from({ length: turns }, (_, t) => fill(t % 2 === 0 ? pick(AGENT_LINES) : pick(CUSTOMER_LINES), i));
+        const texts = Array.from({ length: turns }, (_, t) =>
+          fill(t % 2 === 0 ? pick(AGENT_LINES) : pick(CUSTOMER_LINES), i),
+        );
         const summary = `Customer ${pick(NAMES)} was called about order ORD${100000 + i}; ${pick(['confirmed', 'rescheduled to ' + pick(DAYS), 'cancelled', 'asked for a callback'])}.`;
-        insertCall.run(i, `+9198${String(10000000 + i).padStart(8, '0')}`, `bench-${i}`, i * 1000, i * 1000 + 60_000, summary);
+        insertCall.run(
+          i,
+          `+9198${String(10000000 + i).padStart(8, '0')}`,
+          `bench-${i}`,
+          i * 1000,
+          i * 1000 + 60_000,
+          summary,
+        );
         texts.forEach((text, t) => insertTurn.run(i, t, t % 2 === 0 ? 'agent' : 'customer', text, t * 4000));
         insertDoc.run(i, texts.join('\n'), summary);
       }
@@ -78,7 +113,12 @@ export async function benchFts(count = 100_000): Promise<Record<string, number>>
     }
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-    return { fts_p50_ms: round3(at(0.5)), fts_p95_ms: round3(at(0.95)), fts_seed_s: round3(seedS), fts_documents: count };
+    return {
+      fts_p50_ms: round3(at(0.5)),
+      fts_p95_ms: round3(at(0.95)),
+      fts_seed_s: round3(seedS),
+      fts_documents: count,
+    };
   } finally {
     await core.cleanup();
   }

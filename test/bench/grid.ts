@@ -25,9 +25,15 @@ async function seed(dataDir: string): Promise<void> {
     for (let start = 0; start < CONTACTS; start += BATCH) {
       const contacts = Array.from({ length: BATCH }, (_, k) => {
         const i = start + k;
-        return { name: `Customer ${i}`, phone: `+9198${String(i).padStart(8, '0')}`, variables: { order_id: `ORD-${i}`, city: ['Pune', 'Kochi', 'Patna'][i % 3] } };
+        return {
+          name: `Customer ${i}`,
+          phone: `+9198${String(i).padStart(8, '0')}`,
+          variables: { order_id: `ORD-${i}`, city: ['Pune', 'Kochi', 'Patna'][i % 3] },
+        };
       });
-      const input = contract['contacts.add'].input.parse(listId === undefined ? { listName: 'Bench 100k', contacts } : { listId, contacts });
+      const input = contract['contacts.add'].input.parse(
+        listId === undefined ? { listName: 'Bench 100k', contacts } : { listId, contacts },
+      );
       listId = (await core.api['contacts.add'](input)).listId;
     }
   } finally {

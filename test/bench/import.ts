@@ -84,14 +84,16 @@ export async function benchImport(): Promise<Record<string, number>> {
       // Phase boundaries from the import's own progress events, to show where the time goes.
       const marks: Record<string, number> = {};
       const unsub = core.bus.subscribe((e) => {
-        if (e.type === 'import.progress' && marks[e.payload.phase] === undefined) marks[e.payload.phase] = (performance.now() - t0) / 1000;
+        if (e.type === 'import.progress' && marks[e.payload.phase] === undefined)
+          marks[e.payload.phase] = (performance.now() - t0) / 1000;
       });
       const result = await core.contacts.importFile(file, { listName: 'bench' });
       const importS = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       unsub();
       peak = Math.max(peak, process.memoryUsage().rss);
-      if (result.accepted !== ROWS) throw new Error(`expected ${ROWS} accepted, got ${result.accepted} (${result.rejected.length} rejected)`);
+      if (result.accepted !== ROWS)
+        throw new Error(`expected ${ROWS} accepted, got ${result.accepted} (${result.rejected.length} rejected)`);
 
       const bytes = readFileSync(file);
       const readS = await bareRead(bytes);

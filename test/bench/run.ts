@@ -44,7 +44,12 @@ async function main(): Promise<void> {
   const onlyIndex = args.indexOf('--only');
   const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
   const results: Record<string, number | string | Record<string, unknown>> = {
-    machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, cpu: cpus()[0]?.model },
+    machine: {
+      cores: cpus().length,
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      cpu: cpus()[0]?.model,
+    },
   };
   const errors: Record<string, string> = {};
   for (const name of Object.keys(SUITES)) {
@@ -74,7 +79,9 @@ async function main(): Promise<void> {
     const width = Math.max(...rows.map(([k]) => k.length), 10);
     process.stdout.write(`${'figure'.padEnd(width)}  ${'value'.padStart(12)}  goal\n`);
     for (const [k, v] of rows) {
-      process.stdout.write(`${k.padEnd(width)}  ${(Number.isInteger(v) ? String(v) : v.toFixed(3)).padStart(12)}  ${GOALS[k] ?? ''}\n`);
+      process.stdout.write(
+        `${k.padEnd(width)}  ${(Number.isInteger(v) ? String(v) : v.toFixed(3)).padStart(12)}  ${GOALS[k] ?? ''}\n`,
+      );
     }
     process.stdout.write(`machine: ${JSON.stringify(results.machine)}\n`);
     for (const [name, message] of Object.entries(errors)) process.stdout.write(`${name}: FAILED: ${message}\n`);

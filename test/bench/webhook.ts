@@ -133,7 +133,12 @@ export async function benchWebhook(): Promise<Record<string, number>> {
       const items: Item[] = [];
       for (const kind of KINDS) {
         for (let n = from; n < to; n++) {
-          const status = kind === 'call.ringing' ? 'ringing' : kind === 'call.ended' || kind === 'call.analyzed' ? 'ended' : 'in_progress';
+          const status =
+            kind === 'call.ringing'
+              ? 'ringing'
+              : kind === 'call.ended' || kind === 'call.analyzed'
+                ? 'ended'
+                : 'in_progress';
           const event: SimulatorEvent = {
             event: kind,
             event_id: kind === 'call.transcript' ? `${kind}#1` : kind,
@@ -158,7 +163,12 @@ export async function benchWebhook(): Promise<Record<string, number>> {
                 : null,
             analysis:
               kind === 'call.analyzed'
-                ? { summary: `Customer ${n} confirmed the order.`, sentiment: 'positive', extracted: { outcome: 'confirmed' }, outcome: 'confirmed' }
+                ? {
+                    summary: `Customer ${n} confirmed the order.`,
+                    sentiment: 'positive',
+                    extracted: { outcome: 'confirmed' },
+                    outcome: 'confirmed',
+                  }
                 : null,
             transfer: null,
           };
@@ -200,15 +210,22 @@ export async function benchWebhook(): Promise<Record<string, number>> {
 
     // Every event stored exactly once, applied exactly once, every request answered 200.
     const total = throughputItems.length + latencyItems.length;
-    for (const [name, result] of [['throughput', ours], ['latency', timed], ['bare', bareResult], ['bare latency', bareTimed]] as const) {
+    for (const [name, result] of [
+      ['throughput', ours],
+      ['latency', timed],
+      ['bare', bareResult],
+      ['bare latency', bareTimed],
+    ] as const) {
       const expected = name.endsWith('latency') ? latencyItems.length : throughputItems.length;
       if (result.statuses['200'] !== expected) {
-        throw new Error(`webhook bench: ${name} run answers ${JSON.stringify(result.statuses)}, expected ${expected} × 200`);
+        throw new Error(
+          `webhook bench: ${name} run answers ${JSON.stringify(result.statuses)}, expected ${expected} × 200`,
+        );
       }
     }
     if (stored() !== total) throw new Error(`webhook bench: ${stored()} inbox rows for ${total} events`);
     const seen = new Set<string>();
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = inbox.withState('processed', after, 1000);
       for (const row of rows) {
         after = row.id;
@@ -221,7 +238,8 @@ export async function benchWebhook(): Promise<Record<string, number>> {
     let applied = 0;
     for (const id of callIds) {
       const events = calls.events(id).filter((e) => e.kind.startsWith('call.'));
-      if (events.some((e) => e.disposition === 'duplicate')) throw new Error(`webhook bench: call ${id} has a duplicate event`);
+      if (events.some((e) => e.disposition === 'duplicate'))
+        throw new Error(`webhook bench: call ${id} has a duplicate event`);
       applied += events.length;
       if (calls.getCall(id)?.status !== 'ended') throw new Error(`webhook bench: call ${id} did not end`);
     }

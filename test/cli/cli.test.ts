@@ -10,7 +10,10 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli([...args, '--data-dir', dataDir], { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
+  const code = await runCli([...args, '--data-dir', dataDir], {
+    out: (t) => (out += t + '\n'),
+    err: (t) => (err += t + '\n'),
+  });
   return { code, out, err };
 }
 
@@ -29,7 +32,13 @@ describe('CLI (DESIGN §10 shapes)', () => {
 
     // Every simulated call is answered, so the transcript search below always has something to find.
     const setup = createTestCore({ dataDir: data });
-    setup.settings.set('simulator', { ...setup.settings.get('simulator'), answerRate: 1, busyRate: 0, voicemailRate: 0, failRate: 0 });
+    setup.settings.set('simulator', {
+      ...setup.settings.get('simulator'),
+      answerRate: 1,
+      busyRate: 0,
+      voicemailRate: 0,
+      failRate: 0,
+    });
     await setup.close();
 
     const imported = await cli(data, 'import', csv, '--list', 'COD', '--json');
@@ -37,10 +46,31 @@ describe('CLI (DESIGN §10 shapes)', () => {
     const importJson = JSON.parse(imported.out);
     expect(importJson).toMatchObject({ list_id: 1, accepted: 2, duplicates: 1 });
     expect(importJson.rejected).toEqual([
-      expect.objectContaining({ row: 4, column: 'recipient_phone_number', value: '12', reason: expect.stringMatching(/too short/) }),
+      expect.objectContaining({
+        row: 4,
+        column: 'recipient_phone_number',
+        value: '12',
+        reason: expect.stringMatching(/too short/),
+      }),
     ]);
 
-    const created = await cli(data, 'campaign', 'create', '--list', '1', '--provider', 'simulator', '--sim-speed', '200', '--ignore-window', '--max-attempts', '2', '--retry-after', '100ms', '--json');
+    const created = await cli(
+      data,
+      'campaign',
+      'create',
+      '--list',
+      '1',
+      '--provider',
+      'simulator',
+      '--sim-speed',
+      '200',
+      '--ignore-window',
+      '--max-attempts',
+      '2',
+      '--retry-after',
+      '100ms',
+      '--json',
+    );
     expect(created.code).toBe(0);
     const { id } = JSON.parse(created.out);
     expect(id).toBe(1);
@@ -57,7 +87,18 @@ describe('CLI (DESIGN §10 shapes)', () => {
     expect(listed.length).toBeGreaterThanOrEqual(2);
     for (const call of listed) {
       expect(Object.keys(call).sort()).toEqual(
-        ['attempt', 'contact_id', 'ended_at', 'id', 'outcome', 'phone', 'provider_call_id', 'result', 'started_at', 'status'].sort(),
+        [
+          'attempt',
+          'contact_id',
+          'ended_at',
+          'id',
+          'outcome',
+          'phone',
+          'provider_call_id',
+          'result',
+          'started_at',
+          'status',
+        ].sort(),
       );
       expect(call.status).toBe('ended');
       expect(['+15551234567', '+15557654321']).toContain(call.phone);

@@ -30,12 +30,19 @@ beforeAll(async () => {
   const r = await core.contacts.importFile(join(dir, 'call_list.csv'), { listName: 'COD' });
   expect(r).toMatchObject({ accepted: 4, duplicates: 0, rejected: [] });
   listId = r.list_id;
-  const id = (phone: string) => (core.db.prepare('SELECT id FROM contacts WHERE phone = ? AND list_id = ?').get(phone, listId) as { id: number }).id;
+  const id = (phone: string) =>
+    (core.db.prepare('SELECT id FROM contacts WHERE phone = ? AND list_id = ?').get(phone, listId) as { id: number })
+      .id;
   campaignId = Number(
-    core.db.prepare("INSERT INTO campaigns (name, provider, state, settings_json, created_at, updated_at) VALUES ('COD run', 'bolna', 'completed', '{}', ?, ?)").run(NOW, NOW)
-      .lastInsertRowid,
+    core.db
+      .prepare(
+        "INSERT INTO campaigns (name, provider, state, settings_json, created_at, updated_at) VALUES ('COD run', 'bolna', 'completed', '{}', ?, ?)",
+      )
+      .run(NOW, NOW).lastInsertRowid,
   );
-  const cc = core.db.prepare("INSERT INTO campaign_contacts (campaign_id, contact_id, state, attempts, outcome, updated_at) VALUES (?, ?, 'done', 1, ?, ?)");
+  const cc = core.db.prepare(
+    "INSERT INTO campaign_contacts (campaign_id, contact_id, state, attempts, outcome, updated_at) VALUES (?, ?, 'done', 1, ?, ?)",
+  );
   const call = core.db.prepare(
     `INSERT INTO calls (campaign_id, contact_id, phone, attempt, idempotency_key, provider, status, result, outcome, created_at, ended_at, duration_s, summary, extracted_json)
      VALUES (?, ?, ?, 1, ?, 'bolna', 'ended', ?, ?, ?, ?, ?, ?, ?)`,
@@ -46,11 +53,39 @@ beforeAll(async () => {
   cc.run(campaignId, john, 'confirmed', NOW);
   cc.run(campaignId, jane, 'rescheduled', NOW);
   cc.run(campaignId, ram, null, NOW);
-  call.run(campaignId, john, '+15551234567', 'c1', 'completed', 'confirmed', NOW, NOW + 45_000, 45, '=cmd|"/c calc"!A1', '{"confirmed":true}');
-  call.run(campaignId, jane, '+15557654321', 'c2', 'completed', 'rescheduled', NOW, NOW + 80_000, 80, 'Wants Saturday', '{"reschedule_date":"2025-09-13","reschedule_time":"14:30"}');
+  call.run(
+    campaignId,
+    john,
+    '+15551234567',
+    'c1',
+    'completed',
+    'confirmed',
+    NOW,
+    NOW + 45_000,
+    45,
+    '=cmd|"/c calc"!A1',
+    '{"confirmed":true}',
+  );
+  call.run(
+    campaignId,
+    jane,
+    '+15557654321',
+    'c2',
+    'completed',
+    'rescheduled',
+    NOW,
+    NOW + 80_000,
+    80,
+    'Wants Saturday',
+    '{"reschedule_date":"2025-09-13","reschedule_time":"14:30"}',
+  );
   call.run(campaignId, ram, '+919876543210', 'c3', 'completed', null, NOW, NOW + 5_000, 5, '@SUM(1)', null);
   // Make one contact's variable look like a formula too.
-  core.db.prepare("UPDATE contacts SET variables_json = json_set(variables_json, '$.note', '+HYPERLINK(\"x\")') WHERE id = ?").run(jane);
+  core.db
+    .prepare(
+      "UPDATE contacts SET variables_json = json_set(variables_json, '$.note', '+HYPERLINK(\"x\")') WHERE id = ?",
+    )
+    .run(jane);
 });
 afterAll(async () => core.cleanup());
 
@@ -60,9 +95,29 @@ describe('export', () => {
     expect(file).toMatchObject({ fileName: 'COD run results.csv', mimeType: 'text/csv', rows: 3 });
     const text = Buffer.from(file.dataBase64, 'base64').toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    const [header, ...rows] = parseCsv(text.slice(1), ',').map((r) => r.values).filter((r) => r.length > 1);
+    const [header, ...rows] = parseCsv(text.slice(1), ',')
+      .map((r) => r.values)
+      .filter((r) => r.length > 1);
     const col = (name: string) => header.indexOf(name);
-    expect(header).toEqual(expect.arrayContaining(['name', 'phone', 'order_id', 'status', 'notes', 'note', 'campaign_state', 'last_result', 'outcome', 'attempts', 'duration_s', 'summary', 'extracted.confirmed', 'extracted.reschedule_date', 'extracted.reschedule_time']));
+    expect(header).toEqual(
+      expect.arrayContaining([
+        'name',
+        'phone',
+        'order_id',
+        'status',
+        'notes',
+        'note',
+        'campaign_state',
+        'last_result',
+        'outcome',
+        'attempts',
+        'duration_s',
+        'summary',
+        'extracted.confirmed',
+        'extracted.reschedule_date',
+        'extracted.reschedule_time',
+      ]),
+    );
     const byName = Object.fromEntries(rows.map((r) => [r[col('name')], r]));
     expect(byName['Doe, John'][col('phone')]).toBe('+15551234567');
     expect(byName['Doe, John'][col('outcome')]).toBe('confirmed');
@@ -113,20 +168,40 @@ describe('COD write-back', () => {
         'Unknown,+15550000000,ORD126,,,,keep me\r\n',
     );
     // Running it again changes nothing.
-    expect(await core.api['exports.writeBackCsv']({ listId, campaignId })).toMatchObject({ updated: 0, unchanged: 3, unmatched: 1 });
+    expect(await core.api['exports.writeBackCsv']({ listId, campaignId })).toMatchObject({
+      updated: 0,
+      unchanged: 3,
+      unmatched: 1,
+    });
   });
 
   it('matches by phone whatever the row order, adds missing columns at the end, keeps the BOM', () => {
     const path = join(dir, 'shuffled.csv');
     writeFileSync(path, '\ufeffphone;name\n0 98765 43211;B\n+91 98765 43210;A\n');
-    const r = writeBackCallList(path, new Map([['+919876543210', { status: 'cancelled' }], ['+919876543211', { status: 'wrong_person' }]]), 'IN');
+    const r = writeBackCallList(
+      path,
+      new Map([
+        ['+919876543210', { status: 'cancelled' }],
+        ['+919876543211', { status: 'wrong_person' }],
+      ]),
+      'IN',
+    );
     expect(r).toMatchObject({ updated: 2, unmatched: 0 });
-    expect(readFileSync(path, 'utf8')).toBe('\ufeffphone;name;status;reschedule_date;reschedule_time\n0 98765 43211;B;wrong_person;;\n+91 98765 43210;A;cancelled;;\n');
+    expect(readFileSync(path, 'utf8')).toBe(
+      '\ufeffphone;name;status;reschedule_date;reschedule_time\n0 98765 43211;B;wrong_person;;\n+91 98765 43210;A;cancelled;;\n',
+    );
   });
 
   it('refuses clearly when there is no file to write to', async () => {
-    const other = await core.api['contacts.add']({ listName: 'Manual', contacts: [{ name: 'a', phone: '9876500001', variables: {} }] });
-    await expect(core.api['exports.writeBackCsv']({ listId: other.listId })).rejects.toThrow(/does not know where the original file is/);
-    await expect(core.api['exports.writeBackCsv']({ listId, path: join(dir, 'missing.csv') })).rejects.toThrow(/Cannot read .*missing\.csv: ENOENT/);
+    const other = await core.api['contacts.add']({
+      listName: 'Manual',
+      contacts: [{ name: 'a', phone: '9876500001', variables: {} }],
+    });
+    await expect(core.api['exports.writeBackCsv']({ listId: other.listId })).rejects.toThrow(
+      /does not know where the original file is/,
+    );
+    await expect(core.api['exports.writeBackCsv']({ listId, path: join(dir, 'missing.csv') })).rejects.toThrow(
+      /Cannot read .*missing\.csv: ENOENT/,
+    );
   });
 });

@@ -14,7 +14,8 @@ export function workbook(sheets: Record<string, Cell[][]>, bookType: XLSX.BookTy
       row.forEach((v, c) => {
         if (v === null) return;
         maxC = Math.max(maxC, c);
-        ws[XLSX.utils.encode_cell({ r, c })] = typeof v === 'object' ? v : typeof v === 'number' ? { t: 'n', v } : { t: 's', v };
+        ws[XLSX.utils.encode_cell({ r, c })] =
+          typeof v === 'object' ? v : typeof v === 'number' ? { t: 'n', v } : { t: 's', v };
       }),
     );
     ws['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length - 1, 0), c: maxC } });

@@ -11,7 +11,11 @@ const events: AnyEvent[] = [];
 beforeAll(() => {
   core = createTestCore();
   core.bus.subscribe((e) => events.push(e));
-  core.db.prepare("INSERT INTO dnc (phone, source, reason, created_at) VALUES ('+919876543213', 'manual', 'asked not to be called', 0)").run();
+  core.db
+    .prepare(
+      "INSERT INTO dnc (phone, source, reason, created_at) VALUES ('+919876543213', 'manual', 'asked not to be called', 0)",
+    )
+    .run();
 });
 afterAll(async () => core.cleanup());
 
@@ -27,7 +31,16 @@ function messyWorkbook(): Buffer {
       ['Customer list — March 2026'], // 1 title
       [], // 2 blank
       ['Name', 'Mobile', 'Email', 'Order ID', 'Delivery Date', 'Callback Time', 'Amount', 'Notes'], // 3 header
-      ['राहुल शर्मा', 9876543210, 'Rahul@Example.com', 'ORD-1', date(45678), { t: 'n', v: 0.6041666666666666, z: 'hh:mm' }, 1200, ''], // 4
+      [
+        'राहुल शर्मा',
+        9876543210,
+        'Rahul@Example.com',
+        'ORD-1',
+        date(45678),
+        { t: 'n', v: 0.6041666666666666, z: 'hh:mm' },
+        1200,
+        '',
+      ], // 4
       ['Priya 😊', '+91 98765-43211', '', 'ORD-2', 45679, null, 99.5, 'leave at door'], // 5 serial as plain number
       [], // 6 blank
       ['Rahul again', '098765 43210', '', '', null, null, null, 'VIP'], // 7 duplicate of row 4
@@ -75,7 +88,16 @@ describe('xlsx import', () => {
 
   it('commits: exact counts, normalised numbers, every rejection with row, column, value, reason and fix', async () => {
     const r = await api()['imports.commit']({ token, sheet: 'Customers', listName: 'March' });
-    expect(r).toMatchObject({ accepted: 6, duplicates: 1, duplicatesInFile: 1, duplicatesInList: 0, dnc: 1, blankRows: 1, rejectedCount: 6, headerRow: 3 });
+    expect(r).toMatchObject({
+      accepted: 6,
+      duplicates: 1,
+      duplicatesInFile: 1,
+      duplicatesInList: 0,
+      dnc: 1,
+      blankRows: 1,
+      rejectedCount: 6,
+      headerRow: 3,
+    });
     expect(r.rejected.map((x) => [x.row, x.cell, x.column, x.value, x.code])).toEqual([
       [8, 'B8', 'Mobile', '9.87654E+09', 'phone_scientific'],
       [9, 'B9', 'Mobile', '12345', 'phone_too_short'],
@@ -87,7 +109,12 @@ describe('xlsx import', () => {
     for (const x of r.rejected) expect(x.reason.length * (x.fix ?? '').length).toBeGreaterThan(0);
     expect(r.duplicateRule).toContain('first row in the file wins');
 
-    const { rows, total } = await api()['contacts.page']({ listId: r.listId, offset: 0, limit: 50, sort: { column: 'sourceRow', direction: 'asc' } });
+    const { rows, total } = await api()['contacts.page']({
+      listId: r.listId,
+      offset: 0,
+      limit: 50,
+      sort: { column: 'sourceRow', direction: 'asc' },
+    });
     expect(total).toBe(6);
     expect(rows.map((c) => [c.sourceRow, c.name, c.phone, c.callable])).toEqual([
       [4, 'राहुल शर्मा', '+919876543210', true],
@@ -101,21 +128,36 @@ describe('xlsx import', () => {
     // Number typed as a number keeps its digits; the duplicate row 7 only filled the blank Notes.
     expect(rahul.phoneRaw).toBe('9876543210');
     expect(rahul.email).toBe('rahul@example.com');
-    expect(rahul.variables).toEqual({ order_id: 'ORD-1', delivery_date: '2025-01-21', callback_time: '14:30', amount: '1200', notes: 'VIP' });
+    expect(rahul.variables).toEqual({
+      order_id: 'ORD-1',
+      delivery_date: '2025-01-21',
+      callback_time: '14:30',
+      amount: '1200',
+      notes: 'VIP',
+    });
     // A serial number in a date column becomes an ISO date; decimals stay as typed.
     expect(priya.variables).toMatchObject({ delivery_date: '2025-01-22', amount: '99.5', notes: 'leave at door' });
     expect(office.variables.phone_ext).toBe('12');
     expect(rows[4].notCallableReason).toBe('do-not-call list (manual: asked not to be called)');
     expect(rows[5].variables.order_id).toBe('=HYPERLINK("http://evil")');
 
-    const progress = events.filter((e) => e.type === 'import.progress').map((e) => e.payload as { phase: string; token: string });
+    const progress = events
+      .filter((e) => e.type === 'import.progress')
+      .map((e) => e.payload as { phase: string; token: string });
     expect(progress.every((p) => p.token === token)).toBe(true);
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['reading', 'converting', 'saving', 'done']));
   });
 
   it('keeps the history: list, open, and export the rejected rows as typed', async () => {
     const [latest] = await api()['imports.list']({ limit: 5 });
-    expect(latest).toMatchObject({ fileName: 'march.xlsx', sheet: 'Customers', state: 'completed', accepted: 6, duplicates: 1, rejectedCount: 6 });
+    expect(latest).toMatchObject({
+      fileName: 'march.xlsx',
+      sheet: 'Customers',
+      state: 'completed',
+      accepted: 6,
+      duplicates: 1,
+      rejectedCount: 6,
+    });
     const full = await api()['imports.get']({ id: latest.id });
     expect(full.mapping.Mobile).toBe('phone');
     expect(full.defaultCountry).toBe('IN');
@@ -125,7 +167,21 @@ describe('xlsx import', () => {
     const text = Buffer.from(file.dataBase64, 'base64').toString('utf8');
     expect(text.startsWith('\ufeff')).toBe(true);
     const lines = parseCsv(text.slice(1), ',').map((r) => r.values);
-    expect(lines[0]).toEqual(['row', 'column', 'value', 'reason', 'fix', 'Name', 'Mobile', 'Email', 'Order ID', 'Delivery Date', 'Callback Time', 'Amount', 'Notes']);
+    expect(lines[0]).toEqual([
+      'row',
+      'column',
+      'value',
+      'reason',
+      'fix',
+      'Name',
+      'Mobile',
+      'Email',
+      'Order ID',
+      'Delivery Date',
+      'Callback Time',
+      'Amount',
+      'Notes',
+    ]);
     expect(lines[1].slice(0, 3)).toEqual(['8', 'Mobile', '9.87654E+09']);
     expect(lines[1][3]).toMatch(/^the number was saved in scientific notation/);
     expect(lines[1].slice(5, 9)).toEqual(['Sci', '9.87654E+09', '', 'ORD-3']);
@@ -137,7 +193,9 @@ describe('xlsx import', () => {
     const listId = (await api()['lists.list']({})).find((l) => l.name === 'March')!.id;
     const p = await api()['imports.preview']({
       fileName: 'update.csv',
-      dataBase64: b64('name,phone,email,city\nSomeone Else,+91 98765 43210,new@example.com,Pune\nNew Person,9876500001,,Delhi\n'),
+      dataBase64: b64(
+        'name,phone,email,city\nSomeone Else,+91 98765 43210,new@example.com,Pune\nNew Person,9876500001,,Delhi\n',
+      ),
     });
     const r = await api()['imports.commit']({ token: p.token, listId });
     expect(r).toMatchObject({ accepted: 1, duplicates: 1, duplicatesInList: 1, duplicatesInFile: 0 });
@@ -186,16 +244,35 @@ describe('delimited files', () => {
       'Bob\t415-555-2672\t\t\t\t\t\t\t\n';
     const p = await api()['imports.preview']({ fileName: 'sheet.tsv', dataBase64: b64(tsv), country: 'US' });
     expect(p.preset?.id).toBe('google-sheet-calls');
-    const r = await api()['imports.commit']({ token: p.token, country: 'US', listName: 'Sheet', mapping: { Transcript: 'skip', I: 'call_summary' } });
+    const r = await api()['imports.commit']({
+      token: p.token,
+      country: 'US',
+      listName: 'Sheet',
+      mapping: { Transcript: 'skip', I: 'call_summary' },
+    });
     expect(r.accepted).toBe(2);
     expect(r.mapping).toMatchObject({ 'Phone Number': 'phone', Transcript: 'skip', Summary: 'call_summary' });
     const ann = (await api()['contacts.page']({ listId: r.listId, search: 'Ann', offset: 0, limit: 5 })).rows[0];
     expect(ann.phone).toBe('+14155552671');
-    expect(ann.variables).toEqual({ status: 'completed', latest_execution_id: 'exec-1', duration: '45.2', last_attempt_time: '2025-09-13 10:00', call_summary: 'ok' });
+    expect(ann.variables).toEqual({
+      status: 'completed',
+      latest_execution_id: 'exec-1',
+      duration: '45.2',
+      last_attempt_time: '2025-09-13 10:00',
+      call_summary: 'ok',
+    });
   });
 
   it('legacy .xls (BIFF8) with a data-only sheet (no header row)', async () => {
-    const xls = workbook({ Sheet1: [['Asha', 9876500031, 'hi'], ['Bina', '+91 98765 00032', 'mr']] }, 'biff8');
+    const xls = workbook(
+      {
+        Sheet1: [
+          ['Asha', 9876500031, 'hi'],
+          ['Bina', '+91 98765 00032', 'mr'],
+        ],
+      },
+      'biff8',
+    );
     const p = await api()['imports.preview']({ fileName: 'old.xls', dataBase64: b64(xls) });
     expect(p).toMatchObject({ kind: 'xls', headerRow: 0 });
     expect(p.mapping).toEqual({ 'Column A': 'column_a', 'Column B': 'phone', 'Column C': 'column_c' });
@@ -211,8 +288,12 @@ describe('delimited files', () => {
   it('refuses a mapping without a phone column and keeps the file open to fix it', async () => {
     const p = await api()['imports.preview']({ fileName: 'x.csv', dataBase64: b64('who,number\nA,9876543217\n') });
     expect(p.mapping.number).toBe('phone');
-    await expect(api()['imports.commit']({ token: p.token, mapping: { number: 'skip' } })).rejects.toThrow(/No column is mapped to Phone/);
-    await expect(api()['imports.commit']({ token: p.token, mapping: { Nope: 'phone' } })).rejects.toThrow(/names a column "Nope"/);
+    await expect(api()['imports.commit']({ token: p.token, mapping: { number: 'skip' } })).rejects.toThrow(
+      /No column is mapped to Phone/,
+    );
+    await expect(api()['imports.commit']({ token: p.token, mapping: { Nope: 'phone' } })).rejects.toThrow(
+      /names a column "Nope"/,
+    );
     const r = await api()['imports.commit']({ token: p.token, mapping: { who: 'name' }, listName: 'Fixed' });
     expect(r.accepted).toBe(1);
   });
@@ -223,8 +304,25 @@ describe('bad files get a clear message and import nothing', () => {
     ['empty.csv', '', /is empty \(0 bytes\)/],
     ['blank.xlsx', workbook({ Sheet1: [[], [null]] }), /has no data: every sheet is empty/],
     ['broken.xlsx', 'this is not a spreadsheet at all', /not a valid Excel \.xlsx file/],
-    ['truncated.xlsx', workbook({ S: [['name', 'phone'], ['a', '9876543210']] }).subarray(0, 300), /could not be read: the file is damaged/],
-    ['secret.xlsx', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(64), Buffer.from('EncryptedPackage', 'utf16le')]), /password-protected/],
+    [
+      'truncated.xlsx',
+      workbook({
+        S: [
+          ['name', 'phone'],
+          ['a', '9876543210'],
+        ],
+      }).subarray(0, 300),
+      /could not be read: the file is damaged/,
+    ],
+    [
+      'secret.xlsx',
+      Buffer.concat([
+        Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+        Buffer.alloc(64),
+        Buffer.from('EncryptedPackage', 'utf16le'),
+      ]),
+      /password-protected/,
+    ],
     ['notes.docx', 'hello', /\.docx files cannot be imported/],
     ['renamed.csv', workbook({ S: [['a']] }), /Excel workbook with a \.csv name/],
   ];
@@ -238,7 +336,12 @@ describe('bad files get a clear message and import nothing', () => {
     const limit = core.contacts.maxImportBytes;
     core.contacts.maxImportBytes = 1024;
     try {
-      await expect(api()['imports.preview']({ fileName: 'big.csv', dataBase64: b64('name,phone\n' + 'a,9876543210\n'.repeat(200)) })).rejects.toThrow(/the import limit is 0 MB|import limit/);
+      await expect(
+        api()['imports.preview']({
+          fileName: 'big.csv',
+          dataBase64: b64('name,phone\n' + 'a,9876543210\n'.repeat(200)),
+        }),
+      ).rejects.toThrow(/the import limit is 0 MB|import limit/);
       await expect(core.contacts.importFile('/nonexistent/file.csv')).rejects.toThrow(/Cannot read/);
     } finally {
       core.contacts.maxImportBytes = limit;
@@ -246,15 +349,26 @@ describe('bad files get a clear message and import nothing', () => {
   });
 
   it('a failure while saving rolls back everything, including the new list, and is recorded', async () => {
-    core.db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.name = 'Boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    core.db.exec(
+      "CREATE TEMP TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.name = 'Boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    );
     const lists = (await api()['lists.list']({})).length;
     const contacts = core.db.prepare('SELECT COUNT(*) AS n FROM contacts').get();
-    const p = await api()['imports.preview']({ fileName: 'boom.csv', dataBase64: b64('name,phone\nFine,9876500011\nBoom,9876500012\n') });
-    await expect(api()['imports.commit']({ token: p.token, listName: 'Never' })).rejects.toThrow(/Nothing was imported: saving failed \(disk on fire\)/);
+    const p = await api()['imports.preview']({
+      fileName: 'boom.csv',
+      dataBase64: b64('name,phone\nFine,9876500011\nBoom,9876500012\n'),
+    });
+    await expect(api()['imports.commit']({ token: p.token, listName: 'Never' })).rejects.toThrow(
+      /Nothing was imported: saving failed \(disk on fire\)/,
+    );
     core.db.exec('DROP TRIGGER temp.boom');
     expect((await api()['lists.list']({})).length).toBe(lists);
     expect(core.db.prepare('SELECT COUNT(*) AS n FROM contacts').get()).toEqual(contacts);
-    expect((await api()['imports.list']({ limit: 1 }))[0]).toMatchObject({ fileName: 'boom.csv', state: 'failed', accepted: 0 });
+    expect((await api()['imports.list']({ limit: 1 }))[0]).toMatchObject({
+      fileName: 'boom.csv',
+      state: 'failed',
+      accepted: 0,
+    });
   });
 
   it('cancel stops the worker mid-way; nothing is imported and the history says so', async () => {
@@ -278,9 +392,24 @@ describe('CLI import', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'cli-import-'));
     const file = join(dir, 'leads.xlsx');
-    writeFileSync(file, workbook({ Old: [['x']], Leads: [['Customer Name', 'Phone No.'], ['A', 9876500021], ['B', 'bad'], ['C', '9876500021']] }));
+    writeFileSync(
+      file,
+      workbook({
+        Old: [['x']],
+        Leads: [
+          ['Customer Name', 'Phone No.'],
+          ['A', 9876500021],
+          ['B', 'bad'],
+          ['C', '9876500021'],
+        ],
+      }),
+    );
     const r = await core.contacts.importFile(file, { sheet: 'Leads', listName: 'Leads' });
-    expect(r).toMatchObject({ accepted: 1, duplicates: 1, rejected: [{ row: 3, column: 'Phone No.', value: 'bad', reason: 'the phone number contains letters' }] });
+    expect(r).toMatchObject({
+      accepted: 1,
+      duplicates: 1,
+      rejected: [{ row: 3, column: 'Phone No.', value: 'bad', reason: 'the phone number contains letters' }],
+    });
     expect(typeof r.list_id).toBe('number');
     const list = (await api()['lists.list']({})).find((l) => l.id === r.list_id)!;
     expect(list).toMatchObject({ name: 'Leads', sourceKind: 'file', sourceRef: file, contactCount: 1 });

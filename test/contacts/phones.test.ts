@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeText, detectSeparator, neutralizeCell, parseCsv, splitRawFields } from '../../src/main/core/contacts/csv';
+import {
+  decodeText,
+  detectSeparator,
+  neutralizeCell,
+  parseCsv,
+  splitRawFields,
+} from '../../src/main/core/contacts/csv';
 import { normalizePhone } from '../../src/main/core/contacts/phones';
 
 const ok = (input: Parameters<typeof normalizePhone>[0], country = 'IN') => {
@@ -15,7 +21,17 @@ const bad = (input: Parameters<typeof normalizePhone>[0], country = 'IN') => {
 
 describe('phone normalisation', () => {
   it('turns the messy Indian formats into one E.164 number', () => {
-    for (const typed of ['9876543210', '+91 98765 43210', '+91-98765-43210', '098765 43210', '0091 98765 43210', '(+91) 98765-43210', '919876543210', ' 98765\u00a043210 ', '९८७६५४३२१०']) {
+    for (const typed of [
+      '9876543210',
+      '+91 98765 43210',
+      '+91-98765-43210',
+      '098765 43210',
+      '0091 98765 43210',
+      '(+91) 98765-43210',
+      '919876543210',
+      ' 98765\u00a043210 ',
+      '९८७६५४३२१०',
+    ]) {
       expect(ok(typed).e164, typed).toBe('+919876543210');
     }
     expect(ok(9876543210).e164).toBe('+919876543210');
@@ -47,14 +63,20 @@ describe('phone normalisation', () => {
     expect(bad('=A2*1')).toMatchObject({ code: 'phone_formula' });
     expect(bad({ formula: 'B2+1' })).toMatchObject({ code: 'phone_formula' });
     expect(bad(true)).toMatchObject({ code: 'phone_not_text' });
-    expect(bad('0000000000')).toMatchObject({ code: 'phone_invalid', reason: 'not a valid phone number for IN, the default country' });
+    expect(bad('0000000000')).toMatchObject({
+      code: 'phone_invalid',
+      reason: 'not a valid phone number for IN, the default country',
+    });
     for (const r of [bad('12345'), bad('9.87654E+09'), bad('')]) expect(r.fix.length).toBeGreaterThan(10);
   });
 });
 
 describe('delimited text', () => {
   it('decodes a UTF-8 BOM and detects semicolons, quoted separators and line breaks', () => {
-    const bytes = Buffer.from('\ufeffname;phone;note\r\n"Doe; John";+91 98765 43210;"two\r\nlines"\r\nराहुल;9876543211;"say ""hi"""\r\n', 'utf8');
+    const bytes = Buffer.from(
+      '\ufeffname;phone;note\r\n"Doe; John";+91 98765 43210;"two\r\nlines"\r\nराहुल;9876543211;"say ""hi"""\r\n',
+      'utf8',
+    );
     const { text, bom, encoding } = decodeText(bytes);
     expect([bom, encoding]).toEqual(['\ufeff', 'utf-8']);
     const { sep } = detectSeparator(text, false);
@@ -66,10 +88,14 @@ describe('delimited text', () => {
       ['राहुल', '9876543211', 'say "hi"'],
     ]);
     const second = parseCsv(text, sep)[1];
-    expect(splitRawFields(text.slice(second.start, second.end), sep)).toEqual(['"Doe; John"', '+91 98765 43210', '"two\r\nlines"']);
+    expect(splitRawFields(text.slice(second.start, second.end), sep)).toEqual([
+      '"Doe; John"',
+      '+91 98765 43210',
+      '"two\r\nlines"',
+    ]);
   });
 
-  it('honours Excel\'s sep= line and falls back to Windows-1252 for non-UTF-8 bytes', () => {
+  it("honours Excel's sep= line and falls back to Windows-1252 for non-UTF-8 bytes", () => {
     expect(detectSeparator('sep=|\na|b\n', false)).toEqual({ sep: '|', skipFirstLine: true });
     expect(decodeText(Buffer.from([0x4a, 0x6f, 0x73, 0xe9])).text).toBe('José');
   });

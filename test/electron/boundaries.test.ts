@@ -54,10 +54,13 @@ function runtimeImports(entry: string, seen = new Set<string>(), bare = new Set<
   if (seen.has(entry)) return bare;
   seen.add(entry);
   const text = readFileSync(entry, 'utf8');
-  for (const [, typeOnly, spec] of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
+  for (const [, typeOnly, spec] of text.matchAll(
+    /^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm,
+  )) {
     if (typeOnly) continue;
     const file = resolve(dirname(entry), `${spec}.ts`);
-    if (spec.startsWith('.')) runtimeImports(existsSync(file) ? file : resolve(dirname(entry), spec, 'index.ts'), seen, bare);
+    if (spec.startsWith('.'))
+      runtimeImports(existsSync(file) ? file : resolve(dirname(entry), spec, 'index.ts'), seen, bare);
     else bare.add(spec);
   }
   return bare;

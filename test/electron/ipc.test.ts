@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bindIpc, forwardEvents } from '../../src/main/bindings/ipc';
 import { isRendererUrl, secureWebPreferences, type RendererLocation } from '../../src/main/electron/security';
 import { createConsoleBridge, methodNamesFromArgv, type IpcRendererLike } from '../../src/preload/bridge';
-import { events, IPC_EVENTS_CHANNEL, IPC_PREFIX, METHOD_NAMES, type AnyEvent, type InvokeResult } from '../../src/shared/contract';
+import {
+  events,
+  IPC_EVENTS_CHANNEL,
+  IPC_PREFIX,
+  METHOD_NAMES,
+  type AnyEvent,
+  type InvokeResult,
+} from '../../src/shared/contract';
 import type { Logger } from '../../src/main/core/platform';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
@@ -47,7 +54,11 @@ describe('IPC binding', () => {
   });
 
   it('answers a valid call from the window with the core data', async () => {
-    const result = (await ipcMain.invoke(`${IPC_PREFIX}app.info`, frameEvent(window, `${pageUrl}#/live`), {})) as InvokeResult;
+    const result = (await ipcMain.invoke(
+      `${IPC_PREFIX}app.info`,
+      frameEvent(window, `${pageUrl}#/live`),
+      {},
+    )) as InvokeResult;
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value).toMatchObject({ host: 'cli', dataDir: core.dataDir });
@@ -70,7 +81,11 @@ describe('IPC binding', () => {
   });
 
   it('refuses malformed input with invalid_input naming the field', async () => {
-    const result = (await ipcMain.invoke(`${IPC_PREFIX}app.info`, frameEvent(window, pageUrl), 'not an object')) as InvokeResult;
+    const result = (await ipcMain.invoke(
+      `${IPC_PREFIX}app.info`,
+      frameEvent(window, pageUrl),
+      'not an object',
+    )) as InvokeResult;
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('invalid_input');
@@ -86,7 +101,10 @@ describe('IPC binding', () => {
     clock.advance(100);
     expect(window.sent).toHaveLength(1);
     expect(window.sent[0].channel).toBe(IPC_EVENTS_CHANNEL);
-    expect((window.sent[0].args[0] as AnyEvent[]).map((e) => e.payload)).toMatchObject([{ message: 'one' }, { message: 'two' }]);
+    expect((window.sent[0].args[0] as AnyEvent[]).map((e) => e.payload)).toMatchObject([
+      { message: 'one' },
+      { message: 'two' },
+    ]);
     window.destroyed = true;
     core.bus.publish('notice', { level: 'info', message: 'after close', at: 3 });
     stop();
@@ -106,7 +124,10 @@ describe('preload bridge', () => {
       this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
     }
     removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): void {
-      this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+      this.listeners.set(
+        channel,
+        (this.listeners.get(channel) ?? []).filter((l) => l !== listener),
+      );
     }
     emit(channel: string, ...args: unknown[]): void {
       for (const l of this.listeners.get(channel) ?? []) l({ sender: 'ipc internals' }, ...args);

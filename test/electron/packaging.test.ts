@@ -8,7 +8,9 @@ import { z } from 'zod';
 // are read with electron-builder's own YAML parser and checked.
 
 const root = join(import.meta.dirname, '../..');
-const { load } = createRequire(join(root, 'node_modules/electron-builder/package.json'))('js-yaml') as { load(text: string): unknown };
+const { load } = createRequire(join(root, 'node_modules/electron-builder/package.json'))('js-yaml') as {
+  load(text: string): unknown;
+};
 
 const Config = z.object({
   appId: z.string(),
@@ -61,9 +63,9 @@ describe('electron-builder.yml', () => {
   });
 
   it('the main entry electron starts is the one electron-vite builds', () => {
-    const pkg = z.object({ main: z.string(), scripts: z.record(z.string(), z.string()) }).parse(
-      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')),
-    );
+    const pkg = z
+      .object({ main: z.string(), scripts: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')));
     expect(pkg.main).toBe('./out/main/index.js');
     expect(pkg.scripts.start).toBe('electron-vite build && node scripts/prepare-electron.mjs && electron .');
   });

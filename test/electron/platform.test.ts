@@ -29,7 +29,11 @@ describe('safeStorage cipher', () => {
   it('round-trips secrets through the OS keychain and stores no plaintext in the database', async () => {
     const dir = temp();
     const { logger, warnings } = warnLog();
-    const cipher = createSafeStorageCipher(new FakeSafeStorage(), { logger, platform: 'linux', fallback: () => createFileCipher(dir) });
+    const cipher = createSafeStorageCipher(new FakeSafeStorage(), {
+      logger,
+      platform: 'linux',
+      fallback: () => createFileCipher(dir),
+    });
     expect(cipher.kind).toBe('os-keychain');
     const secret = 'sk_live_4f9a8b7c6d5e-ünïcode-🔑';
     expect(cipher.decrypt(cipher.encrypt(secret))).toBe(secret);
@@ -52,7 +56,11 @@ describe('safeStorage cipher', () => {
     const dir = temp();
     for (const storage of [new FakeSafeStorage(false), new FakeSafeStorage(true, 'basic_text')]) {
       const { logger, warnings } = warnLog();
-      const cipher = createSafeStorageCipher(storage, { logger, platform: 'linux', fallback: () => createFileCipher(dir) });
+      const cipher = createSafeStorageCipher(storage, {
+        logger,
+        platform: 'linux',
+        fallback: () => createFileCipher(dir),
+      });
       expect(cipher.kind).toBe('file-key');
       expect(cipher.decrypt(cipher.encrypt('token-123'))).toBe('token-123');
       expect(warnings).toHaveLength(1);
@@ -87,8 +95,14 @@ describe('OS notifier', () => {
         on: (_e: 'click', l: () => void) => void clicks.push(l),
       }),
     });
-    createOsNotifier(factory(true), { logger, onClick: () => focused++ }).notify('Transfer', 'Asha is waiting on line 2');
-    createOsNotifier(factory(false), { logger, onClick: () => focused++ }).notify('Campaign finished', 'May renewals: 20 calls');
+    createOsNotifier(factory(true), { logger, onClick: () => focused++ }).notify(
+      'Transfer',
+      'Asha is waiting on line 2',
+    );
+    createOsNotifier(factory(false), { logger, onClick: () => focused++ }).notify(
+      'Campaign finished',
+      'May renewals: 20 calls',
+    );
     expect(shown).toEqual([{ title: 'Transfer', body: 'Asha is waiting on line 2' }]);
     clicks[0]();
     expect(focused).toBe(1);
@@ -102,7 +116,14 @@ describe('window state', () => {
 
   it('remembers bounds and maximized state across runs', () => {
     const file = windowStateFile(temp());
-    const options = { preload: '/p.cjs', methodNames: [], stateFile: file, workAreas: screen, logger: warnLog().logger, dark: true };
+    const options = {
+      preload: '/p.cjs',
+      methodNames: [],
+      stateFile: file,
+      workAreas: screen,
+      logger: warnLog().logger,
+      dark: true,
+    };
     const windows: FakeWindow[] = [];
     const create = () =>
       createMainWindow({

@@ -59,7 +59,9 @@ const quiet = { log: () => undefined, platform: 'linux', arch: 'x64', env: {} };
 describe('prepare-electron', () => {
   it('names the file exactly as the main process looks for it', () => {
     expect(scriptFileName('45.5.0', 'linux', 'x64')).toBe(electronBindingFileName('45.5.0', 'linux', 'x64'));
-    expect(scriptFileName('46.0.0-beta.1', 'win32', 'arm64')).toBe(electronBindingFileName('46.0.0-beta.1', 'win32', 'arm64'));
+    expect(scriptFileName('46.0.0-beta.1', 'win32', 'arm64')).toBe(
+      electronBindingFileName('46.0.0-beta.1', 'win32', 'arm64'),
+    );
   });
 
   it('builds a private copy against Electron headers and leaves Node’s build in node_modules alone', async () => {
@@ -67,9 +69,17 @@ describe('prepare-electron', () => {
     const gyp = fakeGyp();
     const result = await prepare({ projectDir: dir, ...quiet, run: gyp.run });
     expect(result.action).toBe('built');
-    const expected = resolveNativeBinding({ isPackaged: false, appPath: dir, electronVersion: '45.5.0', platform: 'linux', arch: 'x64' });
+    const expected = resolveNativeBinding({
+      isPackaged: false,
+      appPath: dir,
+      electronVersion: '45.5.0',
+      platform: 'linux',
+      arch: 'x64',
+    });
     expect(expected).toEqual({ kind: 'file', path: result.binary });
-    expect(readFileSync(result.binary, 'utf8')).toMatch(/^ELECTRON BUILD rebuild --release --target=45\.5\.0 --arch=x64/);
+    expect(readFileSync(result.binary, 'utf8')).toMatch(
+      /^ELECTRON BUILD rebuild --release --target=45\.5\.0 --arch=x64/,
+    );
     expect(gyp.calls).toHaveLength(1);
     expect(gyp.calls[0].cwd).not.toContain('node_modules');
     expect(gyp.calls[0].sawSources).toBe(true);
@@ -91,7 +101,9 @@ describe('prepare-electron', () => {
 
     writeFileSync(join(dir, 'node_modules/better-sqlite3/package.json'), JSON.stringify({ version: '12.12.0' }));
     const lines2: string[] = [];
-    expect((await prepare({ projectDir: dir, ...quiet, log: (l) => lines2.push(l), run: gyp.run })).action).toBe('built');
+    expect((await prepare({ projectDir: dir, ...quiet, log: (l) => lines2.push(l), run: gyp.run })).action).toBe(
+      'built',
+    );
     expect(lines2[0]).toContain('betterSqlite3Version changed (12.11.1 → 12.12.0)');
 
     writeFileSync(join(dir, 'node_modules/electron/package.json'), JSON.stringify({ version: '46.0.0' }));
@@ -103,11 +115,16 @@ describe('prepare-electron', () => {
   it('up-to-date check: missing file, missing or corrupt record, changed platform', () => {
     const expected = { electronVersion: '45.5.0', betterSqlite3Version: '12.11.1', platform: 'linux', arch: 'x64' };
     const stamp = JSON.stringify({ ...expected, builtAt: 'x' });
-    expect(needsBuild({ binaryExists: true, stampText: stamp, expected })).toEqual({ build: false, reason: 'up to date' });
+    expect(needsBuild({ binaryExists: true, stampText: stamp, expected })).toEqual({
+      build: false,
+      reason: 'up to date',
+    });
     expect(needsBuild({ binaryExists: false, stampText: stamp, expected }).build).toBe(true);
     expect(needsBuild({ binaryExists: true, stampText: undefined, expected }).build).toBe(true);
     expect(needsBuild({ binaryExists: true, stampText: '{oops', expected }).build).toBe(true);
-    expect(needsBuild({ binaryExists: true, stampText: JSON.stringify({ ...expected, arch: 'arm64' }), expected }).reason).toMatch(/arch/);
+    expect(
+      needsBuild({ binaryExists: true, stampText: JSON.stringify({ ...expected, arch: 'arm64' }), expected }).reason,
+    ).toMatch(/arch/);
   });
 
   it('explains a headers download failure in plain words and keeps no half-built file', async () => {
@@ -118,8 +135,15 @@ describe('prepare-electron', () => {
       'gyp ERR! stack is related to network connectivity. In most cases you are behind a proxy or have bad',
     ].join('\n');
     const gyp = fakeGyp({ code: 1, output });
-    const failure = prepare({ projectDir: dir, ...quiet, env: { ELECTRON_HEADERS_URL: 'https://mirror.example/headers' }, run: gyp.run });
-    await expect(failure).rejects.toThrow(/Could not download the Electron 45\.5\.0 headers from https:\/\/mirror\.example\/headers/);
+    const failure = prepare({
+      projectDir: dir,
+      ...quiet,
+      env: { ELECTRON_HEADERS_URL: 'https://mirror.example/headers' },
+      run: gyp.run,
+    });
+    await expect(failure).rejects.toThrow(
+      /Could not download the Electron 45\.5\.0 headers from https:\/\/mirror\.example\/headers/,
+    );
     expect(gyp.calls[0].args).toContain('--dist-url=https://mirror.example/headers');
     expect(existsSync(join(dir, '.electron-native', scriptFileName('45.5.0', 'linux', 'x64')))).toBe(false);
     expect(existsSync(gyp.calls[0].cwd)).toBe(false);
@@ -127,7 +151,7 @@ describe('prepare-electron', () => {
 
   it('tells a compiler failure apart from a download failure', async () => {
     const { dir } = project();
-    const gyp = fakeGyp({ code: 1, output: "gyp ERR! build error\nmake: g++: No such file or directory" });
+    const gyp = fakeGyp({ code: 1, output: 'gyp ERR! build error\nmake: g++: No such file or directory' });
     await expect(prepare({ projectDir: dir, ...quiet, run: gyp.run })).rejects.toThrow(/C\+\+20 compiler and Python 3/);
     expect(isDownloadFailure('getaddrinfo ENOTFOUND electronjs.org')).toBe(true);
     expect(isDownloadFailure('gyp ERR! stack Error: 404 status code downloading tarball')).toBe(true);
@@ -137,11 +161,21 @@ describe('prepare-electron', () => {
   it('says to run npm install when Electron is not installed', async () => {
     const { dir, cleanup } = tempDir('prepare-electron-empty-');
     cleanups.push(cleanup);
-    await expect(prepare({ projectDir: dir, ...quiet, run: fakeGyp().run })).rejects.toThrow(/Electron is not installed.*npm install/);
+    await expect(prepare({ projectDir: dir, ...quiet, run: fakeGyp().run })).rejects.toThrow(
+      /Electron is not installed.*npm install/,
+    );
   });
 
   it('packaged apps use the module electron-builder rebuilt, not the side build', () => {
-    expect(resolveNativeBinding({ isPackaged: true, appPath: '/x/app.asar', electronVersion: '45.5.0', platform: 'linux', arch: 'x64' })).toEqual({
+    expect(
+      resolveNativeBinding({
+        isPackaged: true,
+        appPath: '/x/app.asar',
+        electronVersion: '45.5.0',
+        platform: 'linux',
+        arch: 'x64',
+      }),
+    ).toEqual({
       kind: 'default',
     });
     expect(nodeGypArgs({ electronVersion: '45.5.0', arch: 'arm64', headersUrl: 'https://h', devDir: '/d' })).toEqual([

@@ -25,7 +25,11 @@ const rendererUrl = pathToFileURL('/opt/callconsole/out/renderer/index.html').hr
 
 describe('window options', () => {
   it('isolates the renderer: context isolation, sandbox, no Node, web security, no webview', () => {
-    const options = mainWindowOptions(null, { preload: '/app/out/preload/index.cjs', methodNames: METHOD_NAMES, dark: false });
+    const options = mainWindowOptions(null, {
+      preload: '/app/out/preload/index.cjs',
+      methodNames: METHOD_NAMES,
+      dark: false,
+    });
     const prefs = options.webPreferences;
     expect(prefs.contextIsolation).toBe(true);
     expect(prefs.sandbox).toBe(true);
@@ -100,7 +104,13 @@ describe('navigation and new windows', () => {
 
   it('never navigates the window; https links go to the browser, others are dropped', () => {
     const { contents, opened, lines } = guarded();
-    for (const url of ['https://example.com/docs', 'http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', rendererUrl]) {
+    for (const url of [
+      'https://example.com/docs',
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      rendererUrl,
+    ]) {
       expect(contents.navigate(url).prevented, url).toBe(true);
     }
     expect(opened).toEqual(['https://example.com/docs']);
@@ -129,7 +139,12 @@ describe('navigation and new windows', () => {
 
   it('blocks <webview> attachment', () => {
     const { contents } = guarded();
-    const event = { prevented: false, preventDefault() { this.prevented = true; } };
+    const event = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     contents.emit('will-attach-webview', event);
     expect(event.prevented).toBe(true);
   });

@@ -9,7 +9,14 @@ import { buildMenuTemplate } from '../../src/main/electron/menu';
 import { describeStartupError, startupErrorPage } from '../../src/main/electron/startup-error';
 import type { MenuItemTemplate } from '../../src/main/electron/types';
 import { pathToFileURL } from 'node:url';
-import { events, IPC_EVENTS_CHANNEL, IPC_PREFIX, METHOD_NAMES, type AnyEvent, type InvokeResult } from '../../src/shared/contract';
+import {
+  events,
+  IPC_EVENTS_CHANNEL,
+  IPC_PREFIX,
+  METHOD_NAMES,
+  type AnyEvent,
+  type InvokeResult,
+} from '../../src/shared/contract';
 import { createTestCore, tempDir } from '../support/core';
 import { FakeEvent, fakeElectron, frameEvent, type FakeElectron } from './fake-electron';
 
@@ -25,7 +32,10 @@ const temp = () => {
 
 const decodePage = (url: string) => decodeURIComponent(url.replace(/^data:text\/html;charset=utf-8,/, ''));
 
-async function start(electron: FakeElectron, nativeBinding: Parameters<typeof runDesktop>[0]['nativeBinding'] = { kind: 'default' }) {
+async function start(
+  electron: FakeElectron,
+  nativeBinding: Parameters<typeof runDesktop>[0]['nativeBinding'] = { kind: 'default' },
+) {
   const app = await runDesktop({
     electron,
     preload: '/opt/cc/out/preload/index.cjs',
@@ -84,7 +94,10 @@ describe('startup errors get a readable page, not a blank window', () => {
 
   it('the Electron build of the database driver is missing', async () => {
     const electron = fakeElectron(temp());
-    await start(electron, { kind: 'file', path: '/nowhere/.electron-native/better_sqlite3-electron-45.5.0-linux-x64.node' });
+    await start(electron, {
+      kind: 'file',
+      path: '/nowhere/.electron-native/better_sqlite3-electron-45.5.0-linux-x64.node',
+    });
     const page = decodePage(electron.windows[0].loaded[0]);
     expect(page).toContain('has not been built for Electron');
     expect(page).toContain('npm start');
@@ -110,7 +123,10 @@ describe('startup errors get a readable page, not a blank window', () => {
   });
 
   it('escapes whatever the error says', () => {
-    const problem = describeStartupError(new Error('<img src=x onerror=alert(1)>'), { dataDir: '/d', logDir: '/d/logs' });
+    const problem = describeStartupError(new Error('<img src=x onerror=alert(1)>'), {
+      dataDir: '/d',
+      logDir: '/d/logs',
+    });
     const page = decodePage(startupErrorPage(problem, { dataDir: '/d"><script>', logDir: '/d/logs' }));
     expect(page).not.toContain('<img src=x');
     expect(page).not.toContain('<script>');
@@ -127,11 +143,19 @@ describe('desktop lifecycle', () => {
     expect(app.core).not.toBeNull();
     const [window] = electron.windows;
     expect(window.loaded).toEqual(['file:/opt/cc/out/renderer/index.html']);
-    expect(window.options.webPreferences).toMatchObject({ preload: '/opt/cc/out/preload/index.cjs', sandbox: true, contextIsolation: true });
+    expect(window.options.webPreferences).toMatchObject({
+      preload: '/opt/cc/out/preload/index.cjs',
+      sandbox: true,
+      contextIsolation: true,
+    });
     expect(electron.ipcMain.handlers.size).toBe(METHOD_NAMES.length);
 
     const page = pathToFileURL('/opt/cc/out/renderer/index.html').href;
-    const info = (await electron.ipcMain.invoke(`${IPC_PREFIX}app.info`, frameEvent(window.webContents, page), {})) as InvokeResult;
+    const info = (await electron.ipcMain.invoke(
+      `${IPC_PREFIX}app.info`,
+      frameEvent(window.webContents, page),
+      {},
+    )) as InvokeResult;
     expect(info).toMatchObject({ ok: true, value: { host: 'electron', version: '1.2.3', dataDir: userData } });
     const forged = await electron.ipcMain.invoke(`${IPC_PREFIX}app.info`, frameEvent({ id: -1 }, page), {});
     expect(forged).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -159,7 +183,9 @@ describe('desktop lifecycle', () => {
     let granted: boolean | undefined;
     electron.session.permissionRequest?.({}, 'media', (g) => (granted = g));
     expect(granted).toBe(false);
-    expect(electron.windows[0].webContents.windowOpenHandler?.({ url: 'https://x.example' })).toEqual({ action: 'deny' });
+    expect(electron.windows[0].webContents.windowOpenHandler?.({ url: 'https://x.example' })).toEqual({
+      action: 'deny',
+    });
   });
 
   it('menu: Ctrl/Cmd+1..5 send app.navigate events to the window; About shows the version', async () => {
@@ -167,7 +193,13 @@ describe('desktop lifecycle', () => {
     await start(electron);
     const menu = electron.menus[0];
     const views = ['Contacts', 'Campaigns', 'Live', 'Transcripts', 'Settings'].map((label) => findItem(menu, label));
-    expect(views.map((v) => v?.accelerator)).toEqual(['CmdOrCtrl+1', 'CmdOrCtrl+2', 'CmdOrCtrl+3', 'CmdOrCtrl+4', 'CmdOrCtrl+5']);
+    expect(views.map((v) => v?.accelerator)).toEqual([
+      'CmdOrCtrl+1',
+      'CmdOrCtrl+2',
+      'CmdOrCtrl+3',
+      'CmdOrCtrl+4',
+      'CmdOrCtrl+5',
+    ]);
     views[2]?.click?.();
     const sent = electron.windows[0].webContents.sent;
     expect(sent).toHaveLength(1);

@@ -1,7 +1,13 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createCore } from '../../src/main/core';
 import { nodePlatform } from '../../src/main/core/node-platform';
-import type { NormalizedEvent, PlaceCallRequest, PlaceCallResult, ProviderCapabilities, VoiceProvider } from '../../src/main/core/providers/types';
+import type {
+  NormalizedEvent,
+  PlaceCallRequest,
+  PlaceCallResult,
+  ProviderCapabilities,
+  VoiceProvider,
+} from '../../src/main/core/providers/types';
 import type { CallResult } from '../../src/shared/domain';
 import { seedList } from './support';
 
@@ -23,7 +29,12 @@ const [dataDir, worldFile, mode, reconcile] = process.argv.slice(2);
 class DurableFakeProvider implements VoiceProvider {
   readonly name = 'retell' as const;
   readonly label = 'Durable fake';
-  readonly capabilities: ProviderCapabilities = { cancel: false, transfer: 'none', reconcile: reconcile !== 'noreconcile', liveTranscript: false };
+  readonly capabilities: ProviderCapabilities = {
+    cancel: false,
+    transfer: 'none',
+    reconcile: reconcile !== 'noreconcile',
+    liveTranscript: false,
+  };
   readonly calls = new Map<string, ProviderCall>();
   constructor(private readonly deliver: (e: NormalizedEvent) => void) {
     if (existsSync(worldFile)) {
@@ -56,11 +67,26 @@ class DurableFakeProvider implements VoiceProvider {
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     const roll = Math.random();
     const result: CallResult = roll < 0.4 ? 'completed' : roll < 0.7 ? 'no_answer' : roll < 0.85 ? 'busy' : 'failed';
-    const call: ProviderCall = { key: req.idempotencyKey, callId: req.callId, pcid: `pc-${req.idempotencyKey}`, to: req.to, endsAt: Date.now() + 50 + Math.floor(Math.random() * 300), result };
+    const call: ProviderCall = {
+      key: req.idempotencyKey,
+      callId: req.callId,
+      pcid: `pc-${req.idempotencyKey}`,
+      to: req.to,
+      endsAt: Date.now() + 50 + Math.floor(Math.random() * 300),
+      result,
+    };
     appendFileSync(worldFile, JSON.stringify(call) + '\n');
     this.calls.set(call.pcid, call);
     setTimeout(
-      () => this.deliver({ provider: 'retell', providerCallId: call.pcid, callId: call.callId, dedupeKey: `${call.pcid}:ringing`, kind: 'ringing', status: 'ringing' }),
+      () =>
+        this.deliver({
+          provider: 'retell',
+          providerCallId: call.pcid,
+          callId: call.callId,
+          dedupeKey: `${call.pcid}:ringing`,
+          kind: 'ringing',
+          status: 'ringing',
+        }),
       Math.floor(Math.random() * 40),
     );
     this.scheduleEnd(call);
@@ -71,7 +97,8 @@ class DurableFakeProvider implements VoiceProvider {
   async getCall(pcid: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
     const call = this.calls.get(pcid);
     if (!call) return null;
-    if (call.endsAt > Date.now()) return { provider: 'retell', providerCallId: pcid, kind: 'get-call', status: 'ringing' };
+    if (call.endsAt > Date.now())
+      return { provider: 'retell', providerCallId: pcid, kind: 'get-call', status: 'ringing' };
     const { dedupeKey: _ignored, ...rest } = this.endEvent(call);
     return { ...rest, kind: 'get-call' };
   }
@@ -93,7 +120,8 @@ async function main(): Promise<void> {
     }
   });
   core.providers.use(provider);
-  const inFlight = core.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE status <> 'ended'`).get()!.n;
+  const inFlight = core.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE status <> 'ended'`).get()!
+    .n;
   process.stdout.write(`IN_FLIGHT ${inFlight}\n`);
   await core.start();
   provider.resendAll();

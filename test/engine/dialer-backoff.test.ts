@@ -30,9 +30,11 @@ async function setup(maxAttempts: number) {
     await core.dialer.idle();
   };
   const contact = () =>
-    core.db.prepare<[], { state: string; attempts: number; next_at: number | null; wait_reason: string | null }>(
-      'SELECT state, attempts, next_at, wait_reason FROM campaign_contacts',
-    ).get()!;
+    core.db
+      .prepare<[], { state: string; attempts: number; next_at: number | null; wait_reason: string | null }>(
+        'SELECT state, attempts, next_at, wait_reason FROM campaign_contacts',
+      )
+      .get()!;
   return { clock, core, world, campaignId: c.id, step, contact };
 }
 
@@ -67,7 +69,11 @@ describe('provider refusals (429 / 503)', () => {
     // The fourth request goes through; with max attempts 1 the contact still got its one real call.
     expect(world.keys).toHaveLength(1);
     expect(contact()).toMatchObject({ state: 'active', attempts: 1 });
-    const calls = core.db.prepare<[], { counts_as_attempt: number; result: string | null; status: string }>('SELECT counts_as_attempt, result, status FROM calls ORDER BY id').all();
+    const calls = core.db
+      .prepare<[], { counts_as_attempt: number; result: string | null; status: string }>(
+        'SELECT counts_as_attempt, result, status FROM calls ORDER BY id',
+      )
+      .all();
     expect(calls.map((c) => c.counts_as_attempt)).toEqual([0, 0, 0, 1]);
     expect(calls.slice(0, 3).every((c) => c.status === 'ended' && c.result === 'failed')).toBe(true);
     expect(core.dialer.backoffUntil('retell')).toBeNull();
@@ -77,7 +83,8 @@ describe('provider refusals (429 / 503)', () => {
     const { core, world, step, campaignId, contact } = await setup(3);
     for (let i = 0; i < 20; i++) world.errors.push(unavailable('retell'));
     await core.dialer.tick();
-    for (let i = 0; i < 40 && (await core.api['campaigns.get']({ id: campaignId })).state === 'running'; i++) await step(10 * 60_000);
+    for (let i = 0; i < 40 && (await core.api['campaigns.get']({ id: campaignId })).state === 'running'; i++)
+      await step(10 * 60_000);
     const c = await core.api['campaigns.get']({ id: campaignId });
     expect(c.state).toBe('paused');
     expect(c.stateReason).toMatch(/refused 8 calls in a row/);

@@ -14,19 +14,39 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { dir, cleanup } = tempDir('console-crash-');
 afterAll(() => cleanup());
 
-function run(mode: 'init' | 'resume', killAfterMs: number | null, noReconcile = false): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+function run(
+  mode: 'init' | 'resume',
+  killAfterMs: number | null,
+  noReconcile = false,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, join(dir, 'data'), join(dir, 'provider-calls.jsonl'), mode, noReconcile ? 'noreconcile' : 'reconcile'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CHILD,
+        join(dir, 'data'),
+        join(dir, 'provider-calls.jsonl'),
+        mode,
+        noReconcile ? 'noreconcile' : 'reconcile',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     let killer: NodeJS.Timeout | null = null;
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       // Time the kill from the moment the campaign is running, so it lands in the middle of dialing.
-      if (killAfterMs !== null && !killer && (out.includes('STARTED') || (mode === 'resume' && out.includes('IN_FLIGHT')))) {
+      if (
+        killAfterMs !== null &&
+        !killer &&
+        (out.includes('STARTED') || (mode === 'resume' && out.includes('IN_FLIGHT')))
+      ) {
         killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       }
     });
@@ -71,11 +91,26 @@ describe('crash safety', () => {
     const db = new Database(join(dir, 'data', 'console.db'), { readonly: true });
     try {
       const calls = db
-        .prepare<[], { id: number; contact_id: number; idempotency_key: string; status: string; result: string | null; conversation: number; counts_as_attempt: number; error: string | null }>(
+        .prepare<
+          [],
+          {
+            id: number;
+            contact_id: number;
+            idempotency_key: string;
+            status: string;
+            result: string | null;
+            conversation: number;
+            counts_as_attempt: number;
+            error: string | null;
+          }
+        >(
           'SELECT id, contact_id, idempotency_key, status, result, conversation, counts_as_attempt, error FROM calls ORDER BY id',
         )
         .all();
-      expect(calls.filter((c) => c.status !== 'ended'), 'calls left stuck').toEqual([]);
+      expect(
+        calls.filter((c) => c.status !== 'ended'),
+        'calls left stuck',
+      ).toEqual([]);
       // Every provider call belongs to the attempt row that carries its key.
       const byKey = new Map(calls.map((c) => [c.idempotency_key, c]));
       for (const p of placed) expect(byKey.get(p.key)?.id).toBe(p.callId);
@@ -85,7 +120,11 @@ describe('crash safety', () => {
         if (!c.error?.startsWith('Stale:')) expect(c.result, `call ${c.id}`).toBe(p.result);
       }
       expect(db.prepare(`SELECT state FROM campaigns`).get()).toEqual({ state: 'completed' });
-      const contacts = db.prepare<[], { contact_id: number; state: string; attempts: number }>('SELECT contact_id, state, attempts FROM campaign_contacts').all();
+      const contacts = db
+        .prepare<[], { contact_id: number; state: string; attempts: number }>(
+          'SELECT contact_id, state, attempts FROM campaign_contacts',
+        )
+        .all();
       expect(contacts).toHaveLength(40);
       for (const cc of contacts) {
         const mine = calls.filter((c) => c.contact_id === cc.contact_id && c.counts_as_attempt === 1);

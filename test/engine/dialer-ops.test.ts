@@ -27,14 +27,28 @@ async function setup(world: Partial<WorldOptions> = {}) {
     deliver();
     await core.dialer.idle();
   };
-  const campaign = async (contacts: SeedContact[] | number, settings: Partial<CampaignSettings>, startAt: number | null = null) => {
+  const campaign = async (
+    contacts: SeedContact[] | number,
+    settings: Partial<CampaignSettings>,
+    startAt: number | null = null,
+  ) => {
     const listId = typeof contacts === 'number' ? contacts : seedList(core.db, 'L', contacts).listId;
-    return core.api['campaigns.create']({ name: 'C', listIds: [listId], provider: 'retell', agentId: null, settings, startAt });
+    return core.api['campaigns.create']({
+      name: 'C',
+      listIds: [listId],
+      provider: 'retell',
+      agentId: null,
+      settings,
+      startAt,
+    });
   };
   const ccRow = (campaignId: number, contactId: number) =>
-    core.db.prepare<[number, number], { state: string; attempts: number; wait_reason: string | null; next_at: number | null }>(
-      'SELECT state, attempts, wait_reason, next_at FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ?',
-    ).get(campaignId, contactId);
+    core.db
+      .prepare<
+        [number, number],
+        { state: string; attempts: number; wait_reason: string | null; next_at: number | null }
+      >('SELECT state, attempts, wait_reason, next_at FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ?')
+      .get(campaignId, contactId);
   const dialled = () => w.keys.length;
   return { clock, core, world: w, step, deliver, campaign, ccRow, dialled };
 }
@@ -107,10 +121,32 @@ describe('campaign settings', () => {
     const u = await core.api['campaigns.update']({ id: c.id, settings: { concurrency: 7 } });
     expect(u.settings).toMatchObject({ concurrency: 7, maxAttempts: 5, window: { start: '10:00', end: '18:00' } });
     await core.api['campaigns.start']({ id: c.id });
-    await expect(Promise.resolve().then(() => core.api['campaigns.update']({ id: c.id, settings: { concurrency: 1 } }))).rejects.toThrow(/pause it/);
-    await expect(Promise.resolve().then(() => core.api['campaigns.create']({ name: 'x', listIds: [9999], provider: 'retell', agentId: null, settings: {}, startAt: null }))).rejects.toThrow(/List 9999 does not exist/);
     await expect(
-      Promise.resolve().then(() => core.api['campaigns.create']({ name: 'x', listIds: [1], provider: 'retell', agentId: null, settings: { defaultTimezone: 'Mars/Base' }, startAt: null })),
+      Promise.resolve().then(() => core.api['campaigns.update']({ id: c.id, settings: { concurrency: 1 } })),
+    ).rejects.toThrow(/pause it/);
+    await expect(
+      Promise.resolve().then(() =>
+        core.api['campaigns.create']({
+          name: 'x',
+          listIds: [9999],
+          provider: 'retell',
+          agentId: null,
+          settings: {},
+          startAt: null,
+        }),
+      ),
+    ).rejects.toThrow(/List 9999 does not exist/);
+    await expect(
+      Promise.resolve().then(() =>
+        core.api['campaigns.create']({
+          name: 'x',
+          listIds: [1],
+          provider: 'retell',
+          agentId: null,
+          settings: { defaultTimezone: 'Mars/Base' },
+          startAt: null,
+        }),
+      ),
     ).rejects.toThrow(/defaultTimezone/);
   });
 });
@@ -119,7 +155,12 @@ describe('call now, selection and priority', () => {
   it('call now creates a campaign holding only the chosen contacts', async () => {
     const { core, campaign, world } = await setup();
     const { ids } = seedList(core.db, 'Big', three);
-    const { campaign: c, queued } = await core.api['campaigns.callNow']({ contactIds: [ids[1]], provider: 'retell', agentId: null, settings: { ignoreWindow: true } });
+    const { campaign: c, queued } = await core.api['campaigns.callNow']({
+      contactIds: [ids[1]],
+      provider: 'retell',
+      agentId: null,
+      settings: { ignoreWindow: true },
+    });
     expect(queued).toBe(1);
     expect(c.state).toBe('running');
     await core.dialer.tick();
@@ -133,7 +174,13 @@ describe('call now, selection and priority', () => {
     const { core, campaign, world } = await setup();
     const { listId, ids } = seedList(core.db, 'L', three);
     const c = await campaign(listId, { ignoreWindow: true, concurrency: 1 });
-    await core.api['campaigns.callNow']({ contactIds: [ids[2]], campaignId: c.id, provider: 'retell', agentId: null, settings: {} });
+    await core.api['campaigns.callNow']({
+      contactIds: [ids[2]],
+      campaignId: c.id,
+      provider: 'retell',
+      agentId: null,
+      settings: {},
+    });
     await core.dialer.tick();
     expect(world.keys).toHaveLength(1);
     expect(world.byCallId.values().next().value!.req.to).toBe('+919812340003');
@@ -152,9 +199,17 @@ describe('rules at the moment of dialling', () => {
     await core.api['campaigns.start']({ id: c.id });
     await core.dialer.tick();
     expect(world.keys).toHaveLength(1);
-    expect(ccRow(c.id, ids[1])).toMatchObject({ state: 'pending', wait_reason: 'window', next_at: Date.UTC(2026, 4, 19, 16, 0) });
+    expect(ccRow(c.id, ids[1])).toMatchObject({
+      state: 'pending',
+      wait_reason: 'window',
+      next_at: Date.UTC(2026, 4, 19, 16, 0),
+    });
     // A US number without a zone must suit New York and Los Angeles both: 09:00 in LA is the first such moment.
-    expect(ccRow(c.id, ids[2])).toMatchObject({ state: 'pending', wait_reason: 'window', next_at: Date.UTC(2026, 4, 19, 16, 0) });
+    expect(ccRow(c.id, ids[2])).toMatchObject({
+      state: 'pending',
+      wait_reason: 'window',
+      next_at: Date.UTC(2026, 4, 19, 16, 0),
+    });
     const waiting = await core.api['campaigns.waiting']({ id: c.id, limit: 10, offset: 0 });
     expect(waiting.map((w) => w.waitReason)).toEqual(['window', 'window']);
     await step(10 * 60 * MIN);
@@ -169,7 +224,9 @@ describe('rules at the moment of dialling', () => {
     await core.api['campaigns.start']({ id: b.id });
     await core.dialer.tick();
     expect(world.keys).toHaveLength(1);
-    const waiting = (await core.api['campaigns.waiting']({ id: b.id, limit: 5, offset: 0 }))[0] ?? (await core.api['campaigns.waiting']({ id: a.id, limit: 5, offset: 0 }))[0];
+    const waiting =
+      (await core.api['campaigns.waiting']({ id: b.id, limit: 5, offset: 0 }))[0] ??
+      (await core.api['campaigns.waiting']({ id: a.id, limit: 5, offset: 0 }))[0];
     expect(waiting.waitReason).toBe('number_busy');
     expect(waiting.attempts).toBe(0);
   });

@@ -21,7 +21,15 @@ const ZONES_BY_PREFIX: [string, string[]][] = [
   ['+44', ['Europe/London']],
   ['+1', ['America/New_York', 'America/Los_Angeles']],
 ];
-const CONTACT_ZONES = [null, null, 'America/Chicago', 'Europe/Berlin', 'Asia/Singapore', 'Pacific/Auckland', 'Mars/Base'];
+const CONTACT_ZONES = [
+  null,
+  null,
+  'America/Chicago',
+  'Europe/Berlin',
+  'Asia/Singapore',
+  'Pacific/Auckland',
+  'Mars/Base',
+];
 
 /** The test's own idea of where a recipient is (independent of the dialer's tables). */
 function oracleZones(tz: string | null, phone: string, fallback: string): string[] {
@@ -37,9 +45,18 @@ function oracleZones(tz: string | null, phone: string, fallback: string): string
 }
 
 function localParts(zone: string, at: number): { minute: number; weekday: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', weekday: 'short' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
+  }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return { minute: Number(get('hour')) * 60 + Number(get('minute')), weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday')) };
+  return {
+    minute: Number(get('hour')) * 60 + Number(get('minute')),
+    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday')),
+  };
 }
 
 function phonePool(r: () => number, n: number): string[] {
@@ -94,20 +111,30 @@ async function runScenario(seed: number, steps: number) {
 
   const checkDial = (req: PlaceCallRequest) => {
     const now = clock.now();
-    const call = db.prepare<[number], { campaign_id: number; contact_id: number; phone: string }>('SELECT campaign_id, contact_id, phone FROM calls WHERE id = ?').get(req.callId)!;
+    const call = db
+      .prepare<[number], { campaign_id: number; contact_id: number; phone: string }>(
+        'SELECT campaign_id, contact_id, phone FROM calls WHERE id = ?',
+      )
+      .get(req.callId)!;
     const spec = specs.get(call.campaign_id)!;
     const where = `call ${req.callId} to ${req.to} (campaign ${call.campaign_id}, contact ${call.contact_id})`;
     if (seenKeys.has(req.idempotencyKey) || seenCallIds.has(req.callId)) violations.push(`${where}: placed twice`);
     seenKeys.add(req.idempotencyKey);
     seenCallIds.add(req.callId);
-    const state = db.prepare<[number], { state: string }>('SELECT state FROM campaigns WHERE id = ?').get(call.campaign_id)!.state;
+    const state = db
+      .prepare<[number], { state: string }>('SELECT state FROM campaigns WHERE id = ?')
+      .get(call.campaign_id)!.state;
     if (state !== 'running') violations.push(`${where}: dialled while campaign ${state}`);
     if (db.prepare('SELECT 1 FROM dnc WHERE phone = ?').get(req.to)) violations.push(`${where}: number on DNC`);
     if (world.liveTo(req.to, now)) violations.push(`${where}: number already in a live call`);
-    const live = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE campaign_id = ? AND status <> 'ended'`).get(call.campaign_id)!.n;
+    const live = db
+      .prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE campaign_id = ? AND status <> 'ended'`)
+      .get(call.campaign_id)!.n;
     if (live > spec.concurrency) violations.push(`${where}: ${live} live calls > concurrency ${spec.concurrency}`);
     if (!spec.ignoreWindow) {
-      const tz = db.prepare<[number], { timezone: string | null }>('SELECT timezone FROM contacts WHERE id = ?').get(call.contact_id)!.timezone;
+      const tz = db
+        .prepare<[number], { timezone: string | null }>('SELECT timezone FROM contacts WHERE id = ?')
+        .get(call.contact_id)!.timezone;
       const [sh, sm] = spec.window.start.split(':').map(Number);
       const [eh, em] = spec.window.end.split(':').map(Number);
       for (const zone of oracleZones(tz, req.to, spec.defaultTimezone)) {
@@ -124,15 +151,18 @@ async function runScenario(seed: number, steps: number) {
       .all(call.campaign_id, call.contact_id, req.callId)
       .filter((c) => c.counts_as_attempt === 1);
     if (prior.some((c) => c.conversation === 1)) violations.push(`${where}: contact already had a conversation`);
-    if (prior.length + 1 > spec.maxAttempts) violations.push(`${where}: attempt ${prior.length + 1} > max ${spec.maxAttempts}`);
+    if (prior.length + 1 > spec.maxAttempts)
+      violations.push(`${where}: attempt ${prior.length + 1} > max ${spec.maxAttempts}`);
     const last = prior[prior.length - 1];
     if (last) {
       const delay = spec.retryDelaysMs[Math.min(prior.length - 1, spec.retryDelaysMs.length - 1)];
       if (last.ended_at === null) violations.push(`${where}: previous attempt still live`);
-      else if (now < last.ended_at + delay) violations.push(`${where}: retried ${now - last.ended_at} ms after the last attempt (delay ${delay})`);
+      else if (now < last.ended_at + delay)
+        violations.push(`${where}: retried ${now - last.ended_at} ms after the last attempt (delay ${delay})`);
     }
     const prev = lastPlacement.get(call.campaign_id);
-    if (spec.pacingMs > 0 && prev !== undefined && now - prev < spec.pacingMs) violations.push(`${where}: pacing ${now - prev} < ${spec.pacingMs}`);
+    if (spec.pacingMs > 0 && prev !== undefined && now - prev < spec.pacingMs)
+      violations.push(`${where}: pacing ${now - prev} < ${spec.pacingMs}`);
     lastPlacement.set(call.campaign_id, now);
   };
 
@@ -155,7 +185,11 @@ async function runScenario(seed: number, steps: number) {
   const pool = phonePool(r, 24);
   const makeList = (name: string, size: number) => {
     const phones = [...pool].sort(() => r() - 0.5).slice(0, size);
-    const contacts: SeedContact[] = phones.map((phone, i) => ({ name: `${name}-${i}`, phone, timezone: CONTACT_ZONES[Math.floor(r() * CONTACT_ZONES.length)] }));
+    const contacts: SeedContact[] = phones.map((phone, i) => ({
+      name: `${name}-${i}`,
+      phone,
+      timezone: CONTACT_ZONES[Math.floor(r() * CONTACT_ZONES.length)],
+    }));
     contacts.push({ name: `${name}-nophone`, phone: null });
     return seedList(db, name, contacts, clock.now());
   };
@@ -179,7 +213,11 @@ async function runScenario(seed: number, steps: number) {
       listIds: [list.listId],
       provider: 'retell',
       agentId: 'agent-1',
-      settings: { ...spec, retryOn: spec.retryOn as ('failed' | 'busy' | 'no_answer' | 'voicemail')[], outcomeMapping: { 'not interested': 'not_interested' } },
+      settings: {
+        ...spec,
+        retryOn: spec.retryOn as ('failed' | 'busy' | 'no_answer' | 'voicemail')[],
+        outcomeMapping: { 'not interested': 'not_interested' },
+      },
       startAt: null,
     });
     specs.set(c.id, { ...spec, id: c.id });
@@ -190,7 +228,9 @@ async function runScenario(seed: number, steps: number) {
     for (const d of world.due(clock.now())) core.calls.applyEvent(d.event, null, JSON.stringify(d.event));
   };
   const checkStore = (when: string) => {
-    const doubled = db.prepare(`SELECT phone, COUNT(*) AS n FROM calls WHERE status <> 'ended' GROUP BY phone HAVING n > 1`).all();
+    const doubled = db
+      .prepare(`SELECT phone, COUNT(*) AS n FROM calls WHERE status <> 'ended' GROUP BY phone HAVING n > 1`)
+      .all();
     if (doubled.length) violations.push(`${when}: two live calls for one number ${JSON.stringify(doubled)}`);
     const orphans = db
       .prepare(
@@ -215,7 +255,8 @@ async function runScenario(seed: number, steps: number) {
     const state = (await core.api['campaigns.get']({ id })).state;
     if (roll < 0.04 && state === 'running') await core.api['campaigns.pause']({ id });
     else if (roll < 0.1 && state === 'paused') await core.api['campaigns.resume']({ id });
-    else if (roll < 0.13) await core.api['dnc.add']({ phones: [pool[Math.floor(r() * pool.length)]], reason: 'asked by phone' });
+    else if (roll < 0.13)
+      await core.api['dnc.add']({ phones: [pool[Math.floor(r() * pool.length)]], reason: 'asked by phone' });
     clock.advance(r() < 0.1 ? 10 * MIN : 1_000 + Math.floor(r() * 60_000));
     deliver();
     await core.dialer.idle();
@@ -224,7 +265,8 @@ async function runScenario(seed: number, steps: number) {
   }
 
   // Drain: resume everything and let the clock run (days if windows demand) until every campaign completes.
-  for (const id of ids) if ((await core.api['campaigns.get']({ id })).state === 'paused') await core.api['campaigns.resume']({ id });
+  for (const id of ids)
+    if ((await core.api['campaigns.get']({ id })).state === 'paused') await core.api['campaigns.resume']({ id });
   for (let i = 0; i < 2000; i++) {
     const states = await Promise.all(ids.map(async (id) => (await core.api['campaigns.get']({ id })).state));
     if (states.every((s) => s === 'completed') && world.pending() === 0) break;
@@ -239,7 +281,16 @@ async function runScenario(seed: number, steps: number) {
     const spec = specs.get(id)!;
     expect((await core.api['campaigns.get']({ id })).state).toBe('completed');
     const rows = db
-      .prepare<[number], { contact_id: number; state: string; phone: string | null; excluded_reason: string | null; last_result: string | null }>(
+      .prepare<
+        [number],
+        {
+          contact_id: number;
+          state: string;
+          phone: string | null;
+          excluded_reason: string | null;
+          last_result: string | null;
+        }
+      >(
         `SELECT cc.contact_id, cc.state, c.phone, cc.excluded_reason, cc.last_result FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ?`,
       )
       .all(id);
@@ -251,7 +302,8 @@ async function runScenario(seed: number, steps: number) {
         .all(id, row.contact_id);
       const where = `campaign ${id} contact ${row.contact_id}`;
       if (row.state === 'excluded') {
-        const onDnc = row.phone !== null && db.prepare('SELECT 1 FROM dnc WHERE phone = ?').get(row.phone) !== undefined;
+        const onDnc =
+          row.phone !== null && db.prepare('SELECT 1 FROM dnc WHERE phone = ?').get(row.phone) !== undefined;
         expect(onDnc || row.phone === null, `${where}: excluded (${row.excluded_reason}) without cause`).toBe(true);
         continue;
       }
@@ -266,9 +318,14 @@ async function runScenario(seed: number, steps: number) {
   }
   // The store agrees with what the world did, for every call whose end was reported.
   for (const [callId, truth] of world.byCallId) {
-    const row = db.prepare<[number], { status: string; result: string; error: string | null }>('SELECT status, result, error FROM calls WHERE id = ?').get(callId)!;
+    const row = db
+      .prepare<[number], { status: string; result: string; error: string | null }>(
+        'SELECT status, result, error FROM calls WHERE id = ?',
+      )
+      .get(callId)!;
     expect(row.status).toBe('ended');
-    if (!row.error?.startsWith('Stale:') && !row.error?.includes('does not know')) expect(row.result, `call ${callId}`).toBe(truth.result);
+    if (!row.error?.startsWith('Stale:') && !row.error?.includes('does not know'))
+      expect(row.result, `call ${callId}`).toBe(truth.result);
   }
   expect(db.prepare(`SELECT COUNT(*) AS n FROM calls WHERE status <> 'ended'`).get()).toEqual({ n: 0 });
   expect(world.cancelled, 'pause must not cancel calls in flight').toEqual([]);

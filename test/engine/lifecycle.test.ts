@@ -38,7 +38,13 @@ async function oneCall(opts: { earlyWebhook?: boolean } = {}) {
   await core.dialer.tick();
   const [call] = await core.api['calls.list']({ limit: 10 });
   const pcid = call.providerCallId!;
-  const ev = (key: string, e: Partial<NormalizedEvent>): NormalizedEvent => ({ provider: 'retell', providerCallId: pcid, dedupeKey: `${pcid}:${key}`, kind: key, ...e });
+  const ev = (key: string, e: Partial<NormalizedEvent>): NormalizedEvent => ({
+    provider: 'retell',
+    providerCallId: pcid,
+    dedupeKey: `${pcid}:${key}`,
+    kind: key,
+    ...e,
+  });
   const apply = (e: NormalizedEvent) => core.calls.applyEvent(e, null, JSON.stringify(e));
   const get = async () => core.api['calls.get']({ id: call.id });
   return { core, clock, world, call, ev, apply, get, busEvents, contactId: ids[0], campaignId: campaign.id };
@@ -48,9 +54,13 @@ describe('CallLifecycle.applyEvent', () => {
   it('applies an event once: the same event again is recorded as duplicate and changes nothing', async () => {
     const { apply, ev, get } = await oneCall();
     expect(apply(ev('ringing', { status: 'ringing' }))).toBe('applied');
-    expect(apply(ev('answered', { status: 'in_progress', transcript: [{ speaker: 'agent', text: 'hello', atMs: 0 }] }))).toBe('applied');
+    expect(
+      apply(ev('answered', { status: 'in_progress', transcript: [{ speaker: 'agent', text: 'hello', atMs: 0 }] })),
+    ).toBe('applied');
     const before = await get();
-    expect(apply(ev('answered', { status: 'in_progress', transcript: [{ speaker: 'agent', text: 'CHANGED', atMs: 0 }] }))).toBe('duplicate');
+    expect(
+      apply(ev('answered', { status: 'in_progress', transcript: [{ speaker: 'agent', text: 'CHANGED', atMs: 0 }] })),
+    ).toBe('duplicate');
     const after = await get();
     expect(after.call).toEqual(before.call);
     expect(after.transcript.map((t) => t.text)).toEqual(['hello']);
@@ -60,7 +70,9 @@ describe('CallLifecycle.applyEvent', () => {
   it('never moves status backwards: ringing after completed is recorded as stale and ignored', async () => {
     const { apply, ev, get } = await oneCall();
     apply(ev('answered', { status: 'in_progress' }));
-    expect(apply(ev('ended', { status: 'ended', result: 'completed', conversation: true, durationS: 42 }))).toBe('applied');
+    expect(apply(ev('ended', { status: 'ended', result: 'completed', conversation: true, durationS: 42 }))).toBe(
+      'applied',
+    );
     expect(apply(ev('ringing', { status: 'ringing' }))).toBe('stale');
     expect(apply(ev('answered-again', { status: 'in_progress' }))).toBe('stale');
     const { call, events } = await get();
@@ -113,11 +125,28 @@ describe('CallLifecycle.applyEvent', () => {
   it('an unknown call changes nothing and says so (the webhook server keeps it for later)', async () => {
     const { core, get } = await oneCall();
     const before = await get();
-    const d = core.calls.applyEvent({ provider: 'retell', providerCallId: 'nobody', dedupeKey: 'nobody:ended', kind: 'ended', status: 'ended', result: 'completed' }, null, '{}');
+    const d = core.calls.applyEvent(
+      {
+        provider: 'retell',
+        providerCallId: 'nobody',
+        dedupeKey: 'nobody:ended',
+        kind: 'ended',
+        status: 'ended',
+        result: 'completed',
+      },
+      null,
+      '{}',
+    );
     expect(d).toBe('unknown_call');
     expect(core.db.prepare('SELECT COUNT(*) AS n FROM call_events').get()).toEqual({ n: before.events.length });
     // Our own id with another provider's name does not match either.
-    expect(core.calls.applyEvent({ provider: 'bolna', providerCallId: null, callId: before.call.id, dedupeKey: 'x', kind: 'x', status: 'ended' }, null, '{}')).toBe('unknown_call');
+    expect(
+      core.calls.applyEvent(
+        { provider: 'bolna', providerCallId: null, callId: before.call.id, dedupeKey: 'x', kind: 'x', status: 'ended' },
+        null,
+        '{}',
+      ),
+    ).toBe('unknown_call');
     expect((await get()).call).toEqual(before.call);
   });
 

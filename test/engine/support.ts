@@ -1,5 +1,11 @@
 import type { Db } from '../../src/main/core/store/db';
-import type { NormalizedEvent, PlaceCallRequest, PlaceCallResult, ProviderCapabilities, VoiceProvider } from '../../src/main/core/providers/types';
+import type {
+  NormalizedEvent,
+  PlaceCallRequest,
+  PlaceCallResult,
+  ProviderCapabilities,
+  VoiceProvider,
+} from '../../src/main/core/providers/types';
 import { ProviderError } from '../../src/main/core/providers/types';
 import type { CallResult, ProviderName } from '../../src/shared/domain';
 
@@ -15,15 +21,28 @@ export interface SeedContact {
 
 export function seedList(db: Db, name: string, contacts: SeedContact[], at = 0): { listId: number; ids: number[] } {
   return db.transaction(() => {
-    const listId = Number(db.prepare('INSERT INTO lists (name, source_kind, created_at) VALUES (?, ?, ?)').run(name, 'manual', at).lastInsertRowid);
+    const listId = Number(
+      db.prepare('INSERT INTO lists (name, source_kind, created_at) VALUES (?, ?, ?)').run(name, 'manual', at)
+        .lastInsertRowid,
+    );
     const insert = db.prepare(
       `INSERT INTO contacts (list_id, name, phone, phone_raw, timezone, variables_json, callable, not_callable_reason, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const ids = contacts.map((c) =>
       Number(
-        insert.run(listId, c.name, c.phone, c.phone ?? 'n/a', c.timezone ?? null, JSON.stringify(c.variables ?? {}), c.phone ? 1 : 0, c.phone ? null : 'no number', at, at)
-          .lastInsertRowid,
+        insert.run(
+          listId,
+          c.name,
+          c.phone,
+          c.phone ?? 'n/a',
+          c.timezone ?? null,
+          JSON.stringify(c.variables ?? {}),
+          c.phone ? 1 : 0,
+          c.phone ? null : 'no number',
+          at,
+          at,
+        ).lastInsertRowid,
       ),
     );
     return { listId, ids };
@@ -102,7 +121,8 @@ export class FakeWorld implements VoiceProvider {
 
   /** Live from the world's point of view (placed, not yet ended). */
   liveTo(phone: string, at: number): WorldCall | undefined {
-    for (const c of this.calls.values()) if (c.req.to === phone && c.placedAt <= at && c.endsAt > at && !c.cancelled) return c;
+    for (const c of this.calls.values())
+      if (c.req.to === phone && c.placedAt <= at && c.endsAt > at && !c.cancelled) return c;
     return undefined;
   }
 
@@ -115,21 +135,40 @@ export class FakeWorld implements VoiceProvider {
     const now = this.o.now();
     const providerCallId = `pc-${req.callId}-${req.idempotencyKey.slice(-6)}`;
     const roll = r();
-    const result: CallResult = roll < 0.4 ? 'completed' : roll < 0.6 ? 'no_answer' : roll < 0.75 ? 'busy' : roll < 0.85 ? 'voicemail' : 'failed';
+    const result: CallResult =
+      roll < 0.4 ? 'completed' : roll < 0.6 ? 'no_answer' : roll < 0.75 ? 'busy' : roll < 0.85 ? 'voicemail' : 'failed';
     const conversation = result === 'completed';
     const ringAt = now + 1_000 + Math.floor(r() * 5_000);
     const answerAt = ringAt + 3_000 + Math.floor(r() * 10_000);
-    const endsAt = conversation ? answerAt + 20_000 + Math.floor(r() * 240_000) : ringAt + 5_000 + Math.floor(r() * 30_000);
+    const endsAt = conversation
+      ? answerAt + 20_000 + Math.floor(r() * 240_000)
+      : ringAt + 5_000 + Math.floor(r() * 30_000);
     const call: WorldCall = { req, providerCallId, placedAt: now, endsAt, result, conversation, cancelled: false };
     this.calls.set(providerCallId, call);
     this.byCallId.set(req.callId, call);
     const base = { provider: this.name, providerCallId, callId: req.callId };
-    const ringing: NormalizedEvent = { ...base, dedupeKey: `${providerCallId}:ringing`, kind: 'ringing', status: 'ringing', occurredAt: ringAt };
+    const ringing: NormalizedEvent = {
+      ...base,
+      dedupeKey: `${providerCallId}:ringing`,
+      kind: 'ringing',
+      status: 'ringing',
+      occurredAt: ringAt,
+    };
     if (this.o.deliverNow && r() < (this.o.earlyWebhookRate ?? 0)) this.o.deliverNow(ringing);
     else this.schedule(ringing, ringAt);
     const lost = r() < (this.o.lossRate ?? 0);
     if (lost) return { providerCallId };
-    if (conversation) this.schedule({ ...base, dedupeKey: `${providerCallId}:answered`, kind: 'answered', status: 'in_progress', occurredAt: answerAt }, answerAt);
+    if (conversation)
+      this.schedule(
+        {
+          ...base,
+          dedupeKey: `${providerCallId}:answered`,
+          kind: 'answered',
+          status: 'in_progress',
+          occurredAt: answerAt,
+        },
+        answerAt,
+      );
     const hints = this.o.outcomeHints ?? [undefined];
     const hint = conversation ? hints[Math.floor(r() * hints.length)] : undefined;
     const transcript = conversation
@@ -155,7 +194,16 @@ export class FakeWorld implements VoiceProvider {
     );
     if (conversation) {
       this.schedule(
-        { ...base, dedupeKey: `${providerCallId}:analyzed`, kind: 'analyzed', status: 'ended', result, summary: `Spoke with ${req.contactName}`, outcomeHint: hint, occurredAt: endsAt + 3_000 },
+        {
+          ...base,
+          dedupeKey: `${providerCallId}:analyzed`,
+          kind: 'analyzed',
+          status: 'ended',
+          result,
+          summary: `Spoke with ${req.contactName}`,
+          outcomeHint: hint,
+          occurredAt: endsAt + 3_000,
+        },
         endsAt + 3_000,
       );
     }
@@ -166,7 +214,8 @@ export class FakeWorld implements VoiceProvider {
     const r = this.o.random;
     const jitter = this.o.jitterMs ?? 0;
     this.queue.push({ at: at + Math.floor(r() * jitter), seq: this.seq++, event });
-    if (r() < (this.o.duplicateRate ?? 0)) this.queue.push({ at: at + Math.floor(r() * (jitter + 5_000)), seq: this.seq++, event: { ...event } });
+    if (r() < (this.o.duplicateRate ?? 0))
+      this.queue.push({ at: at + Math.floor(r() * (jitter + 5_000)), seq: this.seq++, event: { ...event } });
   }
 
   /** Events whose delivery time has come, in delivery order (which is not the order they happened in). */
@@ -187,14 +236,32 @@ export class FakeWorld implements VoiceProvider {
     call.cancelled = true;
     call.endsAt = this.o.now();
     this.queue = this.queue.filter((d) => d.event.providerCallId !== providerCallId || d.event.status === 'ringing');
-    this.schedule({ provider: this.name, providerCallId, callId: call.req.callId, dedupeKey: `${providerCallId}:canceled`, kind: 'canceled', status: 'ended', result: 'canceled', occurredAt: this.o.now() }, this.o.now() + 1_000);
+    this.schedule(
+      {
+        provider: this.name,
+        providerCallId,
+        callId: call.req.callId,
+        dedupeKey: `${providerCallId}:canceled`,
+        kind: 'canceled',
+        status: 'ended',
+        result: 'canceled',
+        occurredAt: this.o.now(),
+      },
+      this.o.now() + 1_000,
+    );
   }
 
   async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
     const call = this.calls.get(providerCallId);
     if (!call) return null;
     const base = { provider: this.name, providerCallId, callId: call.req.callId, kind: 'get-call' };
-    if (call.endsAt <= this.o.now()) return { ...base, status: 'ended', result: call.cancelled ? 'canceled' : call.result, conversation: call.conversation && !call.cancelled };
+    if (call.endsAt <= this.o.now())
+      return {
+        ...base,
+        status: 'ended',
+        result: call.cancelled ? 'canceled' : call.result,
+        conversation: call.conversation && !call.cancelled,
+      };
     return { ...base, status: 'ringing' };
   }
 

@@ -48,29 +48,48 @@ export class AssemblyAiFake extends LoopbackFake {
     const job = this.jobs.get(id);
     if (!job?.webhookUrl) throw new Error(`transcript ${id} has no webhook_url`);
     const status = this.failWith ? 'error' : 'completed';
-    const res = await fetch(job.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transcript_id: id, status }) });
+    const res = await fetch(job.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transcript_id: id, status }),
+    });
     return res.status;
   }
 
   private route(req: LoopbackRequest): LoopbackAnswer {
-    if (req.headers.authorization !== this.apiKey) return { status: 401, body: { error: 'Authentication error, API token missing/invalid' } };
+    if (req.headers.authorization !== this.apiKey)
+      return { status: 401, body: { error: 'Authentication error, API token missing/invalid' } };
     if (req.method === 'POST' && req.path === '/v2/upload') {
       this.uploads.push(req.body);
       return { status: 200, body: { upload_url: `https://cdn.assemblyai.test/upload/${this.uploads.length}` } };
     }
     if (req.method === 'POST' && req.path === '/v2/transcript') {
-      const body = JSON.parse(req.body.toString('utf8')) as { audio_url?: string; speaker_labels?: boolean; webhook_url?: string };
+      const body = JSON.parse(req.body.toString('utf8')) as {
+        audio_url?: string;
+        speaker_labels?: boolean;
+        webhook_url?: string;
+      };
       if (!body.audio_url) return { status: 400, body: { error: 'audio_url is required' } };
       const id = `tr-${this.jobs.size + 1}`;
-      this.jobs.set(id, { id, audioUrl: body.audio_url, speakerLabels: body.speaker_labels === true, webhookUrl: body.webhook_url ?? null, polls: 0 });
-      return { status: 200, body: { id, status: 'queued', audio_url: body.audio_url, speaker_labels: body.speaker_labels } };
+      this.jobs.set(id, {
+        id,
+        audioUrl: body.audio_url,
+        speakerLabels: body.speaker_labels === true,
+        webhookUrl: body.webhook_url ?? null,
+        polls: 0,
+      });
+      return {
+        status: 200,
+        body: { id, status: 'queued', audio_url: body.audio_url, speaker_labels: body.speaker_labels },
+      };
     }
     const m = /^\/v2\/transcript\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && m) {
       const job = this.jobs.get(m[1]);
       if (!job) return { status: 404, body: { error: 'Transcript not found' } };
       job.polls += 1;
-      if (this.hold || job.polls <= this.processingPolls) return { status: 200, body: { id: job.id, status: job.polls === 1 ? 'queued' : 'processing' } };
+      if (this.hold || job.polls <= this.processingPolls)
+        return { status: 200, body: { id: job.id, status: job.polls === 1 ? 'queued' : 'processing' } };
       if (this.failWith) return { status: 200, body: { id: job.id, status: 'error', error: this.failWith } };
       return { status: 200, body: this.completed(job) };
     }
@@ -80,7 +99,14 @@ export class AssemblyAiFake extends LoopbackFake {
   private completed(job: Job): Record<string, unknown> {
     const base = completedFixture();
     const utterances = this.utterances
-      ? this.utterances.map((u, i) => ({ speaker: u.speaker, text: u.text, start: i * 1000, end: i * 1000 + 900, confidence: 0.9, words: [] }))
+      ? this.utterances.map((u, i) => ({
+          speaker: u.speaker,
+          text: u.text,
+          start: i * 1000,
+          end: i * 1000 + 900,
+          confidence: 0.9,
+          words: [],
+        }))
       : (base.utterances as unknown[]);
     return {
       ...base,

@@ -49,7 +49,8 @@ export class BolnaFake extends HttpFake {
     if (req.method === 'POST' && match) {
       const ex = this.executions.get(match[1]);
       if (!ex) return json(404, { error: 404, message: 'Execution not found' });
-      if (!['queued', 'scheduled'].includes(ex.status)) return json(400, { error: 400, message: 'Call already in progress' });
+      if (!['queued', 'scheduled'].includes(ex.status))
+        return json(400, { error: 400, message: 'Call already in progress' });
       this.setStatus(ex, 'stopped');
       return json(200, { message: 'done', status: 'stopped', execution_id: ex.id });
     }
@@ -57,13 +58,20 @@ export class BolnaFake extends HttpFake {
     if (match && req.method === 'PATCH') {
       if (!this.agentIds.includes(match[1])) return json(404, { error: 404, message: 'Agent not found' });
       const url = (JSON.parse(req.body) as { agent_config?: { webhook_url?: string } }).agent_config?.webhook_url;
-      if (!url || !/^https?:\/\//.test(url)) return json(400, { error: 400, message: 'agent_config.webhook_url must be a URL' });
+      if (!url || !/^https?:\/\//.test(url))
+        return json(400, { error: 400, message: 'agent_config.webhook_url must be a URL' });
       this.agentWebhooks.set(match[1], url);
       return json(200, { message: 'success', state: 'updated' });
     }
     if (match && req.method === 'GET') {
-      if (match[1] === 'all') return json(200, this.agentIds.map((id) => ({ id, agent_name: 'Agent' })));
-      return this.agentIds.includes(match[1]) ? json(200, { id: match[1] }) : json(404, { error: 404, message: 'Agent not found' });
+      if (match[1] === 'all')
+        return json(
+          200,
+          this.agentIds.map((id) => ({ id, agent_name: 'Agent' })),
+        );
+      return this.agentIds.includes(match[1])
+        ? json(200, { id: match[1] })
+        : json(404, { error: 404, message: 'Agent not found' });
     }
     return json(404, { error: 404, message: 'Not found' });
   }
@@ -76,11 +84,15 @@ export class BolnaFake extends HttpFake {
       return json(400, { error: 400, message: 'Invalid JSON' });
     }
     const agentId = body.agent_id;
-    if (typeof agentId !== 'string' || !this.agentIds.includes(agentId)) return json(400, { error: 400, message: 'Invalid agent_id' });
+    if (typeof agentId !== 'string' || !this.agentIds.includes(agentId))
+      return json(400, { error: 400, message: 'Invalid agent_id' });
     if (typeof body.recipient_phone_number !== 'string' || !E164.test(body.recipient_phone_number)) {
       return json(400, { error: 400, message: 'Invalid recipient_phone_number' });
     }
-    if (body.from_phone_number !== undefined && (typeof body.from_phone_number !== 'string' || !E164.test(body.from_phone_number))) {
+    if (
+      body.from_phone_number !== undefined &&
+      (typeof body.from_phone_number !== 'string' || !E164.test(body.from_phone_number))
+    ) {
       return json(400, { error: 400, message: 'Invalid from_phone_number' });
     }
     if (body.user_data !== undefined && (typeof body.user_data !== 'object' || body.user_data === null)) {
@@ -103,7 +115,9 @@ export class BolnaFake extends HttpFake {
 
   private setStatus(ex: Execution, status: string, outcome?: BolnaOutcome): Record<string, unknown> {
     ex.status = status;
-    const base = fixture(status === 'busy' ? 'bolna-busy.json' : status === 'no-answer' ? 'bolna-no-answer.json' : 'bolna-completed.json');
+    const base = fixture(
+      status === 'busy' ? 'bolna-busy.json' : status === 'no-answer' ? 'bolna-no-answer.json' : 'bolna-completed.json',
+    );
     const final = status === 'completed';
     const talked = outcome?.conversationS ?? 0;
     const telephony = base.telephony_data as Record<string, unknown>;
@@ -126,13 +140,19 @@ export class BolnaFake extends HttpFake {
         duration: String(Math.round(talked + 5)),
         recording_url: final && talked > 0 ? `https://recordings.example/${ex.id}.mp3` : null,
       },
-      transfer_call_data: outcome?.transferTo ? { to_number: outcome.transferTo, status: 'completed', provider_call_id: 'tr-1' } : null,
+      transfer_call_data: outcome?.transferTo
+        ? { to_number: outcome.transferTo, status: 'completed', provider_call_id: 'tr-1' }
+        : null,
     };
     return ex.snapshot;
   }
 
   /** Moves an execution to a status and POSTs the snapshot to the agent's webhook; returns our server's answer. */
-  async push(executionId: string, status: string, outcome?: BolnaOutcome): Promise<{ status: number; body: string; payload: string }> {
+  async push(
+    executionId: string,
+    status: string,
+    outcome?: BolnaOutcome,
+  ): Promise<{ status: number; body: string; payload: string }> {
     const ex = this.executions.get(executionId);
     if (!ex) throw new Error(`no execution ${executionId}`);
     const url = this.agentWebhooks.get(ex.agentId);

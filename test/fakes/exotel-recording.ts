@@ -14,7 +14,8 @@ export class ExotelRecordingFake extends LoopbackFake {
     super((req) => {
       const expected = `Basic ${Buffer.from(`${this.apiKey}:${this.apiToken}`).toString('base64')}`;
       if (req.headers.authorization !== expected) return { status: 401, body: 'Authentication required' };
-      if (req.method !== 'GET' || !/^\/v1\/Accounts\/[^/]+\/Recordings\/[^/]+\.mp3$/.test(req.path)) return { status: 404, body: 'Not found' };
+      if (req.method !== 'GET' || !/^\/v1\/Accounts\/[^/]+\/Recordings\/[^/]+\.mp3$/.test(req.path))
+        return { status: 404, body: 'Not found' };
       if (this.missingFor > 0) {
         this.missingFor -= 1;
         return { status: 404, body: 'Not found' };

@@ -28,19 +28,29 @@ export class ExotelFake extends HttpFake {
 
   private route(req: FakeRequest): FakeResponse {
     const expected = `Basic ${Buffer.from(`${this.apiKey}:${this.apiToken}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) return json(401, { RestException: { Status: 401, Message: 'Authentication is required to view this resource.' } });
+    if (req.headers.authorization !== expected)
+      return json(401, {
+        RestException: { Status: 401, Message: 'Authentication is required to view this resource.' },
+      });
     const prefix = `/v1/Accounts/${this.accountSid}`;
-    if (!req.path.startsWith(prefix)) return json(404, { RestException: { Status: 404, Message: 'Account not found' } });
+    if (!req.path.startsWith(prefix))
+      return json(404, { RestException: { Status: 404, Message: 'Account not found' } });
     const rest = req.path.slice(prefix.length);
     if (req.method === 'POST' && rest === '/Calls/connect.json') return this.connect(req);
-    if (req.method === 'GET' && rest === '/Calls.json') return json(200, { Calls: [...this.calls.values()].slice(0, 1).map((c) => this.callJson(c)) });
+    if (req.method === 'GET' && rest === '/Calls.json')
+      return json(200, { Calls: [...this.calls.values()].slice(0, 1).map((c) => this.callJson(c)) });
     const m = /^\/Calls\/([^/]+)\.json$/.exec(rest);
     if (req.method === 'GET' && m) {
       const c = this.calls.get(m[1]);
       if (!c) return json(404, { RestException: { Status: 404, Message: 'Call not found' } });
       const out: Record<string, unknown> = { Call: this.callJson(c) };
       if (req.query.get('details') === 'true') {
-        (out.Call as Record<string, unknown>).Details = { ConversationDuration: c.conversationS, Leg1Status: c.status, Leg2Status: null, Legs: [] };
+        (out.Call as Record<string, unknown>).Details = {
+          ConversationDuration: c.conversationS,
+          Leg1Status: c.status,
+          Leg2Status: null,
+          Legs: [],
+        };
       }
       return json(200, out);
     }
@@ -53,11 +63,14 @@ export class ExotelFake extends HttpFake {
     }
     const f = new URLSearchParams(req.body);
     const from = f.get('From');
-    if (!from || !E164.test(from)) return json(400, { RestException: { Status: 400, Message: "Invalid 'From' number" } });
+    if (!from || !E164.test(from))
+      return json(400, { RestException: { Status: 400, Message: "Invalid 'From' number" } });
     if (!f.get('CallerId')) return json(400, { RestException: { Status: 400, Message: "'CallerId' is mandatory" } });
-    if (!f.get('Url') && !f.get('To')) return json(400, { RestException: { Status: 400, Message: "Either 'Url' or 'To' is required" } });
+    if (!f.get('Url') && !f.get('To'))
+      return json(400, { RestException: { Status: 400, Message: "Either 'Url' or 'To' is required" } });
     const customField = f.get('CustomField') ?? '';
-    if (customField.length > 128) return json(400, { RestException: { Status: 400, Message: 'CustomField is longer than 128 characters' } });
+    if (customField.length > 128)
+      return json(400, { RestException: { Status: 400, Message: 'CustomField is longer than 128 characters' } });
     const sid = randomBytes(16).toString('hex');
     const events = [...f.entries()].filter(([k]) => k.startsWith('StatusCallbackEvents[')).map(([, v]) => v);
     const call: ExoCall = {
@@ -76,11 +89,23 @@ export class ExotelFake extends HttpFake {
 
   private callJson(c: ExoCall): Record<string, unknown> {
     const base = fixture('responses/exotel-calls-connect.json').Call as Record<string, unknown>;
-    return { ...base, Sid: c.sid, AccountSid: this.accountSid, From: c.from, Status: c.status, Uri: `/v1/Accounts/${this.accountSid}/Calls/${c.sid}.json` };
+    return {
+      ...base,
+      Sid: c.sid,
+      AccountSid: this.accountSid,
+      From: c.from,
+      Status: c.status,
+      Uri: `/v1/Accounts/${this.accountSid}/Calls/${c.sid}.json`,
+    };
   }
 
   /** POSTs a StatusCallback (answered or terminal) the way the call asked for it. */
-  async callback(sid: string, eventType: 'answered' | 'terminal', status: string, conversationS = 0): Promise<{ status: number; body: string; payload: string }> {
+  async callback(
+    sid: string,
+    eventType: 'answered' | 'terminal',
+    status: string,
+    conversationS = 0,
+  ): Promise<{ status: number; body: string; payload: string }> {
     const c = this.calls.get(sid);
     if (!c) throw new Error(`no call ${sid}`);
     if (!c.events.includes(eventType)) throw new Error(`call ${sid} did not subscribe to ${eventType}`);
@@ -100,14 +125,27 @@ export class ExotelFake extends HttpFake {
     if (eventType === 'terminal') payload.CustomField = c.customField;
     else delete payload.CustomField;
     const body = JSON.stringify(payload);
-    const res = await deliver(c.statusCallback, { body, headers: { 'content-type': c.contentType === 'application/json' ? 'application/json' : 'multipart/form-data' } });
+    const res = await deliver(c.statusCallback, {
+      body,
+      headers: { 'content-type': c.contentType === 'application/json' ? 'application/json' : 'multipart/form-data' },
+    });
     return { ...res, payload: body };
   }
 
   /** A GET from a Passthru applet or the Connect applet's "dial whom" URL, with the documented query params. */
-  async applet(url: string, sid: string, extra: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  async applet(
+    url: string,
+    sid: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ status: number; body: string }> {
     const c = this.calls.get(sid);
-    const q = { ...(fixture('exotel-passthru-query.json') as Record<string, string>), CallSid: sid, CallFrom: c?.from ?? '', CustomField: c?.customField ?? '', ...extra };
+    const q = {
+      ...(fixture('exotel-passthru-query.json') as Record<string, string>),
+      CallSid: sid,
+      CallFrom: c?.from ?? '',
+      CustomField: c?.customField ?? '',
+      ...extra,
+    };
     const target = new URL(url);
     for (const [k, v] of Object.entries(q)) target.searchParams.set(k, v);
     return deliver(target.toString(), { method: 'GET' });

@@ -60,7 +60,9 @@ export class FakeGoogle {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      void this.handle(req, res).catch((err: unknown) => send(res, 500, { error: { code: 500, message: String(err) } }));
+      void this.handle(req, res).catch((err: unknown) =>
+        send(res, 500, { error: { code: 500, message: String(err) } }),
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
@@ -127,7 +129,8 @@ export class FakeGoogle {
     const contentType = String(req.headers['content-type'] ?? '');
     const body: unknown = raw.length === 0 ? null : contentType.includes('json') ? JSON.parse(raw) : raw;
     const path = decodeURIComponent(url.pathname);
-    const record = (status: number) => this.requests.push({ method: req.method ?? 'GET', path, query: url.searchParams, body, status });
+    const record = (status: number) =>
+      this.requests.push({ method: req.method ?? 'GET', path, query: url.searchParams, body, status });
 
     if (path === '/token' && req.method === 'POST') {
       const [status, answer] = this.token(new URLSearchParams(raw));
@@ -144,7 +147,8 @@ export class FakeGoogle {
     if (failure >= 0) {
       const { status } = this.failures.splice(failure, 1)[0];
       record(status);
-      const message = status === 429 ? "Quota exceeded for quota metric 'Write requests'" : 'The service is currently unavailable.';
+      const message =
+        status === 429 ? "Quota exceeded for quota metric 'Write requests'" : 'The service is currently unavailable.';
       return send(res, status, apiError(status, message, status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE'));
     }
     const [status, answer] = this.api(req.method ?? 'GET', path, url.searchParams, body);
@@ -162,10 +166,15 @@ export class FakeGoogle {
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       const parts = (form.get('assertion') ?? '').split('.');
       if (parts.length !== 3) return [400, { error: 'invalid_grant', error_description: 'malformed assertion' }];
-      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { iss?: string; scope?: string };
+      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as {
+        iss?: string;
+        scope?: string;
+      };
       const key = claims.iss ? this.serviceAccounts.get(claims.iss) : undefined;
       if (!key) return [400, { error: 'invalid_grant', error_description: 'unknown service account' }];
-      const ok = createVerify('RSA-SHA256').update(`${parts[0]}.${parts[1]}`).verify(key, Buffer.from(parts[2], 'base64url'));
+      const ok = createVerify('RSA-SHA256')
+        .update(`${parts[0]}.${parts[1]}`)
+        .verify(key, Buffer.from(parts[2], 'base64url'));
       if (!ok) return [400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' }];
       if (!claims.scope?.includes('spreadsheets')) return [400, { error: 'invalid_scope' }];
       return issue();
@@ -193,7 +202,10 @@ export class FakeGoogle {
       if (method === 'GET' && rest === '') return [200, describe(sheet)];
       if (method === 'POST' && rest === ':batchUpdate') return [200, this.structural(sheet, body)];
       if (method === 'GET' && rest === '/values:batchGet') {
-        return [200, { spreadsheetId: sheet.spreadsheetId, valueRanges: query.getAll('ranges').map((r) => readRange(sheet, r)) }];
+        return [
+          200,
+          { spreadsheetId: sheet.spreadsheetId, valueRanges: query.getAll('ranges').map((r) => readRange(sheet, r)) },
+        ];
       }
       if (method === 'POST' && rest === '/values:batchUpdate') return [200, this.writeBatch(sheet, body)];
       const append = /^\/values\/(.+):append$/.exec(rest);
@@ -207,7 +219,9 @@ export class FakeGoogle {
   }
 
   private structural(sheet: FakeSpreadsheet, body: unknown): unknown {
-    const requests = (body as { requests?: { appendDimension?: { sheetId: number; dimension: string; length: number } }[] }).requests ?? [];
+    const requests =
+      (body as { requests?: { appendDimension?: { sheetId: number; dimension: string; length: number } }[] })
+        .requests ?? [];
     for (const r of requests) {
       const dim = r.appendDimension;
       if (!dim) throw new Error('only appendDimension is supported by the fake');
@@ -220,7 +234,10 @@ export class FakeGoogle {
   }
 
   private writeBatch(sheet: FakeSpreadsheet, body: unknown): unknown {
-    const { valueInputOption, data } = body as { valueInputOption?: string; data?: { range: string; values: Cell[][] }[] };
+    const { valueInputOption, data } = body as {
+      valueInputOption?: string;
+      data?: { range: string; values: Cell[][] }[];
+    };
     if (valueInputOption !== 'RAW' && valueInputOption !== 'USER_ENTERED') throw new Error('Invalid valueInputOption');
     // Validate everything first: the real API applies a batch all-or-nothing.
     const writes = (data ?? []).map((d) => {
@@ -232,7 +249,9 @@ export class FakeGoogle {
             throw new Error(`Your input contains more than the maximum of ${CELL_LIMIT} characters in a single cell.`);
           }
           if (range.startRow + r > tab.rowCount || range.startCol + c >= tab.columnCount) {
-            throw new Error(`Range (${d.range}) exceeds grid limits. Max rows: ${tab.rowCount}, max columns: ${tab.columnCount}`);
+            throw new Error(
+              `Range (${d.range}) exceeds grid limits. Max rows: ${tab.rowCount}, max columns: ${tab.columnCount}`,
+            );
           }
         }),
       );
@@ -320,7 +339,12 @@ function describe(sheet: FakeSpreadsheet): unknown {
     spreadsheetId: sheet.spreadsheetId,
     properties: { title: sheet.title },
     sheets: sheet.tabs.map((t, index) => ({
-      properties: { sheetId: t.sheetId, title: t.title, index, gridProperties: { rowCount: t.rowCount, columnCount: t.columnCount } },
+      properties: {
+        sheetId: t.sheetId,
+        title: t.title,
+        index,
+        gridProperties: { rowCount: t.rowCount, columnCount: t.columnCount },
+      },
     })),
   };
 }
@@ -331,7 +355,10 @@ function apiError(code: number, message: string, status: string): unknown {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -26,7 +26,9 @@ export type Fault = { status: 401 | 429 | 500 | 503; retryAfter?: string; body?:
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/providers/${name}`, import.meta.url)), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(
+    readFileSync(fileURLToPath(new URL(`../fixtures/providers/${name}`, import.meta.url)), 'utf8'),
+  ) as Record<string, unknown>;
 }
 
 export function json(status: number, body: unknown): FakeResponse {
@@ -71,13 +73,23 @@ export class HttpFake {
     const url = new URL(req.url ?? '/', 'http://fake');
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const request: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString('utf8') };
+    const request: FakeRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     this.requests.push(request);
     const fault = this.faults.shift();
     if (fault === 'timeout') return; // never answer; the client's timeout must fire
     let out: FakeResponse;
     if (fault) {
-      out = { status: fault.status, body: fault.body ?? { message: `fake ${fault.status}` }, headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {} };
+      out = {
+        status: fault.status,
+        body: fault.body ?? { message: `fake ${fault.status}` },
+        headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      };
     } else {
       try {
         out = await this.handler(request);

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type ClientRequestArgs, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type ClientRequestArgs,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -22,7 +30,10 @@ class TunnelAgent extends Agent {
   constructor(private readonly client: TunnelClient) {
     super({ keepAlive: true, maxSockets: 10 });
   }
-  override createConnection(_options: ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    _options: ClientRequestArgs,
+    cb?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const socket = this.client.idle.shift();
     if (socket) {
       cb?.(null, socket);
@@ -90,7 +101,14 @@ export class LocaltunnelServer {
       }
       const client = await this.open(id);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, port: client.port, max_conn_count: this.maxConn, url: `http://${id}.${this.domain}:${this.port}` }));
+      res.end(
+        JSON.stringify({
+          id,
+          port: client.port,
+          max_conn_count: this.maxConn,
+          url: `http://${id}.${this.domain}:${this.port}`,
+        }),
+      );
       return;
     }
     res.writeHead(404);

@@ -47,7 +47,12 @@ export class LoopbackFake {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const request = { method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://fake').pathname, headers, body: Buffer.concat(chunks) };
+    const request = {
+      method: req.method ?? 'GET',
+      path: new URL(req.url ?? '/', 'http://fake').pathname,
+      headers,
+      body: Buffer.concat(chunks),
+    };
     this.requests.push(request);
     const answer = this.handler(request);
     if (answer === 'hold') return;
@@ -56,7 +61,8 @@ export class LoopbackFake {
       return;
     }
     const { body } = answer;
-    const raw = body === undefined ? '' : Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : JSON.stringify(body);
+    const raw =
+      body === undefined ? '' : Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : JSON.stringify(body);
     const type = Buffer.isBuffer(body) ? 'audio/mpeg' : typeof body === 'string' ? 'text/plain' : 'application/json';
     res.writeHead(answer.status, { 'content-type': type, ...answer.headers });
     res.end(raw);

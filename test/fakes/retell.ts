@@ -25,12 +25,14 @@ export class RetellFake extends HttpFake {
 
   private route(req: FakeRequest): FakeResponse {
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) return json(401, { error_message: 'Unauthorized' });
-    if (req.method === 'GET' && req.path === '/list-agents') return json(200, [{ agent_id: 'oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD' }]);
+    if (req.method === 'GET' && req.path === '/list-agents')
+      return json(200, [{ agent_id: 'oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD' }]);
     if (req.method === 'POST' && req.path === '/v2/create-phone-call') return this.create(req);
     const agent = /^\/update-agent\/([^/]+)$/.exec(req.path);
     if (req.method === 'PATCH' && agent) {
       const url = (JSON.parse(req.body) as { webhook_url?: unknown }).webhook_url;
-      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return json(400, { error_message: 'webhook_url must be a URL' });
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+        return json(400, { error_message: 'webhook_url must be a URL' });
       this.agentWebhooks.set(agent[1], url);
       return json(200, { agent_id: agent[1], webhook_url: url });
     }
@@ -58,12 +60,15 @@ export class RetellFake extends HttpFake {
       return json(400, { error_message: 'Invalid JSON' });
     }
     for (const field of ['from_number', 'to_number'] as const) {
-      if (typeof body[field] !== 'string' || !E164.test(body[field] as string)) return json(400, { error_message: `${field} must be E.164` });
+      if (typeof body[field] !== 'string' || !E164.test(body[field] as string))
+        return json(400, { error_message: `${field} must be E.164` });
     }
     const vars = body.retell_llm_dynamic_variables;
     if (vars !== undefined) {
-      if (typeof vars !== 'object' || vars === null) return json(400, { error_message: 'retell_llm_dynamic_variables must be an object' });
-      for (const [k, v] of Object.entries(vars)) if (typeof v !== 'string') return json(400, { error_message: `dynamic variable ${k} must be a string` });
+      if (typeof vars !== 'object' || vars === null)
+        return json(400, { error_message: 'retell_llm_dynamic_variables must be an object' });
+      for (const [k, v] of Object.entries(vars))
+        if (typeof v !== 'string') return json(400, { error_message: `dynamic variable ${k} must be a string` });
     }
     const callId = randomBytes(16).toString('hex');
     const call: Record<string, unknown> = {
@@ -81,7 +86,9 @@ export class RetellFake extends HttpFake {
   }
 
   sign(body: string, key = this.apiKey, ts = this.now()): string {
-    return `v=${ts},d=${createHmac('sha256', key).update(body + String(ts)).digest('hex')}`;
+    return `v=${ts},d=${createHmac('sha256', key)
+      .update(body + String(ts))
+      .digest('hex')}`;
   }
 
   /** Sends one webhook for a call, its `call` object taken from the fixture of that event and our call's ids. */
@@ -93,7 +100,12 @@ export class RetellFake extends HttpFake {
   ): Promise<{ status: number; body: string; payload: string }> {
     const c = this.calls.get(callId);
     if (!c) throw new Error(`no call ${callId}`);
-    const template = event === 'call_started' ? 'retell-call_started.json' : event === 'call_analyzed' ? 'retell-call_analyzed.json' : 'retell-call_ended.json';
+    const template =
+      event === 'call_started'
+        ? 'retell-call_started.json'
+        : event === 'call_analyzed'
+          ? 'retell-call_analyzed.json'
+          : 'retell-call_ended.json';
     const base = (fixture(template).call ?? {}) as Record<string, unknown>;
     const call = { ...base, ...c.call, ...patch };
     if (event !== 'call_analyzed') delete call.call_analysis;
@@ -111,7 +123,13 @@ export class RetellFake extends HttpFake {
   async connectedCall(callId: string, analysis: Record<string, unknown>): Promise<void> {
     const start = this.now() - 80_000;
     await this.send(callId, 'call_started', { call_status: 'ongoing', start_timestamp: start });
-    const ended = { call_status: 'ended', start_timestamp: start, end_timestamp: start + 76_522, duration_ms: 76_522, disconnection_reason: 'user_hangup' };
+    const ended = {
+      call_status: 'ended',
+      start_timestamp: start,
+      end_timestamp: start + 76_522,
+      duration_ms: 76_522,
+      disconnection_reason: 'user_hangup',
+    };
     await this.send(callId, 'call_ended', ended);
     await this.send(callId, 'call_analyzed', { ...ended, call_analysis: analysis });
   }
@@ -130,6 +148,15 @@ export class RetellFake extends HttpFake {
       recording_url: null,
     };
     await this.send(callId, 'call_ended', patch);
-    await this.send(callId, 'call_analyzed', { ...patch, call_analysis: { call_summary: 'The call did not connect.', in_voicemail: false, user_sentiment: 'Unknown', call_successful: false, custom_analysis_data: {} } });
+    await this.send(callId, 'call_analyzed', {
+      ...patch,
+      call_analysis: {
+        call_summary: 'The call did not connect.',
+        in_voicemail: false,
+        user_sentiment: 'Unknown',
+        call_successful: false,
+        custom_analysis_data: {},
+      },
+    });
   }
 }

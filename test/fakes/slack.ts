@@ -19,7 +19,8 @@ export class SlackFake extends LoopbackFake {
   constructor() {
     super((req): LoopbackAnswer => {
       if (req.method !== 'POST' || req.path !== this.path) return { status: 404, body: 'no_service' };
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return { status: 400, body: 'invalid_payload' };
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+        return { status: 400, body: 'invalid_payload' };
       let message: PostedMessage;
       try {
         message = JSON.parse(req.body.toString('utf8')) as PostedMessage;
@@ -32,10 +33,16 @@ export class SlackFake extends LoopbackFake {
         this.channel.push(message);
         return next;
       }
-      if (next && next.status !== 200) return { status: next.status, body: next.body, headers: next.retryAfter ? { 'retry-after': next.retryAfter } : {} };
+      if (next && next.status !== 200)
+        return {
+          status: next.status,
+          body: next.body,
+          headers: next.retryAfter ? { 'retry-after': next.retryAfter } : {},
+        };
       if (!message.text) return { status: 400, body: 'no_text' };
       if (message.blocks.length > 50) return { status: 400, body: 'invalid_blocks' };
-      for (const b of message.blocks) if (b.text && b.text.text.length > 3000) return { status: 400, body: 'invalid_blocks' };
+      for (const b of message.blocks)
+        if (b.text && b.text.text.length > 3000) return { status: 400, body: 'invalid_blocks' };
       this.channel.push(message);
       return { status: 200, body: 'ok' };
     });

@@ -22,7 +22,12 @@ export interface TwilioFakeCall {
 
 /** Independent of the client's signer on purpose: both must agree with the SDK vector. */
 function sign(token: string, url: string, params: Record<string, string>): string {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => k + params[k])
+      .join('');
   return createHmac('sha1', token).update(data).digest('base64');
 }
 
@@ -41,7 +46,8 @@ export class TwilioFake extends HttpFake {
     const expected = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return json(401, { code: 20003, message: 'Authenticate', status: 401 });
     const prefix = `/2010-04-01/Accounts/${this.accountSid}`;
-    if (req.method === 'GET' && req.path === `${prefix}.json`) return json(200, { sid: this.accountSid, friendly_name: 'Test account', status: 'active' });
+    if (req.method === 'GET' && req.path === `${prefix}.json`)
+      return json(200, { sid: this.accountSid, friendly_name: 'Test account', status: 'active' });
     if (req.method === 'GET' && req.path === `${prefix}/Calls.json`) {
       const to = req.query.get('To');
       const day = req.query.get('StartTime>');
@@ -49,12 +55,17 @@ export class TwilioFake extends HttpFake {
         .filter((c) => !to || c.to === to)
         .filter((c) => !day || new Date(c.dateCreated).toISOString().slice(0, 10) >= day)
         .sort((a, b) => b.dateCreated - a.dateCreated);
-      return json(200, { calls: calls.map((c) => this.callJson(c)), page: 0, page_size: Number(req.query.get('PageSize') ?? 50) });
+      return json(200, {
+        calls: calls.map((c) => this.callJson(c)),
+        page: 0,
+        page_size: Number(req.query.get('PageSize') ?? 50),
+      });
     }
     const m = new RegExp(`^${prefix}/Calls/([^/]+)\\.json$`).exec(req.path);
     if (m) {
       const call = this.calls.get(m[1]);
-      if (!call) return json(404, { code: 20404, message: `The requested resource ${req.path} was not found`, status: 404 });
+      if (!call)
+        return json(404, { code: 20404, message: `The requested resource ${req.path} was not found`, status: 404 });
       if (req.method === 'GET') return json(200, this.callJson(call));
       if (req.method === 'POST') return this.update(call, new URLSearchParams(req.body));
     }
@@ -63,9 +74,12 @@ export class TwilioFake extends HttpFake {
 
   private update(call: TwilioFakeCall, form: URLSearchParams): FakeResponse {
     const status = form.get('Status');
-    if (status === 'canceled' && !['queued', 'ringing'].includes(call.status)) return json(400, { code: 21220, message: 'Call is not queued or ringing', status: 400 });
-    if (status === 'completed' && call.status !== 'in-progress') return json(400, { code: 21220, message: 'Call is not in-progress', status: 400 });
-    if (form.get('Twiml') && call.status !== 'in-progress') return json(400, { code: 21220, message: 'Call is not in-progress. Cannot redirect.', status: 400 });
+    if (status === 'canceled' && !['queued', 'ringing'].includes(call.status))
+      return json(400, { code: 21220, message: 'Call is not queued or ringing', status: 400 });
+    if (status === 'completed' && call.status !== 'in-progress')
+      return json(400, { code: 21220, message: 'Call is not in-progress', status: 400 });
+    if (form.get('Twiml') && call.status !== 'in-progress')
+      return json(400, { code: 21220, message: 'Call is not in-progress. Cannot redirect.', status: 400 });
     if (status) call.status = status;
     if (form.get('StatusCallback')) call.statusCallback = form.get('StatusCallback');
     if (form.get('Twiml')) call.twiml = form.get('Twiml');
@@ -106,7 +120,11 @@ export class TwilioFake extends HttpFake {
   }
 
   /** Moves the call; at the end POSTs a signed status callback if one is attached. */
-  async progress(sid: string, status: string, opts: { duration?: number; answeredBy?: string; signWith?: string } = {}): Promise<{ status: number; body: string } | null> {
+  async progress(
+    sid: string,
+    status: string,
+    opts: { duration?: number; answeredBy?: string; signWith?: string } = {},
+  ): Promise<{ status: number; body: string } | null> {
     const call = this.calls.get(sid);
     if (!call) throw new Error(`no call ${sid}`);
     call.status = status;
@@ -115,7 +133,14 @@ export class TwilioFake extends HttpFake {
     const terminal = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status);
     // Without StatusCallbackEvent (which call update does not take) Twilio reports only the end.
     if (!call.statusCallback || !terminal) return null;
-    const template = status === 'ringing' ? 'twilio-status-ringing.json' : status === 'in-progress' ? 'twilio-status-answered.json' : status === 'no-answer' ? 'twilio-status-no-answer.json' : 'twilio-status-completed.json';
+    const template =
+      status === 'ringing'
+        ? 'twilio-status-ringing.json'
+        : status === 'in-progress'
+          ? 'twilio-status-answered.json'
+          : status === 'no-answer'
+            ? 'twilio-status-no-answer.json'
+            : 'twilio-status-completed.json';
     const params: Record<string, string> = {
       ...(fixture(template) as Record<string, string>),
       AccountSid: this.accountSid,
@@ -152,10 +177,17 @@ export class TwilioFake extends HttpFake {
   }
 
   /** POST a form with a signature over the exact URL and params, as Twilio does. */
-  async post(url: string, params: Record<string, string>, signWith = this.authToken): Promise<{ status: number; body: string }> {
+  async post(
+    url: string,
+    params: Record<string, string>,
+    signWith = this.authToken,
+  ): Promise<{ status: number; body: string }> {
     return deliver(url, {
       body: new URLSearchParams(params).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(signWith, url, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': sign(signWith, url, params),
+      },
     });
   }
 }
@@ -174,17 +206,21 @@ export class BolnaSelfHostedFake extends HttpFake {
   private route(req: FakeRequest): FakeResponse {
     if (req.method === 'POST' && req.path === '/agent') {
       const body = JSON.parse(req.body) as Record<string, unknown>;
-      if (!body.agent_config || typeof body.agent_config !== 'object') return json(422, { detail: 'agent_config is required' });
+      if (!body.agent_config || typeof body.agent_config !== 'object')
+        return json(422, { detail: 'agent_config is required' });
       const id = `${randomBytes(4).toString('hex')}-e5f6-7890-1234-567890abcdef`;
       this.agents.set(id, body);
       return json(200, { agent_id: id, state: 'created' });
     }
     const m = /^\/agent\/([^/]+)$/.exec(req.path);
-    if (req.method === 'GET' && m) return this.agents.has(m[1]) ? json(200, this.agents.get(m[1])) : json(404, { detail: 'Agent not found' });
+    if (req.method === 'GET' && m)
+      return this.agents.has(m[1]) ? json(200, this.agents.get(m[1])) : json(404, { detail: 'Agent not found' });
     if (req.method === 'POST' && req.path === '/call') {
       const body = JSON.parse(req.body) as Record<string, unknown>;
-      if (typeof body.agent_id !== 'string' || !this.agents.has(body.agent_id)) return json(404, { detail: 'Agent not found' });
-      if (typeof body.recipient_phone_number !== 'string' || !E164.test(body.recipient_phone_number)) return json(422, { detail: 'recipient_phone_number' });
+      if (typeof body.agent_id !== 'string' || !this.agents.has(body.agent_id))
+        return json(404, { detail: 'Agent not found' });
+      if (typeof body.recipient_phone_number !== 'string' || !E164.test(body.recipient_phone_number))
+        return json(422, { detail: 'recipient_phone_number' });
       this.twilio.createCall(body.recipient_phone_number, this.twilioNumber);
       return { status: 200, body: 'done' };
     }
@@ -192,8 +228,13 @@ export class BolnaSelfHostedFake extends HttpFake {
   }
 
   /** The agent's follow-up webhook task: POSTs the extraction JSON to the URL in its definition. */
-  async sendExtraction(agentId: string, extraction: Record<string, unknown>): Promise<{ status: number; body: string }> {
-    const def = this.agents.get(agentId) as { agent_config?: { tasks?: { task_type?: string; tools_config?: { api_tools?: { webhookURL?: string } } }[] } } | undefined;
+  async sendExtraction(
+    agentId: string,
+    extraction: Record<string, unknown>,
+  ): Promise<{ status: number; body: string }> {
+    const def = this.agents.get(agentId) as
+      | { agent_config?: { tasks?: { task_type?: string; tools_config?: { api_tools?: { webhookURL?: string } } }[] } }
+      | undefined;
     const url = def?.agent_config?.tasks?.find((t) => t.task_type === 'webhook')?.tools_config?.api_tools?.webhookURL;
     if (!url) throw new Error(`agent ${agentId} has no webhook task`);
     return deliver(url, { body: JSON.stringify(extraction), headers: { 'content-type': 'application/json' } });

@@ -68,7 +68,11 @@ describe('backup and restore', () => {
     const core = testCore(dir);
     const added = await core.api['contacts.add']({
       listName: 'Backup run',
-      contacts: Array.from({ length: 60 }, (_, i) => ({ name: `C${i}`, phone: `+1 201 555 ${String(1000 + i)}`, variables: {} })),
+      contacts: Array.from({ length: 60 }, (_, i) => ({
+        name: `C${i}`,
+        phone: `+1 201 555 ${String(1000 + i)}`,
+        variables: {},
+      })),
     });
     const created = await api(core, 'campaigns.create', {
       name: 'Running',
@@ -84,7 +88,8 @@ describe('backup and restore', () => {
     await core.api['campaigns.start']({ id: campaignId });
     // Wait until some calls have ended while others are still being placed.
     for (let i = 0; i < 200; i++) {
-      const ended = (core.db.prepare("SELECT COUNT(*) AS n FROM calls WHERE status = 'ended'").get() as { n: number }).n;
+      const ended = (core.db.prepare("SELECT COUNT(*) AS n FROM calls WHERE status = 'ended'").get() as { n: number })
+        .n;
       if (ended >= 5) break;
       await sleep(25);
     }
@@ -94,7 +99,9 @@ describe('backup and restore', () => {
     const backup = (result as { value: { path: string; schemaVersion: number } }).value;
     expect(backup.path.startsWith(backupDir)).toBe(true);
     expect(backup.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-    const campaignStateAtBackup = (core.db.prepare('SELECT state FROM campaigns WHERE id = ?').get(campaignId) as { state: string }).state;
+    const campaignStateAtBackup = (
+      core.db.prepare('SELECT state FROM campaigns WHERE id = ?').get(campaignId) as { state: string }
+    ).state;
 
     const snap = inspect(backup.path);
     expect(snap.integrity).toBe('ok');
@@ -110,7 +117,10 @@ describe('backup and restore', () => {
     // Restore into a second console: staged, then swapped in when that console starts again.
     const otherDir = scratch();
     const other = testCore(otherDir);
-    await other.api['contacts.add']({ listName: 'To be replaced', contacts: [{ name: 'Gone', phone: '+1 201 555 0100', variables: {} }] });
+    await other.api['contacts.add']({
+      listName: 'To be replaced',
+      contacts: [{ name: 'Gone', phone: '+1 201 555 0100', variables: {} }],
+    });
     const restored = await api(other, 'maintenance.restore', { path: backup.path });
     expect(restored.ok).toBe(true);
     const r = (restored as { value: { safetyBackup: { path: string }; restartRequired: boolean } }).value;
@@ -118,7 +128,10 @@ describe('backup and restore', () => {
     // The data being replaced was backed up first.
     expect(inspect(r.safetyBackup.path).contacts).toBe(1);
     const listed = await api(other, 'maintenance.backups', {});
-    expect(listed).toMatchObject({ ok: true, value: [{ path: r.safetyBackup.path, schemaVersion: LATEST_SCHEMA_VERSION }] });
+    expect(listed).toMatchObject({
+      ok: true,
+      value: [{ path: r.safetyBackup.path, schemaVersion: LATEST_SCHEMA_VERSION }],
+    });
     await other.close();
     const reopened = testCore(otherDir);
     const after = inspect(databasePath(otherDir));
@@ -135,14 +148,24 @@ describe('backup and restore', () => {
     const text = join(dir, 'notes.db');
     writeFileSync(text, 'hello, not a database');
     const r1 = await api(core, 'maintenance.restore', { path: text });
-    expect(r1).toMatchObject({ ok: false, error: { message: expect.stringMatching(/notes\.db is not a console database \(not an SQLite file\)/) } });
+    expect(r1).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/notes\.db is not a console database \(not an SQLite file\)/) },
+    });
 
     const other = join(dir, 'other.db');
     const foreign = new Database(other);
     foreign.exec('CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)');
     foreign.close();
     const r2 = await api(core, 'maintenance.restore', { path: other });
-    expect(r2).toMatchObject({ ok: false, error: { message: expect.stringMatching(/other\.db is an SQLite file but not a console database \(missing tables: lists, contacts/) } });
+    expect(r2).toMatchObject({
+      ok: false,
+      error: {
+        message: expect.stringMatching(
+          /other\.db is an SQLite file but not a console database \(missing tables: lists, contacts/,
+        ),
+      },
+    });
 
     const backup = await api(core, 'maintenance.backup', { path: join(dir, 'newer.db') });
     expect(backup.ok).toBe(true);
@@ -152,7 +175,13 @@ describe('backup and restore', () => {
     const r3 = await api(core, 'maintenance.restore', { path: join(dir, 'newer.db') });
     expect(r3).toMatchObject({
       ok: false,
-      error: { message: expect.stringMatching(new RegExp(`written by a newer version of the console \\(schema ${LATEST_SCHEMA_VERSION + 1}; this app knows ${LATEST_SCHEMA_VERSION}\\)`)) },
+      error: {
+        message: expect.stringMatching(
+          new RegExp(
+            `written by a newer version of the console \\(schema ${LATEST_SCHEMA_VERSION + 1}; this app knows ${LATEST_SCHEMA_VERSION}\\)`,
+          ),
+        ),
+      },
     });
     const missing = await api(core, 'maintenance.restore', { path: join(dir, 'nope.db') });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
@@ -165,12 +194,18 @@ describe('wipe', () => {
   it('requires the typed confirmation, backs up first, keeps settings and secrets', async () => {
     const dir = scratch();
     const core = testCore(dir);
-    await core.api['contacts.add']({ listName: 'Wipe me', contacts: [{ name: 'A', phone: '+1 201 555 0101', variables: {} }] });
+    await core.api['contacts.add']({
+      listName: 'Wipe me',
+      contacts: [{ name: 'A', phone: '+1 201 555 0101', variables: {} }],
+    });
     core.settings.set('defaultCountry', 'IN');
     const secret = core.secrets.webhookSecret();
 
     const refused = await api(core, 'maintenance.wipe', { confirm: 'wipe' });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/type WIPE/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/type WIPE/) },
+    });
     expect(existsSync(join(dir, 'backups'))).toBe(false);
     expect(existsSync(`${core.db.name}.pending`)).toBe(false);
 
@@ -193,7 +228,13 @@ describe('wipe', () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     const core = testCore(dir);
-    await core.api['contacts.add']({ listName: 'CLI', contacts: [{ name: 'A', phone: '+1 201 555 0101', variables: {} }, { name: 'B', phone: '+1 201 555 0102', variables: {} }] });
+    await core.api['contacts.add']({
+      listName: 'CLI',
+      contacts: [
+        { name: 'A', phone: '+1 201 555 0101', variables: {} },
+        { name: 'B', phone: '+1 201 555 0102', variables: {} },
+      ],
+    });
     await core.close();
     const backupFile = join(scratch(), 'cli.db');
     expect(await runCli(['backup', '--out', backupFile, '--json', '--data-dir', dir], io)).toBe(0);

@@ -16,7 +16,13 @@ const ACCOUNT = 'AC00000000000000000000000000000000';
 const TOKEN = 'twilio-auth-token-0001';
 
 describe('X-Twilio-Signature', () => {
-  const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
+  const params = {
+    CallSid: 'CA1234567890ABCDE',
+    Caller: '+14158675309',
+    Digits: '1234',
+    From: '+14158675309',
+    To: '+18005551212',
+  };
   const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
 
   it('matches the SDK test vector', () => {
@@ -27,20 +33,40 @@ describe('X-Twilio-Signature', () => {
   it('accepts the URL with or without the default port, as the SDK does', () => {
     const sig = twilioSignature('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', params);
     expect(verifyTwilioSignature('12345', url, params, sig)).toBe(true);
-    expect(verifyTwilioSignature('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(true);
+    expect(
+      verifyTwilioSignature(
+        '12345',
+        'https://mycompany.com:443/myapp.php?foo=1&bar=2',
+        params,
+        'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
+      ),
+    ).toBe(true);
   });
 
   it('refuses a wrong token, a changed parameter, another URL and a missing header', () => {
     expect(verifyTwilioSignature('54321', url, params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false);
-    expect(verifyTwilioSignature('12345', url, { ...params, Digits: '1235' }, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false);
-    expect(verifyTwilioSignature('12345', 'https://mycompany.com/myapp.php?foo=1&bar=3', params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false);
+    expect(verifyTwilioSignature('12345', url, { ...params, Digits: '1235' }, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(
+      false,
+    );
+    expect(
+      verifyTwilioSignature(
+        '12345',
+        'https://mycompany.com/myapp.php?foo=1&bar=3',
+        params,
+        'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
+      ),
+    ).toBe(false);
     expect(verifyTwilioSignature('12345', url, params, undefined)).toBe(false);
   });
 
   it('signs repeated parameters with each distinct value in sorted order', () => {
-    const repeated = formParams('StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=ringing&To=%2B1');
+    const repeated = formParams(
+      'StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=ringing&To=%2B1',
+    );
     expect(repeated).toEqual({ StatusCallbackEvent: ['ringing', 'answered', 'ringing'], To: '+1' });
-    expect(twilioSignature('k', 'https://x/y', repeated)).toBe(twilioSignature('k', 'https://x/yStatusCallbackEventansweredStatusCallbackEventringingTo+1', {}));
+    expect(twilioSignature('k', 'https://x/y', repeated)).toBe(
+      twilioSignature('k', 'https://x/yStatusCallbackEventansweredStatusCallbackEventringingTo+1', {}),
+    );
   });
 });
 
@@ -72,7 +98,10 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     agentId = await provider.createAgent({
       agent_config: {
         agent_name: 'COD confirmation',
-        tasks: [{ task_type: 'conversation' }, { task_type: 'webhook', tools_config: { api_tools: { webhookURL: 'https://old.example/hook' } } }],
+        tasks: [
+          { task_type: 'conversation' },
+          { task_type: 'webhook', tools_config: { api_tools: { webhookURL: 'https://old.example/hook' } } },
+        ],
       },
       agent_prompts: { task_1: { system_prompt: 'Confirm the cash-on-delivery order {order_id}.' } },
     });
@@ -83,24 +112,42 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({ callId, idempotencyKey: `k${callId}`, to, from: null, agentId: null, contactName: 'John', variables: { order_id: 'ORD123' }, webhookUrl: receiver.url });
+    provider.placeCall({
+      callId,
+      idempotencyKey: `k${callId}`,
+      to,
+      from: null,
+      agentId: null,
+      contactName: 'John',
+      variables: { order_id: 'ORD123' },
+      webhookUrl: receiver.url,
+    });
 
   it('creates the agent from its JSON definition with our extraction webhook written in', () => {
-    const def = bolna.agents.get(agentId) as { agent_config: { tasks: { tools_config?: { api_tools?: { webhookURL?: string } } }[] } };
+    const def = bolna.agents.get(agentId) as {
+      agent_config: { tasks: { tools_config?: { api_tools?: { webhookURL?: string } } }[] };
+    };
     expect(def.agent_config.tasks[1].tools_config?.api_tools?.webhookURL).toBe(`${receiver.url}?op=extraction`);
     expect(bolna.requestsTo('POST', /^\/agent$/)).toHaveLength(1);
   });
 
   it('places the call, finds it in Twilio by number and time, and attaches our status callback', async () => {
     const { providerCallId } = await place(42, '+15551234567');
-    expect(JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body)).toEqual({ agent_id: agentId, recipient_phone_number: '+15551234567' });
+    expect(JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body)).toEqual({
+      agent_id: agentId,
+      recipient_phone_number: '+15551234567',
+    });
     const list = twilio.requestsTo('GET', /\/Calls\.json$/)[0];
     expect(list.query.get('To')).toBe('+15551234567');
     expect(list.query.get('StartTime>')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const call = twilio.calls.get(providerCallId as string);
     expect(call?.to).toBe('+15551234567');
     expect(call?.statusCallback).toBe(`${receiver.url}?call_id=42`);
-    expect(twilio.requests.every((r) => r.headers.authorization === `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`)).toBe(true);
+    expect(
+      twilio.requests.every(
+        (r) => r.headers.authorization === `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`,
+      ),
+    ).toBe(true);
   });
 
   it('hears the end by signed status callback, takes the outcome from the extraction webhook, and refuses forged callbacks', async () => {
@@ -110,7 +157,11 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     await twilio.progress(sid, 'completed', { duration: 78 });
     const forged = await twilio.progress(sid, 'completed', { duration: 1, signWith: 'not-the-token' });
     expect(forged?.status).toBe(401);
-    await bolna.sendExtraction(agentId, { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' });
+    await bolna.sendExtraction(agentId, {
+      status: 'rescheduled',
+      reschedule_date: '2025-09-13',
+      reschedule_time: '14:30',
+    });
     const events = receiver.events;
     expect(events.map((e) => [e.kind, e.status, e.result])).toEqual([
       ['twilio:completed', 'ended', 'completed'],
@@ -141,7 +192,12 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   it('polls Twilio for the states between placing and the end, once per new state, and stops at the end', async () => {
     const clock = new ManualClock(Date.now());
     const polled: NormalizedEvent[] = [];
-    provider = new BolnaTwilioProvider({ ...config, agentId, now: () => clock.now(), poll: { clock, onEvent: (e) => polled.push(e), everyMs: 5000 } });
+    provider = new BolnaTwilioProvider({
+      ...config,
+      agentId,
+      now: () => clock.now(),
+      poll: { clock, onEvent: (e) => polled.push(e), everyMs: 5000 },
+    });
     const sid = (await place(42, '+15551234567')).providerCallId as string;
     const step = async (status: string | null) => {
       if (status) await twilio.progress(sid, status, { duration: 30 });
@@ -176,7 +232,11 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     expect(twiml).toContain('<Number>+14155550199</Number>');
     expect(twiml).toContain('op=dial_result');
     expect((await twilio.dialResult(sid, 'completed')).status).toBe(200);
-    expect(receiver.events.at(-1)).toMatchObject({ status: 'ended', result: 'transferred', transfer: { state: 'ended' } });
+    expect(receiver.events.at(-1)).toMatchObject({
+      status: 'ended',
+      result: 'transferred',
+      transfer: { state: 'ended' },
+    });
   });
 
   it('cancels a ringing call, hangs up a live one, and reconciles with GET Calls/{sid}.json', async () => {
@@ -194,7 +254,16 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   });
 
   it('once the server said "done", a Twilio failure is not reported as "not placed" (that would ring twice)', async () => {
-    twilio.failNext({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    twilio.failNext(
+      { status: 500 },
+      { status: 500 },
+      { status: 500 },
+      { status: 500 },
+      { status: 500 },
+      { status: 500 },
+      { status: 500 },
+      { status: 500 },
+    );
     expect(await place(8, '+15551230000')).toEqual({ providerCallId: null });
     expect([...twilio.calls.values()].some((c) => c.to === '+15551230000')).toBe(true);
     const sid = (await place(9, '+15551230001')).providerCallId as string;
@@ -231,17 +300,36 @@ describe('Twilio status callback fixtures', () => {
     const req = webhookRequest({
       url,
       body: new URLSearchParams(params).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, url, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, url, params),
+      },
     });
     provider.verifyWebhook(req);
     return provider.parseWebhook(req)[0];
   };
 
   it('maps every fixture per providers.md §7, ordered and deduplicated by SequenceNumber', () => {
-    expect(parse('twilio-status-ringing.json')).toMatchObject({ status: 'ringing', callId: 7, dedupeKey: 'CA8f2b1c0d9e7a6b5c4d3e2f1a0b9c8d7e:1:ringing' });
-    expect(parse('twilio-status-answered.json')).toMatchObject({ status: 'in_progress', answeredAt: Date.parse('Tue, 19 May 2026 07:30:13 +0000') });
-    expect(parse('twilio-status-completed.json')).toMatchObject({ status: 'ended', result: 'completed', conversation: true, durationS: 78 });
-    expect(parse('twilio-status-no-answer.json')).toMatchObject({ status: 'ended', result: 'no_answer', hangupReason: 'SIP 487' });
+    expect(parse('twilio-status-ringing.json')).toMatchObject({
+      status: 'ringing',
+      callId: 7,
+      dedupeKey: 'CA8f2b1c0d9e7a6b5c4d3e2f1a0b9c8d7e:1:ringing',
+    });
+    expect(parse('twilio-status-answered.json')).toMatchObject({
+      status: 'in_progress',
+      answeredAt: Date.parse('Tue, 19 May 2026 07:30:13 +0000'),
+    });
+    expect(parse('twilio-status-completed.json')).toMatchObject({
+      status: 'ended',
+      result: 'completed',
+      conversation: true,
+      durationS: 78,
+    });
+    expect(parse('twilio-status-no-answer.json')).toMatchObject({
+      status: 'ended',
+      result: 'no_answer',
+      hangupReason: 'SIP 487',
+    });
   });
 
   it('maps AnsweredBy=machine_* to voicemail and busy/failed/canceled', () => {
@@ -249,7 +337,14 @@ describe('Twilio status callback fixtures', () => {
     const map = (over: Record<string, string>) => {
       const params = { ...base, ...over };
       const url = 'https://console.example/hooks/bolna_twilio/s';
-      const req = webhookRequest({ url, body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, url, params) } });
+      const req = webhookRequest({
+        url,
+        body: new URLSearchParams(params).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(TOKEN, url, params),
+        },
+      });
       provider.verifyWebhook(req);
       return provider.parseWebhook(req)[0];
     };

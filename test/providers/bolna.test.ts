@@ -16,7 +16,14 @@ describe('Bolna (hosted) against its fake', () => {
   beforeEach(async () => {
     fake = new BolnaFake(KEY, [AGENT]);
     const baseUrl = await fake.start();
-    provider = new BolnaProvider({ apiKey: KEY, baseUrl, agentId: AGENT, fromNumber: '+918035739222', timeoutMs: 2000, agents });
+    provider = new BolnaProvider({
+      apiKey: KEY,
+      baseUrl,
+      agentId: AGENT,
+      fromNumber: '+918035739222',
+      timeoutMs: 2000,
+      agents,
+    });
     receiver = new Receiver(() => provider);
     await receiver.start();
   });
@@ -26,7 +33,16 @@ describe('Bolna (hosted) against its fake', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({ callId, idempotencyKey: `k${callId}`, to, from: null, agentId: null, contactName: 'Asha', variables: { order_id: 'ORD1' }, webhookUrl: receiver.url });
+    provider.placeCall({
+      callId,
+      idempotencyKey: `k${callId}`,
+      to,
+      from: null,
+      agentId: null,
+      contactName: 'Asha',
+      variables: { order_id: 'ORD1' },
+      webhookUrl: receiver.url,
+    });
 
   it('sets the agent webhook once, then places calls with our call id and the transfer number in user_data', async () => {
     const a = await place(41, '+919876543210');
@@ -49,13 +65,26 @@ describe('Bolna (hosted) against its fake', () => {
     const { providerCallId } = await place(41, '+919876543210');
     const id = providerCallId as string;
     for (const status of BolnaFake.CONNECTED_FLOW) expect((await fake.push(id, status)).status).toBe(200);
-    const transcript = 'assistant: Hello, is this Asha?\nuser: Yes.\nassistant: Your order ORD1 ships tomorrow,\nis that fine?\nuser: Confirmed.\n';
-    await fake.push(id, 'completed', { status: 'completed', conversationS: 42.5, transcript, summary: 'Confirmed the order.', extracted: { status: 'Confirmed' } });
+    const transcript =
+      'assistant: Hello, is this Asha?\nuser: Yes.\nassistant: Your order ORD1 ships tomorrow,\nis that fine?\nuser: Confirmed.\n';
+    await fake.push(id, 'completed', {
+      status: 'completed',
+      conversationS: 42.5,
+      transcript,
+      summary: 'Confirmed the order.',
+      extracted: { status: 'Confirmed' },
+    });
     const events = receiver.events;
     expect(events.map((e) => e.status)).toEqual(['initiated', 'ringing', 'in_progress', undefined, 'ended']);
     expect(events.every((e) => e.callId === 41 && e.providerCallId === id)).toBe(true);
     const last = events[4];
-    expect(last).toMatchObject({ result: 'completed', conversation: true, durationS: 42.5, summary: 'Confirmed the order.', outcomeHint: 'confirmed' });
+    expect(last).toMatchObject({
+      result: 'completed',
+      conversation: true,
+      durationS: 42.5,
+      summary: 'Confirmed the order.',
+      outcomeHint: 'confirmed',
+    });
     expect(last.transcript).toEqual([
       { speaker: 'agent', text: 'Hello, is this Asha?', atMs: null },
       { speaker: 'customer', text: 'Yes.', atMs: null },
@@ -73,13 +102,22 @@ describe('Bolna (hosted) against its fake', () => {
     await fake.push(b, 'completed', { status: 'completed', conversationS: 30, transferTo: '+919800000007' });
     const [silent, transferred] = receiver.events;
     expect(silent).toMatchObject({ status: 'ended', result: 'no_answer', conversation: false });
-    expect(transferred).toMatchObject({ status: 'ended', result: 'transferred', transfer: { state: 'ended', destination: '+919800000007' } });
+    expect(transferred).toMatchObject({
+      status: 'ended',
+      result: 'transferred',
+      transfer: { state: 'ended', destination: '+919800000007' },
+    });
   });
 
   it('reconciles with GET /executions/{id}, and returns null for an execution Bolna does not know', async () => {
     const id = (await place(5, '+919876543210')).providerCallId as string;
     await fake.push(id, 'busy', { status: 'busy' });
-    expect(await provider.getCall(id)).toMatchObject({ providerCallId: id, callId: 5, status: 'ended', result: 'busy' });
+    expect(await provider.getCall(id)).toMatchObject({
+      providerCallId: id,
+      callId: 5,
+      status: 'ended',
+      result: 'busy',
+    });
     expect(await provider.getCall('00000000-0000-0000-0000-000000000000')).toBeNull();
   });
 
@@ -93,7 +131,10 @@ describe('Bolna (hosted) against its fake', () => {
   });
 
   it('refuses a recipient number that is not E.164 with the fake’s message', async () => {
-    await expect(place(8, '09876543210')).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringContaining('Invalid recipient_phone_number') });
+    await expect(place(8, '09876543210')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      message: expect.stringContaining('Invalid recipient_phone_number'),
+    });
   });
 
   it('tests the connection with an authenticated agent request', async () => {
@@ -130,7 +171,12 @@ describe('Bolna webhook fixtures', () => {
   });
 
   it('no-answer, busy and call-disconnected', () => {
-    expect(parse('bolna-no-answer.json')[0]).toMatchObject({ status: 'ended', result: 'no_answer', conversation: false, hangupReason: 'Call unanswered' });
+    expect(parse('bolna-no-answer.json')[0]).toMatchObject({
+      status: 'ended',
+      result: 'no_answer',
+      conversation: false,
+      hangupReason: 'Call unanswered',
+    });
     expect(parse('bolna-busy.json')[0]).toMatchObject({ status: 'ended', result: 'busy', conversation: false });
     const [disc] = parse('bolna-call-disconnected.json');
     // Not final yet: no status change, but the transcript so far is kept.

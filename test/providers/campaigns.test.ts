@@ -23,7 +23,11 @@ afterEach(async () => {
   await h.close();
 });
 
-async function campaign(provider: 'bolna' | 'retell' | 'exotel' | 'bolna_twilio', contacts: { name: string; phone: string; variables?: Record<string, string> }[], settings: Record<string, unknown> = {}) {
+async function campaign(
+  provider: 'bolna' | 'retell' | 'exotel' | 'bolna_twilio',
+  contacts: { name: string; phone: string; variables?: Record<string, string> }[],
+  settings: Record<string, unknown> = {},
+) {
   const { listId } = seedList(h.core.db, `${provider} list`, contacts);
   const c = await h.core.api['campaigns.create']({
     name: `${provider} campaign`,
@@ -60,7 +64,9 @@ describe('campaigns against the provider fakes', () => {
       ],
       { outcomeMapping: { confirmed: 'confirmed' } },
     );
-    const placed = fake.requestsTo('POST', /^\/call$/).map((r) => JSON.parse(r.body) as { recipient_phone_number: string; user_data: Record<string, string> });
+    const placed = fake
+      .requestsTo('POST', /^\/call$/)
+      .map((r) => JSON.parse(r.body) as { recipient_phone_number: string; user_data: Record<string, string> });
     expect(placed).toHaveLength(3);
     const calls = await h.calls();
     for (const call of calls) {
@@ -80,8 +86,15 @@ describe('campaigns against the provider fakes', () => {
     await h.restart();
     await h.core.dialer.tick();
     await fake.push(asha, 'call-disconnected');
-    const transcript = 'assistant: Hi, am I speaking with Asha?\nuser: Yes, speaking.\nassistant: Your order ORD1 arrives Friday, shall I confirm it?\nuser: Yes, please confirm.\n';
-    const done = { status: 'completed' as const, conversationS: 61.5, transcript, summary: 'Asha confirmed order ORD1 for Friday.', extracted: { status: 'confirmed' } };
+    const transcript =
+      'assistant: Hi, am I speaking with Asha?\nuser: Yes, speaking.\nassistant: Your order ORD1 arrives Friday, shall I confirm it?\nuser: Yes, please confirm.\n';
+    const done = {
+      status: 'completed' as const,
+      conversationS: 61.5,
+      transcript,
+      summary: 'Asha confirmed order ORD1 for Friday.',
+      extracted: { status: 'confirmed' },
+    };
     expect((await fake.push(asha, 'completed', done)).status).toBe(200);
     expect((await fake.push(asha, 'completed', done)).status).toBe(200); // duplicate delivery
     await fake.push(asha, 'ringing'); // the same status again: a duplicate
@@ -90,7 +103,13 @@ describe('campaigns against the provider fakes', () => {
     await fake.push(meera, 'busy', { status: 'busy' });
 
     const a = await h.detail('+919876543210');
-    expect(a.call).toMatchObject({ status: 'ended', result: 'completed', outcome: 'confirmed', durationS: 61.5, summary: 'Asha confirmed order ORD1 for Friday.' });
+    expect(a.call).toMatchObject({
+      status: 'ended',
+      result: 'completed',
+      outcome: 'confirmed',
+      durationS: 61.5,
+      summary: 'Asha confirmed order ORD1 for Friday.',
+    });
     expect(a.call.recordingUrl).toContain(asha);
     expect(a.transcript.map((t) => [t.speaker, t.text])).toEqual([
       ['agent', 'Hi, am I speaking with Asha?'],
@@ -118,7 +137,11 @@ describe('campaigns against the provider fakes', () => {
     const fake = new RetellFake('key_live_retell', () => h.clock.now());
     await fake.start();
     closers.push(() => fake.close());
-    await h.core.api['providers.update']({ provider: 'retell', settings: { baseUrl: fake.baseUrl, fromNumber: '+14157774444', agentId: 'agent_1' }, keys: { apiKey: 'key_live_retell' } });
+    await h.core.api['providers.update']({
+      provider: 'retell',
+      settings: { baseUrl: fake.baseUrl, fromNumber: '+14157774444', agentId: 'agent_1' },
+      keys: { apiKey: 'key_live_retell' },
+    });
     h.seedAgents([
       { name: 'Busy Bo', phone: '+14155550101', status: 'busy' },
       { name: 'Sam', phone: '+14155550199', status: 'available' },
@@ -132,7 +155,14 @@ describe('campaigns against the provider fakes', () => {
       ],
       { outcomeMapping: { appointment_scheduled: 'appointment_scheduled' } },
     );
-    const bodies = fake.requestsTo('POST', /create-phone-call/).map((r) => JSON.parse(r.body) as { to_number: string; metadata: { call_id: number }; retell_llm_dynamic_variables: Record<string, string> });
+    const bodies = fake.requestsTo('POST', /create-phone-call/).map(
+      (r) =>
+        JSON.parse(r.body) as {
+          to_number: string;
+          metadata: { call_id: number };
+          retell_llm_dynamic_variables: Record<string, string>;
+        },
+    );
     expect(bodies).toHaveLength(2);
     for (const b of bodies) {
       expect(Object.values(b.retell_llm_dynamic_variables).every((v) => typeof v === 'string')).toBe(true);
@@ -145,15 +175,29 @@ describe('campaigns against the provider fakes', () => {
     const ravi = (await h.callTo('+12137774446')).providerCallId as string;
 
     const start = h.clock.now();
-    expect((await fake.send(asha, 'call_started', { call_status: 'ongoing', start_timestamp: start })).status).toBe(200);
+    expect((await fake.send(asha, 'call_started', { call_status: 'ongoing', start_timestamp: start })).status).toBe(
+      200,
+    );
     await h.restart();
-    const ended = { call_status: 'ended', start_timestamp: start, end_timestamp: start + 76_522, duration_ms: 76_522, disconnection_reason: 'user_hangup' };
+    const ended = {
+      call_status: 'ended',
+      start_timestamp: start,
+      end_timestamp: start + 76_522,
+      duration_ms: 76_522,
+      disconnection_reason: 'user_hangup',
+    };
     await fake.send(asha, 'call_ended', ended);
     await fake.send(asha, 'call_ended', ended); // Retell retries
     await fake.send(asha, 'call_started', { call_status: 'ongoing', start_timestamp: start }); // redelivered
     await fake.send(asha, 'call_analyzed', {
       ...ended,
-      call_analysis: { call_summary: 'Asha booked Friday 11 AM.', user_sentiment: 'Positive', call_successful: true, in_voicemail: false, custom_analysis_data: { outcome: 'appointment_scheduled' } },
+      call_analysis: {
+        call_summary: 'Asha booked Friday 11 AM.',
+        user_sentiment: 'Positive',
+        call_successful: true,
+        in_voicemail: false,
+        custom_analysis_data: { outcome: 'appointment_scheduled' },
+      },
     });
     await fake.unansweredCall(ravi);
     await fake.send(ravi, 'call_started', { call_status: 'ongoing' }); // late and out of order
@@ -161,11 +205,23 @@ describe('campaigns against the provider fakes', () => {
     expect(forged.status).toBe(401);
 
     const a = await h.detail('+12137774445');
-    expect(a.call).toMatchObject({ status: 'ended', result: 'completed', outcome: 'appointment_scheduled', sentiment: 'Positive', summary: 'Asha booked Friday 11 AM.' });
+    expect(a.call).toMatchObject({
+      status: 'ended',
+      result: 'completed',
+      outcome: 'appointment_scheduled',
+      sentiment: 'Positive',
+      summary: 'Asha booked Friday 11 AM.',
+    });
     expect(a.transcript).toHaveLength(4);
     expect(a.transcript[0]).toMatchObject({ speaker: 'agent', atMs: 620 });
     expect(a.events.map((e) => `${e.kind}:${e.disposition}`)).toEqual(
-      expect.arrayContaining(['call_started:applied', 'call_ended:applied', 'call_ended:duplicate', 'call_started:duplicate', 'call_analyzed:enriched']),
+      expect.arrayContaining([
+        'call_started:applied',
+        'call_ended:applied',
+        'call_ended:duplicate',
+        'call_started:duplicate',
+        'call_analyzed:enriched',
+      ]),
     );
     const r = await h.detail('+12137774446');
     expect(r.call).toMatchObject({ result: 'no_answer', answeredAt: null });
@@ -183,7 +239,12 @@ describe('campaigns against the provider fakes', () => {
     closers.push(() => fake.close());
     await h.core.api['providers.update']({
       provider: 'exotel',
-      settings: { baseUrl: fake.baseUrl, accountSid: 'acme1', callerId: '08047112345', flowUrl: 'http://my.exotel.com/acme1/exoml/start_voice/926' },
+      settings: {
+        baseUrl: fake.baseUrl,
+        accountSid: 'acme1',
+        callerId: '08047112345',
+        flowUrl: 'http://my.exotel.com/acme1/exoml/start_voice/926',
+      },
       keys: { apiKey: 'exo-key', apiToken: 'exo-token' },
     });
     h.seedAgents([
@@ -201,14 +262,19 @@ describe('campaigns against the provider fakes', () => {
       { name: 'Ravi', phone: '+919812345678' },
     ]);
     const form = new URLSearchParams(fake.requestsTo('POST', /connect\.json$/)[0].body);
-    expect(form.get('StatusCallback')).toBe(`${h.core.webhooks.hookUrl('exotel')}?call_id=${(await h.callTo(form.get('From') as string)).id}`);
+    expect(form.get('StatusCallback')).toBe(
+      `${h.core.webhooks.hookUrl('exotel')}?call_id=${(await h.callTo(form.get('From') as string)).id}`,
+    );
     const asha = (await h.callTo('+919876543210')).providerCallId as string;
     const ravi = (await h.callTo('+919812345678')).providerCallId as string;
     expect(form.get('CustomField')).toBe(String((await h.callTo(form.get('From') as string)).id));
 
     await fake.callback(asha, 'answered', 'in-progress');
     expect(await fake.applet(h.core.webhooks.hookUrl('exotel'), asha)).toEqual({ status: 200, body: 'OK' });
-    expect(await fake.applet(dialWhomUrl, asha, { CurrentTime: '2026-05-19 13:01:40' })).toEqual({ status: 200, body: '+919800000003' });
+    expect(await fake.applet(dialWhomUrl, asha, { CurrentTime: '2026-05-19 13:01:40' })).toEqual({
+      status: 200,
+      body: '+919800000003',
+    });
     await h.restart();
     await fake.callback(asha, 'terminal', 'completed', 78);
     await fake.callback(asha, 'terminal', 'completed', 78); // Exotel retries
@@ -220,7 +286,12 @@ describe('campaigns against the provider fakes', () => {
     expect(a.call).toMatchObject({ status: 'ended', result: 'completed', durationS: 78 });
     expect(a.call.recordingUrl).toContain(asha);
     expect(a.events.map((e) => `${e.kind}:${e.disposition}`)).toEqual(
-      expect.arrayContaining(['answered:in-progress:applied', 'dial_whom:applied', 'terminal:completed:duplicate', 'answered:in-progress:duplicate']),
+      expect.arrayContaining([
+        'answered:in-progress:applied',
+        'dial_whom:applied',
+        'terminal:completed:duplicate',
+        'answered:in-progress:duplicate',
+      ]),
     );
     const r = await h.detail('+919812345678');
     expect(r.call.result).toBe('no_answer');
@@ -231,17 +302,35 @@ describe('campaigns against the provider fakes', () => {
     const twilio = new TwilioFake('AC00000000000000000000000000000000', 'twilio-token', () => h.clock.now());
     const bolna = new BolnaSelfHostedFake(twilio);
     await Promise.all([twilio.start(), bolna.start()]);
-    closers.push(() => twilio.close(), () => bolna.close());
+    closers.push(
+      () => twilio.close(),
+      () => bolna.close(),
+    );
     await h.core.api['providers.update']({
       provider: 'bolna_twilio',
-      settings: { agentServerUrl: bolna.baseUrl, telephonyUrl: bolna.baseUrl, twilioAccountSid: 'AC00000000000000000000000000000000', twilioBaseUrl: twilio.baseUrl, fromNumber: '+14155550100' },
+      settings: {
+        agentServerUrl: bolna.baseUrl,
+        telephonyUrl: bolna.baseUrl,
+        twilioAccountSid: 'AC00000000000000000000000000000000',
+        twilioBaseUrl: twilio.baseUrl,
+        fromNumber: '+14155550100',
+      },
       keys: { twilioAuthToken: 'twilio-token' },
     });
     const { agentId } = await h.core.api['providers.createAgent']({
       provider: 'bolna_twilio',
-      definition: { agent_config: { agent_name: 'COD', tasks: [{ task_type: 'conversation' }, { task_type: 'webhook', tools_config: { api_tools: {} } }] }, agent_prompts: { task_1: { system_prompt: 'Confirm COD orders.' } } },
+      definition: {
+        agent_config: {
+          agent_name: 'COD',
+          tasks: [{ task_type: 'conversation' }, { task_type: 'webhook', tools_config: { api_tools: {} } }],
+        },
+        agent_prompts: { task_1: { system_prompt: 'Confirm COD orders.' } },
+      },
     });
-    expect((await h.core.api['providers.list']({})).find((p) => p.name === 'bolna_twilio')).toMatchObject({ configured: true, settings: { agentId } });
+    expect((await h.core.api['providers.list']({})).find((p) => p.name === 'bolna_twilio')).toMatchObject({
+      configured: true,
+      settings: { agentId },
+    });
 
     const c = await campaign(
       'bolna_twilio',
@@ -249,23 +338,44 @@ describe('campaigns against the provider fakes', () => {
         { name: 'John Doe', phone: '+15551234567', variables: { order_id: 'ORD123' } },
         { name: 'Jane Smith', phone: '+15557654321', variables: { order_id: 'ORD124' } },
       ],
-      { concurrency: 1, outcomeMapping: { confirmed: 'confirmed', rescheduled: 'rescheduled', cancelled: 'cancelled', wrong_person: 'wrong_person' } },
+      {
+        concurrency: 1,
+        outcomeMapping: {
+          confirmed: 'confirmed',
+          rescheduled: 'rescheduled',
+          cancelled: 'cancelled',
+          wrong_person: 'wrong_person',
+        },
+      },
     );
     const first = (await h.calls())[0];
     const sid = first.providerCallId as string;
     expect(sid).toMatch(/^CA[0-9a-f]{32}$/);
-    expect(twilio.calls.get(sid)?.statusCallback).toBe(`${h.core.webhooks.hookUrl('bolna_twilio')}?call_id=${first.id}`);
+    expect(twilio.calls.get(sid)?.statusCallback).toBe(
+      `${h.core.webhooks.hookUrl('bolna_twilio')}?call_id=${first.id}`,
+    );
     // Between placing and the end, Twilio is polled (an update-attached StatusCallback only hears the end).
     await twilio.progress(sid, 'in-progress');
     h.clock.advance(5_000);
-    for (let i = 0; i < 200 && (await h.callTo(first.phone)).status !== 'in_progress'; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (await h.callTo(first.phone)).status !== 'in_progress'; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(await h.callTo(first.phone)).toMatchObject({ status: 'in_progress' });
     await twilio.progress(sid, 'completed', { duration: 64 });
-    const late = await twilio.post(twilio.calls.get(sid)?.statusCallback as string, { CallSid: sid, AccountSid: twilio.accountSid, CallStatus: 'ringing', SequenceNumber: '1' });
+    const late = await twilio.post(twilio.calls.get(sid)?.statusCallback as string, {
+      CallSid: sid,
+      AccountSid: twilio.accountSid,
+      CallStatus: 'ringing',
+      SequenceNumber: '1',
+    });
     expect(late.status).toBe(200); // a late, signed ringing: recorded, ignored
     expect((await twilio.progress(sid, 'completed', { signWith: 'forged' }))?.status).toBe(401);
     await bolna.sendExtraction(agentId, { status: 'confirmed' });
-    expect(await h.callTo(first.phone)).toMatchObject({ status: 'ended', result: 'completed', outcome: 'confirmed', durationS: 64 });
+    expect(await h.callTo(first.phone)).toMatchObject({
+      status: 'ended',
+      result: 'completed',
+      outcome: 'confirmed',
+      durationS: 64,
+    });
 
     await h.restart();
     await h.core.dialer.tick();
@@ -273,14 +383,29 @@ describe('campaigns against the provider fakes', () => {
     const sid2 = second.providerCallId as string;
     await twilio.progress(sid2, 'in-progress');
     await twilio.progress(sid2, 'completed', { duration: 80 });
-    await bolna.sendExtraction(agentId, { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' });
-    await bolna.sendExtraction(agentId, { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' }); // twice
+    await bolna.sendExtraction(agentId, {
+      status: 'rescheduled',
+      reschedule_date: '2025-09-13',
+      reschedule_time: '14:30',
+    });
+    await bolna.sendExtraction(agentId, {
+      status: 'rescheduled',
+      reschedule_date: '2025-09-13',
+      reschedule_time: '14:30',
+    }); // twice
 
     const jane = await h.detail('+15557654321');
-    expect(jane.call).toMatchObject({ result: 'completed', outcome: 'rescheduled', extracted: { reschedule_date: '2025-09-13', reschedule_time: '14:30' } });
+    expect(jane.call).toMatchObject({
+      result: 'completed',
+      outcome: 'rescheduled',
+      extracted: { reschedule_date: '2025-09-13', reschedule_time: '14:30' },
+    });
     expect(jane.events.map((e) => `${e.kind}:${e.disposition}`)).toContain('extraction:duplicate');
     const john = await h.detail('+15551234567');
     expect(john.events.map((e) => `${e.kind}:${e.disposition}`)).toContain('twilio:ringing:stale');
-    expect((await h.core.api['campaigns.progress']({ id: c.id })).byOutcome).toMatchObject({ confirmed: 1, rescheduled: 1 });
+    expect((await h.core.api['campaigns.progress']({ id: c.id })).byOutcome).toMatchObject({
+      confirmed: 1,
+      rescheduled: 1,
+    });
   });
 });

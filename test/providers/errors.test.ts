@@ -44,13 +44,37 @@ describe('provider errors', () => {
   const twilio = new TwilioFake('AC00000000000000000000000000000000', 'tok');
   const selfHosted = new BolnaSelfHostedFake(twilio);
   const cases: Case[] = [
-    { name: 'bolna', fake: bolna, provider: (t = TIMEOUT_MS) => new BolnaProvider({ apiKey: 'bn-key', baseUrl: bolna.baseUrl, agentId: AGENT, timeoutMs: t }) },
-    { name: 'retell', fake: retell, provider: (t = TIMEOUT_MS) => new RetellProvider({ apiKey: 'retell-key', baseUrl: retell.baseUrl, fromNumber: '+14157774444', timeoutMs: t, now: Date.now }) },
+    {
+      name: 'bolna',
+      fake: bolna,
+      provider: (t = TIMEOUT_MS) =>
+        new BolnaProvider({ apiKey: 'bn-key', baseUrl: bolna.baseUrl, agentId: AGENT, timeoutMs: t }),
+    },
+    {
+      name: 'retell',
+      fake: retell,
+      provider: (t = TIMEOUT_MS) =>
+        new RetellProvider({
+          apiKey: 'retell-key',
+          baseUrl: retell.baseUrl,
+          fromNumber: '+14157774444',
+          timeoutMs: t,
+          now: Date.now,
+        }),
+    },
     {
       name: 'exotel',
       fake: exotel,
       provider: (t = TIMEOUT_MS) =>
-        new ExotelProvider({ apiKey: 'k', apiToken: 't', accountSid: 'acme1', callerId: '08047112345', flowUrl: 'http://my.exotel.com/acme1/exoml/start_voice/1', baseUrl: exotel.baseUrl, timeoutMs: t }),
+        new ExotelProvider({
+          apiKey: 'k',
+          apiToken: 't',
+          accountSid: 'acme1',
+          callerId: '08047112345',
+          flowUrl: 'http://my.exotel.com/acme1/exoml/start_voice/1',
+          baseUrl: exotel.baseUrl,
+          timeoutMs: t,
+        }),
     },
     {
       name: 'bolna_twilio (self-hosted server)',
@@ -115,7 +139,12 @@ describe('provider errors', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const p = new BolnaProvider({ apiKey: 'bn-secret-value', baseUrl: `http://127.0.0.1:${port}`, agentId: AGENT, timeoutMs: TIMEOUT_MS });
+    const p = new BolnaProvider({
+      apiKey: 'bn-secret-value',
+      baseUrl: `http://127.0.0.1:${port}`,
+      agentId: AGENT,
+      timeoutMs: TIMEOUT_MS,
+    });
     const err = await failure(p.placeCall(request(5)));
     expect(err.kind).toBe('unavailable');
     expect(err.message).toMatch(/ECONNREFUSED/);

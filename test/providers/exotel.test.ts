@@ -50,7 +50,16 @@ describe('Exotel against its fake', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({ callId, idempotencyKey: `k${callId}`, to, from: null, agentId: null, contactName: 'Asha', variables: {}, webhookUrl: receiver.url });
+    provider.placeCall({
+      callId,
+      idempotencyKey: `k${callId}`,
+      to,
+      from: null,
+      agentId: null,
+      contactName: 'Asha',
+      variables: {},
+      webhookUrl: receiver.url,
+    });
 
   it('connects the customer to the flow with a form body, basic auth, our call id and JSON status callbacks', async () => {
     const { providerCallId } = await place(42, '+919876543210');
@@ -78,7 +87,13 @@ describe('Exotel against its fake', () => {
     await fake.callback(sid, 'terminal', 'completed', 78);
     const [answered, terminal] = receiver.events;
     expect(answered).toMatchObject({ status: 'in_progress', providerCallId: sid, callId: 42 });
-    expect(terminal).toMatchObject({ status: 'ended', result: 'completed', conversation: true, durationS: 78, callId: 42 });
+    expect(terminal).toMatchObject({
+      status: 'ended',
+      result: 'completed',
+      conversation: true,
+      durationS: 78,
+      callId: 42,
+    });
     expect(terminal.recordingUrl).toContain(sid);
     expect(answered.dedupeKey).not.toBe(terminal.dedupeKey);
   });
@@ -90,8 +105,18 @@ describe('Exotel against its fake', () => {
     const dialWhom = await fake.applet(`${receiver.url}?op=dial_whom`, sid, { CurrentTime: '2026-05-19 13:01:40' });
     expect(dialWhom).toEqual({ status: 200, body: '+919800000003' });
     const events = receiver.events;
-    expect(events[0]).toMatchObject({ kind: 'passthru:call-attempt', status: 'in_progress', callId: 42, extracted: { digits: '1' } });
-    expect(events[1]).toMatchObject({ kind: 'dial_whom', status: 'transferring', callId: 42, transfer: { state: 'started', destination: '+919800000003' } });
+    expect(events[0]).toMatchObject({
+      kind: 'passthru:call-attempt',
+      status: 'in_progress',
+      callId: 42,
+      extracted: { digits: '1' },
+    });
+    expect(events[1]).toMatchObject({
+      kind: 'dial_whom',
+      status: 'transferring',
+      callId: 42,
+      transfer: { state: 'started', destination: '+919800000003' },
+    });
 
     db.prepare("UPDATE agents SET status = 'busy' WHERE status = 'available'").run();
     const nobody = await fake.applet(`${receiver.url}?op=dial_whom`, sid, { CurrentTime: '2026-05-19 13:01:50' });
@@ -109,7 +134,10 @@ describe('Exotel against its fake', () => {
   });
 
   it('passes on the fake’s validation message for a number that is not E.164', async () => {
-    await expect(place(1, '09876543210')).rejects.toMatchObject({ kind: 'invalid_request', message: expect.stringContaining("Invalid 'From' number") });
+    await expect(place(1, '09876543210')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      message: expect.stringContaining("Invalid 'From' number"),
+    });
   });
 });
 
@@ -120,11 +148,22 @@ describe('Exotel fixtures and status table', () => {
     const completed = fixture('exotel-status-completed.json');
     const [json] = provider.parseWebhook(webhookRequest({ body: JSON.stringify(completed) }));
     const [form] = provider.parseWebhook(
-      webhookRequest({ body: new URLSearchParams(completed as Record<string, string>).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      webhookRequest({
+        body: new URLSearchParams(completed as Record<string, string>).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
     );
-    expect(json).toMatchObject({ providerCallId: 'b6cfaf5f5cef3ca0fc937749ef96d245', status: 'ended', result: 'completed', conversation: true, durationS: 78 });
+    expect(json).toMatchObject({
+      providerCallId: 'b6cfaf5f5cef3ca0fc937749ef96d245',
+      status: 'ended',
+      result: 'completed',
+      conversation: true,
+      durationS: 78,
+    });
     expect(form).toEqual(json);
-    const [missed] = provider.parseWebhook(webhookRequest({ body: JSON.stringify(fixture('exotel-status-no-answer.json')) }));
+    const [missed] = provider.parseWebhook(
+      webhookRequest({ body: JSON.stringify(fixture('exotel-status-no-answer.json')) }),
+    );
     expect(missed).toMatchObject({ status: 'ended', result: 'no_answer', conversation: false });
     expect(missed.recordingUrl).toBeUndefined();
   });
@@ -133,19 +172,34 @@ describe('Exotel fixtures and status table', () => {
     const q = new URLSearchParams(fixture('exotel-passthru-query.json') as Record<string, string>);
     const req = webhookRequest({ method: 'GET', url: `https://console.example/hooks/exotel/s?${q}`, body: '' });
     const [e] = provider.parseWebhook(req);
-    expect(e).toMatchObject({ providerCallId: 'b6cfaf5f5cef3ca0fc937749ef96d245', status: 'in_progress', extracted: { digits: '1' } });
+    expect(e).toMatchObject({
+      providerCallId: 'b6cfaf5f5cef3ca0fc937749ef96d245',
+      status: 'in_progress',
+      extracted: { digits: '1' },
+    });
     expect(provider.webhookResponse(req)).toEqual({ status: 200, contentType: 'text/plain', body: 'OK' });
   });
 
   it('maps Status per providers.md §7', () => {
     const base = fixture('exotel-status-completed.json');
-    const map = (over: Record<string, string>) => provider.parseWebhook(webhookRequest({ body: JSON.stringify({ ...base, ...over }) }))[0];
-    expect(map({ Status: 'completed', ConversationDuration: '0' })).toMatchObject({ result: 'no_answer', conversation: false });
+    const map = (over: Record<string, string>) =>
+      provider.parseWebhook(webhookRequest({ body: JSON.stringify({ ...base, ...over }) }))[0];
+    expect(map({ Status: 'completed', ConversationDuration: '0' })).toMatchObject({
+      result: 'no_answer',
+      conversation: false,
+    });
     expect(map({ Status: 'busy' }).result).toBe('busy');
     expect(map({ Status: 'no-answer' }).result).toBe('no_answer');
     expect(map({ Status: 'failed' }).result).toBe('failed');
-    const legs = (second: number) => [{ OnCallDuration: 78, Status: 'completed', AnsweredBy: 'HUMAN' }, { OnCallDuration: second, Status: second ? 'completed' : 'no-answer', AnsweredBy: 'NA' }];
-    expect(map({ Legs: legs(40) } as unknown as Record<string, string>)).toMatchObject({ result: 'transferred', transfer: { state: 'ended' }, conversation: true });
+    const legs = (second: number) => [
+      { OnCallDuration: 78, Status: 'completed', AnsweredBy: 'HUMAN' },
+      { OnCallDuration: second, Status: second ? 'completed' : 'no-answer', AnsweredBy: 'NA' },
+    ];
+    expect(map({ Legs: legs(40) } as unknown as Record<string, string>)).toMatchObject({
+      result: 'transferred',
+      transfer: { state: 'ended' },
+      conversation: true,
+    });
     expect(map({ Legs: legs(0) } as unknown as Record<string, string>).result).toBe('completed');
     expect(() => provider.parseWebhook(webhookRequest({ body: '{"Status":"completed"}' }))).toThrow(/without CallSid/);
   });

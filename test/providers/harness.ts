@@ -44,7 +44,8 @@ export class CoreHarness {
 
   /** Waits until acknowledged webhooks have been applied (they are applied just after the answer). */
   async settle(): Promise<void> {
-    for (let i = 0; i < 500 && this.core.webhooks.health().applying > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 500 && this.core.webhooks.health().applying > 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setImmediate(r));
   }
 
@@ -64,7 +65,9 @@ export class CoreHarness {
   }
 
   seedAgents(agents: { name: string; phone: string; status: 'available' | 'busy' | 'away' }[]): void {
-    const add = this.core.db.prepare('INSERT INTO agents (name, phone, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+    const add = this.core.db.prepare(
+      'INSERT INTO agents (name, phone, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    );
     agents.forEach((a, i) => add.run(a.name, a.phone, a.status, i, i));
   }
 }

@@ -12,11 +12,20 @@ describe('refused provider webhooks', () => {
   const TOKEN = 'twilio-token';
   beforeAll(async () => {
     await core.start();
-    const call = (input: unknown) => core.api['providers.update'](input as Parameters<(typeof core.api)['providers.update']>[0]);
+    const call = (input: unknown) =>
+      core.api['providers.update'](input as Parameters<(typeof core.api)['providers.update']>[0]);
     await call({ provider: 'bolna', settings: { agentId: 'a' }, keys: { apiKey: 'bn-key' } });
     await call({ provider: 'retell', settings: { fromNumber: '+14157774444' }, keys: { apiKey: 'retell-key' } });
-    await call({ provider: 'exotel', settings: { accountSid: 'acme1', callerId: '08047112345', flowUrl: 'http://my.exotel.com/f' }, keys: { apiKey: 'k', apiToken: 't' } });
-    await call({ provider: 'bolna_twilio', settings: { twilioAccountSid: 'AC00000000000000000000000000000000', agentId: 'x' }, keys: { twilioAuthToken: TOKEN } });
+    await call({
+      provider: 'exotel',
+      settings: { accountSid: 'acme1', callerId: '08047112345', flowUrl: 'http://my.exotel.com/f' },
+      keys: { apiKey: 'k', apiToken: 't' },
+    });
+    await call({
+      provider: 'bolna_twilio',
+      settings: { twilioAccountSid: 'AC00000000000000000000000000000000', agentId: 'x' },
+      keys: { twilioAuthToken: TOKEN },
+    });
   });
   afterAll(async () => {
     await core.cleanup();
@@ -31,22 +40,64 @@ describe('refused provider webhooks', () => {
     const retellBody = JSON.stringify(fixture('retell-call_ended.json'));
     const twilioParams = fixture('twilio-status-completed.json') as Record<string, string>;
     const cases: [string, Promise<{ status: number }>, number][] = [
-      ['bolna wrong secret', deliver(hook('bolna').replace(/[^/]+$/, 'wrong-secret'), { body: JSON.stringify(fixture('bolna-completed.json')), headers: json }), 401],
+      [
+        'bolna wrong secret',
+        deliver(hook('bolna').replace(/[^/]+$/, 'wrong-secret'), {
+          body: JSON.stringify(fixture('bolna-completed.json')),
+          headers: json,
+        }),
+        401,
+      ],
       ['bolna malformed', deliver(hook('bolna'), { body: '{"id":', headers: json }), 400],
       ['bolna not an execution', deliver(hook('bolna'), { body: '[1,2]', headers: json }), 400],
-      ['retell forged', deliver(hook('retell'), { body: retellBody, headers: { ...json, 'x-retell-signature': retellSignature(retellBody, 'other-key', now) } }), 401],
-      ['retell stale', deliver(hook('retell'), { body: retellBody, headers: { ...json, 'x-retell-signature': retellSignature(retellBody, 'retell-key', now - 600_000) } }), 401],
+      [
+        'retell forged',
+        deliver(hook('retell'), {
+          body: retellBody,
+          headers: { ...json, 'x-retell-signature': retellSignature(retellBody, 'other-key', now) },
+        }),
+        401,
+      ],
+      [
+        'retell stale',
+        deliver(hook('retell'), {
+          body: retellBody,
+          headers: { ...json, 'x-retell-signature': retellSignature(retellBody, 'retell-key', now - 600_000) },
+        }),
+        401,
+      ],
       ['retell unsigned', deliver(hook('retell'), { body: retellBody, headers: json }), 401],
-      ['retell malformed but signed', deliver(hook('retell'), { body: '{"event":1}', headers: { ...json, 'x-retell-signature': retellSignature('{"event":1}', 'retell-key', now) } }), 400],
+      [
+        'retell malformed but signed',
+        deliver(hook('retell'), {
+          body: '{"event":1}',
+          headers: { ...json, 'x-retell-signature': retellSignature('{"event":1}', 'retell-key', now) },
+        }),
+        400,
+      ],
       ['exotel no CallSid', deliver(hook('exotel'), { body: '{"Status":"completed"}', headers: json }), 400],
       ['exotel applet without CallSid', deliver(`${hook('exotel')}?op=dial_whom`, { method: 'GET' }), 400],
       [
         'twilio forged',
-        deliver(hook('bolna_twilio'), { body: new URLSearchParams(twilioParams).toString(), headers: { ...form, 'x-twilio-signature': twilioSignature('not-the-token', hook('bolna_twilio'), twilioParams) } }),
+        deliver(hook('bolna_twilio'), {
+          body: new URLSearchParams(twilioParams).toString(),
+          headers: {
+            ...form,
+            'x-twilio-signature': twilioSignature('not-the-token', hook('bolna_twilio'), twilioParams),
+          },
+        }),
         401,
       ],
-      ['twilio unsigned', deliver(hook('bolna_twilio'), { body: new URLSearchParams(twilioParams).toString(), headers: form }), 401],
-      ['extraction not JSON', deliver(hook('bolna_twilio'), { body: 'status=confirmed', headers: { 'content-type': 'text/plain' } }), 400],
+      [
+        'twilio unsigned',
+        deliver(hook('bolna_twilio'), { body: new URLSearchParams(twilioParams).toString(), headers: form }),
+        401,
+      ],
+      [
+        'extraction not JSON',
+        deliver(hook('bolna_twilio'), { body: 'status=confirmed', headers: { 'content-type': 'text/plain' } }),
+        400,
+      ],
     ];
     for (const [name, res, status] of cases) expect((await res).status, name).toBe(status);
     expect(core.webhooks.health().inbox).toEqual({});
@@ -56,7 +107,10 @@ describe('refused provider webhooks', () => {
   it('a correctly signed Twilio callback passes the same route (so the refusals above are about the signature)', async () => {
     const params = fixture('twilio-status-completed.json') as Record<string, string>;
     const url = core.webhooks.hookUrl('bolna_twilio');
-    const res = await deliver(url, { body: new URLSearchParams(params).toString(), headers: { ...form, 'x-twilio-signature': twilioSignature(TOKEN, url, params) } });
+    const res = await deliver(url, {
+      body: new URLSearchParams(params).toString(),
+      headers: { ...form, 'x-twilio-signature': twilioSignature(TOKEN, url, params) },
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RetellProvider, retellResult, retellSignature, verifyRetellSignature } from '../../src/main/core/providers/retell';
+import {
+  RetellProvider,
+  retellResult,
+  retellSignature,
+  verifyRetellSignature,
+} from '../../src/main/core/providers/retell';
 import { fixture } from '../fakes/http-fake';
 import { RetellFake } from '../fakes/retell';
 import { ManualClock } from '../support/clock';
@@ -13,7 +18,9 @@ describe('Retell signature', () => {
       'v=1700000000000,d=07024cabe7dd8f6d1c6e4a8324ca92c812e6ad4a7ee506c04f7e462e3321823e',
     );
     const header = 'v=1700000000000,d=07024cabe7dd8f6d1c6e4a8324ca92c812e6ad4a7ee506c04f7e462e3321823e';
-    expect(verifyRetellSignature(Buffer.from('{"event":"call_ended"}'), 'test-api-key', header, 1700000000000 + 299_000)).toBe(true);
+    expect(
+      verifyRetellSignature(Buffer.from('{"event":"call_ended"}'), 'test-api-key', header, 1700000000000 + 299_000),
+    ).toBe(true);
   });
 
   it('refuses a wrong key, an altered body, a stale or future timestamp and a malformed header', () => {
@@ -39,7 +46,15 @@ describe('Retell against its fake', () => {
   beforeEach(async () => {
     fake = new RetellFake(KEY, () => clock.now());
     const baseUrl = await fake.start();
-    provider = new RetellProvider({ apiKey: KEY, baseUrl, fromNumber: '+14157774444', agentId: 'agent_x', timeoutMs: 2000, now: () => clock.now(), agents });
+    provider = new RetellProvider({
+      apiKey: KEY,
+      baseUrl,
+      fromNumber: '+14157774444',
+      agentId: 'agent_x',
+      timeoutMs: 2000,
+      now: () => clock.now(),
+      agents,
+    });
     receiver = new Receiver(() => provider);
     fake.webhookUrl = await receiver.start();
   });
@@ -49,7 +64,16 @@ describe('Retell against its fake', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({ callId, idempotencyKey: `k${callId}`, to, from: null, agentId: null, contactName: 'Asha', variables: { appointment_day: 'Friday' }, webhookUrl: receiver.url });
+    provider.placeCall({
+      callId,
+      idempotencyKey: `k${callId}`,
+      to,
+      from: null,
+      agentId: null,
+      contactName: 'Asha',
+      variables: { appointment_day: 'Friday' },
+      webhookUrl: receiver.url,
+    });
 
   it('creates the phone call with string-only dynamic variables, metadata carrying our call id, and the transfer number', async () => {
     const { providerCallId } = await place(42, '+12137774445');
@@ -60,7 +84,11 @@ describe('Retell against its fake', () => {
       from_number: '+14157774444',
       to_number: '+12137774445',
       override_agent_id: 'agent_x',
-      retell_llm_dynamic_variables: { appointment_day: 'Friday', customer_name: 'Asha', transfer_number: '+14155550199' },
+      retell_llm_dynamic_variables: {
+        appointment_day: 'Friday',
+        customer_name: 'Asha',
+        transfer_number: '+14155550199',
+      },
       metadata: { call_id: 42, idempotency_key: 'k42' },
     });
     expect(fake.calls.get(providerCallId as string)?.call.call_status).toBe('registered');
@@ -91,7 +119,11 @@ describe('Retell against its fake', () => {
       durationS: 76.522,
       hangupReason: 'user_hangup',
     });
-    expect(events[1].transcript?.[0]).toEqual({ speaker: 'agent', text: 'Hi, this is Priya from Acme Clinic. Am I speaking with Asha?', atMs: 620 });
+    expect(events[1].transcript?.[0]).toEqual({
+      speaker: 'agent',
+      text: 'Hi, this is Priya from Acme Clinic. Am I speaking with Asha?',
+      atMs: 620,
+    });
   });
 
   it('handles a call that never connects: no call_started, not_connected, no_answer', async () => {
@@ -107,10 +139,18 @@ describe('Retell against its fake', () => {
     expect((await fake.send(id, 'call_started', {}, { signature: fake.sign('{"other":"body"}') })).status).toBe(401);
     expect((await fake.send(id, 'call_started', {}, { signature: 'v=1,d=abc' })).status).toBe(401);
     const body = JSON.stringify({ event: 'call_ended', call: { call_id: id } });
-    const wrongKey = await fetch(fake.webhookUrl, { method: 'POST', body, headers: { 'x-retell-signature': fake.sign(body, 'not-the-key') } });
+    const wrongKey = await fetch(fake.webhookUrl, {
+      method: 'POST',
+      body,
+      headers: { 'x-retell-signature': fake.sign(body, 'not-the-key') },
+    });
     expect(wrongKey.status).toBe(401);
     const stale = JSON.stringify({ event: 'call_ended', call: { call_id: id } });
-    const res = await fetch(fake.webhookUrl, { method: 'POST', body: stale, headers: { 'x-retell-signature': fake.sign(stale, KEY, clock.now() - 301_000) } });
+    const res = await fetch(fake.webhookUrl, {
+      method: 'POST',
+      body: stale,
+      headers: { 'x-retell-signature': fake.sign(stale, KEY, clock.now() - 301_000) },
+    });
     expect(res.status).toBe(401);
     const missing = await fetch(fake.webhookUrl, { method: 'POST', body: stale });
     expect(missing.status).toBe(401);
@@ -131,7 +171,10 @@ describe('Retell against its fake', () => {
     const [update, started, bridged] = receiver.events;
     expect(update.transcript).toHaveLength(4);
     expect(update.status).toBeUndefined();
-    expect(started).toMatchObject({ status: 'transferring', transfer: { state: 'started', destination: '+14155550199' } });
+    expect(started).toMatchObject({
+      status: 'transferring',
+      transfer: { state: 'started', destination: '+14155550199' },
+    });
     expect(bridged.transfer).toEqual({ state: 'bridged', destination: '+14155550199' });
   });
 
@@ -156,10 +199,25 @@ describe('Retell fixtures and status table', () => {
   };
 
   it('parses call_started, call_ended and call_analyzed', () => {
-    expect(parse('retell-call_started.json')).toMatchObject({ kind: 'call_started', status: 'in_progress', answeredAt: 1779175802333, callId: null });
-    expect(parse('retell-call_ended.json')).toMatchObject({ status: 'ended', result: 'completed', conversation: true, durationS: 76.522, cost: 8.9 });
+    expect(parse('retell-call_started.json')).toMatchObject({
+      kind: 'call_started',
+      status: 'in_progress',
+      answeredAt: 1779175802333,
+      callId: null,
+    });
+    expect(parse('retell-call_ended.json')).toMatchObject({
+      status: 'ended',
+      result: 'completed',
+      conversation: true,
+      durationS: 76.522,
+      cost: 8.9,
+    });
     const analyzed = parse('retell-call_analyzed.json');
-    expect(analyzed).toMatchObject({ sentiment: 'Positive', extracted: { appointment_confirmed: true }, outcomeHint: 'successful' });
+    expect(analyzed).toMatchObject({
+      sentiment: 'Positive',
+      extracted: { appointment_confirmed: true },
+      outcomeHint: 'successful',
+    });
     expect(analyzed.summary).toMatch(/confirmed/);
     expect(analyzed.dedupeKey).toBe('Jabr9TXYYJHfvl6Syypi88rdAHYHmcq6:call_analyzed');
   });

@@ -13,11 +13,15 @@ import { createTestCore } from '../support/core';
 /** "*.localtest" → 127.0.0.1: the stand-in server's public names, resolved without DNS. */
 const lookup: LookupFunction = (hostname, options, cb) => {
   const address = hostname.endsWith('.localtest') || hostname === 'localhost' ? '127.0.0.1' : hostname;
-  if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
+  if ((options as { all?: boolean }).all)
+    (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
   else cb(null, address, 4);
 };
 
-function viaTunnel(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+function viaTunnel(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers, lookup }, (res) => {
       let body = '';
@@ -71,20 +75,36 @@ describe('tunnel through the real localtunnel client', () => {
 
   it('opens, delivers a provider webhook to the webhook server, self-tests /health, and stops', async () => {
     const opened = await tunnel.configure({ mode: 'localtunnel', host: server.url });
-    expect(opened).toMatchObject({ mode: 'localtunnel', state: 'connected', connected: true, host: server.url, lastError: null });
+    expect(opened).toMatchObject({
+      mode: 'localtunnel',
+      state: 'connected',
+      connected: true,
+      host: server.url,
+      lastError: null,
+    });
     expect(opened.publicUrl).toMatch(/^http:\/\/[0-9a-f]{10}\.localtest:\d+$/);
     expect(core.webhooks.publicUrl).toBe(opened.publicUrl);
     expect(core.webhooks.hookUrl('bolna').startsWith(`${opened.publicUrl}/hooks/bolna/`)).toBe(true);
     expect(urlChanges).toEqual([opened.publicUrl]);
 
     const hook = core.webhooks.hookUrl('bolna');
-    const res = await viaTunnel(hook, { method: 'POST', body: JSON.stringify(fixture('bolna-completed.json')), headers: { 'content-type': 'application/json' } });
+    const res = await viaTunnel(hook, {
+      method: 'POST',
+      body: JSON.stringify(fixture('bolna-completed.json')),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect(server.forwarded.some((f) => f.method === 'POST' && f.path.startsWith('/hooks/bolna/'))).toBe(true);
-    await until(() => (core.webhooks.health().inbox.unknown_call ?? 0) + (core.webhooks.health().inbox.processed ?? 0) === 1, 'the delivery in the inbox');
+    await until(
+      () => (core.webhooks.health().inbox.unknown_call ?? 0) + (core.webhooks.health().inbox.processed ?? 0) === 1,
+      'the delivery in the inbox',
+    );
     expect(tunnel.status().lastWebhookAt).not.toBeNull();
 
-    const wrongSecret = await viaTunnel(`${opened.publicUrl}/hooks/bolna/not-the-secret`, { method: 'POST', body: '{}' });
+    const wrongSecret = await viaTunnel(`${opened.publicUrl}/hooks/bolna/not-the-secret`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(wrongSecret.status).toBe(401);
     expect((await viaTunnel(`${opened.publicUrl}/anything-else`)).status).toBe(404);
 
@@ -103,7 +123,10 @@ describe('tunnel through the real localtunnel client', () => {
     const first = await tunnel.start();
     const id = new URL(first.publicUrl as string).hostname.split('.')[0];
     server.drop(id);
-    await until(() => tunnel.status().reconnects > 0 && tunnel.status().state === 'connected', 'the tunnel to reconnect');
+    await until(
+      () => tunnel.status().reconnects > 0 && tunnel.status().state === 'connected',
+      'the tunnel to reconnect',
+    );
     expect(tunnel.status().publicUrl).toBe(first.publicUrl);
     expect(urlChanges).toEqual([first.publicUrl]); // same URL: providers are not told again
     const res = await viaTunnel(`${first.publicUrl}/health`);

@@ -12,8 +12,16 @@ afterEach(async () => {
   await h.stop();
 });
 
-async function post(url: string, body: string, method = 'POST'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body });
+async function post(
+  url: string,
+  body: string,
+  method = 'POST',
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: method === 'GET' ? undefined : body,
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -32,7 +40,11 @@ describe('POST /hooks/zapier/<secret>', () => {
 
     const first = await post(url, body);
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ success: true, message: 'Call queued for processing', call_id: 'CA1234567890abcdef' });
+    expect(first.json).toMatchObject({
+      success: true,
+      message: 'Call queued for processing',
+      call_id: 'CA1234567890abcdef',
+    });
     const repeat = await post(url, body);
     expect(repeat).toMatchObject({ status: 200, json: { success: true, duplicate: true } });
 

@@ -5,12 +5,21 @@ import { seedRecord } from './harness';
 
 const SUPPORT = '09631084471';
 
-function input(overrides: Record<string, unknown> = {}, lines = [
-  { speaker: 'A', text: 'Person you are speaking with has put your call on hold. Please stay on the line.' },
-  { speaker: 'B', text: 'Hello, I wanted to ask about <my refund> & the invoice.' },
-]): MessageInput {
+function input(
+  overrides: Record<string, unknown> = {},
+  lines = [
+    { speaker: 'A', text: 'Person you are speaking with has put your call on hold. Please stay on the line.' },
+    { speaker: 'B', text: 'Hello, I wanted to ask about <my refund> & the invoice.' },
+  ],
+): MessageInput {
   const payload = payloadFromZapier(ZapierCallRecord.parse(seedRecord(overrides)));
-  return { payload, ...callDirection(payload, SUPPORT), lines, tone: 'Neutral', receivedAt: Date.UTC(2025, 9, 9, 18, 0, 0) };
+  return {
+    payload,
+    ...callDirection(payload, SUPPORT),
+    lines,
+    tone: 'Neutral',
+    receivedAt: Date.UTC(2025, 9, 9, 18, 0, 0),
+  };
 }
 
 describe('Slack message in the seed layout', () => {
@@ -78,16 +87,28 @@ describe('Slack message in the seed layout', () => {
       expect(c.length).toBeLessThanOrEqual(3000);
       expect(c.slice(4, -4)).not.toMatch(/&(?!amp;)/);
     }
-    const many = buildSlackMessages(input({}, Array.from({ length: 3000 }, (_, i) => ({ speaker: 'A', text: `line ${i} ${'x'.repeat(80)}` }))));
+    const many = buildSlackMessages(
+      input(
+        {},
+        Array.from({ length: 3000 }, (_, i) => ({ speaker: 'A', text: `line ${i} ${'x'.repeat(80)}` })),
+      ),
+    );
     expect(many.length).toBeGreaterThan(1);
     for (const m of many) expect(m.blocks.length).toBeLessThanOrEqual(50);
     expect(many[1].text).toContain(`part 2 of ${many.length}`);
   });
 
   it('accepts Zapier’s quoted numbers and Exotel’s time format, and names every bad field', () => {
-    const parsed = ZapierCallRecord.parse(seedRecord({ duration: '125', call_id: 42, timestamp: '2025-10-09 17:58:27', agent_name: '' }));
+    const parsed = ZapierCallRecord.parse(
+      seedRecord({ duration: '125', call_id: 42, timestamp: '2025-10-09 17:58:27', agent_name: '' }),
+    );
     const payload = payloadFromZapier(parsed);
-    expect(payload).toMatchObject({ callId: '42', durationS: 125, occurredAt: Date.UTC(2025, 9, 9, 17, 58, 27), agentName: null });
+    expect(payload).toMatchObject({
+      callId: '42',
+      durationS: 125,
+      occurredAt: Date.UTC(2025, 9, 9, 17, 58, 27),
+      agentName: null,
+    });
     const bad = ZapierCallRecord.safeParse(seedRecord({ timestamp: 'yesterday', recording_url: 'ftp://x/y.mp3' }));
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.path[0])).toEqual(expect.arrayContaining(['timestamp', 'recording_url']));

@@ -13,7 +13,10 @@ afterEach(async () => {
 });
 
 function record(core: TestCore, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return seedRecord({ recording_url: h.exotel.recordingUrl(String(overrides.call_id ?? 'CA1234567890abcdef')), ...overrides });
+  return seedRecord({
+    recording_url: h.exotel.recordingUrl(String(overrides.call_id ?? 'CA1234567890abcdef')),
+    ...overrides,
+  });
 }
 
 function sectionTexts(message: { blocks: { text?: { text: string } }[] }): string[] {
@@ -25,7 +28,12 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
     const core = await h.core();
     const answer = core.recordings.receive(record(core));
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ success: true, message: 'Call queued for processing', call_id: 'CA1234567890abcdef', duplicate: false });
+    expect(answer.body).toMatchObject({
+      success: true,
+      message: 'Call queued for processing',
+      call_id: 'CA1234567890abcdef',
+      duplicate: false,
+    });
 
     await h.until(core, () => h.state(core, 'CA1234567890abcdef') === 'posted');
 
@@ -40,11 +48,20 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
 
     expect(h.slack.channel).toHaveLength(1);
     const texts = sectionTexts(h.slack.channel[0]).join('\n');
-    expect(texts).toContain('Speaker A: Hi, this is Priya from Acme Clinic. Am I speaking with Asha?\nSpeaker B: Yes, speaking.');
+    expect(texts).toContain(
+      'Speaker A: Hi, this is Priya from Acme Clinic. Am I speaking with Asha?\nSpeaker B: Yes, speaking.',
+    );
 
     // Stored with a calls row of its own, searchable through call_search like any other call.
     const job = (await call(core, 'recordings.list', { limit: 10 }))[0];
-    expect(job).toMatchObject({ state: 'posted', direction: 'incoming', customerNumber: '+919876543210', supportNumber: SUPPORT_NUMBER, slackPartsPosted: 1, slackPartsTotal: 1 });
+    expect(job).toMatchObject({
+      state: 'posted',
+      direction: 'incoming',
+      customerNumber: '+919876543210',
+      supportNumber: SUPPORT_NUMBER,
+      slackPartsPosted: 1,
+      slackPartsTotal: 1,
+    });
     expect(job.callId).not.toBeNull();
     const hit = core.db
       .prepare<[string], { rowid: number }>('SELECT rowid FROM call_search WHERE call_search MATCH ?')
@@ -53,20 +70,45 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
     const found = await call(core, 'transcripts.search', { query: 'Priya' });
     expect(found.map((f) => f.callId)).toEqual([job.callId]);
     const opened = await call(core, 'calls.get', { id: job.callId! });
-    expect(opened.call).toMatchObject({ provider: 'exotel', status: 'ended', result: 'completed', phone: '+919876543210', durationS: 125 });
+    expect(opened.call).toMatchObject({
+      provider: 'exotel',
+      status: 'ended',
+      result: 'completed',
+      phone: '+919876543210',
+      durationS: 125,
+    });
     expect(opened.transcript.map((t) => t.speaker)).toEqual(['human_agent', 'customer']);
     const stored = core.db
-      .prepare<[number], { provider: string; provider_call_id: string; status: string; phone: string }>('SELECT * FROM calls WHERE id = ?')
+      .prepare<[number], { provider: string; provider_call_id: string; status: string; phone: string }>(
+        'SELECT * FROM calls WHERE id = ?',
+      )
       .get(job.callId!);
-    expect(stored).toMatchObject({ provider: 'exotel', provider_call_id: 'CA1234567890abcdef', status: 'ended', phone: '+919876543210' });
-    const turns = core.db.prepare<[number], { speaker: string; text: string }>('SELECT speaker, text FROM transcript_turns WHERE call_id = ? ORDER BY seq').all(job.callId!);
+    expect(stored).toMatchObject({
+      provider: 'exotel',
+      provider_call_id: 'CA1234567890abcdef',
+      status: 'ended',
+      phone: '+919876543210',
+    });
+    const turns = core.db
+      .prepare<[number], { speaker: string; text: string }>(
+        'SELECT speaker, text FROM transcript_turns WHERE call_id = ? ORDER BY seq',
+      )
+      .all(job.callId!);
     expect(turns).toEqual([
       { speaker: 'human_agent', text: 'Hi, this is Priya from Acme Clinic. Am I speaking with Asha?' },
       { speaker: 'customer', text: 'Yes, speaking.' },
     ]);
-    expect(await call(core, 'recordings.stats', {})).toEqual({ processed: 1, posted: 1, failed: 0, pending: 0, duplicates: 0 });
+    expect(await call(core, 'recordings.stats', {})).toEqual({
+      processed: 1,
+      posted: 1,
+      failed: 0,
+      pending: 0,
+      duplicates: 0,
+    });
     const detail = await call(core, 'recordings.get', { id: job.id });
-    expect(detail.transcript).toBe('Speaker A: Hi, this is Priya from Acme Clinic. Am I speaking with Asha?\nSpeaker B: Yes, speaking.');
+    expect(detail.transcript).toBe(
+      'Speaker A: Hi, this is Priya from Acme Clinic. Am I speaking with Asha?\nSpeaker B: Yes, speaking.',
+    );
   });
 
   it('acknowledges repeated deliveries of a call_id and posts it once (before, during and after processing)', async () => {
@@ -134,7 +176,9 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
     await h.until(core, () => h.state(core, 'CA1234567890abcdef') === 'failed');
     const [failed] = await call(core, 'recordings.list', { limit: 10 });
     expect(failed.failedStep).toBe('posting');
-    expect(failed.error).toMatch(/Slack refused the message \(HTTP 404 no_service\): the webhook was removed or revoked/);
+    expect(failed.error).toMatch(
+      /Slack refused the message \(HTTP 404 no_service\): the webhook was removed or revoked/,
+    );
     expect(h.slack.requests).toHaveLength(1);
     await call(core, 'recordings.retry', { id: failed.id });
     await h.until(core, () => h.state(core, 'CA1234567890abcdef') === 'posted');
@@ -160,7 +204,10 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
       h.ai.hold = true;
       const first = await h.core(dir);
       first.recordings.receive(record(first));
-      await h.until(first, () => h.state(first, 'CA1234567890abcdef') === 'transcribing' && h.ai.requests.some((r) => r.method === 'GET'));
+      await h.until(
+        first,
+        () => h.state(first, 'CA1234567890abcdef') === 'transcribing' && h.ai.requests.some((r) => r.method === 'GET'),
+      );
       await h.closeCore(first, true);
 
       h.ai.hold = false;
@@ -193,7 +240,9 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
       await h.until(next, () => true);
       const [job] = await call(next, 'recordings.list', { limit: 10 });
       expect(job.state).toBe('failed');
-      expect(job.error).toMatch(/stopped while part 1 of 1 was being sent to Slack, so it may already be in the channel/);
+      expect(job.error).toMatch(
+        /stopped while part 1 of 1 was being sent to Slack, so it may already be in the channel/,
+      );
       expect(h.slack.requests).toHaveLength(1);
       // The user checked the channel and asks again: now it is sent (their call), once.
       await call(next, 'recordings.retry', { id: job.id });
@@ -207,7 +256,12 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
 
   it('rejects an invalid record with 400 naming each field, and stores nothing', async () => {
     const core = await h.core();
-    const answer = core.recordings.receive({ ...record(core), call_id: undefined, recording_url: 'not a url', duration: 'two minutes' });
+    const answer = core.recordings.receive({
+      ...record(core),
+      call_id: undefined,
+      recording_url: 'not a url',
+      duration: 'two minutes',
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.success).toBe(false);
     expect(answer.body.error).toMatch(/call_id: is required/);
@@ -220,7 +274,10 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
   it('posts a long transcript as several messages within Slack limits, in order, each once', async () => {
     const core = await h.core();
     const sentence = 'The order number is 4471 and the parcel left the warehouse on Monday & should arrive soon. ';
-    h.ai.utterances = Array.from({ length: 1600 }, (_, i) => ({ speaker: i % 2 ? 'B' : 'A', text: `${i}: ${sentence.repeat(1 + (i % 3))}` }));
+    h.ai.utterances = Array.from({ length: 1600 }, (_, i) => ({
+      speaker: i % 2 ? 'B' : 'A',
+      text: `${i}: ${sentence.repeat(1 + (i % 3))}`,
+    }));
     core.recordings.receive(record(core));
     await h.until(core, () => h.state(core, 'CA1234567890abcdef') === 'posted');
     const messages = h.slack.channel;
@@ -232,10 +289,19 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
       for (const t of sectionTexts(m)) expect(t.length).toBeLessThanOrEqual(3000);
       if (i > 0) expect(m.blocks[0].elements?.[0].text).toContain(`part ${i + 1} of ${messages.length}`);
     }
-    const transcript = messages.flatMap(sectionTexts).filter((t) => t.startsWith('```')).map((t) => t.slice(4, -4)).join('\n');
+    const transcript = messages
+      .flatMap(sectionTexts)
+      .filter((t) => t.startsWith('```'))
+      .map((t) => t.slice(4, -4))
+      .join('\n');
     const lines = transcript.split('\n');
     expect(lines).toHaveLength(1600);
-    expect(lines[1599]).toBe(`Speaker B: 1599: ${sentence.repeat(1 + (1599 % 3)).trim().replace(/&/g, '&amp;')}`);
+    expect(lines[1599]).toBe(
+      `Speaker B: 1599: ${sentence
+        .repeat(1 + (1599 % 3))
+        .trim()
+        .replace(/&/g, '&amp;')}`,
+    );
     expect(sectionTexts(messages[messages.length - 1]).at(-1)).toContain('Recording/Voice Note');
   });
 
@@ -250,10 +316,29 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
         .run(`${h.exotel.baseUrl}/public/exec-1.mp3`).lastInsertRowid,
     );
     const ended = {
-      id: callId, campaignId: null, contactId: null, contactName: 'Asha', phone: '+919812345678', attempt: 1, provider: 'bolna' as const,
-      providerCallId: 'exec-1', status: 'ended' as const, result: 'completed' as const, outcome: null, createdAt: 1, startedAt: 1,
-      answeredAt: 1, endedAt: h.clock.now(), durationS: 61, cost: null, hangupReason: null, recordingUrl: `https://recordings.example.org/exec-1.mp3`,
-      summary: null, sentiment: null, extracted: null, error: null,
+      id: callId,
+      campaignId: null,
+      contactId: null,
+      contactName: 'Asha',
+      phone: '+919812345678',
+      attempt: 1,
+      provider: 'bolna' as const,
+      providerCallId: 'exec-1',
+      status: 'ended' as const,
+      result: 'completed' as const,
+      outcome: null,
+      createdAt: 1,
+      startedAt: 1,
+      answeredAt: 1,
+      endedAt: h.clock.now(),
+      durationS: 61,
+      cost: null,
+      hangupReason: null,
+      recordingUrl: `https://recordings.example.org/exec-1.mp3`,
+      summary: null,
+      sentiment: null,
+      extracted: null,
+      error: null,
     };
     core.bus.publish('call.updated', ended);
     await h.until(core, () => true);
@@ -264,11 +349,15 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
     core.bus.publish('call.updated', ended);
     await h.until(core, () => h.state(core, `console:${callId}`) === 'posted');
     expect(h.ai.uploads).toHaveLength(0);
-    expect(JSON.parse(h.ai.submissions()[0].body.toString('utf8'))).toMatchObject({ audio_url: 'https://recordings.example.org/exec-1.mp3' });
+    expect(JSON.parse(h.ai.submissions()[0].body.toString('utf8'))).toMatchObject({
+      audio_url: 'https://recordings.example.org/exec-1.mp3',
+    });
     expect(h.slack.channel).toHaveLength(1);
     const [job] = await call(core, 'recordings.list', { limit: 10 });
     expect(job).toMatchObject({ source: 'console', direction: 'outgoing', callId, deliveries: 1 });
-    const turns = core.db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM transcript_turns WHERE call_id = ?').get(callId);
+    const turns = core.db
+      .prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM transcript_turns WHERE call_id = ?')
+      .get(callId);
     expect(turns?.n).toBe(2);
   });
 

@@ -137,7 +137,9 @@ describe('simulator signature', () => {
     expect(rejected(body, signSimulatorBody(key, body, clock.now() - 299_000))).toBeNull();
     expect(rejected(body, signSimulatorBody(key, body, clock.now() - 301_000))).toBe('bad_signature');
     expect(rejected(body, signSimulatorBody(key, body, clock.now() + 301_000))).toBe('bad_signature');
-    expect(rejected(Buffer.from('{"event":"call.ended"}'), signSimulatorBody(key, body, clock.now()))).toBe('bad_signature');
+    expect(rejected(Buffer.from('{"event":"call.ended"}'), signSimulatorBody(key, body, clock.now()))).toBe(
+      'bad_signature',
+    );
     expect(rejected(body, signSimulatorBody('another-install', body, clock.now()))).toBe('bad_signature');
     expect(rejected(body, `v=${clock.now()},d=XYZ`)).toBe('bad_signature');
     expect(rejected(body, '')).toBe('bad_signature');
@@ -148,46 +150,55 @@ describe('simulator signature', () => {
 });
 
 describe('simulator calls over real HTTP', () => {
-  it('runs 100 concurrent calls whose every status change reaches the store, which agrees with the events', { timeout: 90_000 }, async () => {
-    const { core, sim, calls } = await setup({ seed: 7 });
-    const placed = await Promise.all(Array.from({ length: 100 }, (_, i) => dial(core, sim, i)));
-    await settledAndApplied(core, sim);
+  it(
+    'runs 100 concurrent calls whose every status change reaches the store, which agrees with the events',
+    { timeout: 90_000 },
+    async () => {
+      const { core, sim, calls } = await setup({ seed: 7 });
+      const placed = await Promise.all(Array.from({ length: 100 }, (_, i) => dial(core, sim, i)));
+      await settledAndApplied(core, sim);
 
-    const results = new Map<string, number>();
-    let withOutcome = 0;
-    for (const [n, { callId, providerCallId }] of placed.entries()) {
-      const call = calls.getCall(callId)!;
-      const events = deliveries(core, providerCallId);
-      const last = events[events.length - 1];
-      // In order, without chaos: initiated first, the final snapshot last, statuses never going back.
-      expect(events[0].event).toBe('call.initiated');
-      const ranks = events.map((e) => ['initiated', 'ringing', 'in_progress', 'transferring', 'ended'].indexOf(e.status));
-      expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
-      expect(call.status).toBe('ended');
-      expect(call.result).toBe(last.result);
-      expect(call.durationS).toBe(last.duration_s);
-      expect(call.hangupReason).toBe(last.hangup_reason);
-      results.set(call.result!, (results.get(call.result!) ?? 0) + 1);
-      if (last.analysis) {
-        expect(call.summary).toBe(last.analysis.summary);
-        expect(calls.transcript(callId).map((t) => t.text)).toEqual(last.transcript!.map((t) => t.text));
+      const results = new Map<string, number>();
+      let withOutcome = 0;
+      for (const [n, { callId, providerCallId }] of placed.entries()) {
+        const call = calls.getCall(callId)!;
+        const events = deliveries(core, providerCallId);
+        const last = events[events.length - 1];
+        // In order, without chaos: initiated first, the final snapshot last, statuses never going back.
+        expect(events[0].event).toBe('call.initiated');
+        const ranks = events.map((e) =>
+          ['initiated', 'ringing', 'in_progress', 'transferring', 'ended'].indexOf(e.status),
+        );
+        expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+        expect(call.status).toBe('ended');
+        expect(call.result).toBe(last.result);
+        expect(call.durationS).toBe(last.duration_s);
+        expect(call.hangupReason).toBe(last.hangup_reason);
+        results.set(call.result!, (results.get(call.result!) ?? 0) + 1);
+        if (last.analysis) {
+          expect(call.summary).toBe(last.analysis.summary);
+          expect(calls.transcript(callId).map((t) => t.text)).toEqual(last.transcript!.map((t) => t.text));
+        }
+        if (call.result === 'completed') {
+          const text = calls
+            .transcript(callId)
+            .map((t) => t.text)
+            .join('\n');
+          expect(text).toContain(`Asha Rao ${n}`);
+          if (call.outcome !== 'wrong_person') expect(text).toContain(`ORD-${1000 + n}`);
+          expect(call.durationS).toBeGreaterThan(0);
+          expect(call.outcome).toBe(last.analysis!.outcome);
+          if (call.outcome) withOutcome++;
+        } else {
+          expect(call.outcome).toBeNull();
+        }
       }
-      if (call.result === 'completed') {
-        const text = calls.transcript(callId).map((t) => t.text).join('\n');
-        expect(text).toContain(`Asha Rao ${n}`);
-        if (call.outcome !== 'wrong_person') expect(text).toContain(`ORD-${1000 + n}`);
-        expect(call.durationS).toBeGreaterThan(0);
-        expect(call.outcome).toBe(last.analysis!.outcome);
-        if (call.outcome) withOutcome++;
-      } else {
-        expect(call.outcome).toBeNull();
-      }
-    }
-    // The default odds give every kind of ending in a batch this size.
-    expect([...results.keys()].sort()).toEqual(['busy', 'completed', 'failed', 'no_answer', 'voicemail']);
-    expect(withOutcome).toBeGreaterThan(30);
-    expect(new InboxRepository(core.db).countsByState()).toEqual({ processed: expect.any(Number) });
-  });
+      // The default odds give every kind of ending in a batch this size.
+      expect([...results.keys()].sort()).toEqual(['busy', 'completed', 'failed', 'no_answer', 'voicemail']);
+      expect(withOutcome).toBeGreaterThan(30);
+      expect(new InboxRepository(core.db).countsByState()).toEqual({ processed: expect.any(Number) });
+    },
+  );
 
   it('sends duplicates and out-of-order events under chaos, and the store ends up as without chaos', async () => {
     const { core, sim, calls } = await setup({ seed: 11, odds: { duplicateRate: 0.4, reorderRate: 0.4 } });
@@ -236,7 +247,13 @@ describe('simulator calls over real HTTP', () => {
     });
     expect(again.providerCallId).toBe(first.providerCallId);
     const refused = await sim
-      .placeCall({ ...({} as PlaceCallRequest), callId: 9, idempotencyKey: 'x', to: '98100 00001', webhookUrl: core.webhooks.hookUrl('simulator') })
+      .placeCall({
+        ...({} as PlaceCallRequest),
+        callId: 9,
+        idempotencyKey: 'x',
+        to: '98100 00001',
+        webhookUrl: core.webhooks.hookUrl('simulator'),
+      })
       .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ProviderError);
     expect(refused).toMatchObject({ kind: 'invalid_request', transient: false });
@@ -273,7 +290,10 @@ describe('simulator controls (manual clock)', () => {
 
   it('transfers an answered call: transferring, then ended as transferred with the hand-over in the transcript', async () => {
     const clock = new ManualClock(Date.now());
-    const { core, sim, calls } = await setup({ clock, odds: { answerRate: 1, busyRate: 0, voicemailRate: 0, failRate: 0 } });
+    const { core, sim, calls } = await setup({
+      clock,
+      odds: { answerRate: 1, busyRate: 0, voicemailRate: 0, failRate: 0 },
+    });
     const { callId, providerCallId } = await dial(core, sim, 2, { simSpeed: 1 });
     await expect(sim.transferCall(providerCallId, '+14155550100')).rejects.toMatchObject({ kind: 'invalid_request' });
     await expect(sim.transferCall(providerCallId, 'front desk')).rejects.toThrow(/E\.164/);
@@ -295,13 +315,18 @@ describe('simulator controls (manual clock)', () => {
 
 describe('simulator delivery', () => {
   /** A stand-in receiver that fails the first deliveries, to watch the simulator retry like real providers. */
-  async function flakyReceiver(statuses: number[]): Promise<{ url: string; got: { body: string; signature: string }[]; close(): Promise<void> }> {
+  async function flakyReceiver(
+    statuses: number[],
+  ): Promise<{ url: string; got: { body: string; signature: string }[]; close(): Promise<void> }> {
     const got: { body: string; signature: string }[] = [];
     const server = createServer((req: IncomingMessage, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        got.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers[SIM_SIGNATURE_HEADER]) });
+        got.push({
+          body: Buffer.concat(chunks).toString('utf8'),
+          signature: String(req.headers[SIM_SIGNATURE_HEADER]),
+        });
         res.writeHead(statuses[got.length - 1] ?? 200).end();
       });
     });
@@ -340,7 +365,10 @@ describe('simulator delivery', () => {
           }
           await new Promise((r) => setTimeout(r, 2));
         }
-        expect(done(), `after ${moved} ms simulated: ${receiver.got.map((g) => JSON.parse(g.body).event).join(', ')}`).toBe(true);
+        expect(
+          done(),
+          `after ${moved} ms simulated: ${receiver.got.map((g) => JSON.parse(g.body).event).join(', ')}`,
+        ).toBe(true);
         return moved;
       };
       await advanceUntil(() => receiver.got.length >= 1); // initiated, answered 500

@@ -3,7 +3,19 @@ import type { NormalizedEvent } from '../../src/main/core/providers/types';
 import { parseSheetUrl } from '../../src/main/core/sources/google-sheets';
 import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { CELL_LIMIT, sheetStatus } from '../../src/main/core/sources/write-back';
-import { call, contacts, invoke, insertCall, SEED_HEADER, seedSheet, serviceAccountKey, SHEET_ID, SHEET_URL, startHarness, type Harness } from './harness';
+import {
+  call,
+  contacts,
+  invoke,
+  insertCall,
+  SEED_HEADER,
+  seedSheet,
+  serviceAccountKey,
+  SHEET_ID,
+  SHEET_URL,
+  startHarness,
+  type Harness,
+} from './harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -15,7 +27,10 @@ afterEach(async () => {
 
 async function connectSeed(rows: (string | number)[][], extra: Record<string, unknown> = {}) {
   seedSheet(h.fake, rows);
-  const credential = await invoke(h.core, 'sources.google.addServiceAccount', { fileName: 'key.json', content: serviceAccountKey().json });
+  const credential = await invoke(h.core, 'sources.google.addServiceAccount', {
+    fileName: 'key.json',
+    content: serviceAccountKey().json,
+  });
   const connected = await invoke(h.core, 'sources.sheets.connect', {
     url: SHEET_URL,
     credentialId: credential.id,
@@ -32,19 +47,31 @@ function row(n: number): (string | number | boolean)[] {
 describe('connecting a sheet', () => {
   it('parses the spreadsheet id and tab gid from a link, and refuses what is not one', () => {
     expect(parseSheetUrl(SHEET_URL)).toEqual({ spreadsheetId: SHEET_ID, gid: 1834201 });
-    expect(parseSheetUrl(`https://docs.google.com/spreadsheets/d/${SHEET_ID}/edit?usp=sharing`)).toEqual({ spreadsheetId: SHEET_ID, gid: null });
+    expect(parseSheetUrl(`https://docs.google.com/spreadsheets/d/${SHEET_ID}/edit?usp=sharing`)).toEqual({
+      spreadsheetId: SHEET_ID,
+      gid: null,
+    });
     expect(() => parseSheetUrl('https://example.com/sheet')).toThrow(/does not look like a Google Sheets link/);
   });
 
   it('stores the key encrypted, never returns it, and names what is wrong with a bad key file', async () => {
     const key = serviceAccountKey().json;
     const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: key });
-    expect(credential).toEqual({ id: expect.any(Number), kind: 'service_account', account: 'dialer@callconsole-test.iam.gserviceaccount.com', createdAt: expect.any(Number) });
+    expect(credential).toEqual({
+      id: expect.any(Number),
+      kind: 'service_account',
+      account: 'dialer@callconsole-test.iam.gserviceaccount.com',
+      createdAt: expect.any(Number),
+    });
     expect(JSON.stringify(await invoke(h.core, 'sources.google.credentials', {}))).not.toContain('PRIVATE KEY');
     const blobs = h.core.db.prepare<[], { cipher: Buffer }>('SELECT cipher FROM secrets').all();
     expect(blobs.some((b) => b.cipher.toString('latin1').includes('PRIVATE KEY'))).toBe(false);
-    await expect(invoke(h.core, 'sources.google.addServiceAccount', { content: '{"type":"authorized_user"}' })).rejects.toThrow(/not a service-account key file/);
-    await expect(invoke(h.core, 'sources.google.addServiceAccount', { content: 'not json' })).rejects.toThrow(/not valid JSON/);
+    await expect(
+      invoke(h.core, 'sources.google.addServiceAccount', { content: '{"type":"authorized_user"}' }),
+    ).rejects.toThrow(/not a service-account key file/);
+    await expect(invoke(h.core, 'sources.google.addServiceAccount', { content: 'not json' })).rejects.toThrow(
+      /not valid JSON/,
+    );
   });
 
   it('reads the seed layout into a google_sheet list through the JWT grant and bearer-checked API', async () => {
@@ -61,9 +88,21 @@ describe('connecting a sheet', () => {
       [6, 'B'],
     ]);
     expect(sync.rejected[1].reason).toMatch(/same number as row 2/);
-    expect(connection).toMatchObject({ sheetTitle: 'Leads', sheetGid: 1834201, spreadsheetTitle: 'Customer calls', keyKind: 'phone' });
-    expect(connection.health).toMatchObject({ rowsSeen: 2, pendingWrites: 0, lastError: null, lastReadAt: h.clock.now() });
-    const list = h.core.db.prepare<[number], { source_kind: string }>('SELECT source_kind FROM lists WHERE id = ?').get(connection.listId);
+    expect(connection).toMatchObject({
+      sheetTitle: 'Leads',
+      sheetGid: 1834201,
+      spreadsheetTitle: 'Customer calls',
+      keyKind: 'phone',
+    });
+    expect(connection.health).toMatchObject({
+      rowsSeen: 2,
+      pendingWrites: 0,
+      lastError: null,
+      lastReadAt: h.clock.now(),
+    });
+    const list = h.core.db
+      .prepare<[number], { source_kind: string }>('SELECT source_kind FROM lists WHERE id = ?')
+      .get(connection.listId);
     expect(list?.source_kind).toBe('google_sheet');
     expect(contacts(h.core, connection.listId).map((c) => [c.name, c.phone, c.source_row, c.source_key])).toEqual([
       ['Asha Rao', '+919876543210', 2, '+919876543210'],
@@ -86,9 +125,9 @@ describe('connecting a sheet', () => {
     seedSheet(h.fake, [['Asha Rao', '+919876543210']]);
     const credential = await invoke(h.core, 'sources.google.addServiceAccount', { content: serviceAccountKey().json });
     h.fake.failNext(403, 1, /\/values\/'Leads'$/);
-    await expect(invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: credential.id })).rejects.toThrow(
-      /403.*Share the sheet with the service account/,
-    );
+    await expect(
+      invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: credential.id }),
+    ).rejects.toThrow(/403.*Share the sheet with the service account/);
     expect(await invoke(h.core, 'sources.sheets.list', {})).toEqual([]);
     expect(h.core.db.prepare('SELECT count(*) AS n FROM lists').get()).toEqual({ n: 0 });
   });
@@ -101,7 +140,11 @@ describe('connecting a sheet', () => {
     expect(inspected.suggestedMapping).toMatchObject({ name: 'A', phone: 'B', status: 'C', summary: 'I' });
     expect(inspected.missingColumns.map((m) => m.column)).toEqual(['C', 'D', 'E', 'F', 'G', 'H', 'I']);
 
-    const without = await invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: credential.id, mapping: inspected.suggestedMapping });
+    const without = await invoke(h.core, 'sources.sheets.connect', {
+      url: SHEET_URL,
+      credentialId: credential.id,
+      mapping: inspected.suggestedMapping,
+    });
     expect(without.connection.mapping).toEqual({ name: 'A', phone: 'B' });
     expect(row(1)).toEqual(['Name', 'Phone Number']);
     await invoke(h.core, 'sources.sheets.disconnect', { id: without.connection.id });
@@ -138,9 +181,20 @@ describe('write-back', () => {
     h.core.bus.publish('call.updated', call({ ...base, status: 'in_progress', providerCallId: 'exec-9f2', startedAt }));
     h.core.bus.publish(
       'call.updated',
-      call({ ...base, status: 'ended', result: 'completed', providerCallId: 'exec-9f2', startedAt, durationS: 45.23, hangupReason: 'caller_hangup', summary: 'Confirmed delivery.' }),
+      call({
+        ...base,
+        status: 'ended',
+        result: 'completed',
+        providerCallId: 'exec-9f2',
+        startedAt,
+        durationS: 45.23,
+        hangupReason: 'caller_hangup',
+        summary: 'Confirmed delivery.',
+      }),
     );
-    expect(await invoke(h.core, 'sources.sheets.get', { id: connection.id })).toMatchObject({ health: { pendingWrites: 1 } });
+    expect(await invoke(h.core, 'sources.sheets.get', { id: connection.id })).toMatchObject({
+      health: { pendingWrites: 1 },
+    });
     await h.advance(0);
 
     const writes = h.fake.apiRequests(/values:batchUpdate$/);
@@ -158,7 +212,10 @@ describe('write-back', () => {
 
     // A second call right after: held back until the write interval (2 s) has passed.
     const [, vikram] = contacts(h.core, connection.listId);
-    h.core.bus.publish('call.updated', call({ id: 502, contactId: vikram.id, phone: vikram.phone!, status: 'ended', result: 'no_answer' }));
+    h.core.bus.publish(
+      'call.updated',
+      call({ id: 502, contactId: vikram.id, phone: vikram.phone!, status: 'ended', result: 'no_answer' }),
+    );
     await h.advance(1_999);
     expect(h.fake.apiRequests(/values:batchUpdate$/)).toHaveLength(1);
     await h.advance(1);
@@ -180,7 +237,17 @@ describe('write-back', () => {
         ['ended', 'voicemail'],
       ] as const
     ).map(([status, result]) => sheetStatus({ status, result }));
-    expect(words).toEqual(['initiating', 'initiated', 'ringing', 'answered', 'completed', 'failed', 'busy', 'no-answer', 'no-answer']);
+    expect(words).toEqual([
+      'initiating',
+      'initiated',
+      'ringing',
+      'answered',
+      'completed',
+      'failed',
+      'busy',
+      'no-answer',
+      'no-answer',
+    ]);
   });
 
   it('cuts a long transcript to the 50,000-character cell limit with a marker', async () => {
@@ -188,7 +255,10 @@ describe('write-back', () => {
     h.core.sources.start();
     const [asha] = contacts(h.core, connection.listId);
     insertCall(h.core, 600, asha.id, asha.phone!, [{ speaker: 'customer', text: 'x'.repeat(60_000) }]);
-    h.core.bus.publish('call.updated', call({ id: 600, contactId: asha.id, phone: asha.phone!, status: 'ended', result: 'completed' }));
+    h.core.bus.publish(
+      'call.updated',
+      call({ id: 600, contactId: asha.id, phone: asha.phone!, status: 'ended', result: 'completed' }),
+    );
     await h.advance(0);
     const cell = String(row(2)[7]);
     expect(cell.length).toBe(CELL_LIMIT);
@@ -206,7 +276,17 @@ describe('write-back', () => {
     await h.advance(0);
     const people = contacts(h.core, connection.listId);
     const meera = people.find((c) => c.name === 'Meera Pillai')!;
-    h.core.bus.publish('call.updated', call({ id: 700, contactId: meera.id, phone: meera.phone!, status: 'ended', result: 'busy', providerCallId: 'exec-meera' }));
+    h.core.bus.publish(
+      'call.updated',
+      call({
+        id: 700,
+        contactId: meera.id,
+        phone: meera.phone!,
+        status: 'ended',
+        result: 'busy',
+        providerCallId: 'exec-meera',
+      }),
+    );
     // Someone sorts the sheet by name descending and inserts a new row at the top before the write goes out.
     const tab = h.fake.tab(SHEET_ID, 'Leads');
     const [header, ...data] = tab.rows;
@@ -256,8 +336,21 @@ describe('write-back', () => {
     await h.advance(0);
     const [asha, vikram] = contacts(h.core, connection.listId);
     h.fake.failNext(503, 1, /values:batchUpdate$/);
-    h.core.bus.publish('call.updated', call({ id: 900, contactId: asha.id, phone: asha.phone!, status: 'ended', result: 'failed', error: 'provider 502' }));
-    h.core.bus.publish('call.updated', call({ id: 901, contactId: vikram.id, phone: vikram.phone!, status: 'initiated', providerCallId: 'exec-v' }));
+    h.core.bus.publish(
+      'call.updated',
+      call({
+        id: 900,
+        contactId: asha.id,
+        phone: asha.phone!,
+        status: 'ended',
+        result: 'failed',
+        error: 'provider 502',
+      }),
+    );
+    h.core.bus.publish(
+      'call.updated',
+      call({ id: 901, contactId: vikram.id, phone: vikram.phone!, status: 'initiated', providerCallId: 'exec-v' }),
+    );
     await h.advance(0);
     expect(h.fake.apiRequests(/values:batchUpdate$/).map((r) => r.status)).toEqual([503]);
 
@@ -308,12 +401,18 @@ describe('reading on a schedule', () => {
     const now = h.clock.now();
     const campaignId = Number(
       h.core.db
-        .prepare("INSERT INTO campaigns (name, provider, state, settings_json, created_at, updated_at) VALUES ('c', 'simulator', 'running', '{}', ?, ?)")
+        .prepare(
+          "INSERT INTO campaigns (name, provider, state, settings_json, created_at, updated_at) VALUES ('c', 'simulator', 'running', '{}', ?, ?)",
+        )
         .run(now, now).lastInsertRowid,
     );
-    h.core.db.prepare('INSERT INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)').run(campaignId, connection.listId);
     h.core.db
-      .prepare("INSERT INTO campaign_contacts (campaign_id, contact_id, state, updated_at) SELECT ?, id, 'pending', ? FROM contacts WHERE list_id = ?")
+      .prepare('INSERT INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)')
+      .run(campaignId, connection.listId);
+    h.core.db
+      .prepare(
+        "INSERT INTO campaign_contacts (campaign_id, contact_id, state, updated_at) SELECT ?, id, 'pending', ? FROM contacts WHERE list_id = ?",
+      )
       .run(campaignId, now, connection.listId);
     h.core.sources.start();
     await h.advance(0); // the read every start does
@@ -331,10 +430,22 @@ describe('reading on a schedule', () => {
     const after = contacts(h.core, connection.listId);
     const by = (name: string) => after.find((c) => c.name === name)!;
     expect(by('Asha R. Rao')).toMatchObject({ phone: '+919876543210', callable: 1, source_row: 2 });
-    expect(after.find((c) => c.phone === '+919876543211')).toMatchObject({ callable: 0, not_callable_reason: 'removed from the Google Sheet' });
-    expect(after.find((c) => c.phone === '+919876543219')).toMatchObject({ name: 'Vikram Singh', callable: 1, source_row: 3 });
+    expect(after.find((c) => c.phone === '+919876543211')).toMatchObject({
+      callable: 0,
+      not_callable_reason: 'removed from the Google Sheet',
+    });
+    expect(after.find((c) => c.phone === '+919876543219')).toMatchObject({
+      name: 'Vikram Singh',
+      callable: 1,
+      source_row: 3,
+    });
     expect(by('Meera Pillai')).toMatchObject({ callable: 0, source_row: null });
-    expect(by('Kabir Khan')).toMatchObject({ phone: '+919876543213', phone_raw: '98765 43213', callable: 1, source_row: 4 });
+    expect(by('Kabir Khan')).toMatchObject({
+      phone: '+919876543213',
+      phone_raw: '98765 43213',
+      callable: 1,
+      source_row: 4,
+    });
     const conn = await invoke(h.core, 'sources.sheets.get', { id: connection.id });
     expect(conn).toMatchObject({ sheetTitle: 'Leads (May)', health: { lastReadAt: now + 60_000, rowsSeen: 3 } });
 
@@ -355,7 +466,10 @@ describe('reading on a schedule', () => {
     tab.rows.push(['Meera Pillai', '+919876543212']);
     const sync = await invoke(h.core, 'sources.sheets.sync', { id: connection.id });
     expect(sync).toMatchObject({ added: 0, updated: 1, removed: 0, unchanged: 3 });
-    expect(contacts(h.core, connection.listId).find((c) => c.name === 'Meera Pillai')).toMatchObject({ callable: 1, source_row: 5 });
+    expect(contacts(h.core, connection.listId).find((c) => c.name === 'Meera Pillai')).toMatchObject({
+      callable: 1,
+      source_row: 5,
+    });
   });
 
   it('matches rows by an id column the console adds, so an edited phone stays the same contact', async () => {
@@ -381,7 +495,10 @@ describe('reading on a schedule', () => {
     expect(vikram).toMatchObject({ id: before[1].id, phone: '+919876543219', callable: 1 });
 
     h.core.sources.start();
-    h.core.bus.publish('call.updated', call({ id: 950, contactId: vikram.id, phone: vikram.phone!, status: 'ended', result: 'busy' }));
+    h.core.bus.publish(
+      'call.updated',
+      call({ id: 950, contactId: vikram.id, phone: vikram.phone!, status: 'ended', result: 'busy' }),
+    );
     const tab = h.fake.tab(SHEET_ID, 'Leads');
     tab.rows = [tab.rows[0], tab.rows[2], tab.rows[1]];
     await h.advance(0);
@@ -392,7 +509,11 @@ describe('reading on a schedule', () => {
 describe('desktop OAuth', () => {
   it('takes consent through the loopback redirect, stores the refresh token encrypted, and reads with it', async () => {
     const clientJson = JSON.stringify({
-      installed: { client_id: 'desk-123.apps.googleusercontent.com', client_secret: 'GOCSPX-test-secret', redirect_uris: ['http://localhost'] },
+      installed: {
+        client_id: 'desk-123.apps.googleusercontent.com',
+        client_secret: 'GOCSPX-test-secret',
+        redirect_uris: ['http://localhost'],
+      },
     });
     const started = await invoke(h.core, 'sources.google.oauthStart', { clientJson });
     expect(started.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth2callback$/);
@@ -404,7 +525,9 @@ describe('desktop OAuth', () => {
 
     // A redirect that does not carry the flow's state is refused and changes nothing.
     expect((await fetch(`${started.redirectUri}?code=forged&state=wrong`)).status).toBe(400);
-    expect(await invoke(h.core, 'sources.google.oauthStatus', { flowId: started.flowId })).toMatchObject({ state: 'waiting' });
+    expect(await invoke(h.core, 'sources.google.oauthStatus', { flowId: started.flowId })).toMatchObject({
+      state: 'waiting',
+    });
 
     // The browser comes back from Google's consent page.
     const code = h.fake.issueAuthCode();
@@ -412,14 +535,24 @@ describe('desktop OAuth', () => {
     expect(back.status).toBe(200);
     expect(await back.text()).toMatch(/Signed in/);
     const status = await invoke(h.core, 'sources.google.oauthStatus', { flowId: started.flowId });
-    expect(status).toMatchObject({ state: 'done', error: null, credential: { kind: 'oauth', account: 'desk-123.apps.googleusercontent.com' } });
+    expect(status).toMatchObject({
+      state: 'done',
+      error: null,
+      credential: { kind: 'oauth', account: 'desk-123.apps.googleusercontent.com' },
+    });
     const blobs = h.core.db.prepare<[], { cipher: Buffer }>('SELECT cipher FROM secrets').all();
     expect(blobs.some((b) => b.cipher.toString('latin1').includes('refresh-'))).toBe(false);
 
     seedSheet(h.fake, [['Asha Rao', '+919876543210']]);
-    const { sync } = await invoke(h.core, 'sources.sheets.connect', { url: SHEET_URL, credentialId: status.credential!.id, defaultCountry: 'IN' });
+    const { sync } = await invoke(h.core, 'sources.sheets.connect', {
+      url: SHEET_URL,
+      credentialId: status.credential!.id,
+      defaultCountry: 'IN',
+    });
     expect(sync.added).toBe(1);
-    const grants = h.fake.requests.filter((r) => r.path === '/token').map((r) => new URLSearchParams(String(r.body)).get('grant_type'));
+    const grants = h.fake.requests
+      .filter((r) => r.path === '/token')
+      .map((r) => new URLSearchParams(String(r.body)).get('grant_type'));
     expect(grants).toEqual(['authorization_code', 'refresh_token']);
   });
 });

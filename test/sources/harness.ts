@@ -61,7 +61,12 @@ export async function startHarness(): Promise<Harness> {
   const clock = new ManualClock();
   const { dir, cleanup } = tempDir('sources-test-');
   const open = () =>
-    createCore({ dataDir: dir, platform: nodePlatform(dir, { clock }), host: 'cli', google: { rootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl } });
+    createCore({
+      dataDir: dir,
+      platform: nodePlatform(dir, { clock }),
+      host: 'cli',
+      google: { rootUrl: fake.rootUrl, tokenUrl: fake.tokenUrl },
+    });
   const h: Harness = {
     fake,
     clock,
@@ -91,13 +96,22 @@ export async function startHarness(): Promise<Harness> {
   return h;
 }
 
-export function seedSheet(fake: FakeGoogle, rows: Cell[][], tab: { title?: string; columnCount?: number; header?: Cell[] } = {}) {
+export function seedSheet(
+  fake: FakeGoogle,
+  rows: Cell[][],
+  tab: { title?: string; columnCount?: number; header?: Cell[] } = {},
+) {
   return fake.addSpreadsheet({
     spreadsheetId: SHEET_ID,
     title: 'Customer calls',
     tabs: [
       { sheetId: 0, title: 'Archive', rows: [['nothing here']] },
-      { sheetId: 1834201, title: tab.title ?? 'Leads', rows: [tab.header ?? SEED_HEADER, ...rows], columnCount: tab.columnCount ?? 26 },
+      {
+        sheetId: 1834201,
+        title: tab.title ?? 'Leads',
+        rows: [tab.header ?? SEED_HEADER, ...rows],
+        columnCount: tab.columnCount ?? 26,
+      },
     ],
   });
 }
@@ -125,7 +139,13 @@ export function contacts(core: Core, listId: number): ContactRow[] {
 }
 
 /** A calls row as the call engine writes it (transcript turns hang off it). */
-export function insertCall(core: Core, id: number, contactId: number, phone: string, turns: { speaker: string; text: string }[] = []): void {
+export function insertCall(
+  core: Core,
+  id: number,
+  contactId: number,
+  phone: string,
+  turns: { speaker: string; text: string }[] = [],
+): void {
   core.db
     .prepare(
       "INSERT INTO calls (id, contact_id, phone, idempotency_key, provider, status, created_at) VALUES (?, ?, ?, ?, 'bolna', 'ended', ?)",

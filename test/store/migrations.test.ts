@@ -26,7 +26,19 @@ describe('store migrations', () => {
       .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
       .all()
       .map((r) => r.name);
-    for (const t of ['lists', 'contacts', 'campaigns', 'calls', 'call_events', 'transcript_turns', 'call_search', 'agents', 'dnc', 'settings', 'audit_log']) {
+    for (const t of [
+      'lists',
+      'contacts',
+      'campaigns',
+      'calls',
+      'call_events',
+      'transcript_turns',
+      'call_search',
+      'agents',
+      'dnc',
+      'settings',
+      'audit_log',
+    ]) {
       expect(tables).toContain(t);
     }
     db.close();
@@ -51,7 +63,11 @@ describe('store migrations', () => {
     first.prepare("INSERT INTO lists (name, created_at) VALUES ('Diwali offers', 1)").run();
     first.close();
 
-    const next: Migration = { version: LATEST_SCHEMA_VERSION + 1, name: 'test', up: 'ALTER TABLE lists ADD COLUMN colour TEXT;' };
+    const next: Migration = {
+      version: LATEST_SCHEMA_VERSION + 1,
+      name: 'test',
+      up: 'ALTER TABLE lists ADD COLUMN colour TEXT;',
+    };
     const upgraded = openDatabase(file, { migrations: [...MIGRATIONS, next] });
     expect(schemaVersion(upgraded)).toBe(LATEST_SCHEMA_VERSION + 1);
     expect(upgraded.prepare('SELECT name, colour FROM lists').get()).toEqual({ name: 'Diwali offers', colour: null });
@@ -76,7 +92,10 @@ describe('store migrations', () => {
     expect(() => openDatabase(file, { migrations: [...MIGRATIONS, broken] })).toThrow(/no_such_table/);
     const db = openDatabase(file);
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(lists)').all().map((c) => c.name);
+    const columns = db
+      .prepare<[], { name: string }>('PRAGMA table_info(lists)')
+      .all()
+      .map((c) => c.name);
     expect(columns).not.toContain('half_done');
     db.close();
   });

@@ -12,7 +12,11 @@ const CONTACTS = [
   'Farhan Ali, +1 201 555 0116',
 ];
 
-test('add contacts, run a simulator campaign, watch the tiles finish, open a transcript', async ({ page, host, consoleProblems }) => {
+test('add contacts, run a simulator campaign, watch the tiles finish, open a transcript', async ({
+  page,
+  host,
+  consoleProblems,
+}) => {
   await page.goto(host.url);
   const nav = page.getByRole('navigation', { name: 'Views' });
 
@@ -49,13 +53,19 @@ test('add contacts, run a simulator campaign, watch the tiles finish, open a tra
 
   await nav.getByRole('button', { name: 'Campaigns' }).click();
   await expect(detail.getByText('Completed', { exact: true }).first()).toBeVisible({ timeout: 60_000 });
-  await expect(detail.getByRole('progressbar', { name: 'Contacts done' })).toHaveAttribute('aria-valuenow', String(CONTACTS.length));
+  await expect(detail.getByRole('progressbar', { name: 'Contacts done' })).toHaveAttribute(
+    'aria-valuenow',
+    String(CONTACTS.length),
+  );
   await screenshot(page, 'campaigns-completed');
 
   // Open a completed call's transcript from the Transcripts view.
   await nav.getByRole('button', { name: 'Transcripts' }).click();
   const finished = page.getByRole('table', { name: 'Finished calls' });
-  const completedRow = finished.getByRole('row').filter({ has: page.locator('[data-state="completed"]') }).first();
+  const completedRow = finished
+    .getByRole('row')
+    .filter({ has: page.locator('[data-state="completed"]') })
+    .first();
   await completedRow.getByRole('button').click();
   const transcript = page.getByRole('list', { name: 'Transcript' });
   await expect(transcript.getByRole('listitem').first()).toBeVisible();

@@ -13,7 +13,11 @@ const CONTACTS = [
   'Farhan Ali, +1 201 555 0126',
 ];
 
-test('transfer a live simulator call to an agent, read the hand-off card, record the disposition', async ({ page, host, consoleProblems }) => {
+test('transfer a live simulator call to an agent, read the hand-off card, record the disposition', async ({
+  page,
+  host,
+  consoleProblems,
+}) => {
   test.setTimeout(120_000);
   await page.goto(host.url);
   const nav = page.getByRole('navigation', { name: 'Views' });
@@ -89,7 +93,11 @@ test('transfer a live simulator call to an agent, read the hand-off card, record
 
   // The call ends as transferred: it leaves the tiles for the recent strip.
   const recent = page.getByRole('region', { name: 'Recently finished calls' });
-  await expect(recent.getByRole('listitem').filter({ hasText: who }).first()).toHaveAttribute('data-state', 'transferred', { timeout: 30_000 });
+  await expect(recent.getByRole('listitem').filter({ hasText: who }).first()).toHaveAttribute(
+    'data-state',
+    'transferred',
+    { timeout: 30_000 },
+  );
   await expect(card).toContainText('(Connected)');
 
   const form = card.getByRole('form', { name: 'Disposition' });

@@ -20,14 +20,20 @@ function workbookBase64(): string {
   return (XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer).toString('base64');
 }
 
-test('drop a file, map, import, filter, edit, export and read the export back', async ({ page, host, consoleProblems }) => {
+test('drop a file, map, import, filter, edit, export and read the export back', async ({
+  page,
+  host,
+  consoleProblems,
+}) => {
   await page.goto(host.url);
   await expect(page.getByRole('button', { name: 'Run the simulator demo' })).toBeVisible();
 
   // A real drop: a File in a DataTransfer, dispatched on the window like the browser does.
   await page.evaluate((b64) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const file = new File([bytes], 'orders.xlsx', { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    const file = new File([bytes], 'orders.xlsx', {
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     const dataTransfer = new DataTransfer();
     dataTransfer.items.add(file);
     for (const type of ['dragenter', 'dragover', 'drop']) {

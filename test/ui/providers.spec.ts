@@ -14,7 +14,11 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-test('saves a Bolna key and agent, shows the key only as a hint, and names the field of a bad value', async ({ page, host, consoleProblems }) => {
+test('saves a Bolna key and agent, shows the key only as a hint, and names the field of a bad value', async ({
+  page,
+  host,
+  consoleProblems,
+}) => {
   const deadPort = await closedPort();
   const key = 'bn-ui-test-secret-0000-9876';
   await page.goto(host.url);
@@ -68,10 +72,16 @@ test('saves a Bolna key and agent, shows the key only as a hint, and names the f
   await expect(again.getByLabel('Bolna API key (bn-…)')).toHaveValue('');
 
   // Self-hosted Bolna: its own fields and the create-agent form; broken JSON is refused before anything is sent.
-  await page.getByRole('region', { name: 'Providers' }).getByRole('tab', { name: /self-hosted/ }).click();
+  await page
+    .getByRole('region', { name: 'Providers' })
+    .getByRole('tab', { name: /self-hosted/ })
+    .click();
   const selfHosted = page.getByRole('form', { name: 'Bolna (self-hosted) + Twilio settings' });
   await expect(selfHosted.getByLabel('Agent server URL')).toHaveValue('http://localhost:5001');
-  await expect(selfHosted.getByLabel('Twilio Auth Token (verifies callbacks, updates calls)')).toHaveAttribute('type', 'password');
+  await expect(selfHosted.getByLabel('Twilio Auth Token (verifies callbacks, updates calls)')).toHaveAttribute(
+    'type',
+    'password',
+  );
   const create = page.getByRole('form', { name: 'Create an agent from its JSON definition' });
   await create.getByLabel('Agent definition (JSON)').fill('{ "agent_config": ');
   await create.getByRole('button', { name: 'Create agent' }).click();
@@ -79,7 +89,10 @@ test('saves a Bolna key and agent, shows the key only as a hint, and names the f
   await screenshot(page, 'settings-providers-self-hosted');
 
   // Exotel: the region picks the API host; its two keys are separate password inputs.
-  await page.getByRole('region', { name: 'Providers' }).getByRole('tab', { name: /Exotel/ }).click();
+  await page
+    .getByRole('region', { name: 'Providers' })
+    .getByRole('tab', { name: /Exotel/ })
+    .click();
   const exotel = page.getByRole('form', { name: 'Exotel settings' });
   await expect(exotel.getByRole('combobox', { name: 'Region' })).toHaveValue('sg');
   await expect(exotel.getByLabel('Exotel API token')).toHaveAttribute('type', 'password');
@@ -87,7 +100,11 @@ test('saves a Bolna key and agent, shows the key only as a hint, and names the f
   expect(consoleProblems).toEqual([]);
 });
 
-test('tunnel: own public URL, live status, self-test round trip, field errors and stop', async ({ page, host, consoleProblems }) => {
+test('tunnel: own public URL, live status, self-test round trip, field errors and stop', async ({
+  page,
+  host,
+  consoleProblems,
+}) => {
   await page.goto(host.url);
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
   const panel = page.getByRole('region', { name: 'Tunnel' });
@@ -95,7 +112,8 @@ test('tunnel: own public URL, live status, self-test round trip, field errors an
   await expect(status).toHaveText('Off');
 
   // The local webhook server stands in for "my own public URL": the self-test loops back over 127.0.0.1 only.
-  const localUrl = (await page.getByRole('region', { name: 'Webhooks' }).getByRole('definition').first().textContent())?.trim() ?? '';
+  const localUrl =
+    (await page.getByRole('region', { name: 'Webhooks' }).getByRole('definition').first().textContent())?.trim() ?? '';
   expect(localUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
   const form = panel.getByRole('form', { name: 'Tunnel settings' });
   await form.getByRole('radio', { name: /My own public URL/ }).check();
@@ -111,7 +129,9 @@ test('tunnel: own public URL, live status, self-test round trip, field errors an
   const result = panel.getByRole('status').filter({ hasText: /Reached|Failed/ });
   await expect(result).toContainText(`Reached this computer through ${localUrl}`);
   await expect(result).toContainText(/in \d+(\.\d+)? ms/);
-  await expect(page.getByRole('region', { name: 'Providers' }).getByText('Through the tunnel’s public URL')).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Providers' }).getByText('Through the tunnel’s public URL'),
+  ).toBeVisible();
   await screenshot(page, 'settings-tunnel-custom-url');
 
   await panel.getByRole('button', { name: 'Stop' }).click();

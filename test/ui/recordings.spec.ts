@@ -28,7 +28,11 @@ test('recordings: settings, a posted call record, its error and Retry', async ({
     department: 'Customer Success',
   };
   for (let i = 0; i < 2; i++) {
-    const res = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record) });
+    const res = await fetch(hookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(record),
+    });
     expect(res.status).toBe(200);
   }
 

@@ -1,6 +1,10 @@
 import { expect, screenshot, test } from './host';
 
-test('first run shows the empty state with the simulator demo beside provider set-up', async ({ page, host, consoleProblems }) => {
+test('first run shows the empty state with the simulator demo beside provider set-up', async ({
+  page,
+  host,
+  consoleProblems,
+}) => {
   await page.goto(host.url);
   await expect(page.getByRole('button', { name: 'Run the simulator demo' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Set up a provider' })).toBeVisible();
@@ -10,6 +14,8 @@ test('first run shows the empty state with the simulator demo beside provider se
     await screenshot(page, `${view.toLowerCase()}-empty`);
   }
   await page.keyboard.press('Alt+1');
-  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Contacts', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(
+    page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Contacts', exact: true }),
+  ).toHaveAttribute('aria-current', 'page');
   expect(consoleProblems).toEqual([]);
 });

@@ -16,9 +16,12 @@ export const CHROMIUM_ARGS = [
 
 /** A system Chromium when there is one; undefined lets Playwright use its own download where installed. */
 export function systemChromium(): string | undefined {
-  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(candidate)) return candidate;
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser'])
+    if (existsSync(candidate)) return candidate;
   try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
+      encoding: 'utf8',
+    }).trim();
     return found || undefined;
   } catch {
     return undefined;

@@ -81,7 +81,9 @@ describe('web host', () => {
   it('refuses foreign origins and foreign Host names even with the right token', async () => {
     expect((await fetch(host.url, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
     expect(await statusWithHost(host.url, 'rebind.example')).toBe(403);
-    expect(await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: 'http://evil.example' })).toBe(403);
+    expect(await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: 'http://evil.example' })).toBe(
+      403,
+    );
   });
 
   it('refuses a socket without the right token', async () => {
@@ -90,7 +92,9 @@ describe('web host', () => {
   });
 
   it('dispatches contract methods over the socket, validates input, and pushes events in batches', async () => {
-    const ws = await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+    const ws = await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, {
+      origin: `http://127.0.0.1:${host.port}`,
+    });
     if (typeof ws === 'number') throw new Error(`socket refused: ${ws}`);
     try {
       const info = await request(ws, { id: 1, method: 'app.info', input: {} });

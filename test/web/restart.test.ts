@@ -26,11 +26,18 @@ async function connect(url: URL): Promise<WebSocket> {
 }
 
 let nextId = 1;
-function call(ws: WebSocket, method: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { message: string } }> {
+function call(
+  ws: WebSocket,
+  method: string,
+  input: unknown,
+): Promise<{ ok: boolean; value?: unknown; error?: { message: string } }> {
   const id = nextId++;
   return new Promise((resolve) => {
     const onMessage = (data: unknown) => {
-      const message = JSON.parse(String(data)) as { id?: number; result?: { ok: boolean; value?: unknown; error?: { message: string } } };
+      const message = JSON.parse(String(data)) as {
+        id?: number;
+        result?: { ok: boolean; value?: unknown; error?: { message: string } };
+      };
       if (message.id !== id || !message.result) return;
       ws.off('message', onMessage);
       resolve(message.result);

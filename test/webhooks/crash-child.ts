@@ -9,4 +9,6 @@ core.calls.applyEvent = () => {
   throw new Error('killed');
 };
 await core.start();
-process.stdout.write(`${JSON.stringify({ hookUrl: core.webhooks.hookUrl('simulator'), key: simulatorSigningKey(core.secrets) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ hookUrl: core.webhooks.hookUrl('simulator'), key: simulatorSigningKey(core.secrets) })}\n`,
+);

@@ -77,7 +77,11 @@ describe('webhook server routes', () => {
     const seen: string[] = [];
     for (const path of paths) {
       for (const method of methods) {
-        const reply = await send(base, { method, path, body: method === 'GET' || method === 'HEAD' ? undefined : '{}' });
+        const reply = await send(base, {
+          method,
+          path,
+          body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
+        });
         if (reply.status !== 404) seen.push(`${method} ${path} → ${reply.status}`);
       }
     }
@@ -96,7 +100,10 @@ describe('webhook server routes', () => {
     const key = simulatorSigningKey(core.secrets);
     const before = JSON.parse((await send(core.webhooks.localUrl!, { method: 'GET', path: '/health' })).body);
     expect(before).toEqual({ ok: true, inbox: {}, applying: 0, lastWebhookAt: null });
-    expect((await sendSigned(core.webhooks.hookUrl('simulator'), simEvent({ call_id: 'sim_x', attempt_id: 999 }), key)).status).toBe(200);
+    expect(
+      (await sendSigned(core.webhooks.hookUrl('simulator'), simEvent({ call_id: 'sim_x', attempt_id: 999 }), key))
+        .status,
+    ).toBe(200);
     const after = await eventually(() => {
       const health = core.webhooks.health();
       return health.inbox.unknown_call === 1 ? health : null;
@@ -146,7 +153,10 @@ describe('webhook authentication and validation', () => {
     const ts = Date.now();
     const { signSimulatorBody, SIM_SIGNATURE_HEADER } = await import('../../src/main/core/providers/simulator');
     const tampered = body.replace('ringing', 'ringinG');
-    const reply = await send(url, { body: tampered, headers: { [SIM_SIGNATURE_HEADER]: signSimulatorBody(key, body, ts) } });
+    const reply = await send(url, {
+      body: tampered,
+      headers: { [SIM_SIGNATURE_HEADER]: signSimulatorBody(key, body, ts) },
+    });
     expect(reply.status).toBe(401);
     expect(inboxCount(core)).toBe(0);
     // The same delivery, correctly signed, is accepted.
@@ -161,7 +171,11 @@ describe('webhook authentication and validation', () => {
     const notJson = await sendSigned(url, '{"event": ', key);
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.body)).toMatchObject({ error: 'malformed', message: 'body is not JSON' });
-    const wrongShape = await sendSigned(url, JSON.stringify({ ...JSON.parse(simEvent({ call_id: 'sim_a', attempt_id: 1 })), status: 'flying' }), key);
+    const wrongShape = await sendSigned(
+      url,
+      JSON.stringify({ ...JSON.parse(simEvent({ call_id: 'sim_a', attempt_id: 1 })), status: 'flying' }),
+      key,
+    );
     expect(wrongShape.status).toBe(400);
     expect(JSON.parse(wrongShape.body).message).toMatch(/field status/);
     const get = await send(url, { method: 'GET', headers: { 'x-sim-signature': 'v=1,d=' + '0'.repeat(64) } });
@@ -181,11 +195,16 @@ describe('webhook authentication and validation', () => {
     const streamed = await new Promise<number>((resolve, reject) => {
       import('node:http').then(({ request }) => {
         const target = new URL(url);
-        const req = request({ host: '127.0.0.1', port: target.port, path: target.pathname, method: 'POST', agent: false }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+        const req = request(
+          { host: '127.0.0.1', port: target.port, path: target.pathname, method: 'POST', agent: false },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', (err: NodeJS.ErrnoException) =>
+          err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+        );
         const chunk = Buffer.alloc(64 * 1024, 0x20);
         for (let sent = 0; sent <= WEBHOOK_BODY_LIMIT * 3; sent += chunk.length) req.write(chunk);
         req.end();
@@ -208,7 +227,10 @@ describe('webhook inbox', () => {
     core.calls.markPlaced(callId, 'sim_exact');
     // Odd spacing and non-ASCII text: what is signed and stored is the bytes, not a re-serialisation.
     const body = Buffer.from(
-      simEvent({ call_id: 'sim_exact', attempt_id: callId, hangup_reason: 'Anruf beendet — ok ✓' }).replace('{', '{ \n\t'),
+      simEvent({ call_id: 'sim_exact', attempt_id: callId, hangup_reason: 'Anruf beendet — ok ✓' }).replace(
+        '{',
+        '{ \n\t',
+      ),
       'utf8',
     );
     const reply = await sendSigned(core.webhooks.hookUrl('simulator'), body, key);
@@ -225,38 +247,53 @@ describe('webhook inbox', () => {
     expect(call.hangupReason).toBe('Anruf beendet — ok ✓');
   });
 
-  it('keeps an acknowledged delivery when the process dies right after answering, and applies it on restart', { timeout: 60_000 }, async () => {
-    const { dir, cleanup } = tempDir();
-    dirs.push(cleanup);
-    // The call exists before the crash, as the dialer would have written it.
-    const first = createTestCore({ dataDir: dir });
-    const callId = newAttempt(first, 2);
-    first.calls.markPlaced(callId, 'sim_crash');
-    await first.close();
+  it(
+    'keeps an acknowledged delivery when the process dies right after answering, and applies it on restart',
+    { timeout: 60_000 },
+    async () => {
+      const { dir, cleanup } = tempDir();
+      dirs.push(cleanup);
+      // The call exists before the crash, as the dialer would have written it.
+      const first = createTestCore({ dataDir: dir });
+      const callId = newAttempt(first, 2);
+      first.calls.markPlaced(callId, 'sim_crash');
+      await first.close();
 
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crash-child.ts'), dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
-    const { hookUrl, key } = JSON.parse(line) as { hookUrl: string; key: string };
-    const body = simEvent({ call_id: 'sim_crash', attempt_id: callId, event: 'call.answered', event_id: 'call.answered', status: 'in_progress' });
-    const reply = await sendSigned(hookUrl, body, key);
-    expect(reply.status).toBe(200);
-    expect(await exited).toBe('SIGKILL');
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crash-child.ts'), dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, signal) => resolve(signal)),
+      );
+      const line = await new Promise<string>((resolve) =>
+        createInterface({ input: child.stdout! }).once('line', resolve),
+      );
+      const { hookUrl, key } = JSON.parse(line) as { hookUrl: string; key: string };
+      const body = simEvent({
+        call_id: 'sim_crash',
+        attempt_id: callId,
+        event: 'call.answered',
+        event_id: 'call.answered',
+        status: 'in_progress',
+      });
+      const reply = await sendSigned(hookUrl, body, key);
+      expect(reply.status).toBe(200);
+      expect(await exited).toBe('SIGKILL');
 
-    const restarted = createTestCore({ dataDir: dir });
-    cores.push(restarted);
-    const inbox = new InboxRepository(restarted.db);
-    expect(inbox.withState('pending', 0, 10).map((r) => r.body.toString('utf8'))).toEqual([body]);
-    const answeredEvents = () => new CallsRepository(restarted.db).events(callId).filter((e) => e.kind === 'call.answered');
-    expect(answeredEvents()).toEqual([]);
-    await restarted.start();
-    expect(inbox.get(1)!.state).toBe('processed');
-    // Applied once (its disposition depends on what reconciliation did with the call meanwhile).
-    expect(answeredEvents()).toHaveLength(1);
-    expect(answeredEvents()[0].raw).toBe(body);
-  });
+      const restarted = createTestCore({ dataDir: dir });
+      cores.push(restarted);
+      const inbox = new InboxRepository(restarted.db);
+      expect(inbox.withState('pending', 0, 10).map((r) => r.body.toString('utf8'))).toEqual([body]);
+      const answeredEvents = () =>
+        new CallsRepository(restarted.db).events(callId).filter((e) => e.kind === 'call.answered');
+      expect(answeredEvents()).toEqual([]);
+      await restarted.start();
+      expect(inbox.get(1)!.state).toBe('processed');
+      // Applied once (its disposition depends on what reconciliation did with the call meanwhile).
+      expect(answeredEvents()).toHaveLength(1);
+      expect(answeredEvents()[0].raw).toBe(body);
+    },
+  );
 
   it('leaves a call as it was when the same event arrives twice or a ringing arrives after completed', async () => {
     const core = await started();
@@ -289,7 +326,12 @@ describe('webhook inbox', () => {
     expect((await sendSigned(url, ringing, key)).status).toBe(200);
     await eventually(() => core.webhooks.backlog === 0 && inbox.get(3)?.state === 'processed');
     expect(calls.getCall(callId)).toEqual(before);
-    expect(calls.events(callId).filter((e) => e.kind.startsWith('call.')).map((e) => [e.kind, e.disposition])).toEqual([
+    expect(
+      calls
+        .events(callId)
+        .filter((e) => e.kind.startsWith('call.'))
+        .map((e) => [e.kind, e.disposition]),
+    ).toEqual([
       ['call.ended', 'applied'],
       ['call.ended', 'duplicate'],
       ['call.ringing', 'stale'],
@@ -306,7 +348,13 @@ describe('webhook inbox', () => {
     const inbox = new InboxRepository(core.db);
     const deliveries = [
       simEvent({ call_id: 'sim_order', attempt_id: callId, event: 'call.ringing', status: 'ringing' }),
-      simEvent({ call_id: 'sim_order', attempt_id: callId, event: 'call.answered', event_id: 'call.answered', status: 'in_progress' }),
+      simEvent({
+        call_id: 'sim_order',
+        attempt_id: callId,
+        event: 'call.answered',
+        event_id: 'call.answered',
+        status: 'in_progress',
+      }),
       simEvent({
         call_id: 'sim_order',
         attempt_id: callId,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { contract, type ApiHandlers, type ApiErrorBody, type InvokeResult, type MethodName } from '../../shared/contract';
+import {
+  contract,
+  type ApiHandlers,
+  type ApiErrorBody,
+  type InvokeResult,
+  type MethodName,
+} from '../../shared/contract';
 import { ApiError } from '../core/api';
 import type { Logger } from '../core/platform';
 
@@ -9,7 +15,12 @@ const isMethod = (name: string): name is MethodName => Object.hasOwn(contract, n
  * The single request path shared by the IPC and WebSocket bindings: method must be in the contract, input is
  * validated against its schema, output against its schema, and every failure becomes an ApiErrorBody.
  */
-export async function dispatch(handlers: ApiHandlers, method: string, rawInput: unknown, logger: Logger): Promise<InvokeResult> {
+export async function dispatch(
+  handlers: ApiHandlers,
+  method: string,
+  rawInput: unknown,
+  logger: Logger,
+): Promise<InvokeResult> {
   if (!isMethod(method)) return fail({ code: 'not_found', message: `Unknown method "${method}".` });
   const def = contract[method];
   const parsed = def.input.safeParse(rawInput ?? {});
@@ -19,7 +30,9 @@ export async function dispatch(handlers: ApiHandlers, method: string, rawInput: 
     const value = await handler(parsed.data);
     const checked = def.output.safeParse(value);
     if (!checked.success) {
-      logger.log('error', 'api', `Handler ${method} returned data outside the contract`, { issues: checked.error.issues.slice(0, 3) });
+      logger.log('error', 'api', `Handler ${method} returned data outside the contract`, {
+        issues: checked.error.issues.slice(0, 3),
+      });
       return fail({ code: 'internal', message: `${method} returned an unexpected shape; see the log.` });
     }
     return { ok: true, value: checked.data };

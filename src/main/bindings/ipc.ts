@@ -1,4 +1,11 @@
-import { IPC_EVENTS_CHANNEL, IPC_PREFIX, METHOD_NAMES, type AnyEvent, type ApiHandlers, type InvokeResult } from '../../shared/contract';
+import {
+  IPC_EVENTS_CHANNEL,
+  IPC_PREFIX,
+  METHOD_NAMES,
+  type AnyEvent,
+  type ApiHandlers,
+  type InvokeResult,
+} from '../../shared/contract';
 import type { EventBus } from '../core/bus';
 import type { Clock, Logger } from '../core/platform';
 import type { IpcInvokeEventLike, IpcMainLike } from '../electron/types';

@@ -1,7 +1,15 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clock, type Logger, type LogLevel, type Notifier, type Platform, type SecretCipher, systemClock } from './platform';
+import {
+  type Clock,
+  type Logger,
+  type LogLevel,
+  type Notifier,
+  type Platform,
+  type SecretCipher,
+  systemClock,
+} from './platform';
 
 // Platform pieces for plain Node (web host, CLI, tests). Electron passes its own cipher (safeStorage) and notifier.
 
@@ -31,10 +39,7 @@ export function createFileCipher(dataDir: string): SecretCipher {
 }
 
 const SECRET_FIELD = /(authorization|api[_-]?key|token|secret|password|signature|private[_-]?key)/i;
-const SECRET_TEXT = [
-  /(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g,
-  /\/hooks\/([a-z_]+)\/[A-Za-z0-9_-]{8,}/g,
-];
+const SECRET_TEXT = [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g, /\/hooks\/([a-z_]+)\/[A-Za-z0-9_-]{8,}/g];
 
 /** Removes secrets from a log line: known secret values, secret-looking fields, bearer tokens, hook path secrets. */
 export function redact(text: string, knownSecrets: Iterable<string> = []): string {
@@ -92,7 +97,10 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
 
 export const silentNotifier: Notifier = { notify: () => undefined };
 
-export function nodePlatform(dataDir: string, options: { echo?: (line: string) => void; clock?: Clock } = {}): Platform {
+export function nodePlatform(
+  dataDir: string,
+  options: { echo?: (line: string) => void; clock?: Clock } = {},
+): Platform {
   const logger = createFileLogger({ dir: join(dataDir, 'logs'), echo: options.echo });
   return {
     clock: options.clock ?? systemClock,

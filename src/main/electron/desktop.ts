@@ -10,7 +10,13 @@ import { createSafeStorageCipher } from './cipher';
 import { aboutText, buildMenuTemplate } from './menu';
 import type { NativeBinding } from './native-binding';
 import { createOsNotifier } from './notifier';
-import { contentSecurityPolicy, guardNavigation, hardenSession, isRendererUrl, type RendererLocation } from './security';
+import {
+  contentSecurityPolicy,
+  guardNavigation,
+  hardenSession,
+  isRendererUrl,
+  type RendererLocation,
+} from './security';
 import { describeStartupError, NativeBindingMissingError, startupErrorPage } from './startup-error';
 import type { ElectronDeps, WindowLike } from './types';
 import { createMainWindow } from './window';
@@ -56,7 +62,9 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
   const version = app.getVersion();
   const dev = !app.isPackaged;
   const devUrl = dev ? electron.env.ELECTRON_RENDERER_URL : undefined;
-  const location: RendererLocation = devUrl ? { kind: 'dev', url: devUrl } : { kind: 'file', file: options.rendererFile };
+  const location: RendererLocation = devUrl
+    ? { kind: 'dev', url: devUrl }
+    : { kind: 'file', file: options.rendererFile };
 
   let startupError: unknown = null;
   let logger: Logger = noLog;
@@ -88,7 +96,12 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
         navigate: (view: AppView) => sendToRenderer([{ type: 'app.navigate', payload: { view } }]),
         about: () => {
           const text = aboutText({ appName, version, versions: electron.versions, dataDir: userData });
-          void electron.showMessageBox(liveWindow(), { type: 'info', title: `About ${appName}`, ...text, buttons: ['OK'] });
+          void electron.showMessageBox(liveWindow(), {
+            type: 'info',
+            title: `About ${appName}`,
+            ...text,
+            buttons: ['OK'],
+          });
         },
         openLogs: () => void electron.openPath(logDir),
       },
@@ -125,7 +138,9 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
       await core.start();
     } catch (err) {
       startupError = err;
-      logger.log('error', 'startup', 'The console could not start', { error: err instanceof Error ? err.stack : String(err) });
+      logger.log('error', 'startup', 'The console could not start', {
+        error: err instanceof Error ? err.stack : String(err),
+      });
       await core?.close().catch(() => undefined);
       core = null;
     }
@@ -173,7 +188,9 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     if (closed) return;
     closed = true;
     for (const stop of stops.splice(0)) stop();
-    await core?.close().catch((err: unknown) => logger.log('error', 'shutdown', 'Closing the core failed', { error: String(err) }));
+    await core
+      ?.close()
+      .catch((err: unknown) => logger.log('error', 'shutdown', 'Closing the core failed', { error: String(err) }));
   };
 
   app.on('second-instance', focusWindow);

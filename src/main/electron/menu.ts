@@ -34,7 +34,10 @@ export function buildMenuTemplate(options: {
     click: () => actions.navigate(view),
   }));
   const appMenu: MenuItemTemplate = mac
-    ? { label: appName, submenu: [about, separator, role('hide'), role('hideOthers'), role('unhide'), separator, role('quit')] }
+    ? {
+        label: appName,
+        submenu: [about, separator, role('hide'), role('hideOthers'), role('unhide'), separator, role('quit')],
+      }
     : { label: '&File', submenu: [role('quit')] };
   return [
     appMenu,

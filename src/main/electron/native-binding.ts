@@ -25,6 +25,10 @@ export function resolveNativeBinding(options: {
   if (options.isPackaged) return { kind: 'default' };
   return {
     kind: 'file',
-    path: join(options.appPath, NATIVE_DIR, electronBindingFileName(options.electronVersion, options.platform, options.arch)),
+    path: join(
+      options.appPath,
+      NATIVE_DIR,
+      electronBindingFileName(options.electronVersion, options.platform, options.arch),
+    ),
   };
 }

@@ -2,7 +2,10 @@ import type { Logger, Notifier } from '../core/platform';
 import type { NotificationFactory } from './types';
 
 /** OS notifications (transfers, campaign finished); clicking one brings the console to the front. */
-export function createOsNotifier(factory: NotificationFactory, options: { logger: Logger; onClick: () => void }): Notifier {
+export function createOsNotifier(
+  factory: NotificationFactory,
+  options: { logger: Logger; onClick: () => void },
+): Notifier {
   return {
     notify(title, body) {
       options.logger.log('info', 'notify', `${title}: ${body}`);

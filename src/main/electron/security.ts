@@ -7,7 +7,6 @@ import type { PreventableEvent, SessionLike, WebContentsLike, WebPreferencesOpti
 /** Where the renderer comes from: the built file, or electron-vite's dev server (ELECTRON_RENDERER_URL). */
 export type RendererLocation = { kind: 'file'; file: string } | { kind: 'dev'; url: string };
 
-
 export function secureWebPreferences(preload: string, methodNames: readonly string[]): WebPreferencesOptions {
   return {
     preload,

@@ -41,7 +41,8 @@ export function describeStartupError(err: unknown, context: { dataDir: string; l
   if (code === 'EADDRINUSE') {
     return {
       title: 'The webhook port is already in use',
-      message: 'Another program (or another copy of Call Console started with a different data folder) is listening on the port set for webhooks.',
+      message:
+        'Another program (or another copy of Call Console started with a different data folder) is listening on the port set for webhooks.',
       fix: 'Quit the other program, or set the webhook port to 0 (any free port) in Settings, then start the app again.',
       detail,
     };

@@ -117,8 +117,24 @@ export interface NotificationFactory {
 }
 
 export type MenuRole =
-  | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'selectAll' | 'quit' | 'hide' | 'hideOthers' | 'unhide'
-  | 'resetZoom' | 'zoomIn' | 'zoomOut' | 'togglefullscreen' | 'reload' | 'toggleDevTools' | 'minimize' | 'zoom'
+  | 'undo'
+  | 'redo'
+  | 'cut'
+  | 'copy'
+  | 'paste'
+  | 'selectAll'
+  | 'quit'
+  | 'hide'
+  | 'hideOthers'
+  | 'unhide'
+  | 'resetZoom'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'togglefullscreen'
+  | 'reload'
+  | 'toggleDevTools'
+  | 'minimize'
+  | 'zoom'
   | 'close';
 
 /** A menu entry in Electron's template format (the subset we build). */

@@ -80,7 +80,13 @@ export const agentsMethods = {
     Transfer,
   ),
   'transfers.counts': method(
-    z.object({ campaignId: z.number().int().optional(), fromDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    z.object({
+      campaignId: z.number().int().optional(),
+      fromDay: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+    }),
     z.array(TransferCount),
   ),
 };

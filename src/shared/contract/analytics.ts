@@ -24,18 +24,21 @@ export const DURATION_BUCKETS = [0, 15, 30, 60, 120, 300] as const;
  * read these, and the SQL in the analytics repository implements them.
  */
 export const FIGURE_DEFINITIONS = {
-  placed: 'Attempts the console placed with the provider (a refusal that did not use up an attempt, such as a 429, is not counted).',
+  placed:
+    'Attempts the console placed with the provider (a refusal that did not use up an attempt, such as a 429, is not counted).',
   ended: 'Placed attempts that have ended, whatever the result.',
   live: 'Placed attempts not ended yet (dialling, ringing, in a call or being transferred).',
   connected: 'Placed attempts the callee answered: the call reached in-progress, or ended completed or transferred.',
   conversations: 'Placed attempts in which somebody actually talked (the provider reported a conversation).',
   successRate:
     'Ended attempts with result completed or transferred ÷ ended attempts except cancelled ones. Success rate + failure rate = 100 %.',
-  failureRate: 'Ended attempts with result failed, busy, no answer or voicemail ÷ ended attempts except cancelled ones.',
+  failureRate:
+    'Ended attempts with result failed, busy, no answer or voicemail ÷ ended attempts except cancelled ones.',
   outcomeSuccessRate: `Attempts with a successful outcome (${SUCCESS_OUTCOMES.join(', ')}) ÷ conversations.`,
   connectRate: 'Connected ÷ placed.',
   averageDurationS: 'Mean duration in seconds of connected attempts that report a duration.',
-  transferRate: 'Connected attempts handed to a person (result transferred, or a transfer was requested) ÷ connected attempts.',
+  transferRate:
+    'Connected attempts handed to a person (result transferred, or a transfer was requested) ÷ connected attempts.',
   attemptsPerContact: 'Placed attempts ÷ distinct contacts dialled.',
   cost: 'Sum of the cost the provider reported, over the attempts that report one (blank when none does).',
   callsPerHour: 'Placed attempts per clock hour in which any attempt was placed.',
@@ -46,7 +49,8 @@ export const FUNNEL_STAGES = ['loaded', 'eligible', 'dialled', 'connected', 'con
 /** The funnel counts contacts (per campaign); loaded and eligible ignore the date range, the later stages use it. */
 export const FUNNEL_DEFINITIONS: Record<(typeof FUNNEL_STAGES)[number], string> = {
   loaded: "Contacts in the campaign's lists.",
-  eligible: 'Queued contacts with a callable, unique number and not on the do-not-call list (unless dialled before being put on it).',
+  eligible:
+    'Queued contacts with a callable, unique number and not on the do-not-call list (unless dialled before being put on it).',
   dialled: 'Contacts with at least one placed attempt in the range.',
   connected: 'Contacts with an attempt in the range that was answered.',
   conversation: 'Contacts with an attempt in the range in which somebody talked.',
@@ -64,13 +68,21 @@ export const AnalyticsQuery = z
     /** The viewer's offset from UTC, so "calls per hour" buckets are the viewer's clock hours (India is +330). */
     utcOffsetMinutes: z.number().int().min(-840).max(840).default(0),
   })
-  .refine((q) => q.from === null || q.to === null || q.from < q.to, { message: 'from must be before to', path: ['to'] });
+  .refine((q) => q.from === null || q.to === null || q.from < q.to, {
+    message: 'from must be before to',
+    path: ['to'],
+  });
 export type AnalyticsQuery = z.output<typeof AnalyticsQuery>;
 
 const Count = z.object({ key: z.string(), count: z.number().int() });
 
 export const Dashboard = z.object({
-  query: z.object({ campaignId: z.number().int().nullable(), from: z.number().nullable(), to: z.number().nullable(), utcOffsetMinutes: z.number().int() }),
+  query: z.object({
+    campaignId: z.number().int().nullable(),
+    from: z.number().nullable(),
+    to: z.number().nullable(),
+    utcOffsetMinutes: z.number().int(),
+  }),
   campaignName: z.string().nullable(),
   totals: z.object({
     placed: z.number().int(),
@@ -129,14 +141,20 @@ export type LogEntry = z.infer<typeof LogEntry>;
 export const analyticsMethods = {
   'analytics.dashboard': method(AnalyticsQuery, Dashboard),
   /** Every dashboard figure as one table (section, figure, key, value, definition), CSV or XLSX, formulas neutralised. */
-  'analytics.export': method(z.object({ query: AnalyticsQuery, format: z.enum(['csv', 'xlsx']).default('csv') }), ExportFile),
+  'analytics.export': method(
+    z.object({ query: AnalyticsQuery, format: z.enum(['csv', 'xlsx']).default('csv') }),
+    ExportFile,
+  ),
   /** Newest first, secrets redacted; `minLevel` keeps that level and above. */
   'logs.list': method(
     z.object({
       minLevel: z.enum(LOG_LEVELS).default('info'),
       campaignId: z.number().int().nullable().default(null),
       scope: z.string().max(100).nullable().default(null),
-      sources: z.array(z.enum(['db', 'file'])).min(1).default(['db', 'file']),
+      sources: z
+        .array(z.enum(['db', 'file']))
+        .min(1)
+        .default(['db', 'file']),
       limit: z.number().int().min(1).max(2000).default(500),
     }),
     z.object({ entries: z.array(LogEntry), scopes: z.array(z.string()) }),

@@ -3,7 +3,16 @@ import { ProviderName } from '../domain';
 import { method } from './define';
 
 /** The main views, in menu order (Ctrl/Cmd+1..5). */
-export const AppView = z.enum(['contacts', 'campaigns', 'live', 'transcripts', 'settings', 'recordings', 'analytics', 'logs']);
+export const AppView = z.enum([
+  'contacts',
+  'campaigns',
+  'live',
+  'transcripts',
+  'settings',
+  'recordings',
+  'analytics',
+  'logs',
+]);
 export type AppView = z.infer<typeof AppView>;
 
 export const appMethods = {

@@ -47,7 +47,10 @@ export const ActivityEntry = z.object({
   message: z.string(),
 });
 
-const Phone = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'phone must be in E.164 form, e.g. +919812345678');
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'phone must be in E.164 form, e.g. +919812345678');
 
 export const campaignsMethods = {
   'campaigns.list': method(z.object({}), z.array(Campaign)),
@@ -98,19 +101,30 @@ export const campaignsMethods = {
   'campaigns.progress': method(Id, CampaignProgress),
   /** Contacts still to be called, soonest first, with when and why they wait. */
   'campaigns.waiting': method(
-    z.object({ id: z.number().int(), limit: z.number().int().min(1).max(5000).default(200), offset: z.number().int().min(0).default(0) }),
+    z.object({
+      id: z.number().int(),
+      limit: z.number().int().min(1).max(5000).default(200),
+      offset: z.number().int().min(0).default(0),
+    }),
     z.array(WaitingContact),
   ),
   /** What the dialer did for this campaign, newest first. */
   'campaigns.log': method(
-    z.object({ id: z.number().int(), limit: z.number().int().min(1).max(5000).default(200), beforeId: z.number().int().optional() }),
+    z.object({
+      id: z.number().int(),
+      limit: z.number().int().min(1).max(5000).default(200),
+      beforeId: z.number().int().optional(),
+    }),
     z.array(ActivityEntry),
   ),
   'dnc.list': method(
     z.object({ limit: z.number().int().min(1).max(100_000).default(1000) }),
     z.array(z.object({ phone: z.string(), source: z.string(), reason: z.string().nullable(), createdAt: z.number() })),
   ),
-  'dnc.add': method(z.object({ phones: z.array(Phone).min(1).max(100_000), reason: z.string().max(500).optional() }), z.object({ added: z.number().int() })),
+  'dnc.add': method(
+    z.object({ phones: z.array(Phone).min(1).max(100_000), reason: z.string().max(500).optional() }),
+    z.object({ added: z.number().int() }),
+  ),
   'dnc.remove': method(z.object({ phone: Phone }), z.object({ removed: z.boolean() })),
 };
 

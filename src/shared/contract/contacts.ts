@@ -185,7 +185,9 @@ export const contactsMethods = {
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(5000).default(200),
       /** A column of GRID_SORT_COLUMNS, or "var:<name>" for a variable. */
-      sort: z.object({ column: z.string().min(1).max(120), direction: z.enum(['asc', 'desc']).default('asc') }).optional(),
+      sort: z
+        .object({ column: z.string().min(1).max(120), direction: z.enum(['asc', 'desc']).default('asc') })
+        .optional(),
     }),
     z.object({ rows: z.array(GridContact), total: z.number().int() }),
   ),
@@ -214,7 +216,10 @@ export const contactsMethods = {
     z.object({ selection: ContactSelection, reason: z.string().max(200).optional() }),
     z.object({ numbers: z.number().int(), contacts: z.number().int() }),
   ),
-  'contacts.unmarkDnc': method(z.object({ selection: ContactSelection }), z.object({ numbers: z.number().int(), contacts: z.number().int() })),
+  'contacts.unmarkDnc': method(
+    z.object({ selection: ContactSelection }),
+    z.object({ numbers: z.number().int(), contacts: z.number().int() }),
+  ),
 
   /** Step 1 of an import: the file's bytes (the web host has no file path) → sheets, header, preview, mapping. */
   'imports.preview': method(
@@ -227,7 +232,12 @@ export const contactsMethods = {
   ),
   /** Re-reads the open file with another sheet or header row (no re-upload). */
   'imports.inspect': method(
-    z.object({ token: z.string(), sheet: z.string().optional(), headerRow: z.number().int().min(0).optional(), country: z.string().length(2).optional() }),
+    z.object({
+      token: z.string(),
+      sheet: z.string().optional(),
+      headerRow: z.number().int().min(0).optional(),
+      country: z.string().length(2).optional(),
+    }),
     ImportPreview,
   ),
   /** Step 2: all-or-nothing import into an existing list (listId) or a new one (listName, default: file name). */
@@ -243,7 +253,10 @@ export const contactsMethods = {
     ImportResult,
   ),
   'imports.cancel': method(z.object({ token: z.string() }), z.object({ cancelled: z.boolean() })),
-  'imports.list': method(z.object({ listId: z.number().int().optional(), limit: z.number().int().min(1).max(500).default(100) }), z.array(ImportSummary)),
+  'imports.list': method(
+    z.object({ listId: z.number().int().optional(), limit: z.number().int().min(1).max(500).default(100) }),
+    z.array(ImportSummary),
+  ),
   'imports.get': method(
     z.object({ id: z.number().int() }),
     ImportSummary.extend({
@@ -253,7 +266,10 @@ export const contactsMethods = {
     }),
   ),
   /** The rejected rows of an import as they were typed, plus row/column/reason/fix columns, to fix and re-import. */
-  'imports.exportRejected': method(z.object({ id: z.number().int(), format: z.enum(['csv', 'xlsx']).default('csv') }), ExportFile),
+  'imports.exportRejected': method(
+    z.object({ id: z.number().int(), format: z.enum(['csv', 'xlsx']).default('csv') }),
+    ExportFile,
+  ),
 
   /** A list, a selection or a campaign's results as CSV/XLSX bytes for the browser to download. */
   'exports.create': method(

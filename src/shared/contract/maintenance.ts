@@ -26,7 +26,12 @@ export const maintenanceMethods = {
    */
   'maintenance.restore': method(
     z.object({ path: z.string().min(1).max(4096) }),
-    z.object({ staged: z.string(), safetyBackup: BackupInfo, schemaVersion: z.number().int(), restartRequired: z.literal(true) }),
+    z.object({
+      staged: z.string(),
+      safetyBackup: BackupInfo,
+      schemaVersion: z.number().int(),
+      restartRequired: z.literal(true),
+    }),
   ),
   /**
    * Deletes every list, contact, campaign, call, transcript, recording and log (settings and secrets too when

@@ -6,7 +6,10 @@ import { method } from './define';
 // Keys go in through `providers.update` and never come back out: the renderer only sees hasKey and a hint.
 
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'number must be in E.164 form, e.g. +919876543210');
-const HttpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
 
 /** Non-secret settings per provider; every field optional so a half-filled form can be saved. */
 export const ProviderSettings = z.object({
@@ -25,7 +28,11 @@ export const ProviderSettings = z.object({
       /** The self-hosted telephony server (twilio_api_server.py), where calls are placed. */
       telephonyUrl: HttpUrl.default('http://localhost:8001'),
       agentId: z.string().trim().min(1).optional(),
-      twilioAccountSid: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, 'Twilio Account SID looks like AC followed by 32 hex characters').optional(),
+      twilioAccountSid: z
+        .string()
+        .trim()
+        .regex(/^AC[0-9a-fA-F]{32}$/, 'Twilio Account SID looks like AC followed by 32 hex characters')
+        .optional(),
       /** The TWILIO_PHONE_NUMBER the self-hosted server calls from (used as callerId on transfers). */
       fromNumber: E164.optional(),
       /** Override of https://api.twilio.com. */
@@ -130,7 +137,10 @@ export const providersMethods = {
     z.object({
       mode: TunnelMode,
       host: HttpUrl.optional(),
-      subdomain: z.string().regex(/^[a-z0-9-]{4,63}$/, 'subdomain: 4–63 lower-case letters, digits or dashes').optional(),
+      subdomain: z
+        .string()
+        .regex(/^[a-z0-9-]{4,63}$/, 'subdomain: 4–63 lower-case letters, digits or dashes')
+        .optional(),
       publicUrl: HttpUrl.optional(),
     }),
     TunnelStatus,

@@ -19,7 +19,15 @@ export const SHEET_FIELDS = [
 ] as const;
 export const SheetField = z.enum(SHEET_FIELDS);
 export type SheetField = z.infer<typeof SheetField>;
-export const OUTPUT_FIELDS = ['status', 'executionId', 'duration', 'lastAttempt', 'notes', 'transcript', 'summary'] as const;
+export const OUTPUT_FIELDS = [
+  'status',
+  'executionId',
+  'duration',
+  'lastAttempt',
+  'notes',
+  'transcript',
+  'summary',
+] as const;
 export type OutputField = (typeof OUTPUT_FIELDS)[number];
 
 const ColumnLetter = z
@@ -84,7 +92,12 @@ export const GoogleCredential = z.object({
 });
 export type GoogleCredential = z.infer<typeof GoogleCredential>;
 
-export const SheetRejectedRow = z.object({ row: z.number().int(), column: z.string(), value: z.string(), reason: z.string() });
+export const SheetRejectedRow = z.object({
+  row: z.number().int(),
+  column: z.string(),
+  value: z.string(),
+  reason: z.string(),
+});
 
 export const SheetConnection = z.object({
   id: z.number().int(),
@@ -151,7 +164,14 @@ export const sourcesMethods = {
     z.object({
       spreadsheetId: z.string(),
       title: z.string(),
-      tabs: z.array(z.object({ gid: z.number().int(), title: z.string(), rowCount: z.number().int(), columnCount: z.number().int() })),
+      tabs: z.array(
+        z.object({
+          gid: z.number().int(),
+          title: z.string(),
+          rowCount: z.number().int(),
+          columnCount: z.number().int(),
+        }),
+      ),
       gid: z.number().int(),
       header: z.array(z.string()),
       suggestedMapping: SheetMapping,
@@ -180,7 +200,10 @@ export const sourcesMethods = {
   'sources.sheets.get': method(z.object({ id: z.number().int() }), SheetConnection),
   'sources.sheets.sync': method(z.object({ id: z.number().int() }), SheetSyncResult),
   /** Writes pending updates now (still one request at a time, within quota). */
-  'sources.sheets.flush': method(z.object({ id: z.number().int() }), z.object({ written: z.number().int(), pending: z.number().int() })),
+  'sources.sheets.flush': method(
+    z.object({ id: z.number().int() }),
+    z.object({ written: z.number().int(), pending: z.number().int() }),
+  ),
   'sources.sheets.setPaused': method(z.object({ id: z.number().int(), paused: z.boolean() }), SheetConnection),
   /** Stops syncing; the list and its contacts stay, pending writes are discarded. */
   'sources.sheets.disconnect': method(z.object({ id: z.number().int() }), z.object({ ok: z.literal(true) })),

@@ -19,7 +19,10 @@ const SIP = /^sips?:[^@\s]+@[^\s@]+$/i;
 export function agentPhone(typed: string): string {
   const parsed = parsePhoneNumberFromString(typed);
   if (!parsed || !parsed.isValid()) {
-    throw new ApiError('invalid_input', `Phone "${typed}" is not a valid international number: write it with + and the country code, e.g. +14155550123.`);
+    throw new ApiError(
+      'invalid_input',
+      `Phone "${typed}" is not a valid international number: write it with + and the country code, e.g. +14155550123.`,
+    );
   }
   return parsed.number;
 }
@@ -77,8 +80,10 @@ export class AgentRoster {
     const phoneText = input.phone === undefined ? base.phone : input.phone?.trim() || null;
     const sip = input.sip === undefined ? base.sip : input.sip?.trim() || null;
     const phone = phoneText ? agentPhone(phoneText) : null;
-    if (sip && !SIP.test(sip)) throw new ApiError('invalid_input', `SIP address "${sip}" must look like sip:agent@pbx.example.com.`);
-    if (!phone && !sip) throw new ApiError('invalid_input', `Agent "${name}" needs a phone number or a SIP address to be reachable.`);
+    if (sip && !SIP.test(sip))
+      throw new ApiError('invalid_input', `SIP address "${sip}" must look like sip:agent@pbx.example.com.`);
+    if (!phone && !sip)
+      throw new ApiError('invalid_input', `Agent "${name}" needs a phone number or a SIP address to be reachable.`);
     const skills = [...new Set((input.skills ?? base.skills).map((s) => s.trim()).filter(Boolean))];
     return { name, phone, sip, skills };
   }

@@ -26,7 +26,13 @@ export class TransferService {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly deps: { db: Db; bus: EventBus; platform: Platform; providers: () => ProviderRegistry; roster: AgentRoster },
+    private readonly deps: {
+      db: Db;
+      bus: EventBus;
+      platform: Platform;
+      providers: () => ProviderRegistry;
+      roster: AgentRoster;
+    },
   ) {
     this.repo = new TransfersRepository(deps.db);
     this.calls = new CallsRepository(deps.db);
@@ -40,7 +46,9 @@ export class TransferService {
         if (event.type === 'call.updated') this.observe(event.payload);
         else if (event.payload.destination) this.attribute(callId, event.payload.destination);
       } catch (err) {
-        deps.platform.logger.log('error', 'transfers', `Recording the transfer of call ${callId} failed`, { error: String(err) });
+        deps.platform.logger.log('error', 'transfers', `Recording the transfer of call ${callId} failed`, {
+          error: String(err),
+        });
       }
     });
   }
@@ -58,21 +66,37 @@ export class TransferService {
     const call = this.calls.getCall(callId);
     if (!call) throw new ApiError('not_found', `Call ${callId} does not exist.`);
     if (call.status !== 'in_progress') {
-      throw new ApiError('conflict', `Call ${callId} is ${call.status.replace('_', ' ')}: only a call in progress can be transferred.`);
+      throw new ApiError(
+        'conflict',
+        `Call ${callId} is ${call.status.replace('_', ' ')}: only a call in progress can be transferred.`,
+      );
     }
     if (this.repo.openForCall(callId)) throw new ApiError('conflict', `Call ${callId} is already being transferred.`);
     const provider = this.deps.providers().get(call.provider as ProviderName);
     if (provider.capabilities.transfer !== 'api' || !provider.transferCall) {
-      const how = provider.capabilities.transfer === 'flow' ? "the call flow's Connect step" : "the provider's own agent";
-      throw new ApiError('unavailable', `${provider.label} calls cannot be transferred from the console; ${how} hands them to the available agent.`);
+      const how =
+        provider.capabilities.transfer === 'flow' ? "the call flow's Connect step" : "the provider's own agent";
+      throw new ApiError(
+        'unavailable',
+        `${provider.label} calls cannot be transferred from the console; ${how} hands them to the available agent.`,
+      );
     }
-    if (!call.providerCallId) throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
+    if (!call.providerCallId)
+      throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
     const agent = agentId !== undefined ? this.deps.roster.get(agentId) : this.routing.firstAvailable();
-    if (!agent) throw new ApiError('conflict', 'No agent is available: set someone available in the roster, then transfer again.');
+    if (!agent)
+      throw new ApiError(
+        'conflict',
+        'No agent is available: set someone available in the roster, then transfer again.',
+      );
     if ('status' in agent && agent.status !== 'available') {
       throw new ApiError('conflict', `${agent.name} is ${agent.status}; choose an available agent.`);
     }
-    if (!agent.phone) throw new ApiError('invalid_input', `${agent.name} has no phone number; add one in the roster to transfer calls to them.`);
+    if (!agent.phone)
+      throw new ApiError(
+        'invalid_input',
+        `${agent.name} has no phone number; add one in the roster to transfer calls to them.`,
+      );
     const id = this.repo.insert({ callId, agentId: agent.id, status: 'requested', at: this.now });
     this.agentBusy(agent.id);
     this.published(id);
@@ -81,7 +105,10 @@ export class TransferService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.finish(id, 'failed', `${provider.label} refused the transfer: ${message}`);
-      throw new ApiError('unavailable', `${provider.label} could not transfer call ${callId} to ${agent.name}: ${message}`);
+      throw new ApiError(
+        'unavailable',
+        `${provider.label} could not transfer call ${callId} to ${agent.name}: ${message}`,
+      );
     }
     // The provider may already have reported 'transferring' while we awaited it.
     return this.repo.get(id)!;
@@ -94,25 +121,35 @@ export class TransferService {
       .previousCallIds(call.phone, call.id, 20)
       .map((cid) => this.calls.getCall(cid))
       .filter((c): c is Call => c !== undefined);
-    return { transfer, call, variables: this.repo.variablesOf(call.id), transcript: this.calls.transcript(call.id), previousCalls };
+    return {
+      transfer,
+      call,
+      variables: this.repo.variablesOf(call.id),
+      transcript: this.calls.transcript(call.id),
+      previousCalls,
+    };
   }
 
   /** The agent's wrap-up. An Outcome value also becomes the call's (and the contact's) outcome. */
   disposeOf(id: number, disposition: string, notes: string): Transfer {
     const transfer = this.mustGet(id);
-    if (transfer.status === 'failed') throw new ApiError('conflict', `Transfer ${id} failed; there is no conversation to record.`);
+    if (transfer.status === 'failed')
+      throw new ApiError('conflict', `Transfer ${id} failed; there is no conversation to record.`);
     const outcome = Outcome.safeParse(disposition);
-    this.deps.db.transaction(() => {
-      this.repo.dispose(id, disposition, notes);
-      if (outcome.success) this.setOutcome(transfer.callId, outcome.data);
-    }).immediate();
+    this.deps.db
+      .transaction(() => {
+        this.repo.dispose(id, disposition, notes);
+        if (outcome.success) this.setOutcome(transfer.callId, outcome.data);
+      })
+      .immediate();
     if (outcome.success) {
       const call = this.calls.getCall(transfer.callId);
       if (call) this.deps.bus.publish('call.updated', call);
     }
     const call = this.calls.getCall(transfer.callId);
     // The agent is free once the customer is no longer on the line with them.
-    if (transfer.status === 'connected' || (call?.status === 'ended' && transfer.status !== 'ended')) this.finish(id, 'ended');
+    if (transfer.status === 'connected' || (call?.status === 'ended' && transfer.status !== 'ended'))
+      this.finish(id, 'ended');
     else this.published(id);
     return this.repo.get(id)!;
   }
@@ -160,7 +197,8 @@ export class TransferService {
     if (!agent || !t || t.agentId === agent.id) return;
     const previous = t.agentId;
     this.repo.setAgent(t.id, agent.id);
-    if (previous !== null && this.deps.roster.repo.get(previous)?.status === 'busy') this.deps.roster.setStatus(previous, 'available');
+    if (previous !== null && this.deps.roster.repo.get(previous)?.status === 'busy')
+      this.deps.roster.setStatus(previous, 'available');
     if (t.status !== 'ended' && t.status !== 'failed') this.agentBusy(agent.id);
     this.published(t.id);
   }
@@ -202,8 +240,10 @@ export class TransferService {
     const row = this.calls.byId(callId);
     if (!row) return;
     this.calls.patch(callId, { outcome });
-    if (row.campaign_id !== null && row.contact_id !== null) this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
-    if (outcome === 'do_not_call') this.dnc.add(row.phone, 'outcome', `Disposition do_not_call after transfer of call ${callId}`, this.now);
+    if (row.campaign_id !== null && row.contact_id !== null)
+      this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
+    if (outcome === 'do_not_call')
+      this.dnc.add(row.phone, 'outcome', `Disposition do_not_call after transfer of call ${callId}`, this.now);
   }
 
   private published(id: number): Transfer {

@@ -20,7 +20,12 @@ export class AnalyticsService {
   }
 
   dashboard(query: AnalyticsQuery): Dashboard {
-    const f: AnalyticsFilter = { campaignId: query.campaignId, from: query.from, to: query.to, offsetMs: query.utcOffsetMinutes * 60_000 };
+    const f: AnalyticsFilter = {
+      campaignId: query.campaignId,
+      from: query.from,
+      to: query.to,
+      offsetMs: query.utcOffsetMinutes * 60_000,
+    };
     const t = this.repo.totals(f);
     const perHour = this.repo.perHour(f);
     const byBucket = new Map(this.repo.durationBuckets(f).map((b) => [b.fromS, b.count]));
@@ -77,25 +82,38 @@ const iso = (ms: number | null) => (ms === null ? 'all' : new Date(ms).toISOStri
  */
 export function dashboardTable(d: Dashboard): ExportTable {
   const rows: ExportCell[][] = [];
-  const add = (section: string, figure: string, key: string | number | null, value: ExportCell, definition: string | null = null) =>
-    rows.push([section, figure, key, value, definition]);
+  const add = (
+    section: string,
+    figure: string,
+    key: string | number | null,
+    value: ExportCell,
+    definition: string | null = null,
+  ) => rows.push([section, figure, key, value, definition]);
   add('scope', 'campaign', d.query.campaignId, d.campaignName ?? 'all campaigns');
   add('scope', 'from', null, iso(d.query.from));
   add('scope', 'to', null, iso(d.query.to));
   for (const [k, v] of Object.entries(d.totals)) {
-    add('totals', k, null, v, k in FIGURE_DEFINITIONS ? FIGURE_DEFINITIONS[k as keyof typeof FIGURE_DEFINITIONS] : null);
+    add(
+      'totals',
+      k,
+      null,
+      v,
+      k in FIGURE_DEFINITIONS ? FIGURE_DEFINITIONS[k as keyof typeof FIGURE_DEFINITIONS] : null,
+    );
   }
   for (const [k, v] of Object.entries(d.rates)) add('rates', k, null, v, FIGURE_DEFINITIONS[k as keyof typeof d.rates]);
   add('duration', 'averageS', null, d.duration.averageS, FIGURE_DEFINITIONS.averageDurationS);
   add('duration', 'totalS', null, d.duration.totalS);
-  for (const b of d.duration.buckets) add('duration distribution', 'connected attempts', `${b.fromS}-${b.toS ?? ''}s`, b.count);
+  for (const b of d.duration.buckets)
+    add('duration distribution', 'connected attempts', `${b.fromS}-${b.toS ?? ''}s`, b.count);
   add('cost', 'total', null, d.cost.total, FIGURE_DEFINITIONS.cost);
   add('cost', 'average', null, d.cost.average);
   add('cost', 'callsWithCost', null, d.cost.callsWithCost);
   for (const r of d.results) add('results', 'ended attempts', r.key, r.count);
   for (const r of d.outcomes) add('outcomes', 'attempts', r.key, r.count);
   for (const r of d.sentiment) add('sentiment', 'attempts', r.key, r.count);
-  for (const a of d.attemptsDistribution) add('attempts per contact', 'contacts', a.attempts, a.contacts, FIGURE_DEFINITIONS.attemptsPerContact);
+  for (const a of d.attemptsDistribution)
+    add('attempts per contact', 'contacts', a.attempts, a.contacts, FIGURE_DEFINITIONS.attemptsPerContact);
   add('calls per hour', 'average', null, d.averagePerHour, FIGURE_DEFINITIONS.callsPerHour);
   for (const h of d.perHour) add('calls per hour', 'placed', new Date(h.hourStart).toISOString(), h.placed);
   for (const h of d.perHour) add('calls per hour', 'connected', new Date(h.hourStart).toISOString(), h.connected);

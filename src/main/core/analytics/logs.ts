@@ -44,7 +44,12 @@ export class LogsReader {
     const entries: LogEntry[] = [];
     const scopes = new Set<string>(this.repo.scopes());
     if (q.sources.includes('db')) {
-      for (const e of this.repo.list({ levels: JSON.stringify(levels), campaignId: q.campaignId, scope: q.scope, limit: q.limit })) {
+      for (const e of this.repo.list({
+        levels: JSON.stringify(levels),
+        campaignId: q.campaignId,
+        scope: q.scope,
+        limit: q.limit,
+      })) {
         entries.push({ source: 'db', ...e });
       }
     }
@@ -57,7 +62,8 @@ export class LogsReader {
       }
       for (const { entry: e, base } of this.fileEntries()) {
         scopes.add(e.scope);
-        if (seen.get(`${e.scope}|${e.campaignId}|${base}`)?.some((at) => Math.abs(at - e.at) <= SAME_EVENT_MS)) continue;
+        if (seen.get(`${e.scope}|${e.campaignId}|${base}`)?.some((at) => Math.abs(at - e.at) <= SAME_EVENT_MS))
+          continue;
         if (!levels.includes(e.level)) continue;
         if (q.campaignId !== null && e.campaignId !== q.campaignId) continue;
         if (q.scope !== null && e.scope !== q.scope) continue;
@@ -94,7 +100,15 @@ export class LogsReader {
         if (Number.isNaN(time)) continue;
         const extra = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
         out.push({
-          entry: { source: 'file', at: time, level, scope, campaignId: optionalId(campaignId), callId: optionalId(callId), message: message + extra },
+          entry: {
+            source: 'file',
+            at: time,
+            level,
+            scope,
+            campaignId: optionalId(campaignId),
+            callId: optionalId(callId),
+            message: message + extra,
+          },
           base: message,
         });
       }

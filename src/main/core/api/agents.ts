@@ -1,4 +1,4 @@
-import { agentsMethods } from '../../../shared/contract/agents';
+import { type agentsMethods } from '../../../shared/contract/agents';
 import type { Handlers } from '../../../shared/contract/define';
 import type { Core } from '../index';
 import { ApiError } from './index';

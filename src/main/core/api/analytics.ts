@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { analyticsMethods, type AnalyticsQuery } from '../../../shared/contract/analytics';
+import { type analyticsMethods, type AnalyticsQuery } from '../../../shared/contract/analytics';
 import type { Handlers } from '../../../shared/contract/define';
 import { AnalyticsService, dashboardTable } from '../analytics/dashboard';
 import { encodeTable } from '../analytics/export';
@@ -22,7 +22,8 @@ export function analyticsHandlers(core: Core): Handlers<typeof analyticsMethods>
   );
   const dashboard = (query: AnalyticsQuery) => {
     const d = analytics.dashboard(query);
-    if (query.campaignId !== null && d.campaignName === null) throw new ApiError('not_found', `Campaign ${query.campaignId} does not exist.`);
+    if (query.campaignId !== null && d.campaignName === null)
+      throw new ApiError('not_found', `Campaign ${query.campaignId} does not exist.`);
     return d;
   };
   return {
@@ -30,7 +31,12 @@ export function analyticsHandlers(core: Core): Handlers<typeof analyticsMethods>
     'analytics.export': async ({ query, format }) => {
       const d = dashboard(query);
       const file = await encodeTable(dashboardTable(d), `${d.campaignName ?? 'All campaigns'} analytics`, format);
-      return { fileName: file.fileName, mimeType: file.mimeType, dataBase64: file.bytes.toString('base64'), rows: file.rows };
+      return {
+        fileName: file.fileName,
+        mimeType: file.mimeType,
+        dataBase64: file.bytes.toString('base64'),
+        rows: file.rows,
+      };
     },
     'logs.list': (q) => logs.list(q),
   };

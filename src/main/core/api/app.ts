@@ -1,13 +1,30 @@
-import { appMethods } from '../../../shared/contract/app';
+import { type appMethods } from '../../../shared/contract/app';
 import type { Handlers } from '../../../shared/contract/define';
 import { CampaignSettings } from '../../../shared/domain';
 import type { Core } from '../index';
 
 /** Fictional numbers (the 555-01xx block is reserved for fiction); the simulator never dials anything real. */
 const DEMO_NAMES = [
-  'Aarav Sharma', 'Priya Nair', 'Rohan Mehta', 'Ananya Iyer', 'Vikram Singh', 'Meera Pillai', 'Kabir Khan',
-  'Sara Thomas', 'Arjun Reddy', 'Diya Patel', 'Ishaan Gupta', 'Nisha Rao', 'Dev Malhotra', 'Tara Joshi',
-  'Neil Fernandes', 'Zoya Ali', 'Kiran Das', 'Leela Menon', 'Omar Sheikh', 'Ritu Verma',
+  'Aarav Sharma',
+  'Priya Nair',
+  'Rohan Mehta',
+  'Ananya Iyer',
+  'Vikram Singh',
+  'Meera Pillai',
+  'Kabir Khan',
+  'Sara Thomas',
+  'Arjun Reddy',
+  'Diya Patel',
+  'Ishaan Gupta',
+  'Nisha Rao',
+  'Dev Malhotra',
+  'Tara Joshi',
+  'Neil Fernandes',
+  'Zoya Ali',
+  'Kiran Das',
+  'Leela Menon',
+  'Omar Sheikh',
+  'Ritu Verma',
 ];
 const DEMO_ITEMS = ['a blue kurta', 'wireless earbuds', 'a cookware set', 'running shoes', 'a desk lamp'];
 

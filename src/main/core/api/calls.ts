@@ -1,4 +1,4 @@
-import { callsMethods } from '../../../shared/contract/calls';
+import { type callsMethods } from '../../../shared/contract/calls';
 import type { Handlers } from '../../../shared/contract/define';
 import { CallsRepository } from '../store/repositories/calls';
 import { ApiError } from './index';

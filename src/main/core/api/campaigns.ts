@@ -1,4 +1,4 @@
-import { campaignsMethods } from '../../../shared/contract/campaigns';
+import { type campaignsMethods } from '../../../shared/contract/campaigns';
 import type { Handlers } from '../../../shared/contract/define';
 import type { Core } from '../index';
 

@@ -1,4 +1,4 @@
-import { contactsMethods } from '../../../shared/contract/contacts';
+import { type contactsMethods } from '../../../shared/contract/contacts';
 import type { Handlers } from '../../../shared/contract/define';
 import { ContactsError, type ExportedFile } from '../contacts/service';
 import type { Core } from '../index';
@@ -14,7 +14,12 @@ async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-const toWire = (f: ExportedFile) => ({ fileName: f.fileName, mimeType: f.mimeType, dataBase64: f.bytes.toString('base64'), rows: f.rows });
+const toWire = (f: ExportedFile) => ({
+  fileName: f.fileName,
+  mimeType: f.mimeType,
+  dataBase64: f.bytes.toString('base64'),
+  rows: f.rows,
+});
 
 export function contactsHandlers(core: Core): Handlers<typeof contactsMethods> {
   const c = core.contacts;

@@ -1,5 +1,5 @@
 import type { Handlers } from '../../../shared/contract/define';
-import { maintenanceMethods } from '../../../shared/contract/maintenance';
+import { type maintenanceMethods } from '../../../shared/contract/maintenance';
 import type { Core } from '../index';
 import {
   assertWipeConfirmed,
@@ -17,7 +17,8 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
   const dbFile = core.db.name;
   const native = core.options.nativeBinding;
   const now = () => core.platform.clock.now();
-  const safetyBackup = () => backupDatabase(core.db, backupTarget(core.dataDir, null, now(), 'before-replace'), now(), native);
+  const safetyBackup = () =>
+    backupDatabase(core.db, backupTarget(core.dataDir, null, now(), 'before-replace'), now(), native);
   // Let the answer reach the renderer before the host tears the core down.
   const restartSoon = () => {
     const restart = core.options.requestRestart;
@@ -44,20 +45,36 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
         checkConsoleDatabase(path, native);
         const backup = await safetyBackup();
         const staged = await stageRestore(dbFile, path, native);
-        core.platform.logger.log('warn', 'maintenance', `restore of ${path} staged; the current data was backed up to ${backup.path}; restart to finish`);
+        core.platform.logger.log(
+          'warn',
+          'maintenance',
+          `restore of ${path} staged; the current data was backed up to ${backup.path}; restart to finish`,
+        );
         restartSoon();
-        return { staged: staged.staged, safetyBackup: backup, schemaVersion: staged.schemaVersion, restartRequired: true as const };
+        return {
+          staged: staged.staged,
+          safetyBackup: backup,
+          schemaVersion: staged.schemaVersion,
+          restartRequired: true as const,
+        };
       }),
     'maintenance.wipe': ({ confirm, includeSettings }) =>
       guard(async () => {
         assertWipeConfirmed(confirm);
         const running = (await core.api['campaigns.list']({})).filter((c) => c.state === 'running');
         if (running.length > 0) {
-          throw new ApiError('conflict', `Campaign${running.length > 1 ? 's' : ''} ${running.map((c) => `"${c.name}"`).join(', ')} still running; pause or cancel before wiping.`);
+          throw new ApiError(
+            'conflict',
+            `Campaign${running.length > 1 ? 's' : ''} ${running.map((c) => `"${c.name}"`).join(', ')} still running; pause or cancel before wiping.`,
+          );
         }
         const backup = await safetyBackup();
         const tablesCleared = stageWipe(core.db, dbFile, confirm, includeSettings, native);
-        core.platform.logger.log('warn', 'maintenance', `wipe staged (${tablesCleared} tables); the data was backed up to ${backup.path}; restart to finish`);
+        core.platform.logger.log(
+          'warn',
+          'maintenance',
+          `wipe staged (${tablesCleared} tables); the data was backed up to ${backup.path}; restart to finish`,
+        );
         restartSoon();
         return { safetyBackup: backup, tablesCleared, restartRequired: true as const };
       }),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Handlers } from '../../../shared/contract/define';
-import { ConfigurableProvider, providersMethods, type ProviderView } from '../../../shared/contract/providers';
+import { ConfigurableProvider, type providersMethods, type ProviderView } from '../../../shared/contract/providers';
 import type { ProviderName } from '../../../shared/domain';
 import type { Core } from '../index';
-import { BolnaTwilioProvider } from '../providers/bolna-twilio';
+import { type BolnaTwilioProvider } from '../providers/bolna-twilio';
 import { createClient, dashboardUrls, PROVIDER_CAPABILITIES, ProviderConfigStore } from '../providers/config';
 import { ProviderError } from '../providers/types';
 import { ApiError } from './index';
@@ -34,7 +34,12 @@ export function providersHandlers(core: Core): Handlers<typeof providersMethods>
         label,
         configured: instance !== null,
         missing: [],
-        capabilities: instance?.capabilities ?? { cancel: false, transfer: 'none', reconcile: false, liveTranscript: false },
+        capabilities: instance?.capabilities ?? {
+          cancel: false,
+          transfer: 'none',
+          reconcile: false,
+          liveTranscript: false,
+        },
         settings: null,
         keys: [],
         hookUrls: [],
@@ -109,14 +114,21 @@ export function providersHandlers(core: Core): Handlers<typeof providersMethods>
       } catch (err) {
         throw new ApiError('invalid_input', errorText(err));
       }
-      if (!core.webhooks.localUrl) throw new ApiError('unavailable', 'Start the webhook server first: the agent needs its extraction webhook URL.');
+      if (!core.webhooks.localUrl)
+        throw new ApiError(
+          'unavailable',
+          'Start the webhook server first: the agent needs its extraction webhook URL.',
+        );
       try {
         const agentId = await c.createAgent(definition);
         store.update('bolna_twilio', { agentId });
         core.providers.forget('bolna_twilio');
         return { agentId };
       } catch (err) {
-        throw new ApiError(err instanceof ProviderError && err.transient ? 'unavailable' : 'invalid_input', errorText(err));
+        throw new ApiError(
+          err instanceof ProviderError && err.transient ? 'unavailable' : 'invalid_input',
+          errorText(err),
+        );
       }
     },
 

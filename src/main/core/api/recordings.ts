@@ -1,5 +1,5 @@
 import type { Handlers } from '../../../shared/contract/define';
-import { recordingsMethods } from '../../../shared/contract/recordings';
+import { type recordingsMethods } from '../../../shared/contract/recordings';
 import type { Core } from '../index';
 import { ApiError } from './index';
 

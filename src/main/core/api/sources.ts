@@ -11,7 +11,16 @@ async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof SheetsInputError) throw new ApiError('invalid_input', err.message);
     if (err instanceof SheetsApiError) {
-      throw new ApiError(err.status === 403 ? 'forbidden' : err.status === 404 ? 'not_found' : err.transient ? 'unavailable' : 'invalid_input', err.message);
+      throw new ApiError(
+        err.status === 403
+          ? 'forbidden'
+          : err.status === 404
+            ? 'not_found'
+            : err.transient
+              ? 'unavailable'
+              : 'invalid_input',
+        err.message,
+      );
     }
     throw err;
   }
@@ -26,7 +35,8 @@ export function sourcesHandlers(core: Core): Handlers<typeof sourcesMethods> {
     'sources.google.credentials': () => s.credentials(),
     'sources.sheets.inspect': ({ url, credentialId, gid }) => guard(() => s.inspect(url, credentialId, gid)),
     // Parsed again so in-process callers (CLI, demo, tests) get the contract's defaults too.
-    'sources.sheets.connect': (input) => guard(() => s.connect(sourcesMethods['sources.sheets.connect'].input.parse(input))),
+    'sources.sheets.connect': (input) =>
+      guard(() => s.connect(sourcesMethods['sources.sheets.connect'].input.parse(input))),
     'sources.sheets.list': () => s.list(),
     'sources.sheets.get': ({ id }) => guard(() => s.get(id)),
     'sources.sheets.sync': ({ id }) => guard(() => s.sync(id)),

@@ -1,4 +1,12 @@
-import { CALL_STATUS_RANK, CampaignSettings, type Call, type CallResult, type CallStatus, type Outcome, type TranscriptTurn } from '../../../shared/domain';
+import {
+  CALL_STATUS_RANK,
+  CampaignSettings,
+  type Call,
+  type CallResult,
+  type CallStatus,
+  type Outcome,
+  type TranscriptTurn,
+} from '../../../shared/domain';
 import type { EventBus } from '../bus';
 import type { Clock, Logger } from '../platform';
 import type { NormalizedEvent } from '../providers/types';
@@ -52,7 +60,9 @@ export class CallLifecycle {
     this.queue = new DialerRepository(deps.db);
     this.dnc = new DncRepository(deps.db);
     this.activity = new ActivityRepository(deps.db);
-    this.settingsStmt = deps.db.prepare<[number], { settings_json: string }>('SELECT settings_json FROM campaigns WHERE id = ?');
+    this.settingsStmt = deps.db.prepare<[number], { settings_json: string }>(
+      'SELECT settings_json FROM campaigns WHERE id = ?',
+    );
   }
 
   applyEvent(event: NormalizedEvent, inboxId: number | null, raw: string): ApplyDisposition {
@@ -60,81 +70,87 @@ export class CallLifecycle {
     let changed: number | null = null;
     let transcript: TranscriptTurn[] | null = null;
     const disposition = this.immediate((): ApplyDisposition => {
-        const row = this.findCall(event);
-        if (!row) return 'unknown_call';
-        const record = (d: 'applied' | 'duplicate' | 'stale' | 'enriched') =>
-          this.calls.insertEvent({
-            callId: row.id,
-            inboxId,
-            provider: event.provider,
-            providerCallId: event.providerCallId,
-            dedupeKey: event.dedupeKey,
-            kind: event.kind,
-            status: event.status ?? null,
-            disposition: d,
-            occurredAt: event.occurredAt ?? null,
-            receivedAt,
-            raw,
-          });
-        if (this.calls.eventSeen(event.provider, event.dedupeKey)) {
-          record('duplicate');
-          return 'duplicate';
-        }
-        const patch: CallPatch = {};
-        if (!row.provider_call_id && event.providerCallId) patch.provider_call_id = event.providerCallId;
-        const target: CallStatus | undefined = event.status ?? (event.result ? 'ended' : undefined);
-        const backwards = row.status === 'ended' || (target !== undefined && CALL_STATUS_RANK[target] < CALL_STATUS_RANK[row.status]);
-        let d: 'applied' | 'stale' | 'enriched';
-        let ended = false;
-        let lateConversation = false;
-        if (backwards) {
-          const filled = this.enrichment(row, event, patch);
-          transcript = filled.transcript;
-          lateConversation = filled.lateConversation;
-          d = filled.any ? 'enriched' : 'stale';
-        } else {
-          transcript = this.fullUpdate(row, event, patch);
-          if (target && CALL_STATUS_RANK[target] > CALL_STATUS_RANK[row.status]) {
-            patch.status = target;
-            const at = event.occurredAt ?? receivedAt;
-            if (row.started_at === null) patch.started_at = at;
-            if (target === 'in_progress' && row.answered_at === null) patch.answered_at = event.answeredAt ?? at;
-            if (target === 'ended') {
-              ended = true;
-              const result = event.result ?? 'failed';
-              patch.result = result;
-              patch.ended_at = event.endedAt ?? at;
-              patch.conversation = (event.conversation ?? result === 'completed') ? 1 : 0;
-              if (!event.result && !event.error && !row.error) patch.error = 'The provider ended the call without saying how';
-              const answeredAt = patch.answered_at ?? row.answered_at;
-              if (event.durationS === undefined && row.duration_s === null && answeredAt !== null) {
-                patch.duration_s = Math.max(0, (patch.ended_at - answeredAt) / 1000);
-              }
+      const row = this.findCall(event);
+      if (!row) return 'unknown_call';
+      const record = (d: 'applied' | 'duplicate' | 'stale' | 'enriched') =>
+        this.calls.insertEvent({
+          callId: row.id,
+          inboxId,
+          provider: event.provider,
+          providerCallId: event.providerCallId,
+          dedupeKey: event.dedupeKey,
+          kind: event.kind,
+          status: event.status ?? null,
+          disposition: d,
+          occurredAt: event.occurredAt ?? null,
+          receivedAt,
+          raw,
+        });
+      if (this.calls.eventSeen(event.provider, event.dedupeKey)) {
+        record('duplicate');
+        return 'duplicate';
+      }
+      const patch: CallPatch = {};
+      if (!row.provider_call_id && event.providerCallId) patch.provider_call_id = event.providerCallId;
+      const target: CallStatus | undefined = event.status ?? (event.result ? 'ended' : undefined);
+      const backwards =
+        row.status === 'ended' || (target !== undefined && CALL_STATUS_RANK[target] < CALL_STATUS_RANK[row.status]);
+      let d: 'applied' | 'stale' | 'enriched';
+      let ended = false;
+      let lateConversation = false;
+      if (backwards) {
+        const filled = this.enrichment(row, event, patch);
+        transcript = filled.transcript;
+        lateConversation = filled.lateConversation;
+        d = filled.any ? 'enriched' : 'stale';
+      } else {
+        transcript = this.fullUpdate(row, event, patch);
+        if (target && CALL_STATUS_RANK[target] > CALL_STATUS_RANK[row.status]) {
+          patch.status = target;
+          const at = event.occurredAt ?? receivedAt;
+          if (row.started_at === null) patch.started_at = at;
+          if (target === 'in_progress' && row.answered_at === null) patch.answered_at = event.answeredAt ?? at;
+          if (target === 'ended') {
+            ended = true;
+            const result = event.result ?? 'failed';
+            patch.result = result;
+            patch.ended_at = event.endedAt ?? at;
+            patch.conversation = (event.conversation ?? result === 'completed') ? 1 : 0;
+            if (!event.result && !event.error && !row.error)
+              patch.error = 'The provider ended the call without saying how';
+            const answeredAt = patch.answered_at ?? row.answered_at;
+            if (event.durationS === undefined && row.duration_s === null && answeredAt !== null) {
+              patch.duration_s = Math.max(0, (patch.ended_at - answeredAt) / 1000);
             }
           }
-          d = 'applied';
         }
-        const outcome = resolveOutcome(event.outcomeHint, event.extracted, this.outcomeMapping(row.campaign_id));
-        if (outcome && outcome !== row.outcome && (!backwards || row.outcome === null)) {
-          patch.outcome = outcome;
-          if (backwards) d = 'enriched';
-        }
-        patch.last_event_at = receivedAt;
-        this.calls.patch(row.id, patch);
-        record(d);
-        if (patch.outcome) this.outcomeChanged(row, patch.outcome);
-        if (transcript || patch.summary !== undefined) this.calls.reindex(row.id, patch.summary ?? row.summary);
-        if (ended || lateConversation) {
-          const call = this.calls.getCall(row.id);
-          if (call) for (const hook of ended ? this.deps.onEnded : this.onLateConversation) hook(call);
-        }
-        changed = row.id;
-        return d;
-      });
+        d = 'applied';
+      }
+      const outcome = resolveOutcome(event.outcomeHint, event.extracted, this.outcomeMapping(row.campaign_id));
+      if (outcome && outcome !== row.outcome && (!backwards || row.outcome === null)) {
+        patch.outcome = outcome;
+        if (backwards) d = 'enriched';
+      }
+      patch.last_event_at = receivedAt;
+      this.calls.patch(row.id, patch);
+      record(d);
+      if (patch.outcome) this.outcomeChanged(row, patch.outcome);
+      if (transcript || patch.summary !== undefined) this.calls.reindex(row.id, patch.summary ?? row.summary);
+      if (ended || lateConversation) {
+        const call = this.calls.getCall(row.id);
+        if (call) for (const hook of ended ? this.deps.onEnded : this.onLateConversation) hook(call);
+      }
+      changed = row.id;
+      return d;
+    });
     if (changed !== null) {
       this.publish(changed, transcript);
       if (event.transfer) {
-        this.deps.bus.publish('call.transfer', { callId: changed, state: event.transfer.state, destination: event.transfer.destination ?? null });
+        this.deps.bus.publish('call.transfer', {
+          callId: changed,
+          state: event.transfer.state,
+          destination: event.transfer.destination ?? null,
+        });
       }
     }
     return disposition;
@@ -144,20 +160,20 @@ export class CallLifecycle {
   markPlaced(callId: number, providerCallId: string | null): void {
     const now = this.deps.clock.now();
     const moved = this.immediate(() => {
-        const row = this.calls.byId(callId);
-        if (!row) return false;
-        const patch: CallPatch = {};
-        if (providerCallId && !row.provider_call_id && !this.calls.byProviderCallId(row.provider, providerCallId)) {
-          patch.provider_call_id = providerCallId;
-        }
-        if (row.started_at === null) patch.started_at = now;
-        if (CALL_STATUS_RANK[row.status] < CALL_STATUS_RANK.initiated) {
-          patch.status = 'initiated';
-          patch.last_event_at = now;
-        }
-        this.calls.patch(callId, patch);
-        return Object.keys(patch).length > 0;
-      });
+      const row = this.calls.byId(callId);
+      if (!row) return false;
+      const patch: CallPatch = {};
+      if (providerCallId && !row.provider_call_id && !this.calls.byProviderCallId(row.provider, providerCallId)) {
+        patch.provider_call_id = providerCallId;
+      }
+      if (row.started_at === null) patch.started_at = now;
+      if (CALL_STATUS_RANK[row.status] < CALL_STATUS_RANK.initiated) {
+        patch.status = 'initiated';
+        patch.last_event_at = now;
+      }
+      this.calls.patch(callId, patch);
+      return Object.keys(patch).length > 0;
+    });
     if (moved) this.publish(callId, null);
   }
 
@@ -168,34 +184,34 @@ export class CallLifecycle {
   finish(callId: number, ending: ConsoleEnding): boolean {
     const now = this.deps.clock.now();
     const done = this.immediate(() => {
-        const row = this.calls.byId(callId);
-        if (!row || row.status === 'ended') return false;
-        this.calls.patch(callId, {
-          status: 'ended',
-          result: ending.result,
-          ended_at: now,
-          last_event_at: now,
-          error: ending.error,
-          counts_as_attempt: ending.countsAsAttempt ? 1 : 0,
-          conversation: 0,
-        });
-        this.calls.insertEvent({
-          callId,
-          inboxId: null,
-          provider: 'console',
-          providerCallId: row.provider_call_id,
-          dedupeKey: `console:${callId}:ended`,
-          kind: ending.stale ? 'console.stale' : 'console.ended',
-          status: 'ended',
-          disposition: 'applied',
-          occurredAt: now,
-          receivedAt: now,
-          raw: JSON.stringify({ result: ending.result, error: ending.error, countsAsAttempt: ending.countsAsAttempt }),
-        });
-        const call = this.calls.getCall(callId);
-        if (call) for (const hook of this.deps.onEnded) hook(call);
-        return true;
+      const row = this.calls.byId(callId);
+      if (!row || row.status === 'ended') return false;
+      this.calls.patch(callId, {
+        status: 'ended',
+        result: ending.result,
+        ended_at: now,
+        last_event_at: now,
+        error: ending.error,
+        counts_as_attempt: ending.countsAsAttempt ? 1 : 0,
+        conversation: 0,
       });
+      this.calls.insertEvent({
+        callId,
+        inboxId: null,
+        provider: 'console',
+        providerCallId: row.provider_call_id,
+        dedupeKey: `console:${callId}:ended`,
+        kind: ending.stale ? 'console.stale' : 'console.ended',
+        status: 'ended',
+        disposition: 'applied',
+        occurredAt: now,
+        receivedAt: now,
+        raw: JSON.stringify({ result: ending.result, error: ending.error, countsAsAttempt: ending.countsAsAttempt }),
+      });
+      const call = this.calls.getCall(callId);
+      if (call) for (const hook of this.deps.onEnded) hook(call);
+      return true;
+    });
     if (done) this.publish(callId, null);
     return done;
   }
@@ -236,7 +252,11 @@ export class CallLifecycle {
   }
 
   /** A late or lower event: it may only fill final data the call is missing. */
-  private enrichment(row: CallRow, event: NormalizedEvent, patch: CallPatch): { any: boolean; transcript: TranscriptTurn[] | null; lateConversation: boolean } {
+  private enrichment(
+    row: CallRow,
+    event: NormalizedEvent,
+    patch: CallPatch,
+  ): { any: boolean; transcript: TranscriptTurn[] | null; lateConversation: boolean } {
     let any = false;
     const fill = <K extends keyof CallPatch>(key: K, current: unknown, value: CallPatch[K] | undefined) => {
       if (value !== undefined && value !== null && (current === null || current === undefined)) {
@@ -259,7 +279,8 @@ export class CallLifecycle {
           any = true;
         }
       }
-      if (any && Object.keys(merged).length !== Object.keys(previous).length) patch.extracted_json = JSON.stringify(merged);
+      if (any && Object.keys(merged).length !== Object.keys(previous).length)
+        patch.extracted_json = JSON.stringify(merged);
     }
     let transcript: TranscriptTurn[] | null = null;
     if (event.transcript && event.transcript.length > 0) {
@@ -294,8 +315,12 @@ export class CallLifecycle {
   }
 
   private outcomeChanged(row: CallRow, outcome: Outcome): void {
-    if (row.campaign_id !== null && row.contact_id !== null) this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
-    if (outcome === 'do_not_call' && this.dnc.add(row.phone, 'outcome', `Outcome do_not_call on call ${row.id}`, this.deps.clock.now())) {
+    if (row.campaign_id !== null && row.contact_id !== null)
+      this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
+    if (
+      outcome === 'do_not_call' &&
+      this.dnc.add(row.phone, 'outcome', `Outcome do_not_call on call ${row.id}`, this.deps.clock.now())
+    ) {
       this.activity.add({
         at: this.deps.clock.now(),
         level: 'info',

@@ -18,7 +18,8 @@ export function resolveOutcome(
 ): Outcome | null {
   const candidates: string[] = [];
   if (hint) candidates.push(hint);
-  if (extracted) for (const v of Object.values(extracted)) if (typeof v === 'string' && v.length <= 200) candidates.push(v);
+  if (extracted)
+    for (const v of Object.values(extracted)) if (typeof v === 'string' && v.length <= 200) candidates.push(v);
   for (const raw of candidates) {
     const key = normalise(raw);
     const mapped = mapping[key];

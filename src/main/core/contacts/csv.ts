@@ -12,8 +12,10 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8', bom: '\ufeff' };
   }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le', bom: '\ufeff' };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be', bom: '\ufeff' };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le', bom: '\ufeff' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be', bom: '\ufeff' };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8', bom: '' };
   } catch {
@@ -29,7 +31,11 @@ export function detectSeparator(text: string, preferTab: boolean): { sep: string
   const hint = /^sep=(.)\r?\n/.exec(text);
   if (hint) return { sep: hint[1], skipFirstLine: true };
   if (preferTab) return { sep: '\t', skipFirstLine: false };
-  const lines = text.slice(0, 64 * 1024).split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 30);
+  const lines = text
+    .slice(0, 64 * 1024)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 30);
   let best = ',';
   let bestScore = -1;
   for (const sep of CANDIDATES) {
@@ -142,7 +148,11 @@ export function splitRawFields(recordText: string, sep: string): string[] {
 }
 
 export function encodeCsvField(value: string, sep: string): string {
-  return value.includes('"') || value.includes(sep) || value.includes('\n') || value.includes('\r') || /^\s|\s$/.test(value)
+  return value.includes('"') ||
+    value.includes(sep) ||
+    value.includes('\n') ||
+    value.includes('\r') ||
+    /^\s|\s$/.test(value)
     ? `"${value.replace(/"/g, '""')}"`
     : value;
 }

@@ -15,14 +15,19 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 function flatten(prefix: string, value: unknown, out: Record<string, string>): void {
   if (value === null || value === undefined) return;
   if (typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      flatten(prefix ? `${prefix}.${k}` : k, v, out);
     return;
   }
   out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** Contact fields, every variable, the latest call (status, result, outcome, attempts, duration, summary) and extracted fields. */
-export function buildExportTable(source: Iterable<ExportRow>, variableKeys: string[], withCampaign: boolean): ExportTable {
+export function buildExportTable(
+  source: Iterable<ExportRow>,
+  variableKeys: string[],
+  withCampaign: boolean,
+): ExportTable {
   const rows: { r: ExportRow; vars: Record<string, string>; extracted: Record<string, string> }[] = [];
   const varKeys = new Set(variableKeys);
   const extractedKeys = new Set<string>();
@@ -96,6 +101,8 @@ export function neutralizeTable(table: ExportTable): ExportTable {
 /** UTF-8 with BOM (so Excel shows Devanagari and emoji), comma-separated, CRLF line ends. */
 export function tableToCsv(table: ExportTable): Buffer {
   const safe = neutralizeTable(table);
-  const lines = [safe.header, ...safe.rows].map((row) => row.map((v) => encodeCsvField(v === null ? '' : String(v), ',')).join(','));
+  const lines = [safe.header, ...safe.rows].map((row) =>
+    row.map((v) => encodeCsvField(v === null ? '' : String(v), ',')).join(','),
+  );
   return Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8');
 }

@@ -113,7 +113,10 @@ export class ImportSession {
       this.failPending(
         this.cancelled
           ? new ImportWorkerError('cancelled', 'The import was cancelled; nothing was imported.')
-          : new ImportWorkerError('internal', 'The import worker stopped unexpectedly (out of memory?). Nothing was imported.'),
+          : new ImportWorkerError(
+              'internal',
+              'The import worker stopped unexpectedly (out of memory?). Nothing was imported.',
+            ),
       );
     };
     this.worker.on('message', this.onMessage);
@@ -127,8 +130,17 @@ export class ImportSession {
 
   /** Sends one request and feeds every reply to `listener` until it says 'done'. */
   request(msg: ToWorker, listener: Listener, transfer: ArrayBuffer[] = []): Promise<void> {
-    if (this.closed) return Promise.reject(new ImportWorkerError(this.cancelled ? 'cancelled' : 'internal', 'This import session has ended; drop the file again.'));
-    if (this.pending) return Promise.reject(new ImportWorkerError('internal', 'This import is busy with another step; wait for it to finish.'));
+    if (this.closed)
+      return Promise.reject(
+        new ImportWorkerError(
+          this.cancelled ? 'cancelled' : 'internal',
+          'This import session has ended; drop the file again.',
+        ),
+      );
+    if (this.pending)
+      return Promise.reject(
+        new ImportWorkerError('internal', 'This import is busy with another step; wait for it to finish.'),
+      );
     return new Promise<void>((resolve, reject) => {
       this.pending = {
         listener: (m) => {

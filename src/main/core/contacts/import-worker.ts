@@ -1,7 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import * as XLSX from '@e965/xlsx';
 import type { FromWorker, PreviewData, ToWorker } from './import-protocol';
-import { cellText, columnsFor, detectHeaderRow, isBlankRow, MappingError, resolveMapping, suggestMapping } from './mapping';
+import {
+  cellText,
+  columnsFor,
+  detectHeaderRow,
+  isBlankRow,
+  MappingError,
+  resolveMapping,
+  suggestMapping,
+} from './mapping';
 import { convertRows, packRecords } from './records';
 import { ImportFileError, readWorkbook, type SheetSource, type Workbook } from './workbook';
 
@@ -30,7 +38,10 @@ function pickSheet(name: string | undefined): SheetSource {
     return withContent.find(hasPhoneColumn) ?? withContent[0] ?? book.sheets[0];
   }
   const sheet = book.sheets.find((s) => s.name === name);
-  if (!sheet) throw new MappingError(`${fileName} has no sheet named "${name}". Sheets: ${book.sheets.map((s) => s.name).join(', ')}.`);
+  if (!sheet)
+    throw new MappingError(
+      `${fileName} has no sheet named "${name}". Sheets: ${book.sheets.map((s) => s.name).join(', ')}.`,
+    );
   return sheet;
 }
 
@@ -49,7 +60,8 @@ function hasContent(sheet: SheetSource): boolean {
 function preview(sheetName: string | undefined, headerRowIn: number | undefined, country: string): PreviewData {
   const sheet = pickSheet(sheetName);
   const headerRow = headerRowIn ?? detectHeaderRow(sheet);
-  if (headerRow > sheet.rowCount) throw new MappingError(`Row ${headerRow} is past the end of sheet "${sheet.name}" (${sheet.rowCount} rows).`);
+  if (headerRow > sheet.rowCount)
+    throw new MappingError(`Row ${headerRow} is past the end of sheet "${sheet.name}" (${sheet.rowCount} rows).`);
   const columns = columnsFor(sheet, headerRow);
   const samples: ReturnType<SheetSource['row']>[] = [];
   for (let r = headerRow; r < sheet.rowCount && samples.length < 50; r++) {
@@ -99,7 +111,11 @@ function handle(msg: ToWorker): void {
       send({ type: 'progress', phase: 'reading', done: 0, total: sizeBytes });
       book = readWorkbook(msg.bytes, msg.fileName, msg.maxBytes);
       if (!book.sheets.some(hasContent)) {
-        send({ type: 'error', code: 'empty', message: `${fileName} has no data: every sheet is empty. Check that you picked the right file.` });
+        send({
+          type: 'error',
+          code: 'empty',
+          message: `${fileName} has no data: every sheet is empty. Check that you picked the right file.`,
+        });
         return;
       }
       send({ type: 'preview', preview: preview(undefined, undefined, msg.country) });
@@ -130,7 +146,11 @@ function handle(msg: ToWorker): void {
         send({ type: 'progress', phase: 'converting', done, total }),
       );
       if (result.dataRows === 0) {
-        send({ type: 'error', code: 'no_rows', message: `Sheet "${sheet.name}" has no data rows below the header (row ${headerRow}). Pick another sheet or header row.` });
+        send({
+          type: 'error',
+          code: 'no_rows',
+          message: `Sheet "${sheet.name}" has no data rows below the header (row ${headerRow}). Pick another sheet or header row.`,
+        });
         return;
       }
       for (let i = 0; i < result.records.length; i += RECORD_CHUNK) {

@@ -42,18 +42,63 @@ export function cellText(v: CellValue): string {
 
 /** Lower-case letters, marks and digits only: "Phone No." → "phoneno", "फ़ोन नंबर" → "फोननंबर". */
 export function headerKey(text: string): string {
-  return text.normalize('NFC').toLowerCase().replace(/\u093c/g, '').replace(/[^\p{L}\p{M}\p{N}]/gu, '');
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/\u093c/g, '')
+    .replace(/[^\p{L}\p{M}\p{N}]/gu, '');
 }
 
 /** Variable name for a header: "Order ID" → "order_id"; keeps non-Latin letters. */
 export function variableName(header: string, letter: string): string {
-  const slug = header.normalize('NFC').trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, '_').replace(/^_+|_+$/g, '');
+  const slug = header
+    .normalize('NFC')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '_')
+    .replace(/^_+|_+$/g, '');
   return slug || `column_${letter.toLowerCase()}`;
 }
 
 const ALIASES: Record<string, string[]> = {
-  name: ['name', 'fullname', 'customername', 'contactname', 'customer', 'recipientname', 'clientname', 'नाम', 'ग्राहककानाम', 'ग्राहक'],
-  phone: ['phone', 'phonenumber', 'phoneno', 'mobile', 'mobilenumber', 'mobileno', 'contactnumber', 'contactno', 'number', 'recipientphonenumber', 'cell', 'cellphone', 'whatsapp', 'whatsappnumber', 'tel', 'telephone', 'msisdn', 'customerphone', 'customernumber', 'फोन', 'फोननंबर', 'मोबाइल', 'मोबाइलनंबर', 'नंबर'],
+  name: [
+    'name',
+    'fullname',
+    'customername',
+    'contactname',
+    'customer',
+    'recipientname',
+    'clientname',
+    'नाम',
+    'ग्राहककानाम',
+    'ग्राहक',
+  ],
+  phone: [
+    'phone',
+    'phonenumber',
+    'phoneno',
+    'mobile',
+    'mobilenumber',
+    'mobileno',
+    'contactnumber',
+    'contactno',
+    'number',
+    'recipientphonenumber',
+    'cell',
+    'cellphone',
+    'whatsapp',
+    'whatsappnumber',
+    'tel',
+    'telephone',
+    'msisdn',
+    'customerphone',
+    'customernumber',
+    'फोन',
+    'फोननंबर',
+    'मोबाइल',
+    'मोबाइलनंबर',
+    'नंबर',
+  ],
   email: ['email', 'emailaddress', 'emailid', 'mail', 'ईमेल'],
   timezone: ['timezone', 'tz', 'समयक्षेत्र'],
   order_id: ['orderid', 'orderno', 'ordernumber', 'order', 'ऑर्डरआईडी', 'ऑर्डर'],
@@ -89,7 +134,14 @@ export const PRESETS: Preset[] = [
     id: 'exotel-customers',
     label: 'Exotel voice-assistant customer upload',
     signature: ['phonenumber', 'language'],
-    targets: { name: 'name', customername: 'name', phonenumber: 'phone', email: 'email', language: 'language', preferredlanguage: 'language' },
+    targets: {
+      name: 'name',
+      customername: 'name',
+      phonenumber: 'phone',
+      email: 'email',
+      language: 'language',
+      preferredlanguage: 'language',
+    },
   },
 ];
 
@@ -157,7 +209,8 @@ export function columnsFor(sheet: SheetSource, headerRow: number): ColumnInfo[] 
     const last = cols[cols.length - 1];
     if (last.header) break;
     let used = false;
-    for (let r = Math.max(headerRow, 0); r < scanEnd && !used; r++) used = !isBlankCell(sheet.row(r)[last.index] ?? null);
+    for (let r = Math.max(headerRow, 0); r < scanEnd && !used; r++)
+      used = !isBlankCell(sheet.row(r)[last.index] ?? null);
     if (used) break;
     cols.pop();
   }
@@ -170,7 +223,11 @@ export function detectPreset(columns: ColumnInfo[]): Preset | null {
 }
 
 /** A mapping for every column: preset first, then known names, then the column whose values are phone numbers. */
-export function suggestMapping(columns: ColumnInfo[], sampleRows: CellValue[][], country: string): { mapping: Mapping; preset: Preset | null } {
+export function suggestMapping(
+  columns: ColumnInfo[],
+  sampleRows: CellValue[][],
+  country: string,
+): { mapping: Mapping; preset: Preset | null } {
   const preset = detectPreset(columns);
   const mapping: Mapping = {};
   const used = new Set<string>();
@@ -195,7 +252,8 @@ export function suggestMapping(columns: ColumnInfo[], sampleRows: CellValue[][],
         bestCol = col;
       }
     }
-    if (bestCol && bestHits >= Math.max(1, Math.ceil(sampleRows.filter((r) => !isBlankRow(r)).length / 2))) mapping[bestCol.key] = 'phone';
+    if (bestCol && bestHits >= Math.max(1, Math.ceil(sampleRows.filter((r) => !isBlankRow(r)).length / 2)))
+      mapping[bestCol.key] = 'phone';
   }
   return { mapping, preset };
 }
@@ -224,7 +282,9 @@ export function resolveMapping(columns: ColumnInfo[], suggested: Mapping, given:
     for (const [key, rawTarget] of Object.entries(given)) {
       const col = byKey.get(key.trim().toLowerCase()) ?? byLetter.get(key.trim().toUpperCase());
       if (!col) {
-        throw new MappingError(`The mapping names a column "${key}" that the header row does not have. Columns are: ${columns.map((c) => c.key).join(', ')}.`);
+        throw new MappingError(
+          `The mapping names a column "${key}" that the header row does not have. Columns are: ${columns.map((c) => c.key).join(', ')}.`,
+        );
       }
       const target = rawTarget.trim();
       if (!target) throw new MappingError(`The mapping for column "${key}" is empty; use "skip" to ignore a column.`);
@@ -235,26 +295,39 @@ export function resolveMapping(columns: ColumnInfo[], suggested: Mapping, given:
           if (t === asField && i !== col.index) targets[i] = variableName(columns[i].header, columns[i].letter);
         });
       }
-      targets[col.index] = (CONTACT_FIELDS as readonly string[]).includes(asField) || asField === SKIP ? asField : variableName(target, col.letter);
+      targets[col.index] =
+        (CONTACT_FIELDS as readonly string[]).includes(asField) || asField === SKIP
+          ? asField
+          : variableName(target, col.letter);
     }
   }
   const phoneCols = columns.filter((c) => targets[c.index] === 'phone');
   if (phoneCols.length === 0) {
-    throw new MappingError('No column is mapped to Phone. Choose the column that holds the phone numbers (e.g. {"Mobile": "phone"}).');
+    throw new MappingError(
+      'No column is mapped to Phone. Choose the column that holds the phone numbers (e.g. {"Mobile": "phone"}).',
+    );
   }
   if (phoneCols.length > 1) {
-    throw new MappingError(`Only one column can be Phone, but ${phoneCols.map((c) => `"${c.key}"`).join(' and ')} are. Map the others to a variable (e.g. "alt_phone").`);
+    throw new MappingError(
+      `Only one column can be Phone, but ${phoneCols.map((c) => `"${c.key}"`).join(' and ')} are. Map the others to a variable (e.g. "alt_phone").`,
+    );
   }
   for (const field of ['email', 'timezone']) {
     const cols = columns.filter((c) => targets[c.index] === field);
-    if (cols.length > 1) throw new MappingError(`Only one column can be ${field}, but ${cols.map((c) => `"${c.key}"`).join(' and ')} are.`);
+    if (cols.length > 1)
+      throw new MappingError(
+        `Only one column can be ${field}, but ${cols.map((c) => `"${c.key}"`).join(' and ')} are.`,
+      );
   }
   const seenVar = new Map<string, string>();
   for (const c of columns) {
     const t = targets[c.index];
     if ((CONTACT_FIELDS as readonly string[]).includes(t) || t === SKIP) continue;
     const other = seenVar.get(t);
-    if (other) throw new MappingError(`Columns "${other}" and "${c.key}" would both fill the variable "${t}". Give one of them another name or "skip".`);
+    if (other)
+      throw new MappingError(
+        `Columns "${other}" and "${c.key}" would both fill the variable "${t}". Give one of them another name or "skip".`,
+      );
     seenVar.set(t, c.key);
   }
   const applied: Mapping = {};

@@ -28,11 +28,14 @@ const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+]?\d+$/;
 const DIGIT_BLOCKS = [0x0966, 0x0660, 0x06f0, 0x09e6, 0x0a66, 0x0ae6, 0x0b66, 0x0be6, 0x0c66, 0x0ce6, 0x0d66, 0xff10];
 
 function asciiDigits(text: string): string {
-  return text.replace(/[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef\u0b66-\u0b6f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f\uff10-\uff19]/g, (ch) => {
-    const code = ch.charCodeAt(0);
-    const base = DIGIT_BLOCKS.find((b) => code >= b && code <= b + 9) ?? code;
-    return String(code - base);
-  });
+  return text.replace(
+    /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef\u0b66-\u0b6f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f\uff10-\uff19]/g,
+    (ch) => {
+      const code = ch.charCodeAt(0);
+      const base = DIGIT_BLOCKS.find((b) => code >= b && code <= b + 9) ?? code;
+      return String(code - base);
+    },
+  );
 }
 
 function reject(raw: string, code: PhoneRejectCode, reason: string, fix: string): PhoneResult {
@@ -43,7 +46,8 @@ const FIX_TEXT_COLUMN =
   'Format the phone column as Text in the spreadsheet, type the full number again (e.g. +91 98765 43210), and re-import.';
 
 export function normalizePhone(input: PhoneInput, country: string): PhoneResult {
-  if (input === null || input === undefined) return reject('', 'phone_empty', 'the phone number is empty', 'Fill in the number or delete the row.');
+  if (input === null || input === undefined)
+    return reject('', 'phone_empty', 'the phone number is empty', 'Fill in the number or delete the row.');
   if (typeof input === 'number') {
     const raw = String(input);
     if (!Number.isFinite(input) || !Number.isInteger(input) || Math.abs(input) >= 1e15) {
@@ -58,22 +62,43 @@ export function normalizePhone(input: PhoneInput, country: string): PhoneResult 
   }
   if (typeof input === 'boolean' || input instanceof Date) {
     const raw = input instanceof Date ? input.toISOString() : String(input).toUpperCase();
-    return reject(raw, 'phone_not_text', `the cell holds a ${input instanceof Date ? 'date' : 'TRUE/FALSE value'}, not a phone number`, 'Put the phone number in this column, or map the right column to Phone.');
+    return reject(
+      raw,
+      'phone_not_text',
+      `the cell holds a ${input instanceof Date ? 'date' : 'TRUE/FALSE value'}, not a phone number`,
+      'Put the phone number in this column, or map the right column to Phone.',
+    );
   }
   if (typeof input === 'object') {
     if ('formula' in input) {
-      return reject(`=${input.formula}`, 'phone_formula', 'the cell is a formula with no saved result', 'Open the file in Excel or LibreOffice, let it calculate, save, and import again (or paste the values as text).');
+      return reject(
+        `=${input.formula}`,
+        'phone_formula',
+        'the cell is a formula with no saved result',
+        'Open the file in Excel or LibreOffice, let it calculate, save, and import again (or paste the values as text).',
+      );
     }
-    return reject(input.error, 'phone_invalid', `the cell shows the spreadsheet error ${input.error}`, 'Fix the formula or type the number, then re-import.');
+    return reject(
+      input.error,
+      'phone_invalid',
+      `the cell shows the spreadsheet error ${input.error}`,
+      'Fix the formula or type the number, then re-import.',
+    );
   }
   const raw = input.trim();
   return normalizeText(raw, raw, country);
 }
 
 function normalizeText(text: string, raw: string, country: string): PhoneResult {
-  if (text === '') return reject(raw, 'phone_empty', 'the phone number is empty', 'Fill in the number or delete the row.');
+  if (text === '')
+    return reject(raw, 'phone_empty', 'the phone number is empty', 'Fill in the number or delete the row.');
   if (text.startsWith('=')) {
-    return reject(raw, 'phone_formula', 'the cell holds formula text instead of a number', 'Replace the formula with the number itself (paste as values) and re-import.');
+    return reject(
+      raw,
+      'phone_formula',
+      'the cell holds formula text instead of a number',
+      'Replace the formula with the number itself (paste as values) and re-import.',
+    );
   }
   if (SCIENTIFIC.test(text)) {
     const mantissa = text.split(/[eE]/)[0].replace(/[^\d]/g, '').replace(/^0+/, '');
@@ -97,7 +122,12 @@ function normalizeText(text: string, raw: string, country: string): PhoneResult 
       cleaned = cleaned.slice(0, extMatch.index);
     }
     if (/\p{L}/u.test(cleaned)) {
-      return reject(raw, 'phone_letters', 'the phone number contains letters', 'Keep only digits, spaces, dashes, brackets and a leading + in the phone column.');
+      return reject(
+        raw,
+        'phone_letters',
+        'the phone number contains letters',
+        'Keep only digits, spaces, dashes, brackets and a leading + in the phone column.',
+      );
     }
     cleaned = cleaned.replace(/[^\d+]/g, '');
   }
@@ -105,10 +135,16 @@ function normalizeText(text: string, raw: string, country: string): PhoneResult 
   if (/^\+00[1-9]/.test(cleaned)) cleaned = `+${cleaned.slice(3)}`;
   else if (/^00[1-9]/.test(cleaned)) cleaned = `+${cleaned.slice(2)}`;
   if (cleaned.lastIndexOf('+') > 0) {
-    return reject(raw, 'phone_invalid', 'the cell holds more than one number or a misplaced +', 'Put one number per cell; move any second number to another column.');
+    return reject(
+      raw,
+      'phone_invalid',
+      'the cell holds more than one number or a misplaced +',
+      'Put one number per cell; move any second number to another column.',
+    );
   }
   const digits = cleaned.replace('+', '');
-  if (digits.length === 0) return reject(raw, 'phone_empty', 'the phone number has no digits', 'Fill in the number or delete the row.');
+  if (digits.length === 0)
+    return reject(raw, 'phone_empty', 'the phone number has no digits', 'Fill in the number or delete the row.');
   const cc = country.toUpperCase() as CountryCode;
   const parsed = parsePhoneNumberFromString(cleaned, cc);
   if (parsed?.isValid()) return { ok: true, e164: parsed.number, raw, ext };
@@ -118,10 +154,25 @@ function normalizeText(text: string, raw: string, country: string): PhoneResult 
   const lengthProblem = validatePhoneNumberLength(cleaned, cc);
   const where = cleaned.startsWith('+') ? 'for its country code' : `for ${cc}, the default country`;
   if (lengthProblem === 'TOO_SHORT' || digits.length < 5) {
-    return reject(raw, 'phone_too_short', `the number is too short (${digits.length} digits) ${where}`, 'Check for missing digits; add the country code (e.g. +44) if it is not a number of the default country.');
+    return reject(
+      raw,
+      'phone_too_short',
+      `the number is too short (${digits.length} digits) ${where}`,
+      'Check for missing digits; add the country code (e.g. +44) if it is not a number of the default country.',
+    );
   }
   if (lengthProblem === 'TOO_LONG' || digits.length > 15) {
-    return reject(raw, 'phone_too_long', `the number is too long (${digits.length} digits) ${where}`, 'Check for extra digits or two numbers typed together; put an extension after "ext".');
+    return reject(
+      raw,
+      'phone_too_long',
+      `the number is too long (${digits.length} digits) ${where}`,
+      'Check for extra digits or two numbers typed together; put an extension after "ext".',
+    );
   }
-  return reject(raw, 'phone_invalid', `not a valid phone number ${where}`, 'Check the digits; numbers from another country need their +country code.');
+  return reject(
+    raw,
+    'phone_invalid',
+    `not a valid phone number ${where}`,
+    'Check the digits; numbers from another country need their +country code.',
+  );
 }

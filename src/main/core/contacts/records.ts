@@ -72,7 +72,8 @@ const DATE_HEADER = /date|dob|birthday|\bon$|दिनांक|तारीख/
 const TIME_HEADER = /time|समय/i;
 
 type ColumnKind = 'date' | 'time' | 'plain';
-const columnKind = (header: string): ColumnKind => (DATE_HEADER.test(header) ? 'date' : TIME_HEADER.test(header) ? 'time' : 'plain');
+const columnKind = (header: string): ColumnKind =>
+  DATE_HEADER.test(header) ? 'date' : TIME_HEADER.test(header) ? 'time' : 'plain';
 // Only text outside ASCII can have several Unicode forms; skipping normalize() for the rest saves ~20% of a 100k import.
 const NON_ASCII = /[^\x00-\x7f]/;
 const nfc = (s: string) => (NON_ASCII.test(s) ? s.normalize('NFC') : s);
@@ -88,7 +89,8 @@ function variableText(v: CellValue, kind: ColumnKind): string {
     return nfc(t);
   }
   if (typeof v === 'number') {
-    if (kind === 'date' && v > 20000 && v < 80000) return serialToIso(v, Number.isInteger(v) ? 'date' : 'datetime') ?? String(v);
+    if (kind === 'date' && v > 20000 && v < 80000)
+      return serialToIso(v, Number.isInteger(v) ? 'date' : 'datetime') ?? String(v);
     if (kind === 'time' && v >= 0 && v < 1) return serialToIso(v, 'time') ?? String(v);
     return Number.isInteger(v) && Math.abs(v) < 1e21 ? v.toFixed(0) : String(v);
   }
@@ -138,7 +140,8 @@ export function convertRows(
       continue;
     }
     // A repeated header (files concatenated from several exports) is not a contact.
-    if (headerTexts.length && columns.every((c) => cellText(cells[c.index] ?? null) === (headerTexts[c.index] ?? ''))) continue;
+    if (headerTexts.length && columns.every((c) => cellText(cells[c.index] ?? null) === (headerTexts[c.index] ?? '')))
+      continue;
     dataRows++;
     const rowNo = r + 1;
     const phone = normalizePhone(cells[phoneCol.index] ?? null, country);
@@ -176,7 +179,15 @@ export function convertRows(
       variables.timezone_as_typed = timezone;
       timezone = null;
     }
-    const record: ParsedRecord = { row: rowNo, name, phone: phone.e164, phoneRaw: phone.raw, email, timezone, variables };
+    const record: ParsedRecord = {
+      row: rowNo,
+      name,
+      phone: phone.e164,
+      phoneRaw: phone.raw,
+      email,
+      timezone,
+      variables,
+    };
     const first = byPhone.get(phone.e164);
     if (first) {
       mergeInto(first, record);
@@ -191,7 +202,10 @@ export function convertRows(
 }
 
 /** The merge rule: the first row wins; a later row only fills fields and variables the first left blank. */
-export function mergeInto(kept: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>, later: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>): boolean {
+export function mergeInto(
+  kept: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>,
+  later: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>,
+): boolean {
   let changed = false;
   if (!kept.name && later.name) {
     kept.name = later.name;
@@ -218,7 +232,12 @@ function rowValues(columns: ColumnInfo[], cells: CellValue[]): Record<string, st
   const out: Record<string, string> = {};
   for (const c of columns) {
     const v = cells[c.index] ?? null;
-    out[c.key] = typeof v === 'number' ? String(v) : v !== null && typeof v === 'object' && 'formula' in v ? `=${v.formula}` : cellText(v);
+    out[c.key] =
+      typeof v === 'number'
+        ? String(v)
+        : v !== null && typeof v === 'object' && 'formula' in v
+          ? `=${v.formula}`
+          : cellText(v);
   }
   return out;
 }

@@ -43,7 +43,7 @@ export class ContactsError extends Error {
 export const DUPLICATE_RULE =
   'Rows with the same phone number (after normalisation to E.164) are one contact: the first row in the file wins, and ' +
   'later rows only fill fields and variables it left empty. A number already in the list keeps its contact; the file ' +
-  'only fills that contact\'s empty fields.';
+  "only fills that contact's empty fields.";
 
 const RESULT_REJECTED_LIMIT = 1000;
 const SESSION_IDLE_MS = 15 * 60_000;
@@ -132,16 +132,29 @@ export class ContactsService {
   deleteList(id: number): { deleted: number } {
     if (!this.lists.get(id)) throw new ContactsError('not_found', `List ${id} does not exist.`);
     const live = this.contacts.withLiveCalls(this.contacts.selectIds({ filter: { listId: id } }));
-    if (live.length) throw new ContactsError('conflict', `${live.length} contact(s) of this list are on a call right now. Wait for the calls to end, then delete the list.`);
+    if (live.length)
+      throw new ContactsError(
+        'conflict',
+        `${live.length} contact(s) of this list are on a call right now. Wait for the calls to end, then delete the list.`,
+      );
     const deleted = this.deps.db.transaction(() => this.lists.delete(id))();
     this.deps.bus.publish('lists.changed', { listId: id });
     return { deleted };
   }
 
   /** Existing list by id; or by name (reused when one has that name, created otherwise). */
-  private resolveList(target: { listId?: number; listName?: string }, fallbackName: string, sourceKind: 'manual' | 'file', sourceRef: string | null): number {
+  private resolveList(
+    target: { listId?: number; listName?: string },
+    fallbackName: string,
+    sourceKind: 'manual' | 'file',
+    sourceRef: string | null,
+  ): number {
     if (target.listId !== undefined) {
-      if (!this.lists.get(target.listId)) throw new ContactsError('not_found', `List ${target.listId} does not exist. Pick another list or give a name for a new one.`);
+      if (!this.lists.get(target.listId))
+        throw new ContactsError(
+          'not_found',
+          `List ${target.listId} does not exist. Pick another list or give a name for a new one.`,
+        );
       return target.listId;
     }
     const name = target.listName?.trim() || fallbackName;
@@ -155,7 +168,11 @@ export class ContactsService {
    * Inserts records into a list inside the caller's transaction: DNC numbers become not callable, numbers already in
    * the list are merged into their contact (existing values win, blanks are filled).
    */
-  private saveRecords(listId: number, batches: RecordBatch[], listIsNew: boolean): { accepted: number; duplicatesInList: number; dnc: number } {
+  private saveRecords(
+    listId: number,
+    batches: RecordBatch[],
+    listIsNew: boolean,
+  ): { accepted: number; duplicatesInList: number; dnc: number } {
     const at = this.now();
     let accepted = 0;
     let duplicatesInList = 0;
@@ -169,9 +186,20 @@ export class ContactsService {
           const existing = this.contacts.findInList(listId, phone);
           if (existing) {
             duplicatesInList++;
-            const kept = { name: existing.name, email: existing.email, timezone: existing.timezone, variables: JSON.parse(existing.variables_json) as Record<string, string> };
-            const incoming = { name: batch[i + 1] as string, email: batch[i + 4] as string | null, timezone: batch[i + 5] as string | null, variables: JSON.parse(variablesJson) as Record<string, string> };
-            if (mergeInto(kept, incoming)) this.contacts.saveMerged(existing.id, kept.name, kept.email, kept.timezone, kept.variables, at);
+            const kept = {
+              name: existing.name,
+              email: existing.email,
+              timezone: existing.timezone,
+              variables: JSON.parse(existing.variables_json) as Record<string, string>,
+            };
+            const incoming = {
+              name: batch[i + 1] as string,
+              email: batch[i + 4] as string | null,
+              timezone: batch[i + 5] as string | null,
+              variables: JSON.parse(variablesJson) as Record<string, string>,
+            };
+            if (mergeInto(kept, incoming))
+              this.contacts.saveMerged(existing.id, kept.name, kept.email, kept.timezone, kept.variables, at);
             continue;
           }
         }
@@ -209,7 +237,14 @@ export class ContactsService {
     input.contacts.forEach((c, i) => {
       const phone = normalizePhone(c.phone, country);
       if (!phone.ok) {
-        rejected.push({ row: i + 1, column: 'phone', value: phone.raw, reason: phone.reason, fix: phone.fix, code: phone.code });
+        rejected.push({
+          row: i + 1,
+          column: 'phone',
+          value: phone.raw,
+          reason: phone.reason,
+          fix: phone.fix,
+          code: phone.code,
+        });
         return;
       }
       const rec: ParsedRecord = {
@@ -228,7 +263,9 @@ export class ContactsService {
       } else byPhone.set(rec.phone, rec);
     });
     const { listId, saved } = this.deps.db.transaction(() => {
-      const before = input.listId !== undefined || this.lists.all().some((l) => l.name === (input.listName?.trim() || 'My contacts'));
+      const before =
+        input.listId !== undefined ||
+        this.lists.all().some((l) => l.name === (input.listName?.trim() || 'My contacts'));
       const listId = this.resolveList(input, 'My contacts', 'manual', null);
       return { listId, saved: this.saveRecords(listId, [packRecords([...byPhone.values()])], !before) };
     })();
@@ -239,7 +276,11 @@ export class ContactsService {
   // ---- imports ----
 
   /** Step 1: parse the bytes in a worker and describe the file (sheets, header row, preview, suggested mapping). */
-  async previewImport(fileName: string, bytes: Uint8Array, opts: { country?: string; sourceRef?: string | null } = {}): Promise<ImportPreview> {
+  async previewImport(
+    fileName: string,
+    bytes: Uint8Array,
+    opts: { country?: string; sourceRef?: string | null } = {},
+  ): Promise<ImportPreview> {
     const token = randomUUID();
     if (bytes.byteLength > this.maxImportBytes) {
       throw new ContactsError(
@@ -248,9 +289,17 @@ export class ContactsService {
       );
     }
     // Files dropped and never committed hold a worker and their workbook; keep only the newest few open.
-    for (const stale of [...this.open.keys()].slice(0, Math.max(0, this.open.size - (MAX_OPEN_IMPORTS - 1)))) this.closeImport(stale);
-    const session = new ImportSession((p) => this.deps.bus.publish('import.progress', { token, phase: p.phase, done: p.done, total: p.total }));
-    const entry: OpenImport = { session, preview: undefined as unknown as PreviewData, sourceRef: opts.sourceRef ?? null, timer: null };
+    for (const stale of [...this.open.keys()].slice(0, Math.max(0, this.open.size - (MAX_OPEN_IMPORTS - 1))))
+      this.closeImport(stale);
+    const session = new ImportSession((p) =>
+      this.deps.bus.publish('import.progress', { token, phase: p.phase, done: p.done, total: p.total }),
+    );
+    const entry: OpenImport = {
+      session,
+      preview: undefined as unknown as PreviewData,
+      sourceRef: opts.sourceRef ?? null,
+      timer: null,
+    };
     this.open.set(token, entry);
     try {
       // The bytes are copied into a transferable buffer so the worker gets them without another copy.
@@ -271,13 +320,19 @@ export class ContactsService {
     return { token, ...entry.preview };
   }
 
-  async inspectImport(token: string, opts: { sheet?: string; headerRow?: number; country?: string }): Promise<ImportPreview> {
+  async inspectImport(
+    token: string,
+    opts: { sheet?: string; headerRow?: number; country?: string },
+  ): Promise<ImportPreview> {
     const entry = this.session(token);
     try {
-      await entry.session.request({ type: 'inspect', sheet: opts.sheet, headerRow: opts.headerRow, country: this.country(opts.country) }, (m) => {
-        if (m.type === 'preview') entry.preview = m.preview;
-        return 'done';
-      });
+      await entry.session.request(
+        { type: 'inspect', sheet: opts.sheet, headerRow: opts.headerRow, country: this.country(opts.country) },
+        (m) => {
+          if (m.type === 'preview') entry.preview = m.preview;
+          return 'done';
+        },
+      );
     } catch (err) {
       throw toContactsError(err);
     }
@@ -295,36 +350,68 @@ export class ContactsService {
     let received = 0;
     let summary: ConvertSummary | null = null;
     try {
-      await entry.session.request({ type: 'convert', sheet: opts.sheet, headerRow: opts.headerRow, mapping: opts.mapping, country }, (m) => {
-        if (m.type === 'records') {
-          batches.push(m.batch);
-          received += m.count;
-          return 'more';
-        }
-        if (m.type === 'converted') summary = m.summary;
-        return 'done';
-      });
+      await entry.session.request(
+        { type: 'convert', sheet: opts.sheet, headerRow: opts.headerRow, mapping: opts.mapping, country },
+        (m) => {
+          if (m.type === 'records') {
+            batches.push(m.batch);
+            received += m.count;
+            return 'more';
+          }
+          if (m.type === 'converted') summary = m.summary;
+          return 'done';
+        },
+      );
     } catch (err) {
       const e = toContactsError(err);
       const cancelled = err instanceof ImportWorkerError && err.code === 'cancelled';
-      this.deps.bus.publish('import.progress', { token, phase: cancelled ? 'cancelled' : 'failed', done: 0, total: 0, message: e.message });
+      this.deps.bus.publish('import.progress', {
+        token,
+        phase: cancelled ? 'cancelled' : 'failed',
+        done: 0,
+        total: 0,
+        message: e.message,
+      });
       if (e.code === 'invalid_input' && !cancelled) {
         // A mapping or sheet problem: the file stays open so the user can fix the mapping and commit again.
         this.touch(token);
       } else {
-        this.recordFailure(fileName, opts.sheet ?? entry.preview.sheet, opts.mapping ?? {}, country, cancelled ? 'cancelled' : 'failed', e.message);
+        this.recordFailure(
+          fileName,
+          opts.sheet ?? entry.preview.sheet,
+          opts.mapping ?? {},
+          country,
+          cancelled ? 'cancelled' : 'failed',
+          e.message,
+        );
         this.closeImport(token);
       }
       throw e;
     }
     const s = summary as ConvertSummary | null;
-    if (!s) throw new ContactsError('unavailable', 'The import worker ended without a result; nothing was imported. Try again.');
+    if (!s)
+      throw new ContactsError(
+        'unavailable',
+        'The import worker ended without a result; nothing was imported. Try again.',
+      );
     this.deps.bus.publish('import.progress', { token, phase: 'saving', done: 0, total: received });
     let result: ImportResult;
     try {
       result = this.deps.db.transaction(() => {
-        const existedBefore = opts.listId !== undefined || this.lists.all().some((l) => l.name === (opts.listName?.trim() || defaultListName(fileName, s.sheet, entry.preview.sheets.length)));
-        const listId = this.resolveList(opts, defaultListName(fileName, s.sheet, entry.preview.sheets.length), 'file', entry.sourceRef ?? fileName);
+        const existedBefore =
+          opts.listId !== undefined ||
+          this.lists
+            .all()
+            .some(
+              (l) =>
+                l.name === (opts.listName?.trim() || defaultListName(fileName, s.sheet, entry.preview.sheets.length)),
+            );
+        const listId = this.resolveList(
+          opts,
+          defaultListName(fileName, s.sheet, entry.preview.sheets.length),
+          'file',
+          entry.sourceRef ?? fileName,
+        );
         const saved = this.saveRecords(listId, batches, !existedBefore);
         const duplicates = s.duplicates.length + saved.duplicatesInList;
         const importId = this.imports.insert({
@@ -378,7 +465,13 @@ export class ContactsService {
     // A commit in flight sees its request fail with 'cancelled' and records the cancelled import.
     this.open.delete(token);
     entry.session.cancel();
-    this.deps.bus.publish('import.progress', { token, phase: 'cancelled', done: 0, total: 0, message: 'Import cancelled; nothing was imported.' });
+    this.deps.bus.publish('import.progress', {
+      token,
+      phase: 'cancelled',
+      done: 0,
+      total: 0,
+      message: 'Import cancelled; nothing was imported.',
+    });
     return { cancelled: true };
   }
 
@@ -389,19 +482,32 @@ export class ContactsService {
     try {
       const size = statSync(full).size;
       if (size > this.maxImportBytes) {
-        throw new ContactsError('invalid_input', `${basename(full)} is ${(size / 1048576).toFixed(1)} MB; the import limit is ${(this.maxImportBytes / 1048576).toFixed(0)} MB. Split the file into smaller ones.`);
+        throw new ContactsError(
+          'invalid_input',
+          `${basename(full)} is ${(size / 1048576).toFixed(1)} MB; the import limit is ${(this.maxImportBytes / 1048576).toFixed(0)} MB. Split the file into smaller ones.`,
+        );
       }
       bytes = readFileSync(full);
     } catch (err) {
       if (err instanceof ContactsError) throw err;
-      throw new ContactsError('not_found', `Cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+      throw new ContactsError(
+        'not_found',
+        `Cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
+      );
     }
     let preview: ImportPreview;
     try {
       preview = await this.previewImport(basename(full), bytes, { country: opts.country, sourceRef: full });
     } catch (err) {
       const e = toContactsError(err);
-      this.recordFailure(basename(full), opts.sheet ?? null, opts.mapping ?? {}, this.country(opts.country), 'failed', e.message);
+      this.recordFailure(
+        basename(full),
+        opts.sheet ?? null,
+        opts.mapping ?? {},
+        this.country(opts.country),
+        'failed',
+        e.message,
+      );
       throw e;
     }
     try {
@@ -426,7 +532,9 @@ export class ContactsService {
     return this.imports.list(listId, limit).map(toImportSummary);
   }
 
-  getImport(id: number): ImportSummary & { mapping: Record<string, string>; defaultCountry: string | null; rejected: RejectedRow[] } {
+  getImport(
+    id: number,
+  ): ImportSummary & { mapping: Record<string, string>; defaultCountry: string | null; rejected: RejectedRow[] } {
     const row = this.imports.get(id);
     if (!row) throw new ContactsError('not_found', `Import ${id} does not exist.`);
     return {
@@ -446,7 +554,14 @@ export class ContactsService {
     for (const r of rejected) for (const k of Object.keys(r.values ?? {})) if (!columns.includes(k)) columns.push(k);
     const table: ExportTable = {
       header: ['row', 'column', 'value', 'reason', 'fix', ...columns],
-      rows: rejected.map((r) => [r.row, r.column, r.value, r.reason, r.fix, ...columns.map((c) => r.values?.[c] ?? '')]),
+      rows: rejected.map((r) => [
+        r.row,
+        r.column,
+        r.value,
+        r.reason,
+        r.fix,
+        ...columns.map((c) => r.values?.[c] ?? ''),
+      ]),
     };
     const stem = row.file_name.replace(/\.[^.]+$/, '');
     return this.encode(table, `${stem} - rejected rows`, format);
@@ -454,7 +569,9 @@ export class ContactsService {
 
   // ---- grid ----
 
-  page(input: ContactFilter & { offset: number; limit: number; sort?: { column: string; direction: 'asc' | 'desc' } }): { rows: GridContact[]; total: number } {
+  page(
+    input: ContactFilter & { offset: number; limit: number; sort?: { column: string; direction: 'asc' | 'desc' } },
+  ): { rows: GridContact[]; total: number } {
     const { offset, limit, sort, ...filter } = input;
     try {
       const r = this.contacts.page(filter, sort, offset, limit);
@@ -484,20 +601,26 @@ export class ContactsService {
     let phoneRaw = row.phone_raw;
     let callable = row.callable === 1;
     let reason = row.not_callable_reason;
-    const variables: Record<string, string> = input.variables ? { ...input.variables } : (JSON.parse(row.variables_json) as Record<string, string>);
+    const variables: Record<string, string> = input.variables
+      ? { ...input.variables }
+      : (JSON.parse(row.variables_json) as Record<string, string>);
     for (const [k, v] of Object.entries(input.setVariables ?? {})) {
       if (v === null) delete variables[k];
       else variables[k] = v;
     }
     for (const k of Object.keys(variables)) {
-      if (!k.trim() || k.length > 100) throw new ContactsError('invalid_input', `variables: "${k}" is not a usable variable name (1–100 characters).`);
+      if (!k.trim() || k.length > 100)
+        throw new ContactsError('invalid_input', `variables: "${k}" is not a usable variable name (1–100 characters).`);
     }
     if (input.phone !== undefined) {
       const p = normalizePhone(input.phone, this.country());
       if (!p.ok) throw new ContactsError('invalid_input', `phone: "${input.phone}" — ${p.reason}. ${p.fix}`);
       const clash = this.contacts.findInList(row.list_id, p.e164);
       if (clash && clash.id !== row.id) {
-        throw new ContactsError('conflict', `phone: ${p.e164} already belongs to ${clash.name ? `"${clash.name}"` : 'another contact'} (#${clash.id}) in this list. Edit or delete that contact instead.`);
+        throw new ContactsError(
+          'conflict',
+          `phone: ${p.e164} already belongs to ${clash.name ? `"${clash.name}"` : 'another contact'} (#${clash.id}) in this list. Edit or delete that contact instead.`,
+        );
       }
       phone = p.e164;
       phoneRaw = p.raw;
@@ -507,11 +630,27 @@ export class ContactsService {
       reason = blocked ? dncReason(blocked) : null;
     }
     const email = input.email === undefined ? row.email : input.email?.trim() || null;
-    if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new ContactsError('invalid_input', `email: "${email}" is not an email address (name@example.com).`);
+    if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      throw new ContactsError('invalid_input', `email: "${email}" is not an email address (name@example.com).`);
     const timezone = input.timezone === undefined ? row.timezone : input.timezone?.trim() || null;
-    if (timezone && !validTimezone(timezone)) throw new ContactsError('invalid_input', `timezone: "${timezone}" is not a time zone name; use one like Asia/Kolkata or America/New_York.`);
+    if (timezone && !validTimezone(timezone))
+      throw new ContactsError(
+        'invalid_input',
+        `timezone: "${timezone}" is not a time zone name; use one like Asia/Kolkata or America/New_York.`,
+      );
     const name = input.name === undefined ? row.name : input.name.trim().normalize('NFC');
-    this.contacts.update(row.id, { name, phone, phoneRaw, email, timezone, variables, callable, notCallableReason: reason, sourceKey: phone, at: this.now() });
+    this.contacts.update(row.id, {
+      name,
+      phone,
+      phoneRaw,
+      email,
+      timezone,
+      variables,
+      callable,
+      notCallableReason: reason,
+      sourceKey: phone,
+      at: this.now(),
+    });
     this.deps.bus.publish('lists.changed', { listId: row.list_id });
     return toGridContact(this.contacts.getGrid(row.id)!);
   }
@@ -520,7 +659,10 @@ export class ContactsService {
     const ids = this.contacts.selectIds(selection);
     const live = this.contacts.withLiveCalls(ids);
     if (live.length) {
-      throw new ContactsError('conflict', `${live.length} of the selected contacts are on a call right now (e.g. #${live[0]}). Wait for those calls to end, or leave them out of the selection.`);
+      throw new ContactsError(
+        'conflict',
+        `${live.length} of the selected contacts are on a call right now (e.g. #${live[0]}). Wait for those calls to end, or leave them out of the selection.`,
+      );
     }
     const lists = new Set(ids.map((id) => this.contacts.get(id)?.list_id).filter((x): x is number => x !== undefined));
     const deleted = this.deps.db.transaction(() => this.contacts.deleteIds(ids))();
@@ -534,7 +676,12 @@ export class ContactsService {
     const result = this.deps.db.transaction(() => {
       let numbers = 0;
       for (const p of phones) if (this.dnc.add(p, 'manual', reason ?? null, at)) numbers++;
-      const contacts = this.contacts.setCallableByPhones(phones, false, dncReason({ source: 'manual', reason: reason ?? null }), at);
+      const contacts = this.contacts.setCallableByPhones(
+        phones,
+        false,
+        dncReason({ source: 'manual', reason: reason ?? null }),
+        at,
+      );
       return { numbers, contacts };
     })();
     for (const listId of this.contacts.listsWithPhones(phones)) this.deps.bus.publish('lists.changed', { listId });
@@ -563,7 +710,9 @@ export class ContactsService {
       filter = { listId: scope.listId };
       stem = list.name;
     } else if ('campaignId' in scope) {
-      const c = this.deps.db.prepare<[number], { name: string }>('SELECT name FROM campaigns WHERE id = ?').get(scope.campaignId);
+      const c = this.deps.db
+        .prepare<[number], { name: string }>('SELECT name FROM campaigns WHERE id = ?')
+        .get(scope.campaignId);
       if (!c) throw new ContactsError('not_found', `Campaign ${scope.campaignId} does not exist.`);
       filter = { campaignId: scope.campaignId };
       stem = `${c.name} results`;
@@ -574,15 +723,32 @@ export class ContactsService {
       filter = scope.selection.filter;
       stem = 'contacts';
     }
-    const table = buildExportTable(this.contacts.exportRows(filter), this.contacts.variableKeys({ listId: filter.listId, campaignId: filter.campaignId }), 'campaignId' in scope);
+    const table = buildExportTable(
+      this.contacts.exportRows(filter),
+      this.contacts.variableKeys({ listId: filter.listId, campaignId: filter.campaignId }),
+      'campaignId' in scope,
+    );
     return this.encode(table, stem, format);
   }
 
   /** The CLI's `export`: exactly one of listId, campaignId or selection; written atomically to `path`. */
-  async exportToFile(opts: { listId?: number; campaignId?: number; selection?: ContactSelection; format: 'csv' | 'xlsx'; path: string }): Promise<{ path: string; rows: number }> {
+  async exportToFile(opts: {
+    listId?: number;
+    campaignId?: number;
+    selection?: ContactSelection;
+    format: 'csv' | 'xlsx';
+    path: string;
+  }): Promise<{ path: string; rows: number }> {
     const scope: ExportScope | null =
-      opts.listId !== undefined ? { listId: opts.listId } : opts.campaignId !== undefined ? { campaignId: opts.campaignId } : opts.selection ? { selection: opts.selection } : null;
-    if (!scope) throw new ContactsError('invalid_input', 'Say what to export: a list id, a campaign id or a selection.');
+      opts.listId !== undefined
+        ? { listId: opts.listId }
+        : opts.campaignId !== undefined
+          ? { campaignId: opts.campaignId }
+          : opts.selection
+            ? { selection: opts.selection }
+            : null;
+    if (!scope)
+      throw new ContactsError('invalid_input', 'Say what to export: a list id, a campaign id or a selection.');
     const file = await this.exportContacts(scope, opts.format);
     const path = resolve(opts.path);
     writeAtomically(path, file.bytes);
@@ -591,7 +757,8 @@ export class ContactsService {
 
   private async encode(table: ExportTable, stem: string, format: 'csv' | 'xlsx'): Promise<ExportedFile> {
     const safeStem = stem.replace(/[\\/:*?"<>|\r\n]+/g, ' ').trim() || 'export';
-    if (format === 'csv') return { fileName: `${safeStem}.csv`, mimeType: 'text/csv', bytes: tableToCsv(table), rows: table.rows.length };
+    if (format === 'csv')
+      return { fileName: `${safeStem}.csv`, mimeType: 'text/csv', bytes: tableToCsv(table), rows: table.rows.length };
     const safe = neutralizeTable(table);
     const session = new ImportSession();
     try {
@@ -621,9 +788,16 @@ export class ContactsService {
     if (!list) throw new ContactsError('not_found', `List ${input.listId} does not exist.`);
     const path = input.path ?? (list.sourceRef && isAbsolute(list.sourceRef) ? list.sourceRef : null);
     if (!path) {
-      throw new ContactsError('invalid_input', `List "${list.name}" was imported from an uploaded copy, so the console does not know where the original file is. Give the path of the call_list.csv to update.`);
+      throw new ContactsError(
+        'invalid_input',
+        `List "${list.name}" was imported from an uploaded copy, so the console does not know where the original file is. Give the path of the call_list.csv to update.`,
+      );
     }
-    if (!/\.(csv|tsv|txt)$/i.test(path)) throw new ContactsError('invalid_input', `path: write-back only rewrites .csv files; "${basename(path)}" is not one.`);
+    if (!/\.(csv|tsv|txt)$/i.test(path))
+      throw new ContactsError(
+        'invalid_input',
+        `path: write-back only rewrites .csv files; "${basename(path)}" is not one.`,
+      );
     const updates = new Map<string, CodUpdate>();
     for (const r of this.contacts.exportRows({ listId: input.listId, campaignId: input.campaignId })) {
       if (!r.phone) continue;
@@ -654,7 +828,10 @@ export class ContactsService {
   private session(token: string): OpenImport {
     const entry = this.open.get(token);
     if (!entry || entry.session.isClosed) {
-      throw new ContactsError('not_found', 'This import is no longer open (it finished, was cancelled, or sat idle for 15 minutes). Drop the file again.');
+      throw new ContactsError(
+        'not_found',
+        'This import is no longer open (it finished, was cancelled, or sat idle for 15 minutes). Drop the file again.',
+      );
     }
     return entry;
   }
@@ -675,12 +852,46 @@ export class ContactsService {
     void entry.session.close();
   }
 
-  private recordFailure(fileName: string, sheet: string | null, mapping: Mapping, country: string, state: 'failed' | 'cancelled', error: string): void {
-    this.imports.insert({ listId: null, fileName, sheet, mapping, defaultCountry: country, accepted: 0, duplicates: 0, rejected: [], rejectedCount: 0, state, error, at: this.now() });
+  private recordFailure(
+    fileName: string,
+    sheet: string | null,
+    mapping: Mapping,
+    country: string,
+    state: 'failed' | 'cancelled',
+    error: string,
+  ): void {
+    this.imports.insert({
+      listId: null,
+      fileName,
+      sheet,
+      mapping,
+      defaultCountry: country,
+      accepted: 0,
+      duplicates: 0,
+      rejected: [],
+      rejectedCount: 0,
+      state,
+      error,
+      at: this.now(),
+    });
   }
 }
 
-function toImportSummary(r: Pick<ImportRow, 'id' | 'list_id' | 'file_name' | 'sheet' | 'state' | 'accepted' | 'duplicates' | 'rejected_count' | 'error' | 'created_at'>): ImportSummary {
+function toImportSummary(
+  r: Pick<
+    ImportRow,
+    | 'id'
+    | 'list_id'
+    | 'file_name'
+    | 'sheet'
+    | 'state'
+    | 'accepted'
+    | 'duplicates'
+    | 'rejected_count'
+    | 'error'
+    | 'created_at'
+  >,
+): ImportSummary {
   return {
     id: r.id,
     listId: r.list_id,
@@ -727,4 +938,3 @@ function toContactsError(err: unknown): ContactsError {
   }
   return new ContactsError('unavailable', err instanceof Error ? err.message : String(err));
 }
-

@@ -50,7 +50,11 @@ function isEncryptedOoxml(bytes: Uint8Array): boolean {
 
 export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: number): Workbook {
   const ext = extensionOf(fileName);
-  if (bytes.byteLength === 0) throw new ImportFileError('empty', `${fileName} is empty (0 bytes). Choose the file again, or export it again from its spreadsheet.`);
+  if (bytes.byteLength === 0)
+    throw new ImportFileError(
+      'empty',
+      `${fileName} is empty (0 bytes). Choose the file again, or export it again from its spreadsheet.`,
+    );
   if (bytes.byteLength > maxBytes) {
     throw new ImportFileError(
       'too_large',
@@ -58,29 +62,55 @@ export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: numb
     );
   }
   if (!SUPPORTED_EXTENSIONS.includes(ext)) {
-    throw new ImportFileError('unsupported', `${fileName}: .${ext || '(no extension)'} files cannot be imported. Save it as .xlsx, .xls, .csv or .tsv.`);
+    throw new ImportFileError(
+      'unsupported',
+      `${fileName}: .${ext || '(no extension)'} files cannot be imported. Save it as .xlsx, .xls, .csv or .tsv.`,
+    );
   }
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt') {
     if (startsWith(bytes, ZIP) || startsWith(bytes, CFB)) {
-      throw new ImportFileError('corrupt', `${fileName} is an Excel workbook with a .${ext} name. Rename it to .xlsx (or .xls) and import it again.`);
+      throw new ImportFileError(
+        'corrupt',
+        `${fileName} is an Excel workbook with a .${ext} name. Rename it to .xlsx (or .xls) and import it again.`,
+      );
     }
     return readDelimited(bytes, fileName, ext);
   }
   if (startsWith(bytes, CFB) && isEncryptedOoxml(bytes)) {
-    throw new ImportFileError('password', `${fileName} is password-protected. Open it in Excel, remove the password (File › Info › Protect Workbook), save, and import again.`);
+    throw new ImportFileError(
+      'password',
+      `${fileName} is password-protected. Open it in Excel, remove the password (File › Info › Protect Workbook), save, and import again.`,
+    );
   }
   if ((ext === 'xlsx' || ext === 'xlsm' || ext === 'ods') && !startsWith(bytes, ZIP)) {
-    throw new ImportFileError('corrupt', `${fileName} is not a valid ${ext === 'ods' ? 'OpenDocument' : 'Excel .xlsx'} file (it may be damaged or renamed). Open it in its spreadsheet app and save it again as .xlsx, or export it as CSV.`);
+    throw new ImportFileError(
+      'corrupt',
+      `${fileName} is not a valid ${ext === 'ods' ? 'OpenDocument' : 'Excel .xlsx'} file (it may be damaged or renamed). Open it in its spreadsheet app and save it again as .xlsx, or export it as CSV.`,
+    );
   }
   let wb: XLSX.WorkBook;
   try {
-    wb = XLSX.read(bytes, { type: 'buffer', dense: true, cellDates: true, UTC: true, cellText: false, cellHTML: false, WTF: false } as XLSX.ParsingOptions);
+    wb = XLSX.read(bytes, {
+      type: 'buffer',
+      dense: true,
+      cellDates: true,
+      UTC: true,
+      cellText: false,
+      cellHTML: false,
+      WTF: false,
+    } as XLSX.ParsingOptions);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/password|encrypt/i.test(message) && !/zip/i.test(message)) {
-      throw new ImportFileError('password', `${fileName} is password-protected. Remove the password in Excel, save, and import again.`);
+      throw new ImportFileError(
+        'password',
+        `${fileName} is password-protected. Remove the password in Excel, save, and import again.`,
+      );
     }
-    throw new ImportFileError('corrupt', `${fileName} could not be read: the file is damaged or not a spreadsheet (${message}). Open it in Excel and save it again, or export it as CSV.`);
+    throw new ImportFileError(
+      'corrupt',
+      `${fileName} could not be read: the file is damaged or not a spreadsheet (${message}). Open it in Excel and save it again, or export it as CSV.`,
+    );
   }
   const sheets: SheetSource[] = [];
   for (const name of wb.SheetNames) {
@@ -89,7 +119,11 @@ export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: numb
     if (!data) continue;
     sheets.push({ name, rowCount: data.length, row: (i) => (data[i] ? data[i].map(cellValue) : []) });
   }
-  if (sheets.length === 0) throw new ImportFileError('corrupt', `${fileName} has no worksheets that can be read. Open it in Excel and save it again as .xlsx.`);
+  if (sheets.length === 0)
+    throw new ImportFileError(
+      'corrupt',
+      `${fileName} has no worksheets that can be read. Open it in Excel and save it again as .xlsx.`,
+    );
   return { kind: ext === 'xls' ? 'xls' : ext === 'ods' ? 'ods' : 'xlsx', sheets, notes: [] };
 }
 
@@ -113,7 +147,15 @@ function cellValue(cell: XLSX.CellObject | undefined): CellValue {
   }
 }
 
-const ERRORS: Record<number, string> = { 0: '#NULL!', 7: '#DIV/0!', 15: '#VALUE!', 23: '#REF!', 29: '#NAME?', 36: '#NUM!', 42: '#N/A' };
+const ERRORS: Record<number, string> = {
+  0: '#NULL!',
+  7: '#DIV/0!',
+  15: '#VALUE!',
+  23: '#REF!',
+  29: '#NAME?',
+  36: '#NUM!',
+  42: '#N/A',
+};
 const errorText = (v: unknown) => (typeof v === 'number' && ERRORS[v]) || '#ERROR';
 
 function readDelimited(bytes: Uint8Array, fileName: string, ext: string): Workbook {

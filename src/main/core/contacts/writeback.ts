@@ -34,11 +34,15 @@ export function writeBackCallList(path: string, updates: Map<string, CodUpdate>,
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new WriteBackError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check that the file still exists.`);
+    throw new WriteBackError(
+      `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check that the file still exists.`,
+    );
   }
   const decoded = decodeText(bytes);
   if (decoded.encoding === 'windows-1252' || decoded.encoding === 'utf-16be') {
-    throw new WriteBackError(`${basename(path)} is not UTF-8 (${decoded.encoding}); save it as "CSV UTF-8" and try again, so no character is changed by the rewrite.`);
+    throw new WriteBackError(
+      `${basename(path)} is not UTF-8 (${decoded.encoding}); save it as "CSV UTF-8" and try again, so no character is changed by the rewrite.`,
+    );
   }
   const text = decoded.text;
   const { sep, skipFirstLine } = detectSeparator(text, /\.tsv$/i.test(path));
@@ -49,7 +53,9 @@ export function writeBackCallList(path: string, updates: Map<string, CodUpdate>,
   const header = records[headerIdx].values.map((v) => headerKey(v));
   const phoneIdx = PHONE_HEADERS.map((h) => header.indexOf(h)).find((i) => i >= 0);
   if (phoneIdx === undefined) {
-    throw new WriteBackError(`${basename(path)} has no recipient_phone_number (or phone) column, so its rows cannot be matched to contacts.`);
+    throw new WriteBackError(
+      `${basename(path)} has no recipient_phone_number (or phone) column, so its rows cannot be matched to contacts.`,
+    );
   }
   const colIdx = new Map<CodColumn, number>();
   const appended: CodColumn[] = [];

@@ -107,7 +107,10 @@ export class Dialer {
   private readonly backoff = new Map<ProviderName, { until: number; failures: number }>();
   private readonly transientFailures = new Map<number, number>();
   private readonly hardFailures = new Map<number, number>();
-  private readonly progressDue = new Map<number, { timer: TimerHandle | null; lastAt: number; wallCost: number; lastWall: number }>();
+  private readonly progressDue = new Map<
+    number,
+    { timer: TimerHandle | null; lastAt: number; wallCost: number; lastWall: number }
+  >();
   /** Window answers for the current instant, per campaign and zone set (one tick asks the same question often). */
   private windowMemo = { at: -1, map: new Map<string, number | null>() };
 
@@ -175,7 +178,8 @@ export class Dialer {
     let wakeAt = this.callRows.anyLive() ? this.lastSweep + this.tuning.sweepEveryMs : Number.POSITIVE_INFINITY;
     const running = this.campaigns.inStates(['running']).sort((a, b) => b.settings.priority - a.settings.priority);
     for (const c of running) wakeAt = Math.min(wakeAt, this.dialCampaign(c, now, launched));
-    for (const c of this.campaigns.inStates(['scheduled'])) if (c.startAt !== null) wakeAt = Math.min(wakeAt, c.startAt);
+    for (const c of this.campaigns.inStates(['scheduled']))
+      if (c.startAt !== null) wakeAt = Math.min(wakeAt, c.startAt);
     if (this.started && wakeAt < Number.POSITIVE_INFINITY) this.wake(Math.max(wakeAt, now));
     await Promise.allSettled(launched);
   }
@@ -185,12 +189,17 @@ export class Dialer {
     if (!this.started || at >= this.timerAt) return;
     if (this.timer) this.deps.platform.clock.clearTimeout(this.timer);
     this.timerAt = at;
-    const timer = this.deps.platform.clock.setTimeout(() => {
-      if (this.timer !== timer) return;
-      this.timer = null;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.tick().catch((err: unknown) => this.deps.platform.logger.log('error', 'dialer', 'Dialer tick failed', { error: String(err) }));
-    }, Math.max(0, at - this.now));
+    const timer = this.deps.platform.clock.setTimeout(
+      () => {
+        if (this.timer !== timer) return;
+        this.timer = null;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.tick().catch((err: unknown) =>
+          this.deps.platform.logger.log('error', 'dialer', 'Dialer tick failed', { error: String(err) }),
+        );
+      },
+      Math.max(0, at - this.now),
+    );
     timer.unref?.();
     this.timer = timer;
   }
@@ -272,7 +281,12 @@ export class Dialer {
       const opensAt = this.windowOpensAt(c, target.timezone, phone, now);
       if (opensAt === null) {
         this.queue.wait(c.id, contactId, now + 24 * 3_600_000, 'window', now);
-        this.log(c.id, null, 'warn', `${phone}: no calling day in the next two weeks (check the campaign's days and holidays)`);
+        this.log(
+          c.id,
+          null,
+          'warn',
+          `${phone}: no calling day in the next two weeks (check the campaign's days and holidays)`,
+        );
         return null;
       }
       if (opensAt > now) {
@@ -284,32 +298,32 @@ export class Dialer {
     const variables = this.variablesFor(c, target);
     const idempotencyKey = `c${c.id}-k${contactId}-a${attempt}-${randomUUID()}`;
     const callId = this.immediate((): number | 'dnc' | 'busy' => {
-        // DNC is checked here, in the transaction that writes the attempt, immediately before the provider request.
-        if (this.dnc.has(phone)) {
-          this.queue.exclude(c.id, contactId, 'on the do-not-call list', now);
-          return 'dnc';
-        }
-        let id: number;
-        try {
-          id = this.callRows.insertAttempt({
-            campaignId: c.id,
-            contactId,
-            phone,
-            attempt,
-            idempotencyKey,
-            provider: c.provider,
-            variablesJson: JSON.stringify(variables),
-            createdAt: now,
-          });
-        } catch (err) {
-          // calls_one_live_per_phone: the number is in a live call (maybe another campaign's); wait, do not race it.
-          if (!isUniqueViolation(err)) throw err;
-          this.queue.wait(c.id, contactId, now + this.tuning.numberBusyRetryMs, 'number_busy', now);
-          return 'busy';
-        }
-        this.queue.activate(c.id, contactId, attempt, now);
-        return id;
-      });
+      // DNC is checked here, in the transaction that writes the attempt, immediately before the provider request.
+      if (this.dnc.has(phone)) {
+        this.queue.exclude(c.id, contactId, 'on the do-not-call list', now);
+        return 'dnc';
+      }
+      let id: number;
+      try {
+        id = this.callRows.insertAttempt({
+          campaignId: c.id,
+          contactId,
+          phone,
+          attempt,
+          idempotencyKey,
+          provider: c.provider,
+          variablesJson: JSON.stringify(variables),
+          createdAt: now,
+        });
+      } catch (err) {
+        // calls_one_live_per_phone: the number is in a live call (maybe another campaign's); wait, do not race it.
+        if (!isUniqueViolation(err)) throw err;
+        this.queue.wait(c.id, contactId, now + this.tuning.numberBusyRetryMs, 'number_busy', now);
+        return 'busy';
+      }
+      this.queue.activate(c.id, contactId, attempt, now);
+      return id;
+    });
     if (callId === 'dnc') {
       this.log(c.id, null, 'info', `${phone} skipped: on the do-not-call list`);
       return null;
@@ -321,8 +335,15 @@ export class Dialer {
     try {
       webhookUrl = this.deps.webhooks.hookUrl(c.provider);
     } catch (err) {
-      this.deps.calls.finish(callId, { result: 'failed', error: `Not placed: no webhook URL (${errorText(err)})`, countsAsAttempt: false });
-      this.autoPause(c, `The webhook server is not running, so ${c.provider} could not report call progress: ${errorText(err)}`);
+      this.deps.calls.finish(callId, {
+        result: 'failed',
+        error: `Not placed: no webhook URL (${errorText(err)})`,
+        countsAsAttempt: false,
+      });
+      this.autoPause(
+        c,
+        `The webhook server is not running, so ${c.provider} could not report call progress: ${errorText(err)}`,
+      );
       return null;
     }
     const request = (async () => {
@@ -356,7 +377,9 @@ export class Dialer {
       try {
         this.deps.webhooks.retryUnknown();
       } catch (err) {
-        this.deps.platform.logger.log('warn', 'dialer', 'Retrying unmatched webhooks failed', { error: errorText(err) });
+        this.deps.platform.logger.log('warn', 'dialer', 'Retrying unmatched webhooks failed', {
+          error: errorText(err),
+        });
       }
     }
     this.transientFailures.set(c.id, 0);
@@ -366,7 +389,9 @@ export class Dialer {
     // Cancelled while the request was on its way: stop the call now that it has an id.
     const state = this.campaigns.get(c.id)?.state;
     if (state === 'cancelled' && providerCallId && provider.capabilities.cancel) {
-      provider.cancelCall(providerCallId).catch((err: unknown) => this.log(c.id, callId, 'warn', `Cancel of call ${callId} failed: ${errorText(err)}`));
+      provider
+        .cancelCall(providerCallId)
+        .catch((err: unknown) => this.log(c.id, callId, 'warn', `Cancel of call ${callId} failed: ${errorText(err)}`));
     }
   }
 
@@ -395,7 +420,10 @@ export class Dialer {
           (err.options.retryAfterMs ? ` (Retry-After ${Math.ceil(err.options.retryAfterMs / 1000)} s)` : ''),
       );
       if (failures >= this.tuning.maxTransientFailures) {
-        this.autoPause(c, `${c.provider} refused ${failures} calls in a row (${err.message}). Check the provider's status and limits, then resume.`);
+        this.autoPause(
+          c,
+          `${c.provider} refused ${failures} calls in a row (${err.message}). Check the provider's status and limits, then resume.`,
+        );
       }
       this.wake(b.until);
       return;
@@ -406,9 +434,16 @@ export class Dialer {
     this.log(c.id, callId, 'error', `Call to ${phone} could not be placed: ${message}`);
     const failures = (this.hardFailures.get(c.id) ?? 0) + 1;
     this.hardFailures.set(c.id, failures);
-    if (auth) this.autoPause(c, `${c.provider} rejected the credentials (${message}). Fix the key in Settings → Providers, then resume.`);
+    if (auth)
+      this.autoPause(
+        c,
+        `${c.provider} rejected the credentials (${message}). Fix the key in Settings → Providers, then resume.`,
+      );
     else if (failures >= this.tuning.maxHardFailures) {
-      this.autoPause(c, `${failures} calls in a row could not be placed (last: ${message}). Fix the cause, then resume.`);
+      this.autoPause(
+        c,
+        `${failures} calls in a row could not be placed (last: ${message}). Fix the cause, then resume.`,
+      );
     }
   }
 
@@ -419,13 +454,21 @@ export class Dialer {
     const memo = this.windowMemo.map.get(key);
     if (memo !== undefined) return memo;
     // Zones of one country that never share an open moment (a narrow window): fall back to the first zone.
-    const at = nextOpen(c.settings, zones, now) ?? (zones.length > 1 ? nextOpen(c.settings, zones.slice(0, 1), now) : null);
+    const at =
+      nextOpen(c.settings, zones, now) ?? (zones.length > 1 ? nextOpen(c.settings, zones.slice(0, 1), now) : null);
     this.windowMemo.map.set(key, at);
     return at;
   }
 
-  private variablesFor(c: Campaign, target: { name: string; phone: string | null; variables_json: string }): Record<string, string> {
-    const base: Record<string, string> = { ...(JSON.parse(target.variables_json) as Record<string, string>), name: target.name, phone: target.phone ?? '' };
+  private variablesFor(
+    c: Campaign,
+    target: { name: string; phone: string | null; variables_json: string },
+  ): Record<string, string> {
+    const base: Record<string, string> = {
+      ...(JSON.parse(target.variables_json) as Record<string, string>),
+      name: target.name,
+      phone: target.phone ?? '',
+    };
     const mapping = c.settings.variableMapping;
     if (Object.keys(mapping).length === 0) return base;
     const out: Record<string, string> = {};
@@ -446,7 +489,9 @@ export class Dialer {
     const result = call.result ?? 'failed';
     if (!callRow.counts_as_attempt) {
       const until = Math.max(now, this.backoff.get(c.provider)?.until ?? now);
-      this.queue.wait(c.id, call.contactId, until, 'provider_backoff', now, { attempts: Math.max(0, row.attempts - 1) });
+      this.queue.wait(c.id, call.contactId, until, 'provider_backoff', now, {
+        attempts: Math.max(0, row.attempts - 1),
+      });
     } else if (callRow.conversation) {
       this.queue.finish(c.id, call.contactId, result, now);
     } else if (row.attempts < c.settings.maxAttempts && (c.settings.retryOn.includes(result) || isStale(callRow))) {
@@ -483,18 +528,34 @@ export class Dialer {
         try {
           const state = await provider.getCall(row.provider_call_id);
           if (state === null) {
-            this.deps.calls.finish(row.id, { result: 'failed', error: `${row.provider} does not know this call (reconciled after ${why})`, countsAsAttempt: false, stale: true });
+            this.deps.calls.finish(row.id, {
+              result: 'failed',
+              error: `${row.provider} does not know this call (reconciled after ${why})`,
+              countsAsAttempt: false,
+              stale: true,
+            });
             continue;
           }
           this.deps.calls.applyEvent(
-            { ...state, provider: row.provider as ProviderName, providerCallId: row.provider_call_id, callId: row.id, dedupeKey: `reconcile:${row.id}:${state.status ?? ''}:${state.result ?? ''}` },
+            {
+              ...state,
+              provider: row.provider as ProviderName,
+              providerCallId: row.provider_call_id,
+              callId: row.id,
+              dedupeKey: `reconcile:${row.id}:${state.status ?? ''}:${state.result ?? ''}`,
+            },
             null,
             JSON.stringify({ reconciled: why, state }),
           );
           if (this.callRows.byId(row.id)?.status !== 'ended') this.deps.calls.touch(row.id);
           continue;
         } catch (err) {
-          this.log(row.campaign_id, row.id, 'warn', `Could not ask ${row.provider} about call ${row.id}: ${errorText(err)}`);
+          this.log(
+            row.campaign_id,
+            row.id,
+            'warn',
+            `Could not ask ${row.provider} about call ${row.id}: ${errorText(err)}`,
+          );
         }
       }
       if (why === 'stale') {
@@ -505,7 +566,12 @@ export class Dialer {
           countsAsAttempt: true,
           stale: true,
         });
-        this.log(row.campaign_id, row.id, 'warn', `Call ${row.id} to ${row.phone} marked failed (stale: no provider news for ${silentMin} min)`);
+        this.log(
+          row.campaign_id,
+          row.id,
+          'warn',
+          `Call ${row.id} to ${row.phone} marked failed (stale: no provider news for ${silentMin} min)`,
+        );
       }
     }
   }
@@ -524,12 +590,13 @@ export class Dialer {
     const listIds = [...new Set(input.listIds)];
     const existing = this.campaigns.existingListIds(listIds);
     const missing = listIds.filter((id) => !existing.includes(id));
-    if (missing.length) throw new ApiError('not_found', `List ${missing.join(', ')} does not exist; pick lists from the Contacts view.`);
+    if (missing.length)
+      throw new ApiError('not_found', `List ${missing.join(', ')} does not exist; pick lists from the Contacts view.`);
     const id = this.immediate(() => {
-        const id = this.campaigns.create({ ...input, listIds, settings, state: 'draft', at: now });
-        this.queue.enqueueFromLists(id, settings.priority, now, now);
-        return id;
-      });
+      const id = this.campaigns.create({ ...input, listIds, settings, state: 'draft', at: now });
+      this.queue.enqueueFromLists(id, settings.priority, now, now);
+      return id;
+    });
     this.log(id, null, 'info', `Campaign created (${input.provider}, lists ${listIds.join(', ')})`);
     const campaign = this.get(id);
     this.deps.bus.publish('campaign.updated', campaign);
@@ -547,7 +614,10 @@ export class Dialer {
   }
 
   /** Changes a draft or paused campaign's name, agent, settings or start time. */
-  update(id: number, patch: { name?: string; agentId?: string | null; settings?: Partial<CampaignSettings>; startAt?: number | null }): Campaign {
+  update(
+    id: number,
+    patch: { name?: string; agentId?: string | null; settings?: Partial<CampaignSettings>; startAt?: number | null },
+  ): Campaign {
     const c = this.get(id);
     if (!['draft', 'paused', 'scheduled'].includes(c.state)) {
       throw new ApiError('conflict', `Campaign ${id} is ${c.state}; pause it before changing its settings.`);
@@ -571,20 +641,35 @@ export class Dialer {
     const now = this.now;
     this.immediate(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now));
     const scheduled = c.startAt !== null && c.startAt > now && c.state === 'draft';
-    return this.moveState(c, scheduled ? 'scheduled' : 'running', null, scheduled ? `Scheduled for ${new Date(c.startAt ?? now).toISOString()}` : 'Started');
+    return this.moveState(
+      c,
+      scheduled ? 'scheduled' : 'running',
+      null,
+      scheduled ? `Scheduled for ${new Date(c.startAt ?? now).toISOString()}` : 'Started',
+    );
   }
 
   pause(id: number, reason: string | null = null): Campaign {
     const c = this.get(id);
     if (c.state === 'paused') return c;
-    if (c.state !== 'running' && c.state !== 'scheduled') throw new ApiError('conflict', `Campaign ${id} is ${c.state}; only a running or scheduled campaign can be paused.`);
-    return this.moveState(c, 'paused', reason, reason ? `Paused: ${reason}` : 'Paused; calls in progress finish, no new calls start');
+    if (c.state !== 'running' && c.state !== 'scheduled')
+      throw new ApiError(
+        'conflict',
+        `Campaign ${id} is ${c.state}; only a running or scheduled campaign can be paused.`,
+      );
+    return this.moveState(
+      c,
+      'paused',
+      reason,
+      reason ? `Paused: ${reason}` : 'Paused; calls in progress finish, no new calls start',
+    );
   }
 
   resume(id: number): Campaign {
     const c = this.get(id);
     if (c.state === 'running') return c;
-    if (c.state !== 'paused') throw new ApiError('conflict', `Campaign ${id} is ${c.state}; only a paused campaign can be resumed.`);
+    if (c.state !== 'paused')
+      throw new ApiError('conflict', `Campaign ${id} is ${c.state}; only a paused campaign can be resumed.`);
     this.transientFailures.set(id, 0);
     this.hardFailures.set(id, 0);
     const now = this.now;
@@ -597,7 +682,12 @@ export class Dialer {
     const c = this.get(id);
     if (c.state === 'cancelled') return c;
     if (c.state === 'completed') throw new ApiError('conflict', `Campaign ${id} has already completed.`);
-    const updated = this.moveState(c, 'cancelled', 'Cancelled by the user', 'Cancelled; queued contacts will not be called');
+    const updated = this.moveState(
+      c,
+      'cancelled',
+      'Cancelled by the user',
+      'Cancelled; queued contacts will not be called',
+    );
     let provider: VoiceProvider | null = null;
     try {
       provider = this.deps.providers.get(c.provider);
@@ -609,11 +699,22 @@ export class Dialer {
     for (const call of live) {
       if (provider?.capabilities.cancel && call.providerCallId) {
         asked++;
-        provider.cancelCall(call.providerCallId).catch((err: unknown) => this.log(id, call.id, 'warn', `Cancel of call ${call.id} failed: ${errorText(err)}`));
+        provider
+          .cancelCall(call.providerCallId)
+          .catch((err: unknown) =>
+            this.log(id, call.id, 'warn', `Cancel of call ${call.id} failed: ${errorText(err)}`),
+          );
       }
     }
     if (live.length) {
-      this.log(id, null, 'info', provider?.capabilities.cancel ? `Asked ${c.provider} to cancel ${asked} live call(s)` : `${c.provider} cannot cancel calls; ${live.length} live call(s) will finish on their own`);
+      this.log(
+        id,
+        null,
+        'info',
+        provider?.capabilities.cancel
+          ? `Asked ${c.provider} to cancel ${asked} live call(s)`
+          : `${c.provider} cannot cancel calls; ${live.length} live call(s) will finish on their own`,
+      );
     }
     return updated;
   }
@@ -622,13 +723,16 @@ export class Dialer {
   rerun(id: number): Campaign {
     const c = this.get(id);
     if (c.state === 'running' || c.state === 'scheduled' || c.state === 'draft') {
-      throw new ApiError('conflict', `Campaign ${id} is ${c.state}; re-run is for completed, cancelled or paused campaigns.`);
+      throw new ApiError(
+        'conflict',
+        `Campaign ${id} is ${c.state}; re-run is for completed, cancelled or paused campaigns.`,
+      );
     }
     const now = this.now;
     const n = this.immediate(() => {
-        this.queue.enqueueFromLists(id, c.settings.priority, now, now);
-        return this.queue.requeueUnreached(id, now);
-      });
+      this.queue.enqueueFromLists(id, c.settings.priority, now, now);
+      return this.queue.requeueUnreached(id, now);
+    });
     this.log(id, null, 'info', `Re-run: ${n} contact(s) not reached are queued again`);
     return this.moveState(c, 'running', null, 'Re-run started');
   }
@@ -637,10 +741,18 @@ export class Dialer {
    * Single call, selection or whole list "now": through the same engine, as a campaign. With campaignId the
    * contacts join that campaign ahead of its queue; without, a new running campaign holds just them.
    */
-  callNow(input: { contactIds: number[]; campaignId?: number; provider: ProviderName; agentId: string | null; settings: Partial<CampaignSettings>; name?: string }): { campaign: Campaign; queued: number } {
+  callNow(input: {
+    contactIds: number[];
+    campaignId?: number;
+    provider: ProviderName;
+    agentId: string | null;
+    settings: Partial<CampaignSettings>;
+    name?: string;
+  }): { campaign: Campaign; queued: number } {
     const now = this.now;
     const ids = [...new Set(input.contactIds)];
-    if (!ids.some((id) => this.queue.target(id))) throw new ApiError('not_found', `None of the contacts ${ids.slice(0, 5).join(', ')} exists.`);
+    if (!ids.some((id) => this.queue.target(id)))
+      throw new ApiError('not_found', `None of the contacts ${ids.slice(0, 5).join(', ')} exists.`);
     let c: Campaign;
     if (input.campaignId !== undefined) {
       c = this.get(input.campaignId);
@@ -661,9 +773,14 @@ export class Dialer {
       c = this.get(id);
     }
     // The contacts' lists are not linked: starting or resuming must not pull in everyone else on them.
-    const queued = this.immediate(() => this.queue.enqueueContacts(c.id, ids, c.settings.priority + PRIORITY_BOOST, now));
+    const queued = this.immediate(() =>
+      this.queue.enqueueContacts(c.id, ids, c.settings.priority + PRIORITY_BOOST, now),
+    );
     this.log(c.id, null, 'info', `Call now: ${queued} of ${ids.length} contact(s) queued ahead of the rest`);
-    const campaign = c.state === 'running' || c.state === 'paused' ? this.get(c.id) : this.moveState(this.get(c.id), 'running', null, 'Started by call now');
+    const campaign =
+      c.state === 'running' || c.state === 'paused'
+        ? this.get(c.id)
+        : this.moveState(this.get(c.id), 'running', null, 'Started by call now');
     this.kick();
     return { campaign, queued };
   }
@@ -674,8 +791,10 @@ export class Dialer {
     if (!row) throw new ApiError('not_found', `Call ${callId} does not exist.`);
     if (row.status === 'ended') throw new ApiError('conflict', `Call ${callId} has already ended.`);
     const provider = this.deps.providers.get(row.provider as ProviderName);
-    if (!provider.capabilities.cancel) throw new ApiError('unavailable', `${provider.label} cannot end calls from the console.`);
-    if (!row.provider_call_id) throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
+    if (!provider.capabilities.cancel)
+      throw new ApiError('unavailable', `${provider.label} cannot end calls from the console.`);
+    if (!row.provider_call_id)
+      throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
     await provider.cancelCall(row.provider_call_id);
     this.log(row.campaign_id, callId, 'info', `Hang-up of call ${callId} requested`);
   }
@@ -730,10 +849,20 @@ export class Dialer {
     const current = this.campaigns.get(c.id);
     if (!current || current.state !== 'running') return;
     this.moveState(current, 'paused', reason, `Paused automatically: ${reason}`, 'error');
-    this.deps.bus.publish('notice', { level: 'error', message: `Campaign "${c.name}" paused: ${reason}`, at: this.now });
+    this.deps.bus.publish('notice', {
+      level: 'error',
+      message: `Campaign "${c.name}" paused: ${reason}`,
+      at: this.now,
+    });
   }
 
-  private moveState(c: Campaign, state: CampaignState, reason: string | null, message: string, level: LogLevel = 'info'): Campaign {
+  private moveState(
+    c: Campaign,
+    state: CampaignState,
+    reason: string | null,
+    message: string,
+    level: LogLevel = 'info',
+  ): Campaign {
     this.campaigns.setState(c.id, state, reason, this.now);
     this.log(c.id, null, level, message);
     const updated = this.get(c.id);
@@ -795,7 +924,11 @@ function validateSettings(s: CampaignSettings): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: s.defaultTimezone });
   } catch {
-    throw new ApiError('invalid_input', `settings.defaultTimezone: "${s.defaultTimezone}" is not a time zone name; use an IANA name such as Asia/Kolkata.`);
+    throw new ApiError(
+      'invalid_input',
+      `settings.defaultTimezone: "${s.defaultTimezone}" is not a time zone name; use an IANA name such as Asia/Kolkata.`,
+    );
   }
-  if (s.days.length === 0 && !s.ignoreWindow) throw new ApiError('invalid_input', 'settings.days: pick at least one calling day.');
+  if (s.days.length === 0 && !s.ignoreWindow)
+    throw new ApiError('invalid_input', 'settings.days: pick at least one calling day.');
 }

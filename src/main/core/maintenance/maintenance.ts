@@ -1,4 +1,14 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { WIPE_CONFIRMATION, type BackupInfo } from '../../../shared/contract/maintenance';
@@ -22,7 +32,17 @@ export class MaintenanceError extends Error {
 }
 
 /** Tables every console database has had since schema 1; a file without them is not one of ours. */
-const EXPECTED_TABLES = ['lists', 'contacts', 'campaigns', 'campaign_contacts', 'calls', 'call_events', 'settings', 'secrets', 'activity_log'];
+const EXPECTED_TABLES = [
+  'lists',
+  'contacts',
+  'campaigns',
+  'campaign_contacts',
+  'calls',
+  'call_events',
+  'settings',
+  'secrets',
+  'activity_log',
+];
 /** Configuration a wipe keeps unless told otherwise (provider keys, webhook secret, Google credentials). */
 const KEPT_ON_WIPE = ['settings', 'secrets', 'google_credentials'];
 
@@ -49,12 +69,20 @@ export function checkConsoleDatabase(file: string, nativeBinding?: string): numb
     closeSync(fd);
   }
   if (head.toString('latin1') !== SQLITE_MAGIC) {
-    throw new MaintenanceError('invalid_input', `${basename(path)} is not a console database (not an SQLite file). Choose a backup made by the console.`);
+    throw new MaintenanceError(
+      'invalid_input',
+      `${basename(path)} is not a console database (not an SQLite file). Choose a backup made by the console.`,
+    );
   }
   let db: Db | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true, nativeBinding });
-    const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+    const tables = new Set(
+      db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((r) => r.name),
+    );
     const missing = EXPECTED_TABLES.filter((t) => !tables.has(t));
     const version = schemaVersion(db);
     if (missing.length > 0 || version < 1) {
@@ -70,11 +98,18 @@ export function checkConsoleDatabase(file: string, nativeBinding?: string): numb
       );
     }
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new MaintenanceError('invalid_input', `${basename(path)} is damaged (SQLite quick_check: ${String(check)}). Choose another backup.`);
+    if (check !== 'ok')
+      throw new MaintenanceError(
+        'invalid_input',
+        `${basename(path)} is damaged (SQLite quick_check: ${String(check)}). Choose another backup.`,
+      );
     return version;
   } catch (err) {
     if (err instanceof MaintenanceError) throw err;
-    throw new MaintenanceError('invalid_input', `${basename(path)} could not be read as a console database: ${(err as Error).message}`);
+    throw new MaintenanceError(
+      'invalid_input',
+      `${basename(path)} could not be read as a console database: ${(err as Error).message}`,
+    );
   } finally {
     db?.close();
   }
@@ -111,8 +146,10 @@ export function backupTarget(dataDir: string, requested: string | null, now: num
   if (!requested || !requested.trim()) return join(backupsDir(dataDir), name);
   const path = resolve(requested.trim());
   if (existsSync(path) && statSync(path).isDirectory()) return join(path, name);
-  if (existsSync(path)) throw new MaintenanceError('conflict', `${path} already exists; choose a folder or a new file name.`);
-  if (!existsSync(dirname(path))) throw new MaintenanceError('not_found', `The folder ${dirname(path)} does not exist.`);
+  if (existsSync(path))
+    throw new MaintenanceError('conflict', `${path} already exists; choose a folder or a new file name.`);
+  if (!existsSync(dirname(path)))
+    throw new MaintenanceError('not_found', `The folder ${dirname(path)} does not exist.`);
   return path;
 }
 
@@ -136,7 +173,11 @@ export function listBackups(dataDir: string, nativeBinding?: string): BackupInfo
 }
 
 /** Copies a checked backup to console.db.pending (via SQLite's backup, so a WAL-mode source arrives whole). */
-export async function stageRestore(dbFile: string, source: string, nativeBinding?: string): Promise<{ staged: string; schemaVersion: number }> {
+export async function stageRestore(
+  dbFile: string,
+  source: string,
+  nativeBinding?: string,
+): Promise<{ staged: string; schemaVersion: number }> {
   const version = checkConsoleDatabase(source, nativeBinding);
   const staged = pendingPath(dbFile);
   const tmp = `${staged}.tmp`;
@@ -154,7 +195,10 @@ export async function stageRestore(dbFile: string, source: string, nativeBinding
 
 export function assertWipeConfirmed(confirm: string): void {
   if (confirm !== WIPE_CONFIRMATION) {
-    throw new MaintenanceError('invalid_input', `confirm: type ${WIPE_CONFIRMATION} (in capitals) to wipe the data; nothing was deleted.`);
+    throw new MaintenanceError(
+      'invalid_input',
+      `confirm: type ${WIPE_CONFIRMATION} (in capitals) to wipe the data; nothing was deleted.`,
+    );
   }
 }
 
@@ -162,14 +206,22 @@ export function assertWipeConfirmed(confirm: string): void {
  * Stages an empty database at the latest schema, carrying over the configuration tables unless `includeSettings`.
  * Returns how many tables the replacement clears.
  */
-export function stageWipe(db: Db, dbFile: string, confirm: string, includeSettings: boolean, nativeBinding?: string): number {
+export function stageWipe(
+  db: Db,
+  dbFile: string,
+  confirm: string,
+  includeSettings: boolean,
+  nativeBinding?: string,
+): number {
   assertWipeConfirmed(confirm);
   const staged = pendingPath(dbFile);
   const tmp = `${staged}.tmp`;
   for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
   openDatabase(tmp, { nativeBinding }).close();
   const tables = db
-    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",
+    )
     .all()
     .map((r) => r.name);
   const kept = includeSettings ? [] : KEPT_ON_WIPE.filter((t) => tables.includes(t));
@@ -192,7 +244,11 @@ export function stageWipe(db: Db, dbFile: string, confirm: string, includeSettin
  * is inside it) moves to backups/ and the staged file takes its name. Both are renames in the data folder; after a
  * crash between them the staged file is still found and applied at the next start.
  */
-export function applyPendingReplacement(dbFile: string, now: number, nativeBinding?: string): { keptAs: string | null } | null {
+export function applyPendingReplacement(
+  dbFile: string,
+  now: number,
+  nativeBinding?: string,
+): { keptAs: string | null } | null {
   const staged = pendingPath(dbFile);
   if (!existsSync(staged)) return null;
   let keptAs: string | null = null;

@@ -47,7 +47,12 @@ const STATUS: Record<string, CallStatus> = {
   ringing: 'ringing',
   'in-progress': 'in_progress',
 };
-const TERMINAL: Record<string, CallResult> = { busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'canceled' };
+const TERMINAL: Record<string, CallResult> = {
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'failed',
+  canceled: 'canceled',
+};
 /** Calls created up to this long before our request still count as ours (Twilio dates have 1 s resolution). */
 const CLOCK_SKEW_MS = 60_000;
 const AWAIT_EXTRACTION_MS = 2 * 3600_000;
@@ -65,7 +70,12 @@ interface Placed {
 export class BolnaTwilioProvider implements VoiceProvider {
   readonly name = 'bolna_twilio' as const;
   readonly label = 'Bolna (self-hosted) + Twilio';
-  static readonly CAPABILITIES: ProviderCapabilities = { cancel: true, transfer: 'api', reconcile: true, liveTranscript: false };
+  static readonly CAPABILITIES: ProviderCapabilities = {
+    cancel: true,
+    transfer: 'api',
+    reconcile: true,
+    liveTranscript: false,
+  };
   readonly capabilities = BolnaTwilioProvider.CAPABILITIES;
   readonly twilio: TwilioClient;
   private readonly http: ProviderHttpOptions;
@@ -80,22 +90,46 @@ export class BolnaTwilioProvider implements VoiceProvider {
   private readonly polls = new Map<string, TimerHandle>();
 
   constructor(private readonly config: BolnaTwilioConfig) {
-    this.http = { provider: 'bolna_twilio', label: 'Self-hosted Bolna', timeoutMs: config.timeoutMs ?? 15_000, now: config.now };
-    this.twilio = new TwilioClient({ ...config.twilio, timeoutMs: config.timeoutMs, now: config.now, provider: 'bolna_twilio' });
+    this.http = {
+      provider: 'bolna_twilio',
+      label: 'Self-hosted Bolna',
+      timeoutMs: config.timeoutMs ?? 15_000,
+      now: config.now,
+    };
+    this.twilio = new TwilioClient({
+      ...config.twilio,
+      timeoutMs: config.timeoutMs,
+      now: config.now,
+      provider: 'bolna_twilio',
+    });
   }
 
   /** POST /agent on the agent server with the JSON definition; our hook becomes its extraction webhook. */
   async createAgent(definition: Record<string, unknown>): Promise<string> {
     const body = withExtractionWebhook(definition, withQuery(this.config.hookUrl(), { op: 'extraction' }));
-    const res = await providerRequest(this.http, { method: 'POST', url: `${trimBase(this.config.agentServerUrl)}/agent`, body });
+    const res = await providerRequest(this.http, {
+      method: 'POST',
+      url: `${trimBase(this.config.agentServerUrl)}/agent`,
+      body,
+    });
     const id = toText(toRecord(parseJson(this.http, res))?.agent_id);
-    if (!id) throw new ProviderError('bolna_twilio', 'unknown', `The agent server answered without agent_id: ${res.text.slice(0, 120)}`);
+    if (!id)
+      throw new ProviderError(
+        'bolna_twilio',
+        'unknown',
+        `The agent server answered without agent_id: ${res.text.slice(0, 120)}`,
+      );
     return id;
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     const agentId = req.agentId ?? this.config.agentId;
-    if (!agentId) throw new ProviderError('bolna_twilio', 'invalid_request', 'No agent id: create the agent in Settings → Providers → Self-hosted Bolna, or set one on the campaign.');
+    if (!agentId)
+      throw new ProviderError(
+        'bolna_twilio',
+        'invalid_request',
+        'No agent id: create the agent in Settings → Providers → Self-hosted Bolna, or set one on the campaign.',
+      );
     const requestedAt = this.config.now();
     // Only these two keys are read by the server; caller id comes from its TWILIO_PHONE_NUMBER.
     const res = await providerRequest(this.http, {
@@ -104,7 +138,11 @@ export class BolnaTwilioProvider implements VoiceProvider {
       body: { agent_id: agentId, recipient_phone_number: req.to },
     });
     if (res.text.replace(/"/g, '').trim() !== 'done') {
-      throw new ProviderError('bolna_twilio', 'unknown', `The self-hosted telephony server answered "${res.text.slice(0, 80)}" instead of "done".`);
+      throw new ProviderError(
+        'bolna_twilio',
+        'unknown',
+        `The self-hosted telephony server answered "${res.text.slice(0, 80)}" instead of "done".`,
+      );
     }
     // From here on the call exists: no error may reach the dialer as "not placed", or it would ring twice.
     // Not found (or Twilio unreachable): the attempt stays open and reconciliation settles it.
@@ -112,7 +150,10 @@ export class BolnaTwilioProvider implements VoiceProvider {
     if (!call) return { providerCallId: null };
     this.remember(call.sid, { callId: req.callId, to: req.to, placedAt: requestedAt });
     try {
-      await this.twilio.updateCall(call.sid, { StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }), StatusCallbackMethod: 'POST' });
+      await this.twilio.updateCall(call.sid, {
+        StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }),
+        StatusCallbackMethod: 'POST',
+      });
     } catch {
       // Already ended, or Twilio busy: polling and getCall still learn how the call went.
     }
@@ -141,7 +182,12 @@ export class BolnaTwilioProvider implements VoiceProvider {
       if (call && call.status !== last) {
         last = call.status;
         try {
-          poll.onEvent({ ...this.eventFrom(call), callId, kind: `poll:${call.status}`, dedupeKey: `${sid}:poll:${call.status}` });
+          poll.onEvent({
+            ...this.eventFrom(call),
+            callId,
+            kind: `poll:${call.status}`,
+            dedupeKey: `${sid}:poll:${call.status}`,
+          });
         } catch {
           return; // the store is closing; reconciliation picks the call up after the next start
         }
@@ -173,7 +219,11 @@ export class BolnaTwilioProvider implements VoiceProvider {
       const candidates = calls
         .filter((c) => c.to === to && c.direction === 'outbound-api' && !this.awaiting.has(c.sid))
         .filter((c) => c.dateCreated === null || c.dateCreated >= requestedAt - CLOCK_SKEW_MS)
-        .sort((a, b) => Math.abs((a.dateCreated ?? requestedAt) - requestedAt) - Math.abs((b.dateCreated ?? requestedAt) - requestedAt));
+        .sort(
+          (a, b) =>
+            Math.abs((a.dateCreated ?? requestedAt) - requestedAt) -
+            Math.abs((b.dateCreated ?? requestedAt) - requestedAt),
+        );
       if (candidates[0]) return candidates[0];
     }
     return null;
@@ -190,7 +240,8 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const call = await this.twilio.fetchCall(providerCallId);
     if (!call) return;
     // canceled only works before the call is answered; completed hangs up a live one (§4.5).
-    if (call.status === 'queued' || call.status === 'ringing') await this.twilio.updateCall(providerCallId, { Status: 'canceled' });
+    if (call.status === 'queued' || call.status === 'ringing')
+      await this.twilio.updateCall(providerCallId, { Status: 'canceled' });
     else if (call.status === 'in-progress') await this.twilio.updateCall(providerCallId, { Status: 'completed' });
   }
 
@@ -217,7 +268,8 @@ export class BolnaTwilioProvider implements VoiceProvider {
       kind: `twilio:${call.status}`,
       ...statusFields(call.status, call.duration ?? 0, call.answeredBy ?? undefined),
     };
-    if (call.startTime !== null && event.status !== 'initiated' && event.status !== 'ringing') event.answeredAt = call.startTime;
+    if (call.startTime !== null && event.status !== 'initiated' && event.status !== 'ringing')
+      event.answeredAt = call.startTime;
     if (call.endTime !== null) event.endedAt = call.endTime;
     if (call.price !== null) event.cost = Math.abs(call.price);
     return event;
@@ -225,8 +277,17 @@ export class BolnaTwilioProvider implements VoiceProvider {
 
   verifyWebhook(req: WebhookRequest): void {
     if (!isForm(req)) return; // the extraction webhook: the self-hosted server cannot sign; the path secret authenticates
-    const ok = verifyTwilioSignature(this.config.twilio.authToken, req.url, formParams(req.rawBody), req.headers['x-twilio-signature']);
-    if (!ok) throw new WebhookRejected('bad_signature', 'Twilio callback with a missing or wrong X-Twilio-Signature (check the Auth Token and public URL)');
+    const ok = verifyTwilioSignature(
+      this.config.twilio.authToken,
+      req.url,
+      formParams(req.rawBody),
+      req.headers['x-twilio-signature'],
+    );
+    if (!ok)
+      throw new WebhookRejected(
+        'bad_signature',
+        'Twilio callback with a missing or wrong X-Twilio-Signature (check the Auth Token and public URL)',
+      );
   }
 
   parseWebhook(req: WebhookRequest): NormalizedEvent[] {
@@ -255,7 +316,8 @@ export class BolnaTwilioProvider implements VoiceProvider {
     };
     if (event.status === 'in_progress') event.answeredAt = event.occurredAt;
     if (event.status === 'ended') event.endedAt = event.occurredAt;
-    if (form.SipResponseCode && event.result && event.result !== 'completed') event.hangupReason = `SIP ${form.SipResponseCode}`;
+    if (form.SipResponseCode && event.result && event.result !== 'completed')
+      event.hangupReason = `SIP ${form.SipResponseCode}`;
     if (form.RecordingUrl) event.recordingUrl = form.RecordingUrl;
     return event;
   }
@@ -264,7 +326,11 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const digest = createHash('sha1').update(JSON.stringify(body)).digest('hex');
     // The server parses stored deliveries again (recovery, unknown-call retries): the same body keeps its match.
     const sid =
-      toText(body.call_sid) ?? toText(body.CallSid) ?? toText(body.callSid) ?? this.extracted.get(digest) ?? this.matchWaiting(body);
+      toText(body.call_sid) ??
+      toText(body.CallSid) ??
+      toText(body.callSid) ??
+      this.extracted.get(digest) ??
+      this.matchWaiting(body);
     const placed = sid ? this.awaiting.get(sid) : undefined;
     if (sid && placed) {
       placed.extracted = true;
@@ -296,7 +362,10 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const account = await this.twilio.fetchAccount();
     const agentId = this.config.agentId;
     if (agentId) {
-      await providerRequest(this.http, { method: 'GET', url: `${trimBase(this.config.agentServerUrl)}/agent/${encodeURIComponent(agentId)}` });
+      await providerRequest(this.http, {
+        method: 'GET',
+        url: `${trimBase(this.config.agentServerUrl)}/agent/${encodeURIComponent(agentId)}`,
+      });
     }
     return {
       ok: true,
@@ -313,8 +382,14 @@ function statusFields(status: string, durationS: number, answeredBy: string | un
   const live = STATUS[status];
   if (live) return { status: live };
   if (status === 'completed') {
-    if (answeredBy?.startsWith('machine') || answeredBy === 'fax') return { status: 'ended', result: 'voicemail', conversation: false, durationS };
-    return { status: 'ended', result: durationS > 0 ? 'completed' : 'no_answer', conversation: durationS > 0, durationS };
+    if (answeredBy?.startsWith('machine') || answeredBy === 'fax')
+      return { status: 'ended', result: 'voicemail', conversation: false, durationS };
+    return {
+      status: 'ended',
+      result: durationS > 0 ? 'completed' : 'no_answer',
+      conversation: durationS > 0,
+      durationS,
+    };
   }
   return { status: 'ended', result: TERMINAL[status] ?? 'failed', conversation: false, durationS: 0 };
 }
@@ -330,7 +405,14 @@ function dialResult(form: Record<string, string>): NormalizedEvent {
     dedupeKey: `${sid}:dial:${form.DialCallSid ?? ''}:${form.DialCallStatus}`,
     kind: `dial:${form.DialCallStatus}`,
     transfer: { state: ok ? 'ended' : 'cancelled', destination: form.To || undefined },
-    ...(ok ? { status: 'ended' as const, result: 'transferred' as const, conversation: true, durationS: toNumber(form.DialCallDuration) } : {}),
+    ...(ok
+      ? {
+          status: 'ended' as const,
+          result: 'transferred' as const,
+          conversation: true,
+          durationS: toNumber(form.DialCallDuration),
+        }
+      : {}),
   };
 }
 

@@ -60,7 +60,12 @@ const TERMINAL: Record<string, CallResult> = {
 export class BolnaProvider implements VoiceProvider {
   readonly name = 'bolna' as const;
   readonly label = 'Bolna';
-  static readonly CAPABILITIES: ProviderCapabilities = { cancel: true, transfer: 'agent_variable', reconcile: true, liveTranscript: false };
+  static readonly CAPABILITIES: ProviderCapabilities = {
+    cancel: true,
+    transfer: 'agent_variable',
+    reconcile: true,
+    liveTranscript: false,
+  };
   readonly capabilities = BolnaProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
@@ -84,7 +89,12 @@ export class BolnaProvider implements VoiceProvider {
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     const agentId = req.agentId ?? this.config.agentId;
-    if (!agentId) throw new ProviderError('bolna', 'invalid_request', 'No Bolna agent id: set one on the campaign or in Settings → Providers → Bolna.');
+    if (!agentId)
+      throw new ProviderError(
+        'bolna',
+        'invalid_request',
+        'No Bolna agent id: set one on the campaign or in Settings → Providers → Bolna.',
+      );
     await this.agentWebhook.ensure(agentId, req.webhookUrl);
     const transferTo = this.config.agents?.availableAgent()?.phone;
     const userData: Record<string, string> = {
@@ -101,10 +111,20 @@ export class BolnaProvider implements VoiceProvider {
     };
     const from = req.from ?? this.config.fromNumber;
     if (from) body.from_phone_number = from;
-    const res = await providerRequest(this.http, { method: 'POST', url: `${this.base}/call`, headers: this.headers(), body });
+    const res = await providerRequest(this.http, {
+      method: 'POST',
+      url: `${this.base}/call`,
+      headers: this.headers(),
+      body,
+    });
     const json = toRecord(parseJson(this.http, res));
     const id = toText(json?.execution_id);
-    if (!id) throw new ProviderError('bolna', 'unknown', `Bolna accepted the call but returned no execution_id: ${res.text.slice(0, 120)}`);
+    if (!id)
+      throw new ProviderError(
+        'bolna',
+        'unknown',
+        `Bolna accepted the call but returned no execution_id: ${res.text.slice(0, 120)}`,
+      );
     return { providerCallId: id };
   }
 
@@ -147,7 +167,10 @@ export class BolnaProvider implements VoiceProvider {
     const agentId = this.config.agentId;
     const url = agentId ? `${this.base}/v2/agent/${encodeURIComponent(agentId)}` : `${this.base}/v2/agent/all`;
     await providerRequest(this.http, { method: 'GET', url, headers: this.headers() });
-    return { ok: true, message: agentId ? `Bolna accepted the key and knows agent ${agentId}.` : 'Bolna accepted the key.' };
+    return {
+      ok: true,
+      message: agentId ? `Bolna accepted the key and knows agent ${agentId}.` : 'Bolna accepted the key.',
+    };
   }
 }
 
@@ -205,7 +228,10 @@ export function executionToEvent(body: Record<string, unknown>): NormalizedEvent
   const transcript = toText(body.transcript);
   if (transcript) event.transcript = transcriptFromLines(transcript);
   if (transferData) {
-    event.transfer = { state: status === 'completed' ? 'ended' : 'bridged', destination: toText(transferData.to_number) };
+    event.transfer = {
+      state: status === 'completed' ? 'ended' : 'bridged',
+      destination: toText(transferData.to_number),
+    };
   }
   return event;
 }

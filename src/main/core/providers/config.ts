@@ -70,7 +70,8 @@ export class ProviderConfigStore {
   missing(provider: ConfigurableProvider): string[] {
     const s = this.all();
     const out: string[] = [];
-    for (const { key, label } of PROVIDER_KEYS[provider]) if (!this.secrets.has(secretName(provider, key))) out.push(label);
+    for (const { key, label } of PROVIDER_KEYS[provider])
+      if (!this.secrets.has(secretName(provider, key))) out.push(label);
     if (provider === 'bolna' && !s.bolna.agentId) out.push('agent id');
     if (provider === 'retell' && !s.retell.fromNumber) out.push('from-number');
     if (provider === 'exotel') {
@@ -118,7 +119,8 @@ export function agentDirectory(db: Db | undefined): HumanAgentDirectory | undefi
 /** Builds a client from the stored settings and keys; throws naming what is missing. */
 export function createClient(provider: ConfigurableProvider, deps: ClientDeps): VoiceProvider {
   const essential = deps.store.missingCredentials(provider);
-  if (essential.length) throw new Error(`${provider} is not set up: missing ${essential.join(', ')} (Settings → Providers)`);
+  if (essential.length)
+    throw new Error(`${provider} is not set up: missing ${essential.join(', ')} (Settings → Providers)`);
   const s = deps.store.all();
   const now = () => deps.clock.now();
   const agents = agentDirectory(deps.db);
@@ -147,7 +149,11 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
         telephonyUrl: s.bolna_twilio.telephonyUrl,
         agentId: s.bolna_twilio.agentId,
         fromNumber: s.bolna_twilio.fromNumber,
-        twilio: { accountSid: s.bolna_twilio.twilioAccountSid ?? '', authToken: key('twilioAuthToken'), baseUrl: s.bolna_twilio.twilioBaseUrl },
+        twilio: {
+          accountSid: s.bolna_twilio.twilioAccountSid ?? '',
+          authToken: key('twilioAuthToken'),
+          baseUrl: s.bolna_twilio.twilioBaseUrl,
+        },
         hookUrl: () => deps.hookUrl('bolna_twilio'),
         timeoutMs: deps.timeoutMs,
         now,
@@ -170,9 +176,19 @@ export function dashboardUrls(provider: ConfigurableProvider, hookUrl: string): 
     case 'bolna':
       return [{ label: 'Agent webhook URL (set on the agent automatically)', url: hookUrl }];
     case 'bolna_twilio':
-      return [{ label: 'Extraction webhook (written into agents created here)', url: withQuery(hookUrl, { op: 'extraction' }) }];
+      return [
+        {
+          label: 'Extraction webhook (written into agents created here)',
+          url: withQuery(hookUrl, { op: 'extraction' }),
+        },
+      ];
     case 'retell':
-      return [{ label: 'Webhook URL (set on the agent automatically when an agent id is set; else paste it in Retell)', url: hookUrl }];
+      return [
+        {
+          label: 'Webhook URL (set on the agent automatically when an agent id is set; else paste it in Retell)',
+          url: hookUrl,
+        },
+      ];
     case 'exotel':
       return [
         { label: 'Passthru applet URL', url: hookUrl },

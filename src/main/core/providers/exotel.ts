@@ -1,6 +1,15 @@
 import type { CallResult } from '../../../shared/domain';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
-import { readForm, readJson, toCallId, toNumber, toRecord, toText, withQuery, type HumanAgentDirectory } from './normalize';
+import {
+  readForm,
+  readJson,
+  toCallId,
+  toNumber,
+  toRecord,
+  toText,
+  withQuery,
+  type HumanAgentDirectory,
+} from './normalize';
 import {
   ProviderError,
   WebhookRejected,
@@ -44,7 +53,12 @@ export class ExotelProvider implements VoiceProvider {
   readonly name = 'exotel' as const;
   readonly label = 'Exotel';
   // No documented cancel or live redirect in v1; transfer happens in the flow's Connect applet.
-  static readonly CAPABILITIES: ProviderCapabilities = { cancel: false, transfer: 'flow', reconcile: true, liveTranscript: false };
+  static readonly CAPABILITIES: ProviderCapabilities = {
+    cancel: false,
+    transfer: 'flow',
+    reconcile: true,
+    liveTranscript: false,
+  };
   readonly capabilities = ExotelProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
@@ -60,9 +74,19 @@ export class ExotelProvider implements VoiceProvider {
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     const callerId = req.from ?? this.config.callerId;
-    if (!callerId) throw new ProviderError('exotel', 'invalid_request', 'No Exotel caller id (ExoPhone): set it in Settings → Providers → Exotel.');
+    if (!callerId)
+      throw new ProviderError(
+        'exotel',
+        'invalid_request',
+        'No Exotel caller id (ExoPhone): set it in Settings → Providers → Exotel.',
+      );
     const flowUrl = req.agentId && /^https?:\/\//.test(req.agentId) ? req.agentId : this.config.flowUrl;
-    if (!flowUrl) throw new ProviderError('exotel', 'invalid_request', 'No Exotel flow URL: set it in Settings → Providers → Exotel.');
+    if (!flowUrl)
+      throw new ProviderError(
+        'exotel',
+        'invalid_request',
+        'No Exotel flow URL: set it in Settings → Providers → Exotel.',
+      );
     // Number-to-flow mode: the customer (From) is dialled first and connected to the flow (voice bot → Connect).
     const form = new URLSearchParams({
       From: req.to,
@@ -76,14 +100,28 @@ export class ExotelProvider implements VoiceProvider {
       'StatusCallbackEvents[0]': 'terminal',
       'StatusCallbackEvents[1]': 'answered',
     });
-    const res = await providerRequest(this.http, { method: 'POST', url: `${this.base}/Calls/connect.json`, headers: this.headers(), body: form });
+    const res = await providerRequest(this.http, {
+      method: 'POST',
+      url: `${this.base}/Calls/connect.json`,
+      headers: this.headers(),
+      body: form,
+    });
     const sid = toText(toRecord(toRecord(parseJson(this.http, res))?.Call)?.Sid);
-    if (!sid) throw new ProviderError('exotel', 'unknown', `Exotel accepted the call but returned no Call.Sid: ${res.text.slice(0, 120)}`);
+    if (!sid)
+      throw new ProviderError(
+        'exotel',
+        'unknown',
+        `Exotel accepted the call but returned no Call.Sid: ${res.text.slice(0, 120)}`,
+      );
     return { providerCallId: sid };
   }
 
   async cancelCall(_providerCallId: string): Promise<void> {
-    throw new ProviderError('exotel', 'invalid_request', 'Exotel offers no API to cancel a placed call; it ends when the customer or the flow hangs up.');
+    throw new ProviderError(
+      'exotel',
+      'invalid_request',
+      'Exotel offers no API to cancel a placed call; it ends when the customer or the flow hangs up.',
+    );
   }
 
   async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
@@ -103,7 +141,11 @@ export class ExotelProvider implements VoiceProvider {
     if (status === 'queued') event.status = 'initiated';
     else if (status === 'ringing') event.status = 'ringing';
     else if (status === 'in-progress') event.status = 'in_progress';
-    else Object.assign(event, terminalFields(status, toNumber(details.ConversationDuration) ?? toNumber(call.Duration) ?? 0));
+    else
+      Object.assign(
+        event,
+        terminalFields(status, toNumber(details.ConversationDuration) ?? toNumber(call.Duration) ?? 0),
+      );
     const recording = toText(call.RecordingUrl);
     if (recording) event.recordingUrl = recording;
     const price = toNumber(call.Price);
@@ -118,7 +160,9 @@ export class ExotelProvider implements VoiceProvider {
   parseWebhook(req: WebhookRequest): NormalizedEvent[] {
     if (req.method === 'GET') return this.parseApplet(req);
     const contentType = req.headers['content-type'] ?? '';
-    const body: Record<string, unknown> = contentType.includes('json') ? readJson(req.rawBody, 'Exotel') : readForm(req.rawBody);
+    const body: Record<string, unknown> = contentType.includes('json')
+      ? readJson(req.rawBody, 'Exotel')
+      : readForm(req.rawBody);
     const sid = toText(body.CallSid);
     const status = toText(body.Status);
     if (!sid || !status) throw new WebhookRejected('malformed', 'Exotel status callback without CallSid or Status');
@@ -162,7 +206,11 @@ export class ExotelProvider implements VoiceProvider {
   }
 
   async testConnection(): Promise<{ ok: boolean; message: string }> {
-    await providerRequest(this.http, { method: 'GET', url: `${this.base}/Calls.json?PageSize=1`, headers: this.headers() });
+    await providerRequest(this.http, {
+      method: 'GET',
+      url: `${this.base}/Calls.json?PageSize=1`,
+      headers: this.headers(),
+    });
     return { ok: true, message: `Exotel accepted the key for account ${this.config.accountSid}.` };
   }
 
@@ -209,7 +257,12 @@ export class ExotelProvider implements VoiceProvider {
 function terminalFields(status: string, conversationS: number): Partial<NormalizedEvent> {
   if (status === 'completed') {
     const talked = conversationS > 0;
-    return { status: 'ended', result: talked ? 'completed' : 'no_answer', conversation: talked, durationS: conversationS };
+    return {
+      status: 'ended',
+      result: talked ? 'completed' : 'no_answer',
+      conversation: talked,
+      durationS: conversationS,
+    };
   }
   return { status: 'ended', result: TERMINAL[status] ?? 'failed', conversation: false, durationS: 0 };
 }

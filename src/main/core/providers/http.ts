@@ -28,7 +28,10 @@ export interface ProviderHttpResponse {
   text: string;
 }
 
-export async function providerRequest(opts: ProviderHttpOptions, req: ProviderHttpRequest): Promise<ProviderHttpResponse> {
+export async function providerRequest(
+  opts: ProviderHttpOptions,
+  req: ProviderHttpRequest,
+): Promise<ProviderHttpResponse> {
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
   let body: string | undefined;
   if (req.body instanceof URLSearchParams) {
@@ -47,13 +50,21 @@ export async function providerRequest(opts: ProviderHttpOptions, req: ProviderHt
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     const why = timedOut ? `no answer within ${Math.round(opts.timeoutMs / 1000)} s` : networkReason(err);
-    throw new ProviderError(opts.provider, 'unavailable', `${opts.label} could not be reached (${where}): ${why}. Dialing pauses and retries.`);
+    throw new ProviderError(
+      opts.provider,
+      'unavailable',
+      `${opts.label} could not be reached (${where}): ${why}. Dialing pauses and retries.`,
+    );
   }
   let text: string;
   try {
     text = await res.text();
   } catch (err) {
-    throw new ProviderError(opts.provider, 'unavailable', `${opts.label} dropped the answer to ${where}: ${networkReason(err)}.`);
+    throw new ProviderError(
+      opts.provider,
+      'unavailable',
+      `${opts.label} dropped the answer to ${where}: ${networkReason(err)}.`,
+    );
   }
   const out = { status: res.status, contentType: res.headers.get('content-type') ?? '', text };
   if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return out;
@@ -77,16 +88,28 @@ export async function providerRequest(opts: ProviderHttpOptions, req: ProviderHt
     );
   }
   if (res.status >= 500) {
-    throw new ProviderError(opts.provider, 'unavailable', `${opts.label} had a server error (HTTP ${res.status}${suffix}) on ${where}.`, {
-      status: res.status,
-    });
+    throw new ProviderError(
+      opts.provider,
+      'unavailable',
+      `${opts.label} had a server error (HTTP ${res.status}${suffix}) on ${where}.`,
+      {
+        status: res.status,
+      },
+    );
   }
   if (res.status === 404) {
-    throw new ProviderError(opts.provider, 'not_found', `${opts.label} does not know ${where} (HTTP 404${suffix}).`, { status: 404 });
+    throw new ProviderError(opts.provider, 'not_found', `${opts.label} does not know ${where} (HTTP 404${suffix}).`, {
+      status: 404,
+    });
   }
-  throw new ProviderError(opts.provider, 'invalid_request', `${opts.label} rejected ${where} (HTTP ${res.status}${suffix}).`, {
-    status: res.status,
-  });
+  throw new ProviderError(
+    opts.provider,
+    'invalid_request',
+    `${opts.label} rejected ${where} (HTTP ${res.status}${suffix}).`,
+    {
+      status: res.status,
+    },
+  );
 }
 
 /** Parses a JSON answer, naming the provider when it is not JSON (a proxy's HTML page, say). */
@@ -94,7 +117,11 @@ export function parseJson(opts: ProviderHttpOptions, res: ProviderHttpResponse):
   try {
     return JSON.parse(res.text) as unknown;
   } catch {
-    throw new ProviderError(opts.provider, 'unknown', `${opts.label} answered something that is not JSON: ${res.text.slice(0, 120)}`);
+    throw new ProviderError(
+      opts.provider,
+      'unknown',
+      `${opts.label} answered something that is not JSON: ${res.text.slice(0, 120)}`,
+    );
   }
 }
 

@@ -136,14 +136,20 @@ export class ProviderRegistry {
     const updates: Promise<void>[] = [];
     const bolna = this.find('bolna');
     const bolnaAgent = store.get('bolna').agentId;
-    if (bolna instanceof BolnaProvider && bolnaAgent) updates.push(bolna.setAgentWebhook(bolnaAgent, this.deps.webhooks.hookUrl('bolna')));
+    if (bolna instanceof BolnaProvider && bolnaAgent)
+      updates.push(bolna.setAgentWebhook(bolnaAgent, this.deps.webhooks.hookUrl('bolna')));
     const retell = this.find('retell');
     const retellAgent = store.get('retell').agentId;
-    if (retell instanceof RetellProvider && retellAgent) updates.push(retell.setAgentWebhook(retellAgent, this.deps.webhooks.hookUrl('retell')));
+    if (retell instanceof RetellProvider && retellAgent)
+      updates.push(retell.setAgentWebhook(retellAgent, this.deps.webhooks.hookUrl('retell')));
     // One provider being down must not keep the other on the old URL.
     for (const r of await Promise.allSettled(updates)) {
       if (r.status === 'rejected') {
-        this.deps.platform.logger.log('warn', 'providers', `could not point an agent at the new webhook URL: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+        this.deps.platform.logger.log(
+          'warn',
+          'providers',
+          `could not point an agent at the new webhook URL: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`,
+        );
       }
     }
   }

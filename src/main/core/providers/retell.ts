@@ -1,7 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CallResult, TranscriptTurn } from '../../../shared/domain';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
-import { pickOutcomeHint, readJson, toCallId, toNumber, toRecord, toText, transcriptFromLines, type HumanAgentDirectory } from './normalize';
+import {
+  pickOutcomeHint,
+  readJson,
+  toCallId,
+  toNumber,
+  toRecord,
+  toText,
+  transcriptFromLines,
+  type HumanAgentDirectory,
+} from './normalize';
 import {
   ProviderError,
   WebhookRejected,
@@ -37,7 +46,12 @@ export function retellSignature(rawBody: Buffer | string, apiKey: string, timest
 }
 
 /** The SDK's verify(): header format, 5-minute window, constant-time compare. */
-export function verifyRetellSignature(rawBody: Buffer, apiKey: string, header: string | undefined, nowMs: number): boolean {
+export function verifyRetellSignature(
+  rawBody: Buffer,
+  apiKey: string,
+  header: string | undefined,
+  nowMs: number,
+): boolean {
   const m = /^v=(\d+),d=([0-9a-f]{64})$/.exec(header ?? '');
   if (!m) return false;
   const ts = Number(m[1]);
@@ -58,7 +72,10 @@ const REASON_RESULT: Record<string, CallResult> = {
   manual_stopped: 'canceled',
 };
 
-export function retellResult(reason: string | undefined, inVoicemail: boolean): { result: CallResult; conversation: boolean } {
+export function retellResult(
+  reason: string | undefined,
+  inVoicemail: boolean,
+): { result: CallResult; conversation: boolean } {
   if (inVoicemail) return { result: 'voicemail', conversation: false };
   if (reason && CONNECTED.has(reason)) return { result: 'completed', conversation: true };
   const mapped = reason ? REASON_RESULT[reason] : undefined;
@@ -70,7 +87,12 @@ export function retellResult(reason: string | undefined, inVoicemail: boolean): 
 export class RetellProvider implements VoiceProvider {
   readonly name = 'retell' as const;
   readonly label = 'Retell AI';
-  static readonly CAPABILITIES: ProviderCapabilities = { cancel: true, transfer: 'agent_variable', reconcile: true, liveTranscript: true };
+  static readonly CAPABILITIES: ProviderCapabilities = {
+    cancel: true,
+    transfer: 'agent_variable',
+    reconcile: true,
+    liveTranscript: true,
+  };
   readonly capabilities = RetellProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
@@ -94,7 +116,12 @@ export class RetellProvider implements VoiceProvider {
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     const from = req.from ?? this.config.fromNumber;
-    if (!from) throw new ProviderError('retell', 'invalid_request', 'No Retell from-number: set one in Settings → Providers → Retell.');
+    if (!from)
+      throw new ProviderError(
+        'retell',
+        'invalid_request',
+        'No Retell from-number: set one in Settings → Providers → Retell.',
+      );
     const transferTo = this.config.agents?.availableAgent()?.phone;
     // Retell refuses non-string dynamic variables; ours are strings by type, the name is added the same way.
     const variables: Record<string, string> = {
@@ -113,9 +140,19 @@ export class RetellProvider implements VoiceProvider {
       body.override_agent_id = agentId;
       await this.agentWebhook.ensure(agentId, req.webhookUrl);
     }
-    const res = await providerRequest(this.http, { method: 'POST', url: `${this.base}/v2/create-phone-call`, headers: this.headers(), body });
+    const res = await providerRequest(this.http, {
+      method: 'POST',
+      url: `${this.base}/v2/create-phone-call`,
+      headers: this.headers(),
+      body,
+    });
     const id = toText(toRecord(parseJson(this.http, res))?.call_id);
-    if (!id) throw new ProviderError('retell', 'unknown', `Retell accepted the call but returned no call_id: ${res.text.slice(0, 120)}`);
+    if (!id)
+      throw new ProviderError(
+        'retell',
+        'unknown',
+        `Retell accepted the call but returned no call_id: ${res.text.slice(0, 120)}`,
+      );
     return { providerCallId: id };
   }
 
@@ -143,7 +180,11 @@ export class RetellProvider implements VoiceProvider {
     const call = toRecord(parseJson(this.http, res));
     if (!call) return null;
     const status = toText(call.call_status);
-    const event = callToEvent(status === 'ended' || status === 'not_connected' || status === 'error' ? 'call_ended' : 'call_started', call, null);
+    const event = callToEvent(
+      status === 'ended' || status === 'not_connected' || status === 'error' ? 'call_ended' : 'call_started',
+      call,
+      null,
+    );
     event.kind = `get-call:${status ?? 'unknown'}`;
     if (status === 'registered') event.status = 'initiated';
     if (toRecord(call.call_analysis)) Object.assign(event, analysisFields(toRecord(call.call_analysis) ?? {}));
@@ -155,7 +196,10 @@ export class RetellProvider implements VoiceProvider {
     const header = req.headers['x-retell-signature'];
     if (!header) throw new WebhookRejected('bad_signature', 'Retell webhook without x-retell-signature');
     if (!verifyRetellSignature(req.rawBody, this.config.apiKey, header, this.config.now())) {
-      throw new WebhookRejected('bad_signature', 'Retell webhook signature does not match (wrong key, altered body, or older than 5 minutes)');
+      throw new WebhookRejected(
+        'bad_signature',
+        'Retell webhook signature does not match (wrong key, altered body, or older than 5 minutes)',
+      );
     }
   }
 
@@ -163,7 +207,8 @@ export class RetellProvider implements VoiceProvider {
     const body = readJson(req.rawBody, 'Retell');
     const kind = toText(body.event);
     const call = toRecord(body.call);
-    if (!kind || !call || !toText(call.call_id)) throw new WebhookRejected('malformed', 'Retell webhook without event or call.call_id');
+    if (!kind || !call || !toText(call.call_id))
+      throw new WebhookRejected('malformed', 'Retell webhook without event or call.call_id');
     return [callToEvent(kind, call, body)];
   }
 
@@ -173,7 +218,11 @@ export class RetellProvider implements VoiceProvider {
   }
 }
 
-function callToEvent(kind: string, call: Record<string, unknown>, body: Record<string, unknown> | null): NormalizedEvent {
+function callToEvent(
+  kind: string,
+  call: Record<string, unknown>,
+  body: Record<string, unknown> | null,
+): NormalizedEvent {
   const callId = String(call.call_id);
   const metadata = toRecord(call.metadata) ?? {};
   const event: NormalizedEvent = {
@@ -183,7 +232,9 @@ function callToEvent(kind: string, call: Record<string, unknown>, body: Record<s
     dedupeKey: `${callId}:${kind}`,
     kind,
   };
-  const transcript = transcriptFromObject(call.transcript_object) ?? (toText(call.transcript) ? transcriptFromLines(String(call.transcript)) : undefined);
+  const transcript =
+    transcriptFromObject(call.transcript_object) ??
+    (toText(call.transcript) ? transcriptFromLines(String(call.transcript)) : undefined);
   if (transcript && transcript.length > 0) event.transcript = transcript;
   const reason = toText(call.disconnection_reason);
   const analysis = toRecord(call.call_analysis);
@@ -244,7 +295,14 @@ function analysisFields(analysis: Record<string, unknown>): Partial<NormalizedEv
   if (sentiment) out.sentiment = sentiment;
   const custom = toRecord(analysis.custom_analysis_data);
   if (custom) out.extracted = custom;
-  const hint = pickOutcomeHint(custom, typeof analysis.call_successful === 'boolean' ? (analysis.call_successful ? 'successful' : 'unsuccessful') : undefined);
+  const hint = pickOutcomeHint(
+    custom,
+    typeof analysis.call_successful === 'boolean'
+      ? analysis.call_successful
+        ? 'successful'
+        : 'unsuccessful'
+      : undefined,
+  );
   if (hint) out.outcomeHint = hint;
   return out;
 }
@@ -257,7 +315,8 @@ function transcriptFromObject(value: unknown): Omit<TranscriptTurn, 'seq'>[] | u
     const text = toText(entry?.content);
     if (!entry || !text) continue;
     const role = entry.role;
-    const speaker = role === 'user' ? 'customer' : role === 'transfer_target' ? 'human_agent' : role === 'agent' ? 'agent' : 'system';
+    const speaker =
+      role === 'user' ? 'customer' : role === 'transfer_target' ? 'human_agent' : role === 'agent' ? 'agent' : 'system';
     const firstWord = Array.isArray(entry.words) ? toRecord(entry.words[0]) : undefined;
     const start = toNumber(firstWord?.start);
     turns.push({ speaker, text, atMs: start !== undefined ? Math.round(start * 1000) : null });

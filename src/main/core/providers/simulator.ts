@@ -96,7 +96,8 @@ export function simulatorSigningKey(secrets: SecretStore): string {
 }
 
 type Fate = 'answered' | 'voicemail' | 'busy' | 'no_answer' | 'failed';
-type Scenario = 'confirmed' | 'rescheduled' | 'not_interested' | 'callback_requested' | 'cancelled' | 'wrong_person' | 'none';
+type Scenario =
+  'confirmed' | 'rescheduled' | 'not_interested' | 'callback_requested' | 'cancelled' | 'wrong_person' | 'none';
 
 interface Script {
   turns: { speaker: TranscriptTurn['speaker']; text: string; atMs: number }[];
@@ -147,7 +148,12 @@ export interface SimulatorDeps {
 export class SimulatorProvider implements VoiceProvider {
   readonly name = 'simulator' as const;
   readonly label = 'Simulator (no account needed)';
-  readonly capabilities: ProviderCapabilities = { cancel: true, transfer: 'api', reconcile: true, liveTranscript: true };
+  readonly capabilities: ProviderCapabilities = {
+    cancel: true,
+    transfer: 'api',
+    reconcile: true,
+    liveTranscript: true,
+  };
   private readonly calls = new Map<string, SimCall>();
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly sleeping = new Set<{ handle: TimerHandle; resolve: () => void }>();
@@ -165,12 +171,19 @@ export class SimulatorProvider implements VoiceProvider {
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
     if (this.disposed) throw new ProviderError('simulator', 'unavailable', 'The simulator is shutting down');
     if (!E164.test(req.to)) {
-      throw new ProviderError('simulator', 'invalid_request', `"${req.to}" is not an E.164 phone number (e.g. +919876543210)`, {
-        status: 400,
-      });
+      throw new ProviderError(
+        'simulator',
+        'invalid_request',
+        `"${req.to}" is not an E.164 phone number (e.g. +919876543210)`,
+        {
+          status: 400,
+        },
+      );
     }
     if (!/^https?:\/\//.test(req.webhookUrl)) {
-      throw new ProviderError('simulator', 'invalid_request', 'The webhook URL must be an http(s) URL', { status: 400 });
+      throw new ProviderError('simulator', 'invalid_request', 'The webhook URL must be an http(s) URL', {
+        status: 400,
+      });
     }
     // Same idempotency key, same call: a retried request never rings anyone twice.
     const known = this.byIdempotencyKey.get(req.idempotencyKey);
@@ -227,12 +240,19 @@ export class SimulatorProvider implements VoiceProvider {
   async transferCall(providerCallId: string, to: string): Promise<void> {
     const call = this.mustFind(providerCallId);
     if (!E164.test(to)) {
-      throw new ProviderError('simulator', 'invalid_request', `"${to}" is not an E.164 phone number to transfer to`, { status: 400 });
+      throw new ProviderError('simulator', 'invalid_request', `"${to}" is not an E.164 phone number to transfer to`, {
+        status: 400,
+      });
     }
     if (call.status !== 'in_progress' || call.fate !== 'answered') {
-      throw new ProviderError('simulator', 'invalid_request', `Call ${providerCallId} cannot be transferred: it is ${call.status}`, {
-        status: 409,
-      });
+      throw new ProviderError(
+        'simulator',
+        'invalid_request',
+        `Call ${providerCallId} cannot be transferred: it is ${call.status}`,
+        {
+          status: 409,
+        },
+      );
     }
     this.clearTimers(call);
     this.catchUp(call);
@@ -346,8 +366,16 @@ export class SimulatorProvider implements VoiceProvider {
       const name = call.req.contactName || 'the customer';
       call.script = {
         turns: [
-          { speaker: 'customer', text: `Hi, you've reached ${name}. Please leave a message after the tone.`, atMs: 500 },
-          { speaker: 'agent', text: `Hello ${name}, this is a courtesy call. We'll try you again later. Thank you.`, atMs: 7_000 },
+          {
+            speaker: 'customer',
+            text: `Hi, you've reached ${name}. Please leave a message after the tone.`,
+            atMs: 500,
+          },
+          {
+            speaker: 'agent',
+            text: `Hello ${name}, this is a courtesy call. We'll try you again later. Thank you.`,
+            atMs: 7_000,
+          },
         ],
         talkMs: 0,
         summary: `Reached ${name}'s voicemail; left a short message.`,
@@ -601,7 +629,10 @@ export class SimulatorProvider implements VoiceProvider {
       ['voicemail', odds.voicemailRate],
       ['answered', odds.answerRate],
     ];
-    const total = Math.max(1, weights.reduce((s, [, w]) => s + w, 0));
+    const total = Math.max(
+      1,
+      weights.reduce((s, [, w]) => s + w, 0),
+    );
     let r = this.random() * total;
     for (const [fate, weight] of weights) {
       if (r < weight) return fate;
@@ -650,11 +681,17 @@ export class SimulatorProvider implements VoiceProvider {
     const time = ['10:00', '12:30', '15:00', '17:30'][this.between(0, 3)];
 
     const lines: [TranscriptTurn['speaker'], string][] = [
-      ['agent', `Hello, this is the assistant calling from ${company}. Am I speaking with ${fullName || 'the account holder'}?`],
+      [
+        'agent',
+        `Hello, this is the assistant calling from ${company}. Am I speaking with ${fullName || 'the account holder'}?`,
+      ],
     ];
     let summary: string;
     let sentiment: Script['sentiment'] = 'neutral';
-    const extracted: Record<string, unknown> = { customer_name: fullName || null, ...(orderId ? { order_id: orderId } : {}) };
+    const extracted: Record<string, unknown> = {
+      customer_name: fullName || null,
+      ...(orderId ? { order_id: orderId } : {}),
+    };
     let outcome: string | null = scenario === 'none' ? null : scenario;
     if (scenario === 'wrong_person') {
       lines.push(['customer', `No, sorry, there's no ${name} here. I think you have the wrong number.`]);
@@ -662,7 +699,10 @@ export class SimulatorProvider implements VoiceProvider {
       summary = `The person who answered is not ${fullName || 'the contact'}; wrong number.`;
     } else {
       lines.push(['customer', 'Yes, speaking.']);
-      lines.push(['agent', `Thank you, ${name}. I'm calling about ${subject}. Can you confirm you'd like to go ahead?`]);
+      lines.push([
+        'agent',
+        `Thank you, ${name}. I'm calling about ${subject}. Can you confirm you'd like to go ahead?`,
+      ]);
       switch (scenario) {
         case 'confirmed':
           lines.push(['customer', 'Yes, please go ahead.']);
@@ -717,7 +757,8 @@ export class SimulatorProvider implements VoiceProvider {
 
   private mustFind(providerCallId: string): SimCall {
     const call = this.calls.get(providerCallId);
-    if (!call) throw new ProviderError('simulator', 'not_found', `The simulator has no call ${providerCallId}`, { status: 404 });
+    if (!call)
+      throw new ProviderError('simulator', 'not_found', `The simulator has no call ${providerCallId}`, { status: 404 });
     return call;
   }
 

@@ -7,7 +7,11 @@ import { ProviderError } from './types';
 // Twilio REST (calls only) and X-Twilio-Signature, as used behind a self-hosted Bolna (providers.md §4).
 
 /** providers.md §4.3: URL + sorted name/value pairs (distinct values sorted), HMAC-SHA1 with the Auth Token, base64. */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string | string[]> = {}): string {
+export function twilioSignature(
+  authToken: string,
+  url: string,
+  params: Record<string, string | string[]> = {},
+): string {
   let data = url;
   for (const name of Object.keys(params).sort()) {
     const raw = params[name];
@@ -85,7 +89,12 @@ export class TwilioClient {
   private readonly http: ProviderHttpOptions;
   constructor(private readonly config: TwilioClientConfig) {
     this.base = `${trimBase(config.baseUrl ?? 'https://api.twilio.com')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
-    this.http = { provider: config.provider ?? 'bolna_twilio', label: 'Twilio', timeoutMs: config.timeoutMs ?? 15_000, now: config.now };
+    this.http = {
+      provider: config.provider ?? 'bolna_twilio',
+      label: 'Twilio',
+      timeoutMs: config.timeoutMs ?? 15_000,
+      now: config.now,
+    };
   }
 
   private headers(): Record<string, string> {
@@ -105,9 +114,15 @@ export class TwilioClient {
       'StartTime>': new Date(filter.startedOnOrAfter).toISOString().slice(0, 10),
       PageSize: String(filter.pageSize ?? 20),
     });
-    const res = await providerRequest(this.http, { method: 'GET', url: `${this.base}/Calls.json?${q}`, headers: this.headers() });
+    const res = await providerRequest(this.http, {
+      method: 'GET',
+      url: `${this.base}/Calls.json?${q}`,
+      headers: this.headers(),
+    });
     const calls = toRecord(parseJson(this.http, res))?.calls;
-    return Array.isArray(calls) ? calls.map((c) => toCall(toRecord(c) ?? {})).filter((c): c is TwilioCall => c !== null) : [];
+    return Array.isArray(calls)
+      ? calls.map((c) => toCall(toRecord(c) ?? {})).filter((c): c is TwilioCall => c !== null)
+      : [];
   }
 
   async fetchCall(sid: string): Promise<TwilioCall | null> {
@@ -130,7 +145,8 @@ export class TwilioClient {
       body: new URLSearchParams(params),
     });
     const call = toCall(toRecord(parseJson(this.http, res)) ?? {});
-    if (!call) throw new ProviderError(this.http.provider, 'unknown', `Twilio answered the update of ${sid} without a call`);
+    if (!call)
+      throw new ProviderError(this.http.provider, 'unknown', `Twilio answered the update of ${sid} without a call`);
     return call;
   }
 }
@@ -142,7 +158,8 @@ function toCall(body: Record<string, unknown>): TwilioCall | null {
     const t = typeof v === 'string' ? Date.parse(v) : NaN;
     return Number.isNaN(t) ? null : t;
   };
-  const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : null);
+  const num = (v: unknown): number | null =>
+    v === null || v === undefined || v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : null;
   return {
     sid,
     status: toText(body.status) ?? 'unknown',
@@ -159,5 +176,8 @@ function toCall(body: Record<string, unknown>): TwilioCall | null {
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 }

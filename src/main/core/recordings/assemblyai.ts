@@ -46,7 +46,12 @@ export class AssemblyAiClient {
     const body = await this.request(
       'POST',
       '/v2/transcript',
-      JSON.stringify({ audio_url: audioUrl, speaker_labels: true, sentiment_analysis: true, ...(webhookUrl ? { webhook_url: webhookUrl } : {}) }),
+      JSON.stringify({
+        audio_url: audioUrl,
+        speaker_labels: true,
+        sentiment_analysis: true,
+        ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
+      }),
       'application/json',
       this.opts.timeoutMs,
     );
@@ -54,7 +59,13 @@ export class AssemblyAiClient {
   }
 
   async get(id: string): Promise<TranscriptResponse> {
-    const body = await this.request('GET', `/v2/transcript/${encodeURIComponent(id)}`, undefined, undefined, this.opts.timeoutMs);
+    const body = await this.request(
+      'GET',
+      `/v2/transcript/${encodeURIComponent(id)}`,
+      undefined,
+      undefined,
+      this.opts.timeoutMs,
+    );
     const parsed = TranscriptResponse.safeParse(body);
     if (!parsed.success) throw new StepError('transient', `AssemblyAI sent an unexpected transcript for ${id}.`);
     return parsed.data;
@@ -74,7 +85,12 @@ export class AssemblyAiClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method, headers, body: typeof body === 'string' ? body : body && new Uint8Array(body), signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: typeof body === 'string' ? body : body && new Uint8Array(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       text = await res.text();
     } catch (err) {
       throw new StepError('transient', `${where} could not be reached: ${networkReason(err)}.`);
@@ -92,17 +108,26 @@ export class AssemblyAiClient {
     const detail = z.object({ error: z.string() }).safeParse(json);
     const suffix = detail.success ? `: ${detail.data.error}` : '';
     if (res.status === 401 || res.status === 403) {
-      throw new StepError('permanent', `AssemblyAI refused the API key (HTTP ${res.status}${suffix}). Check it in Settings → Recordings, then Retry.`);
+      throw new StepError(
+        'permanent',
+        `AssemblyAI refused the API key (HTTP ${res.status}${suffix}). Check it in Settings → Recordings, then Retry.`,
+      );
     }
     if (res.status === 429 || res.status >= 500) {
-      throw new StepError('transient', `${where} is busy (HTTP ${res.status}${suffix}).`, parseRetryAfter(res.headers.get('retry-after'), this.opts.now()));
+      throw new StepError(
+        'transient',
+        `${where} is busy (HTTP ${res.status}${suffix}).`,
+        parseRetryAfter(res.headers.get('retry-after'), this.opts.now()),
+      );
     }
     throw new StepError('permanent', `${where} rejected the request (HTTP ${res.status}${suffix}).`);
   }
 }
 
 /** "Speaker A: …" lines, the way the Slack post and the search index show the conversation. */
-export function transcriptLines(t: TranscriptResponse): { speaker: string | null; text: string; atMs: number | null }[] {
+export function transcriptLines(
+  t: TranscriptResponse,
+): { speaker: string | null; text: string; atMs: number | null }[] {
   if (t.utterances && t.utterances.length > 0) {
     return t.utterances.map((u) => ({ speaker: u.speaker, text: u.text.trim(), atMs: u.start ?? null }));
   }

@@ -55,19 +55,26 @@ export async function downloadRecording(
   }
   if (res.status < 200 || res.status >= 300) {
     await res.body?.cancel();
-    throw new StepError('permanent', `Could not download ${where} (HTTP ${res.status}). Check the recording URL, then Retry.`);
+    throw new StepError(
+      'permanent',
+      `Could not download ${where} (HTTP ${res.status}). Check the recording URL, then Retry.`,
+    );
   }
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > MAX_RECORDING_BYTES) {
     await res.body?.cancel();
-    throw new StepError('permanent', `${where} is ${Math.round(declared / 1e6)} MB, over the ${MAX_RECORDING_BYTES / 1e6} MB limit.`);
+    throw new StepError(
+      'permanent',
+      `${where} is ${Math.round(declared / 1e6)} MB, over the ${MAX_RECORDING_BYTES / 1e6} MB limit.`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of res.body ?? []) {
       size += chunk.byteLength;
-      if (size > MAX_RECORDING_BYTES) throw new StepError('permanent', `${where} is over the ${MAX_RECORDING_BYTES / 1e6} MB limit.`);
+      if (size > MAX_RECORDING_BYTES)
+        throw new StepError('permanent', `${where} is over the ${MAX_RECORDING_BYTES / 1e6} MB limit.`);
       chunks.push(Buffer.from(chunk));
     }
   } catch (err) {

@@ -22,7 +22,14 @@ export class StepError extends Error {
 }
 
 // Errors raised before a byte of the request left this machine: the server cannot have acted on it.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_INVALID_URL',
+]);
 
 function causeCode(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined;

@@ -48,7 +48,11 @@ function capitalise(s: string): string {
 
 /** "Call inquiry: <opening words of the call> (Tone: Neutral)": the recording's own words, not a rephrasing. */
 export function concernOf(lines: { text: string }[], tone: string | null): string {
-  const all = lines.map((l) => l.text).join(' ').replace(/\s+/g, ' ').trim();
+  const all = lines
+    .map((l) => l.text)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   let opening = all;
   if (all.length > 100) {
     const cut = all.lastIndexOf(' ', 100);
@@ -94,7 +98,8 @@ export function metadataText(input: MessageInput): string {
 }
 
 export const TRANSCRIPT_LABEL = '📝 *Full Transcription:*';
-export const RECORDING_NOTE = '🎧 *Recording/Voice Note:*\nRecording processed and transcribed above (as per no-audio requirement)';
+export const RECORDING_NOTE =
+  '🎧 *Recording/Voice Note:*\nRecording processed and transcribed above (as per no-audio requirement)';
 
 /** Cuts an escaped line into pieces of at most `max` characters, at spaces where possible, never inside an entity. */
 function splitLong(line: string, max: number): string[] {
@@ -160,10 +165,12 @@ export function buildSlackMessages(input: MessageInput): SlackMessage[] {
     p.department ? ` (${p.department})` : ''
   }`;
   return pages.map((blocks, i) => ({
-    text: (i === 0 ? (total > 1 ? `${summary} (part 1 of ${total})` : summary) : `Call ${id}: transcription continued (part ${i + 1} of ${total})`).slice(
-      0,
-      SLACK_MAX_TEXT,
-    ),
+    text: (i === 0
+      ? total > 1
+        ? `${summary} (part 1 of ${total})`
+        : summary
+      : `Call ${id}: transcription continued (part ${i + 1} of ${total})`
+    ).slice(0, SLACK_MAX_TEXT),
     blocks,
   }));
 }

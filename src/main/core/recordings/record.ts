@@ -11,7 +11,14 @@ const optionalText = (max: number) =>
     .transform((v) => (v ? v : null));
 
 const seconds = z
-  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'must be a number of seconds'), z.null()])
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds'),
+    z.null(),
+  ])
   .optional()
   .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)))
   .refine((v) => v === null || (Number.isFinite(v) && v >= 0 && v < 86_400 * 7), 'must be a number of seconds');
@@ -95,7 +102,8 @@ export function describeRecordErrors(error: z.ZodError, body: unknown): string {
     const field = issue.path.join('.') || 'body';
     if (seen.has(field)) continue;
     seen.add(field);
-    const missing = issue.path.length === 1 && (given[String(issue.path[0])] === undefined || given[String(issue.path[0])] === null);
+    const missing =
+      issue.path.length === 1 && (given[String(issue.path[0])] === undefined || given[String(issue.path[0])] === null);
     parts.push(`${field}: ${missing ? 'is required' : issue.message}`);
   }
   return parts.join('; ');
@@ -116,7 +124,10 @@ export function sameNumber(a: string, b: string): boolean {
 }
 
 /** The seed's rule: a call from the support number is outgoing, anything else incoming. */
-export function callDirection(payload: Pick<RecordingPayload, 'fromNumber' | 'toNumber'>, supportNumber: string): {
+export function callDirection(
+  payload: Pick<RecordingPayload, 'fromNumber' | 'toNumber'>,
+  supportNumber: string,
+): {
   direction: 'incoming' | 'outgoing';
   supportNumber: string;
   customerNumber: string;

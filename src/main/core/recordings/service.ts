@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { RecordingJob, RecordingSettingsView, RecordingState, RecordingStats } from '../../../shared/contract/recordings';
+import type {
+  RecordingJob,
+  RecordingSettingsView,
+  RecordingState,
+  RecordingStats,
+} from '../../../shared/contract/recordings';
 import type { Call, TranscriptTurn } from '../../../shared/domain';
 import type { EventBus } from '../bus';
 import type { Platform, TimerHandle } from '../platform';
@@ -161,7 +166,14 @@ export class RecordingsService {
     const at = new Date(this.now()).toISOString();
     const parsed = ZapierCallRecord.safeParse(body);
     if (!parsed.success) {
-      return { status: 400, body: { success: false, error: `Invalid call record: ${describeRecordErrors(parsed.error, body)}`, timestamp: at } };
+      return {
+        status: 400,
+        body: {
+          success: false,
+          error: `Invalid call record: ${describeRecordErrors(parsed.error, body)}`,
+          timestamp: at,
+        },
+      };
     }
     const payload = payloadFromZapier(parsed.data);
     const where = callDirection(payload, this.settings().supportNumber);
@@ -172,7 +184,11 @@ export class RecordingsService {
       ...where,
       now: this.now(),
     });
-    this.log('info', duplicate ? `Call record ${payload.callId} delivered again; skipped` : `Call record ${payload.callId} queued`, { jobId: id });
+    this.log(
+      'info',
+      duplicate ? `Call record ${payload.callId} delivered again; skipped` : `Call record ${payload.callId} queued`,
+      { jobId: id },
+    );
     this.publish(id);
     if (!duplicate) this.kick();
     return {
@@ -271,7 +287,9 @@ export class RecordingsService {
           'already be in the channel. Check the channel; Retry sends that part again.',
         this.now(),
       );
-      this.log('warn', `Recording job ${row.id}: Slack post in doubt after a restart; waiting for the user`, { jobId: row.id });
+      this.log('warn', `Recording job ${row.id}: Slack post in doubt after a restart; waiting for the user`, {
+        jobId: row.id,
+      });
     }
     this.unsubscribe = this.deps.bus.subscribe((event) => {
       if (event.type === 'call.updated' && this.settings().processConsoleCalls) this.enqueueConsoleCall(event.payload);
@@ -323,10 +341,13 @@ export class RecordingsService {
     this.timer = null;
     const at = this.repo.nextDueAt();
     if (at === null || !this.started) return;
-    this.timer = clock.setTimeout(() => {
-      this.timer = null;
-      this.kick();
-    }, Math.max(0, at - this.now()));
+    this.timer = clock.setTimeout(
+      () => {
+        this.timer = null;
+        this.kick();
+      },
+      Math.max(0, at - this.now()),
+    );
     this.timer.unref?.();
   }
 
@@ -371,12 +392,20 @@ export class RecordingsService {
   private markFailed(job: JobRow, step: Step, message: string): void {
     this.repo.setFailed(job.id, step, message, this.now());
     this.log('error', `Recording job ${job.id} (${job.external_id}) failed: ${message}`, { jobId: job.id });
-    this.deps.bus.publish('notice', { level: 'error', message: `Recording of call ${job.external_id}: ${message}`, at: this.now() });
+    this.deps.bus.publish('notice', {
+      level: 'error',
+      message: `Recording of call ${job.external_id}: ${message}`,
+      at: this.now(),
+    });
   }
 
   private assemblyAi(): AssemblyAiClient {
     const apiKey = this.deps.secrets.get(SECRET_ASSEMBLYAI_KEY);
-    if (!apiKey) throw new StepError('permanent', 'The AssemblyAI API key is not set. Add it in Settings → Recordings, then Retry.');
+    if (!apiKey)
+      throw new StepError(
+        'permanent',
+        'The AssemblyAI API key is not set. Add it in Settings → Recordings, then Retry.',
+      );
     return new AssemblyAiClient({
       baseUrl: this.settings().assemblyaiBaseUrl,
       apiKey,
@@ -397,10 +426,18 @@ export class RecordingsService {
       if (credentialsApply(payload.recordingUrl, this.settings().exotelAuthHosts)) {
         const key = this.deps.secrets.get(SECRET_EXOTEL_KEY);
         const token = this.deps.secrets.get(SECRET_EXOTEL_TOKEN);
-        const audio = await downloadRecording(payload.recordingUrl, key && token ? { apiKey: key, apiToken: token } : null, this.tuning.downloadTimeoutMs);
+        const audio = await downloadRecording(
+          payload.recordingUrl,
+          key && token ? { apiKey: key, apiToken: token } : null,
+          this.tuning.downloadTimeoutMs,
+        );
         audioUrl = await client.upload(audio.bytes);
         this.repo.setUploaded(job.id, audioUrl, this.now());
-        this.log('info', `Recording job ${job.id}: ${audio.bytes.length} bytes from ${hostOf(payload.recordingUrl)} uploaded`, { jobId: job.id });
+        this.log(
+          'info',
+          `Recording job ${job.id}: ${audio.bytes.length} bytes from ${hostOf(payload.recordingUrl)} uploaded`,
+          { jobId: job.id },
+        );
       } else {
         audioUrl = payload.recordingUrl;
       }
@@ -427,7 +464,10 @@ export class RecordingsService {
     }
     if (transcript.status !== 'completed') {
       if (job.polls + 1 >= this.tuning.maxPolls) {
-        throw new StepError('permanent', `AssemblyAI had not finished transcript ${job.transcript_id} after ${job.polls + 1} checks.`);
+        throw new StepError(
+          'permanent',
+          `AssemblyAI had not finished transcript ${job.transcript_id} after ${job.polls + 1} checks.`,
+        );
       }
       this.repo.setPolled(job.id, this.now() + this.pollDelay(job.polls + 1), this.now());
       return;
@@ -467,12 +507,20 @@ export class RecordingsService {
         searchText: labelled.join('\n'),
       },
     });
-    this.log('info', `Recording job ${job.id}: transcript stored with call ${callId}; ${messages.length} Slack message(s) to send`, { jobId: job.id });
+    this.log(
+      'info',
+      `Recording job ${job.id}: transcript stored with call ${callId}; ${messages.length} Slack message(s) to send`,
+      { jobId: job.id },
+    );
   }
 
   private async post(job: JobRow): Promise<void> {
     const url = this.deps.secrets.get(SECRET_SLACK_WEBHOOK);
-    if (!url) throw new StepError('permanent', 'The Slack webhook URL is not set. Add it in Settings → Recordings, then Retry.');
+    if (!url)
+      throw new StepError(
+        'permanent',
+        'The Slack webhook URL is not set. Add it in Settings → Recordings, then Retry.',
+      );
     const messages = JSON.parse(job.slack_messages_json ?? '[]') as SlackMessage[];
     const part = job.slack_parts_posted;
     if (part >= messages.length) throw new Error(`nothing left to post (part ${part + 1} of ${messages.length})`);
@@ -480,7 +528,8 @@ export class RecordingsService {
     this.repo.markSending(job.id, part, this.now());
     await postToSlack(url, messages[part], this.tuning.slackTimeoutMs, () => this.now());
     this.repo.markPartPosted(job.id, part, messages.length, this.now());
-    if (part + 1 >= messages.length) this.log('info', `Recording job ${job.id} posted to Slack (${messages.length} message(s))`, { jobId: job.id });
+    if (part + 1 >= messages.length)
+      this.log('info', `Recording job ${job.id} posted to Slack (${messages.length} message(s))`, { jobId: job.id });
   }
 
   // ---- plumbing -------------------------------------------------------------------------------------------------
@@ -520,7 +569,10 @@ function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
  * whoever answered: the support agent on an incoming call, the customer on an outgoing one; the Slack post keeps
  * AssemblyAI's own labels.
  */
-function speakerRoles(lines: { speaker: string | null }[], direction: 'incoming' | 'outgoing'): (speaker: string | null) => TranscriptTurn['speaker'] {
+function speakerRoles(
+  lines: { speaker: string | null }[],
+  direction: 'incoming' | 'outgoing',
+): (speaker: string | null) => TranscriptTurn['speaker'] {
   const first = lines.find((l) => l.speaker !== null)?.speaker ?? null;
   const answerer: TranscriptTurn['speaker'] = direction === 'incoming' ? 'human_agent' : 'customer';
   const caller: TranscriptTurn['speaker'] = direction === 'incoming' ? 'customer' : 'human_agent';

@@ -16,7 +16,12 @@ const PERMANENT_HELP: Record<string, string> = {
   channel_is_archived: 'the channel is archived; unarchive it or create a webhook for another channel',
 };
 
-export async function postToSlack(webhookUrl: string, message: SlackMessage, timeoutMs: number, now: () => number): Promise<void> {
+export async function postToSlack(
+  webhookUrl: string,
+  message: SlackMessage,
+  timeoutMs: number,
+  now: () => number,
+): Promise<void> {
   let res: Response;
   let body: string;
   try {
@@ -29,14 +34,25 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, tim
     body = (await res.text()).trim();
   } catch (err) {
     if (certainlyNotSent(err)) throw new StepError('transient', `Slack could not be reached: ${networkReason(err)}.`);
-    throw new StepError('in_doubt', `Slack did not answer (${networkReason(err)}), so the message may or may not be in the channel.`);
+    throw new StepError(
+      'in_doubt',
+      `Slack did not answer (${networkReason(err)}), so the message may or may not be in the channel.`,
+    );
   }
   if (res.status === 200) return;
   const code = body.slice(0, 80);
   if (res.status === 429) {
-    throw new StepError('transient', `Slack is rate limiting this webhook (HTTP 429).`, parseRetryAfter(res.headers.get('retry-after'), now()));
+    throw new StepError(
+      'transient',
+      `Slack is rate limiting this webhook (HTTP 429).`,
+      parseRetryAfter(res.headers.get('retry-after'), now()),
+    );
   }
-  if (res.status >= 500) throw new StepError('transient', `Slack had a server error (HTTP ${res.status}${code ? ` ${code}` : ''}).`);
+  if (res.status >= 500)
+    throw new StepError('transient', `Slack had a server error (HTTP ${res.status}${code ? ` ${code}` : ''}).`);
   const help = PERMANENT_HELP[code] ?? 'check the webhook URL';
-  throw new StepError('permanent', `Slack refused the message (HTTP ${res.status}${code ? ` ${code}` : ''}): ${help}. Fix it in Settings → Recordings, then Retry.`);
+  throw new StepError(
+    'permanent',
+    `Slack refused the message (HTTP ${res.status}${code ? ` ${code}` : ''}): ${help}. Fix it in Settings → Recordings, then Retry.`,
+  );
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { SecretCipher } from '../platform';
-import { SecretsRepository, SettingsRepository } from '../store/repositories/settings';
+import { type SecretsRepository, type SettingsRepository } from '../store/repositories/settings';
 
 /** App-wide settings with their defaults; stored per key so a new setting never needs a migration. */
 export const AppSettings = z.object({

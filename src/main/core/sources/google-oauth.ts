@@ -3,7 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auth } from '@googleapis/sheets';
 import type { Clock, TimerHandle } from '../platform';
-import { OAuthClientJson, parseJsonFile, redirectTokenRequests, SHEETS_SCOPE, toSheetsError, type GoogleEndpoints } from './google-sheets';
+import {
+  OAuthClientJson,
+  parseJsonFile,
+  redirectTokenRequests,
+  SHEETS_SCOPE,
+  toSheetsError,
+  type GoogleEndpoints,
+} from './google-sheets';
 
 // Desktop OAuth ("installed app"): a one-shot listener on 127.0.0.1 receives Google's redirect, the code is
 // exchanged with PKCE, and the refresh token is handed to the caller to store encrypted. Nothing else is served.
@@ -68,7 +75,10 @@ export class OAuthFlows<T> {
       error: null,
       result: null,
       server,
-      timer: this.deps.clock.setTimeout(() => this.finish(flowId, 'failed', 'No answer from the browser within 10 minutes; start again.'), FLOW_TIMEOUT_MS),
+      timer: this.deps.clock.setTimeout(
+        () => this.finish(flowId, 'failed', 'No answer from the browser within 10 minutes; start again.'),
+        FLOW_TIMEOUT_MS,
+      ),
     };
     flow.timer.unref?.();
     this.flows.set(flowId, flow);
@@ -80,10 +90,14 @@ export class OAuthFlows<T> {
         return;
       }
       const page = (status: number, text: string) => {
-        res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" });
+        res.writeHead(status, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': "default-src 'none'",
+        });
         res.end(`<!doctype html><meta charset="utf-8"><title>Call Console</title><p>${text}</p>`);
       };
-      if (url.searchParams.get('state') !== state) return page(400, 'This sign-in link is not the one the console started. Start again from the console.');
+      if (url.searchParams.get('state') !== state)
+        return page(400, 'This sign-in link is not the one the console started. Start again from the console.');
       const denied = url.searchParams.get('error');
       const code = url.searchParams.get('code');
       if (denied || !code) {
@@ -92,8 +106,15 @@ export class OAuthFlows<T> {
       }
       oauth.getToken({ code, codeVerifier }).then(
         ({ tokens }) => {
-          if (!tokens.refresh_token) throw new Error('Google returned no refresh token; remove the app from your Google account permissions and sign in again.');
-          const result = this.deps.onGrant({ clientId: client.client_id, clientSecret: client.client_secret, refreshToken: tokens.refresh_token });
+          if (!tokens.refresh_token)
+            throw new Error(
+              'Google returned no refresh token; remove the app from your Google account permissions and sign in again.',
+            );
+          const result = this.deps.onGrant({
+            clientId: client.client_id,
+            clientSecret: client.client_secret,
+            refreshToken: tokens.refresh_token,
+          });
           page(200, 'Signed in. You can close this tab and return to the console.');
           this.finish(flowId, 'done', null, result);
         },

@@ -18,7 +18,9 @@ export interface GoogleEndpoints {
 }
 
 export const ServiceAccountKey = z.object({
-  type: z.literal('service_account', { error: 'this is not a service-account key file ("type" must be "service_account")' }),
+  type: z.literal('service_account', {
+    error: 'this is not a service-account key file ("type" must be "service_account")',
+  }),
   client_email: z.string().email('client_email is missing or not an e-mail address'),
   private_key: z.string().includes('PRIVATE KEY', { message: 'private_key is missing or not a PEM key' }),
   private_key_id: z.string().optional(),
@@ -49,7 +51,8 @@ export function parseJsonFile<T>(text: string, schema: z.ZodType<T>, what: strin
     throw new SheetsInputError(`The ${what} is not valid JSON. Drop the .json file Google Cloud gave you.`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new SheetsInputError(`The ${what} is not usable: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}.`);
+  if (!parsed.success)
+    throw new SheetsInputError(`The ${what} is not usable: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}.`);
   return parsed.data;
 }
 
@@ -184,7 +187,10 @@ export class SheetsClient {
 
   async describe(spreadsheetId: string): Promise<{ title: string; tabs: TabInfo[] }> {
     const res = await this.call((api) =>
-      api.spreadsheets.get({ spreadsheetId, fields: 'properties.title,sheets.properties(sheetId,title,index,gridProperties)' }),
+      api.spreadsheets.get({
+        spreadsheetId,
+        fields: 'properties.title,sheets.properties(sheetId,title,index,gridProperties)',
+      }),
     );
     const tabs = (res.data.sheets ?? []).map((s) => ({
       gid: s.properties?.sheetId ?? 0,
@@ -244,7 +250,10 @@ const GaxiosLike = z.object({
   message: z.string(),
   code: z.union([z.string(), z.number()]).optional(),
 });
-const GoogleErrorBody = z.object({ error: z.union([z.object({ message: z.string() }), z.string()]), error_description: z.string().optional() });
+const GoogleErrorBody = z.object({
+  error: z.union([z.object({ message: z.string() }), z.string()]),
+  error_description: z.string().optional(),
+});
 
 export function toSheetsError(err: unknown): SheetsApiError {
   if (err instanceof SheetsApiError) return err;
@@ -269,5 +278,9 @@ export function toSheetsError(err: unknown): SheetsApiError {
           : status === 400 && /invalid_grant/.test(detail)
             ? ' The credential was refused; add the key again or sign in again.'
             : '';
-  return new SheetsApiError(`Google Sheets answered ${status}: ${detail.replace(/\.$/, '')}.${hint}`, status, transient);
+  return new SheetsApiError(
+    `Google Sheets answered ${status}: ${detail.replace(/\.$/, '')}.${hint}`,
+    status,
+    transient,
+  );
 }

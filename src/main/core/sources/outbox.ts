@@ -144,7 +144,11 @@ export class SheetOutbox {
     s.notBefore = this.deps.clock.now() + (error.transient ? backoff : Math.max(backoff, 60_000));
     const now = this.deps.clock.now();
     this.deps.repo.recordError(connectionId, `Writing to the sheet failed: ${error.message}`, now);
-    this.deps.logger.log('warn', 'sources', 'sheet write failed', { connectionId, status: error.status, failures: s.failures });
+    this.deps.logger.log('warn', 'sources', 'sheet write failed', {
+      connectionId,
+      status: error.status,
+      failures: s.failures,
+    });
     this.deps.changed(connectionId);
   }
 
@@ -193,7 +197,10 @@ export class SheetOutbox {
       if (data.length > 0) await client.write(conn.spreadsheet_id, data);
     } catch (err) {
       const e = toSheetsError(err);
-      repo.markAttempt(entries.map((x) => x.id), e.message);
+      repo.markAttempt(
+        entries.map((x) => x.id),
+        e.message,
+      );
       if (e.status === 400) await this.deps.refreshTab(conn).catch(() => undefined);
       throw e;
     }
@@ -203,7 +210,10 @@ export class SheetOutbox {
       repo.recordWrite(connectionId, dropped.length, now);
     });
     if (dropped.length > 0) {
-      this.deps.logger.log('warn', 'sources', 'updates for rows no longer in the sheet were dropped', { connectionId, count: dropped.length });
+      this.deps.logger.log('warn', 'sources', 'updates for rows no longer in the sheet were dropped', {
+        connectionId,
+        count: dropped.length,
+      });
     }
     return written.length;
   }

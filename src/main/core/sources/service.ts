@@ -100,7 +100,11 @@ export class SheetSources {
       refreshTab: (conn) => this.refreshTab(conn).then(() => undefined),
       changed: (id) => this.publish(id),
     });
-    this.oauth = new OAuthFlows({ endpoints: this.endpoints, clock: o.platform.clock, onGrant: (g) => this.saveCredential({ kind: 'oauth', ...g }, g.clientId) });
+    this.oauth = new OAuthFlows({
+      endpoints: this.endpoints,
+      clock: o.platform.clock,
+      onGrant: (g) => this.saveCredential({ kind: 'oauth', ...g }, g.clientId),
+    });
     // Write-back is recorded from the first call event, started or not; only the flushing waits for start().
     this.unsubscribe = o.bus.subscribe((event) => {
       if (event.type === 'call.updated') this.onCall(event.payload);
@@ -146,7 +150,11 @@ export class SheetSources {
     return this.oauth.start(clientJson);
   }
 
-  oauthStatus(flowId: string): { state: 'waiting' | 'done' | 'failed'; credential: GoogleCredential | null; error: string | null } {
+  oauthStatus(flowId: string): {
+    state: 'waiting' | 'done' | 'failed';
+    credential: GoogleCredential | null;
+    error: string | null;
+  } {
     const s = this.oauth.status(flowId);
     if (!s) throw new SheetsInputError('That sign-in is unknown or has expired; start again.');
     return { state: s.state, credential: s.result, error: s.error };
@@ -171,7 +179,10 @@ export class SheetSources {
       gid: tab.gid,
       header: header.map(String),
       suggestedMapping,
-      missingColumns: missingColumns(header, suggestedMapping, OUTPUT_FIELDS).map((m) => ({ ...m, header: SHEET_FIELD_HEADERS[m.field] })),
+      missingColumns: missingColumns(header, suggestedMapping, OUTPUT_FIELDS).map((m) => ({
+        ...m,
+        header: SHEET_FIELD_HEADERS[m.field],
+      })),
     };
   }
 
@@ -203,7 +214,11 @@ export class SheetSources {
 
     const now = this.o.platform.clock.now();
     const row = this.repo.transaction(() => {
-      const listId = this.repo.createList(input.listName ?? `${sheet.title} – ${tab.title}`, sheetUrl(spreadsheetId, tab.gid), now);
+      const listId = this.repo.createList(
+        input.listName ?? `${sheet.title} – ${tab.title}`,
+        sheetUrl(spreadsheetId, tab.gid),
+        now,
+      );
       return this.repo.insertConnection(
         {
           list_id: listId,
@@ -293,7 +308,9 @@ export class SheetSources {
   private saveCredential(credential: StoredCredential, account: string): GoogleCredential {
     const secretName = `google.credential.${randomBytes(9).toString('base64url')}`;
     this.o.secrets.set(secretName, JSON.stringify(credential));
-    return credentialView(this.repo.insertCredential(credential.kind, account, secretName, this.o.platform.clock.now()));
+    return credentialView(
+      this.repo.insertCredential(credential.kind, account, secretName, this.o.platform.clock.now()),
+    );
   }
 
   private client(credentialId: number): SheetsClient {
@@ -301,7 +318,8 @@ export class SheetSources {
     if (cached) return cached;
     const row = this.repo.credential(credentialId);
     const secret = row ? this.o.secrets.get(row.secret_name) : undefined;
-    if (!secret) throw new SheetsInputError(`Google credential ${credentialId} is missing; add the key file or sign in again.`);
+    if (!secret)
+      throw new SheetsInputError(`Google credential ${credentialId} is missing; add the key file or sign in again.`);
     const credential = StoredCredential.parse(JSON.parse(secret));
     const client = new SheetsClient(() => createAuthClient(credential, this.endpoints), this.endpoints);
     this.clients.set(credentialId, client);
@@ -312,7 +330,10 @@ export class SheetSources {
   private async refreshTab(conn: ConnectionRow): Promise<TabInfo> {
     const sheet = await this.client(conn.credential_id).describe(conn.spreadsheet_id);
     const tab = sheet.tabs.find((t) => t.gid === conn.sheet_gid);
-    if (!tab) throw new SheetsInputError(`The tab "${conn.sheet_title}" was deleted from "${sheet.title}". Reconnect the sheet and pick a tab.`);
+    if (!tab)
+      throw new SheetsInputError(
+        `The tab "${conn.sheet_title}" was deleted from "${sheet.title}". Reconnect the sheet and pick a tab.`,
+      );
     if (tab.title !== conn.sheet_title || sheet.title !== conn.spreadsheet_title) {
       this.repo.setTab(conn.id, sheet.title, tab.title, this.o.platform.clock.now());
     }
@@ -332,18 +353,23 @@ export class SheetSources {
       if (parsed.missingIds.length > 0) {
         await client.write(
           conn.spreadsheet_id,
-          parsed.missingIds.map((m) => ({ range: tabRange(conn.sheet_title, `${mapping.id}${m.row}`), values: [[m.id] as CellValue[]] })),
+          parsed.missingIds.map((m) => ({
+            range: tabRange(conn.sheet_title, `${mapping.id}${m.row}`),
+            values: [[m.id] as CellValue[]],
+          })),
         );
       }
       const now = this.o.platform.clock.now();
       const { queued, ...result } = applySheet(this.repo, conn, parsed, now);
       this.repo.recordRead(id, parsed.rows.length, JSON.stringify(result.rejected.slice(0, 200)), now);
-      if (result.added + result.updated + result.removed > 0) this.o.bus.publish('lists.changed', { listId: conn.list_id });
+      if (result.added + result.updated + result.removed > 0)
+        this.o.bus.publish('lists.changed', { listId: conn.list_id });
       if (queued > 0) this.o.onQueued?.();
       this.publish(id);
       return result;
     } catch (err) {
-      const message = err instanceof SheetsInputError ? err.message : `Reading the sheet failed: ${toSheetsError(err).message}`;
+      const message =
+        err instanceof SheetsInputError ? err.message : `Reading the sheet failed: ${toSheetsError(err).message}`;
       if (this.repo.connection(id)) {
         this.repo.recordError(id, message, this.o.platform.clock.now());
         this.publish(id);
@@ -361,10 +387,13 @@ export class SheetSources {
       const conn = this.repo.connection(id);
       if (!conn || conn.paused || !this.running) return;
       this.sync(id)
-        .catch((err: unknown) => this.o.platform.logger.log('warn', 'sources', 'scheduled sheet read failed', { id, error: String(err) }))
+        .catch((err: unknown) =>
+          this.o.platform.logger.log('warn', 'sources', 'scheduled sheet read failed', { id, error: String(err) }),
+        )
         .finally(() => {
           const still = this.repo.connection(id);
-          if (still && !still.paused && this.running && !this.polls.has(id)) this.schedulePoll(id, still.poll_interval_ms);
+          if (still && !still.paused && this.running && !this.polls.has(id))
+            this.schedulePoll(id, still.poll_interval_ms);
         });
     }, delay);
     timer.unref?.();
@@ -429,7 +458,10 @@ function pickTab(tabs: TabInfo[], gid: number | null | undefined): TabInfo {
   if (tabs.length === 0) throw new SheetsInputError('The spreadsheet has no tabs.');
   if (gid === null || gid === undefined) return tabs[0];
   const tab = tabs.find((t) => t.gid === gid);
-  if (!tab) throw new SheetsInputError(`The spreadsheet has no tab with gid ${gid}; pick one of: ${tabs.map((t) => t.title).join(', ')}.`);
+  if (!tab)
+    throw new SheetsInputError(
+      `The spreadsheet has no tab with gid ${gid}; pick one of: ${tabs.map((t) => t.title).join(', ')}.`,
+    );
   return tab;
 }
 

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { SheetMapping, SheetSyncResult } from '../../../shared/contract/sources';
 import { normalizePhone } from '../contacts/phones';
-import { REMOVED_FROM_SHEET, type ConnectionRow, type SheetContactValues, type SourcesRepository } from '../store/repositories/sources';
+import {
+  REMOVED_FROM_SHEET,
+  type ConnectionRow,
+  type SheetContactValues,
+  type SourcesRepository,
+} from '../store/repositories/sources';
 import { columnIndex, type CellValue } from './google-sheets';
 
 // Sheet rows → contacts. Rows are matched to contacts by a stable key (the E.164 phone, or the console's id
@@ -42,9 +47,18 @@ export function newRowId(): string {
 }
 
 /** Reads the data rows under the header: contacts, per-row rejections, and (id mode) rows needing an id. */
-export function parseSheet(values: CellValue[][], mapping: SheetMapping, keyKind: 'phone' | 'id', country: string): ParsedSheet {
+export function parseSheet(
+  values: CellValue[][],
+  mapping: SheetMapping,
+  keyKind: 'phone' | 'id',
+  country: string,
+): ParsedSheet {
   const header = (values[0] ?? []).map((h) => text(h));
-  const mapped = new Set(Object.values(mapping).filter((c): c is string => !!c).map(columnIndex));
+  const mapped = new Set(
+    Object.values(mapping)
+      .filter((c): c is string => !!c)
+      .map(columnIndex),
+  );
   const phoneCol = columnIndex(mapping.phone!);
   const nameCol = mapping.name ? columnIndex(mapping.name) : -1;
   const idCol = mapping.id ? columnIndex(mapping.id) : -1;
@@ -102,7 +116,12 @@ export function parseSheet(values: CellValue[][], mapping: SheetMapping, keyKind
 }
 
 /** Applies one read of the sheet to the list, in one transaction; `queued` counts contacts new to a campaign queue. */
-export function applySheet(repo: SourcesRepository, conn: ConnectionRow, parsed: ParsedSheet, now: number): SheetSyncResult & { queued: number } {
+export function applySheet(
+  repo: SourcesRepository,
+  conn: ConnectionRow,
+  parsed: ParsedSheet,
+  now: number,
+): SheetSyncResult & { queued: number } {
   return repo.transaction(() => {
     const existing = new Map(repo.sheetContacts(conn.list_id).map((c) => [c.source_key, c]));
     const result = { added: 0, updated: 0, removed: 0, unchanged: 0, queued: 0, rejected: [...parsed.rejected] };
@@ -162,7 +181,11 @@ export function applySheet(repo: SourcesRepository, conn: ConnectionRow, parsed:
 }
 
 /** Output/id columns of a mapping whose header cell is empty. */
-export function missingColumns(header: CellValue[], mapping: SheetMapping, fields: readonly (keyof SheetMapping)[]): { field: keyof SheetMapping; column: string }[] {
+export function missingColumns(
+  header: CellValue[],
+  mapping: SheetMapping,
+  fields: readonly (keyof SheetMapping)[],
+): { field: keyof SheetMapping; column: string }[] {
   return fields
     .filter((f) => mapping[f] !== undefined && text(header[columnIndex(mapping[f]!)]) === '')
     .map((f) => ({ field: f, column: mapping[f]! }));
@@ -170,5 +193,11 @@ export function missingColumns(header: CellValue[], mapping: SheetMapping, field
 
 /** The column count a mapping needs. */
 export function widthNeeded(mapping: SheetMapping): number {
-  return Math.max(...Object.values(mapping).filter((c): c is string => !!c).map(columnIndex)) + 1;
+  return (
+    Math.max(
+      ...Object.values(mapping)
+        .filter((c): c is string => !!c)
+        .map(columnIndex),
+    ) + 1
+  );
 }

@@ -82,7 +82,10 @@ const statementCaches = new WeakMap<Db, Map<string, Statement>>();
  * Prepares each distinct SQL text once per connection. Repositories run the same statements thousands of times a
  * minute (dialer, event application, write-back); only pass fixed SQL texts, never ones built from values.
  */
-export function prepareCached<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(db: Db, sql: string): Statement<P, R> {
+export function prepareCached<P extends unknown[] | [Record<string, unknown>] = unknown[], R = unknown>(
+  db: Db,
+  sql: string,
+): Statement<P, R> {
   let cache = statementCaches.get(db);
   if (!cache) statementCaches.set(db, (cache = new Map()));
   let stmt = cache.get(sql);

@@ -53,7 +53,13 @@ class BoundedTunnel extends Tunnel {
       })
       .catch((err: unknown) => {
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-        cb(new Error(timedOut ? `no answer from ${this.opts.host} within ${Math.round(this.timeoutMs / 1000)} s` : `cannot reach ${this.opts.host}: ${causeOf(err)}`));
+        cb(
+          new Error(
+            timedOut
+              ? `no answer from ${this.opts.host} within ${Math.round(this.timeoutMs / 1000)} s`
+              : `cannot reach ${this.opts.host}: ${causeOf(err)}`,
+          ),
+        );
       });
   }
 }
@@ -96,9 +102,20 @@ export class TunnelService {
   }
 
   /** Saves the tunnel settings and applies them now (stops the old tunnel, opens the new one). */
-  async configure(input: { mode: TunnelStatus['mode']; host?: string; subdomain?: string; publicUrl?: string }): Promise<TunnelStatus> {
-    if (input.mode === 'custom_url' && !input.publicUrl) throw new Error('publicUrl: give the public https:// URL that forwards to this computer');
-    this.deps.settings.set('tunnel', { mode: input.mode, host: input.host, subdomain: input.subdomain, publicUrl: input.publicUrl });
+  async configure(input: {
+    mode: TunnelStatus['mode'];
+    host?: string;
+    subdomain?: string;
+    publicUrl?: string;
+  }): Promise<TunnelStatus> {
+    if (input.mode === 'custom_url' && !input.publicUrl)
+      throw new Error('publicUrl: give the public https:// URL that forwards to this computer');
+    this.deps.settings.set('tunnel', {
+      mode: input.mode,
+      host: input.host,
+      subdomain: input.subdomain,
+      publicUrl: input.publicUrl,
+    });
     await this.stop();
     return this.start();
   }
@@ -144,18 +161,37 @@ export class TunnelService {
   }
 
   /** GET <public URL>/health through the internet and back; the round trip says the tunnel really works. */
-  async selfTest(timeoutMs = 10_000): Promise<{ ok: boolean; url: string | null; roundTripMs: number | null; message: string }> {
+  async selfTest(
+    timeoutMs = 10_000,
+  ): Promise<{ ok: boolean; url: string | null; roundTripMs: number | null; message: string }> {
     const base = this.url;
-    if (!base) return { ok: false, url: null, roundTripMs: null, message: 'There is no public URL: start the tunnel or set your own URL first.' };
+    if (!base)
+      return {
+        ok: false,
+        url: null,
+        roundTripMs: null,
+        message: 'There is no public URL: start the tunnel or set your own URL first.',
+      };
     const url = `${base}/health`;
     const started = performance.now();
     try {
       const status = await this.get(url, timeoutMs);
       const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
-      if (status !== 200) return { ok: false, url, roundTripMs, message: `The public URL answered HTTP ${status} instead of our health check: is it forwarding to this computer?` };
+      if (status !== 200)
+        return {
+          ok: false,
+          url,
+          roundTripMs,
+          message: `The public URL answered HTTP ${status} instead of our health check: is it forwarding to this computer?`,
+        };
       return { ok: true, url, roundTripMs, message: `Reached this computer through ${base} in ${roundTripMs} ms.` };
     } catch (err) {
-      return { ok: false, url, roundTripMs: null, message: `The public URL did not answer: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        url,
+        roundTripMs: null,
+        message: `The public URL did not answer: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
 
@@ -163,10 +199,14 @@ export class TunnelService {
     return new Promise((resolve, reject) => {
       const u = new URL(url);
       const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = fn(u, { method: 'GET', lookup: this.deps.lookup, timeout: timeoutMs, headers: { 'bypass-tunnel-reminder': '1' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = fn(
+        u,
+        { method: 'GET', lookup: this.deps.lookup, timeout: timeoutMs, headers: { 'bypass-tunnel-reminder': '1' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
       req.on('error', reject);
       req.end();
@@ -254,7 +294,11 @@ export class TunnelService {
     try {
       await this.deps.onUrlChange(url);
     } catch (err) {
-      this.deps.platform.logger.log('warn', 'tunnel', `updating providers with the new URL failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.deps.platform.logger.log(
+        'warn',
+        'tunnel',
+        `updating providers with the new URL failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 

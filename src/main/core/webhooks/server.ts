@@ -211,7 +211,8 @@ export class WebhookServer {
 
   /** Serves /hooks/<name>/<secret> with `hook` (the name must not be a provider's). */
   registerHook(name: string, hook: ExtraHook): void {
-    if (!/^[a-z_]{1,40}$/.test(name) || this.deps.providers().find(name)) throw new Error(`cannot register hook "${name}"`);
+    if (!/^[a-z_]{1,40}$/.test(name) || this.deps.providers().find(name))
+      throw new Error(`cannot register hook "${name}"`);
     this.extraHooks.set(name, hook);
   }
 
@@ -271,7 +272,11 @@ export class WebhookServer {
       return;
     }
     if (path === '/stats' && req.method === 'GET') {
-      this.send(res, 200, JSON.stringify(Object.fromEntries([...this.statsSections].map(([name, section]) => [name, section()]))));
+      this.send(
+        res,
+        200,
+        JSON.stringify(Object.fromEntries([...this.statsSections].map(([name, section]) => [name, section()]))),
+      );
       return;
     }
     const match = HOOK_PATH.exec(path);
@@ -368,7 +373,15 @@ export class WebhookServer {
       res,
       events,
       fault: parserFault,
-      delivery: { provider: provider.name, receivedAt, method: request.method, path: `/hooks/${provider.name}`, query: query || null, headers, body },
+      delivery: {
+        provider: provider.name,
+        receivedAt,
+        method: request.method,
+        path: `/hooks/${provider.name}`,
+        query: query || null,
+        headers,
+        body,
+      },
     });
     if (!this.saveScheduled) {
       this.saveScheduled = true;
@@ -389,7 +402,11 @@ export class WebhookServer {
       ids = this.insertMany(batch);
     } catch (err) {
       // Not stored means not acknowledged: the providers will deliver them again.
-      this.deps.platform.logger.log('error', 'webhooks', `could not store ${batch.length} webhook(s): ${errorMessage(err)}`);
+      this.deps.platform.logger.log(
+        'error',
+        'webhooks',
+        `could not store ${batch.length} webhook(s): ${errorMessage(err)}`,
+      );
       for (const item of batch) this.send(item.res, 503, '{"error":"unavailable"}');
       return;
     }
@@ -397,7 +414,8 @@ export class WebhookServer {
     this.arrivedSinceSlice = true;
     batch.forEach((item, i) => {
       this.answer(item.provider, item.request, item.res);
-      if (!item.fault) this.queue.push({ inboxId: ids[i], events: item.events, raw: item.delivery.body.toString('utf8') });
+      if (!item.fault)
+        this.queue.push({ inboxId: ids[i], events: item.events, raw: item.delivery.body.toString('utf8') });
     });
     this.scheduleDrain();
   }
@@ -439,7 +457,11 @@ export class WebhookServer {
     try {
       custom = provider.webhookResponse?.(request) ?? null;
     } catch (err) {
-      this.deps.platform.logger.log('error', 'webhooks', `${provider.name} webhook response failed: ${errorMessage(err)}`);
+      this.deps.platform.logger.log(
+        'error',
+        'webhooks',
+        `${provider.name} webhook response failed: ${errorMessage(err)}`,
+      );
     }
     if (custom) this.send(res, custom.status, custom.body, custom.contentType);
     else this.send(res, 200, '');
@@ -525,7 +547,8 @@ export class WebhookServer {
       }
       if (rows.length < PAGE) break;
     }
-    if (recovered) this.deps.platform.logger.log('info', 'webhooks', `re-applied ${recovered} webhook(s) stored before a restart`);
+    if (recovered)
+      this.deps.platform.logger.log('info', 'webhooks', `re-applied ${recovered} webhook(s) stored before a restart`);
   }
 
   /** Rebuilds the request from the stored bytes and parses it again; null (row marked 'error') if that fails. */

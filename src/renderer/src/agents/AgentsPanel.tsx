@@ -18,7 +18,10 @@ function AddAgentForm() {
       name,
       phone: sip ? null : reach,
       sip: sip ? reach : null,
-      skills: skills.split(',').map((s) => s.trim()).filter(Boolean),
+      skills: skills
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     });
     if (ok) {
       setName('');
@@ -61,7 +64,9 @@ export function AgentsPanel() {
     <section className="agents-panel" aria-label="Human agents">
       <div>
         <h3>Agents ({agents.filter((a) => a.status === 'available').length} available)</h3>
-        {agents.length === 0 && <p className="muted">Add the people who take hand-offs: calls are transferred to available agents.</p>}
+        {agents.length === 0 && (
+          <p className="muted">Add the people who take hand-offs: calls are transferred to available agents.</p>
+        )}
         <ul className="roster" aria-label="Agent roster">
           {agents.map((a) => (
             <li key={a.id}>
@@ -70,7 +75,11 @@ export function AgentsPanel() {
                 {a.skills.length > 0 && <span className="muted"> · {a.skills.join(', ')}</span>}
               </span>
               <span className={`agent-status-${a.status}`}>{humanize(a.status)}</span>
-              <select aria-label={`Status of ${a.name}`} value={a.status} onChange={(e) => void setStatus(a.id, e.target.value as AgentStatus)}>
+              <select
+                aria-label={`Status of ${a.name}`}
+                value={a.status}
+                onChange={(e) => void setStatus(a.id, e.target.value as AgentStatus)}
+              >
                 {AGENT_STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {humanize(s)}
@@ -93,7 +102,12 @@ export function AgentsPanel() {
               </span>
               <span>{humanize(t.status)}</span>
               <time className="muted">{formatTime(t.requestedAt)}</time>
-              <button type="button" className="small" onClick={() => void openCard(t.id)} aria-label={`Open hand-off card ${t.id} (${t.contactName || t.phone})`}>
+              <button
+                type="button"
+                className="small"
+                onClick={() => void openCard(t.id)}
+                aria-label={`Open hand-off card ${t.id} (${t.contactName || t.phone})`}
+              >
                 {t.disposition ? 'View' : 'Open card'}
               </button>
             </li>

@@ -4,9 +4,20 @@ import { StateBadge, callState } from '../calls/status';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';
 import { useAgents } from './store';
 
-const SPEAKERS: Record<string, string> = { agent: 'AI agent', customer: 'Customer', human_agent: 'Agent', system: 'System' };
+const SPEAKERS: Record<string, string> = {
+  agent: 'AI agent',
+  customer: 'Customer',
+  human_agent: 'Agent',
+  system: 'System',
+};
 
-function DispositionForm({ transferId, saved }: { transferId: number; saved: { disposition: string | null; notes: string | null } }) {
+function DispositionForm({
+  transferId,
+  saved,
+}: {
+  transferId: number;
+  saved: { disposition: string | null; notes: string | null };
+}) {
   const dispose = useAgents((s) => s.dispose);
   const [disposition, setDisposition] = useState(saved.disposition ?? '');
   const [notes, setNotes] = useState(saved.notes ?? '');
@@ -80,7 +91,9 @@ export function HandoffCardDialog() {
               ))}
             </dl>
             <h4>Why they called</h4>
-            <p aria-label="Summary so far">{call.summary ?? <span className="muted">No summary yet; read the transcript.</span>}</p>
+            <p aria-label="Summary so far">
+              {call.summary ?? <span className="muted">No summary yet; read the transcript.</span>}
+            </p>
             {extracted.length > 0 && (
               <dl className="facts" aria-label="Extracted fields">
                 {extracted.map(([k, v]) => (
@@ -96,8 +109,8 @@ export function HandoffCardDialog() {
             <ul className="hits" aria-label="Previous calls">
               {previousCalls.map((c) => (
                 <li key={c.id}>
-                  {formatDateTime(c.createdAt)} <StateBadge state={callState(c)} /> {c.outcome ? humanize(c.outcome) : ''}{' '}
-                  <span className="muted">{formatDuration(c.durationS)}</span>
+                  {formatDateTime(c.createdAt)} <StateBadge state={callState(c)} />{' '}
+                  {c.outcome ? humanize(c.outcome) : ''} <span className="muted">{formatDuration(c.durationS)}</span>
                   {c.summary && <p className="muted">{c.summary}</p>}
                 </li>
               ))}

@@ -28,7 +28,11 @@ export function TransferBanner() {
           >
             Open hand-off card
           </button>
-          <button type="button" aria-label={`Dismiss transfer of ${t.contactName || t.phone}`} onClick={() => dismiss(t.id)}>
+          <button
+            type="button"
+            aria-label={`Dismiss transfer of ${t.contactName || t.phone}`}
+            onClick={() => dismiss(t.id)}
+          >
             ×
           </button>
         </div>

@@ -18,7 +18,13 @@ export function TransferDialog() {
   const who = call?.contactName || call?.phone || `call ${callId}`;
   return (
     <div className="dialog-backdrop" onKeyDown={(e) => e.key === 'Escape' && close(null)}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-label={`Transfer ${who}`} style={{ width: 'min(480px, 94vw)' }}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={`Transfer ${who}`}
+        style={{ width: 'min(480px, 94vw)' }}
+      >
         <div className="dialog-head">
           <h3>Transfer {who} to an agent</h3>
           <button type="button" aria-label="Close" onClick={() => close(null)}>
@@ -32,7 +38,14 @@ export function TransferDialog() {
             return (
               <li key={a.id}>
                 <label>
-                  <input type="radio" name="agent" disabled={!usable} checked={agentId === a.id} onChange={() => setAgentId(a.id)} /> {a.name}{' '}
+                  <input
+                    type="radio"
+                    name="agent"
+                    disabled={!usable}
+                    checked={agentId === a.id}
+                    onChange={() => setAgentId(a.id)}
+                  />{' '}
+                  {a.name}{' '}
                   <span className="muted">
                     {a.phone ?? 'no phone number'} · {a.status}
                   </span>
@@ -41,7 +54,9 @@ export function TransferDialog() {
             );
           })}
         </ul>
-        {!agents.some((a) => a.status === 'available') && <p className="muted">Nobody is available: set an agent available in the roster first.</p>}
+        {!agents.some((a) => a.status === 'available') && (
+          <p className="muted">Nobody is available: set an agent available in the roster first.</p>
+        )}
         <button
           type="button"
           disabled={agentId === null || sending}

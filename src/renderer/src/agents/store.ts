@@ -66,7 +66,9 @@ export const useAgents = create<AgentsState>()((set, get) => ({
     return agent !== undefined;
   },
   async setStatus(id, status) {
-    const agent = await useShell.getState().attempt('Changing the agent status', () => api.call('agents.setStatus', { id, status }));
+    const agent = await useShell
+      .getState()
+      .attempt('Changing the agent status', () => api.call('agents.setStatus', { id, status }));
     if (agent) applyAgent(id, agent);
   },
   async remove(id) {
@@ -75,19 +77,25 @@ export const useAgents = create<AgentsState>()((set, get) => ({
   },
   openDialog: (dialogCallId) => set({ dialogCallId }),
   async transfer(callId, agentId) {
-    const t = await useShell.getState().attempt(`Transferring call ${callId}`, () => api.call('transfers.request', { callId, agentId }));
+    const t = await useShell
+      .getState()
+      .attempt(`Transferring call ${callId}`, () => api.call('transfers.request', { callId, agentId }));
     if (!t) return false;
     applyTransfers([t]);
     set({ dialogCallId: null });
     return true;
   },
   async openCard(transferId) {
-    const card = await useShell.getState().attempt('Opening the hand-off card', () => api.call('transfers.handoff', { id: transferId }));
+    const card = await useShell
+      .getState()
+      .attempt('Opening the hand-off card', () => api.call('transfers.handoff', { id: transferId }));
     if (card) set({ card });
   },
   closeCard: () => set({ card: null }),
   async dispose(id, disposition, notes) {
-    const t = await useShell.getState().attempt('Saving the disposition', () => api.call('transfers.dispose', { id, disposition, notes }));
+    const t = await useShell
+      .getState()
+      .attempt('Saving the disposition', () => api.call('transfers.dispose', { id, disposition, notes }));
     if (!t) return false;
     applyTransfers([t]);
     useShell.getState().notify('info', `Disposition saved for ${t.contactName || t.phone}.`);

@@ -1,6 +1,22 @@
 import { useEffect } from 'react';
-import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { FIGURE_DEFINITIONS, FUNNEL_DEFINITIONS, type Dashboard, type FigureName } from '../../../shared/contract/analytics';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  LabelList,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import {
+  FIGURE_DEFINITIONS,
+  FUNNEL_DEFINITIONS,
+  type Dashboard,
+  type FigureName,
+} from '../../../shared/contract/analytics';
 import { STATE_COLORS, stateLabel, type CallState } from '../calls/status';
 import { formatDuration, humanize } from '../shell/format';
 import { useAnalytics } from './store';
@@ -26,7 +42,17 @@ function Kpi({ label, value, figure }: { label: string; value: string; figure: F
   );
 }
 
-function ChartCard({ title, hint, empty, children }: { title: string; hint?: string; empty: boolean; children: React.ReactElement }) {
+function ChartCard({
+  title,
+  hint,
+  empty,
+  children,
+}: {
+  title: string;
+  hint?: string;
+  empty: boolean;
+  children: React.ReactElement;
+}) {
   return (
     <figure className="card analytics-chart" aria-label={title}>
       <figcaption title={hint} className={hint ? 'has-hint' : undefined}>
@@ -43,7 +69,15 @@ function ChartCard({ title, hint, empty, children }: { title: string; hint?: str
   );
 }
 
-function CountBars({ data, colors, label }: { data: { key: string; count: number }[]; colors?: (key: string) => string; label: (key: string) => string }) {
+function CountBars({
+  data,
+  colors,
+  label,
+}: {
+  data: { key: string; count: number }[];
+  colors?: (key: string) => string;
+  label: (key: string) => string;
+}) {
   const rows = data.map((d) => ({ name: label(d.key), count: d.count, key: d.key }));
   return (
     <BarChart data={rows} margin={{ top: 16, right: 8, bottom: 4, left: 0 }}>
@@ -63,7 +97,11 @@ function CountBars({ data, colors, label }: { data: { key: string; count: number
 
 function Funnel({ d }: { d: Dashboard }) {
   const loaded = d.funnel[0].contacts;
-  const rows = d.funnel.map((s) => ({ ...s, name: humanize(s.stage), share: loaded ? `${s.contacts} (${Math.round((s.contacts / loaded) * 100)} %)` : String(s.contacts) }));
+  const rows = d.funnel.map((s) => ({
+    ...s,
+    name: humanize(s.stage),
+    share: loaded ? `${s.contacts} (${Math.round((s.contacts / loaded) * 100)} %)` : String(s.contacts),
+  }));
   return (
     <figure className="card analytics-chart analytics-funnel" aria-label="Funnel">
       <figcaption>Funnel (contacts)</figcaption>
@@ -91,7 +129,11 @@ function Funnel({ d }: { d: Dashboard }) {
 function Figures({ d }: { d: Dashboard }) {
   const hours = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit', hour: '2-digit' });
   const perHour = d.perHour.map((h) => ({ ...h, name: hours.format(h.hourStart) }));
-  const buckets = d.duration.buckets.map((b) => ({ key: `${b.fromS}`, count: b.count, label: b.toS === null ? `${formatDuration(b.fromS)}+` : `${formatDuration(b.fromS)}–${formatDuration(b.toS)}` }));
+  const buckets = d.duration.buckets.map((b) => ({
+    key: `${b.fromS}`,
+    count: b.count,
+    label: b.toS === null ? `${formatDuration(b.fromS)}+` : `${formatDuration(b.fromS)}–${formatDuration(b.toS)}`,
+  }));
   const bucketLabel = new Map(buckets.map((b) => [b.key, b.label]));
   const none = d.totals.placed === 0;
   return (
@@ -108,14 +150,22 @@ function Figures({ d }: { d: Dashboard }) {
         <Kpi label="Transfer rate" value={pct(d.rates.transferRate)} figure="transferRate" />
         <Kpi label="Attempts per contact" value={num(d.rates.attemptsPerContact)} figure="attemptsPerContact" />
         <Kpi label="Calls per hour" value={num(d.averagePerHour, 1)} figure="callsPerHour" />
-        <Kpi label="Cost" value={d.cost.total === null ? 'not reported' : `${num(d.cost.total)} (${d.cost.callsWithCost} calls)`} figure="cost" />
+        <Kpi
+          label="Cost"
+          value={d.cost.total === null ? 'not reported' : `${num(d.cost.total)} (${d.cost.callsWithCost} calls)`}
+          figure="cost"
+        />
       </div>
       <div className="analytics-charts">
         <Funnel d={d} />
         <ChartCard title="Results" hint="Ended attempts by result." empty={d.results.length === 0}>
           <CountBars data={d.results} colors={(k) => STATE_COLORS[k as CallState] ?? NEUTRAL} label={stateLabel} />
         </ChartCard>
-        <ChartCard title="Outcomes" hint="Attempts by the outcome taken from the provider's analysis." empty={d.outcomes.length === 0}>
+        <ChartCard
+          title="Outcomes"
+          hint="Attempts by the outcome taken from the provider's analysis."
+          empty={d.outcomes.length === 0}
+        >
           <CountBars data={d.outcomes} label={humanize} />
         </ChartCard>
         <ChartCard title="Duration of connected calls" hint={FIGURE_DEFINITIONS.averageDurationS} empty={none}>
@@ -132,10 +182,21 @@ function Figures({ d }: { d: Dashboard }) {
             <Bar dataKey="connected" name="Connected" fill={SECONDARY} isAnimationActive={false} />
           </BarChart>
         </ChartCard>
-        <ChartCard title="Attempts per contact" hint="How many contacts needed 1, 2, 3… attempts." empty={d.attemptsDistribution.length === 0}>
-          <CountBars data={d.attemptsDistribution.map((a) => ({ key: String(a.attempts), count: a.contacts }))} label={(k) => `${k} attempt${k === '1' ? '' : 's'}`} />
+        <ChartCard
+          title="Attempts per contact"
+          hint="How many contacts needed 1, 2, 3… attempts."
+          empty={d.attemptsDistribution.length === 0}
+        >
+          <CountBars
+            data={d.attemptsDistribution.map((a) => ({ key: String(a.attempts), count: a.contacts }))}
+            label={(k) => `${k} attempt${k === '1' ? '' : 's'}`}
+          />
         </ChartCard>
-        <ChartCard title="Sentiment" hint="Attempts by the sentiment the provider reported." empty={d.sentiment.length === 0}>
+        <ChartCard
+          title="Sentiment"
+          hint="Attempts by the sentiment the provider reported."
+          empty={d.sentiment.length === 0}
+        >
           <CountBars data={d.sentiment} label={humanize} />
         </ChartCard>
       </div>
@@ -156,7 +217,10 @@ export function AnalyticsView() {
       <div className="toolbar">
         <label>
           Campaign
-          <select value={campaignId ?? ''} onChange={(e) => setCampaign(e.target.value ? Number(e.target.value) : null)}>
+          <select
+            value={campaignId ?? ''}
+            onChange={(e) => setCampaign(e.target.value ? Number(e.target.value) : null)}
+          >
             <option value="">All campaigns</option>
             {campaigns.map((c) => (
               <option key={c.id} value={c.id}>

@@ -66,7 +66,9 @@ export const useAnalytics = create<AnalyticsState>()((set, get) => ({
     set({ loading: false, ...(campaigns && { campaigns }), ...(dashboard && { dashboard }) });
   },
   async exportFile(format) {
-    const file = await useShell.getState().attempt('Exporting the dashboard', () => api.call('analytics.export', { query: query(get()), format }));
+    const file = await useShell
+      .getState()
+      .attempt('Exporting the dashboard', () => api.call('analytics.export', { query: query(get()), format }));
     if (!file) return;
     saveDownload(file);
     useShell.getState().notify('info', `Exported ${file.rows} figures to ${file.fileName}.`);
@@ -80,10 +82,13 @@ let lastLoadMs = 0;
 api.onEvents((events) => {
   if (!useAnalytics.getState().watching || refresh) return;
   if (payloadsOf(events, 'call.updated').length === 0) return;
-  refresh = setTimeout(() => {
-    refresh = null;
-    void useAnalytics.getState().load();
-  }, Math.max(2000, lastLoadMs * 10));
+  refresh = setTimeout(
+    () => {
+      refresh = null;
+      void useAnalytics.getState().load();
+    },
+    Math.max(2000, lastLoadMs * 10),
+  );
 });
 
 onReconnect(() => {

@@ -90,7 +90,12 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
       <div className="form-grid">
         <label>
           Name
-          <input aria-label="Campaign name" value={name} placeholder="e.g. COD confirmations, Monday" onChange={(e) => setName(e.target.value)} />
+          <input
+            aria-label="Campaign name"
+            value={name}
+            placeholder="e.g. COD confirmations, Monday"
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <label>
           List
@@ -116,7 +121,12 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
         </label>
         <label>
           Window from
-          <input aria-label="Calling window start" type="time" value={start} onChange={(e) => setStart(e.target.value)} />
+          <input
+            aria-label="Calling window start"
+            type="time"
+            value={start}
+            onChange={(e) => setStart(e.target.value)}
+          />
         </label>
         <label>
           to
@@ -127,25 +137,58 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
           <input aria-label="Default time zone" value={zone} onChange={(e) => setZone(e.target.value)} />
         </label>
         <label className="check">
-          <input type="checkbox" aria-label="Ignore calling window" checked={ignoreWindow} onChange={(e) => setIgnoreWindow(e.target.checked)} />
+          <input
+            type="checkbox"
+            aria-label="Ignore calling window"
+            checked={ignoreWindow}
+            onChange={(e) => setIgnoreWindow(e.target.checked)}
+          />
           Ignore window (tests, internal lists)
         </label>
         <label>
           Concurrency
-          <input aria-label="Concurrency" type="number" min={1} max={1000} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} />
+          <input
+            aria-label="Concurrency"
+            type="number"
+            min={1}
+            max={1000}
+            value={concurrency}
+            onChange={(e) => setConcurrency(Number(e.target.value))}
+          />
         </label>
         <label>
           Max attempts
-          <input aria-label="Max attempts" type="number" min={1} max={20} value={maxAttempts} onChange={(e) => setMaxAttempts(Number(e.target.value))} />
+          <input
+            aria-label="Max attempts"
+            type="number"
+            min={1}
+            max={20}
+            value={maxAttempts}
+            onChange={(e) => setMaxAttempts(Number(e.target.value))}
+          />
         </label>
         <label>
           Retry after (minutes)
-          <input aria-label="Retry after minutes" type="number" min={0} step="any" value={retryMinutes} onChange={(e) => setRetryMinutes(Number(e.target.value))} />
+          <input
+            aria-label="Retry after minutes"
+            type="number"
+            min={0}
+            step="any"
+            value={retryMinutes}
+            onChange={(e) => setRetryMinutes(Number(e.target.value))}
+          />
         </label>
         {provider === 'simulator' && (
           <label>
             Simulator speed ×
-            <input aria-label="Simulator speed" type="number" min={1} max={10000} value={simSpeed} onChange={(e) => setSimSpeed(Number(e.target.value))} />
+            <input
+              aria-label="Simulator speed"
+              type="number"
+              min={1}
+              max={10000}
+              value={simSpeed}
+              onChange={(e) => setSimSpeed(Number(e.target.value))}
+            />
           </label>
         )}
       </div>
@@ -203,18 +246,32 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
         {campaign.stateReason && <span className="muted">{campaign.stateReason}</span>}
         <div className="actions">
           {ACTIONS[campaign.state].map((a) => (
-            <button key={a} type="button" className={a === 'start' ? 'primary' : a === 'cancel' ? 'danger' : ''} onClick={() => void act(campaign.id, a)}>
+            <button
+              key={a}
+              type="button"
+              className={a === 'start' ? 'primary' : a === 'cancel' ? 'danger' : ''}
+              onClick={() => void act(campaign.id, a)}
+            >
               {humanize(a)}
             </button>
           ))}
         </div>
       </header>
       <p className="settings-line">
-        {humanize(campaign.provider)} · window {s.ignoreWindow ? 'ignored' : `${s.window.start}–${s.window.end} recipient time (default ${s.defaultTimezone})`} ·
-        concurrency {s.concurrency} · max attempts {s.maxAttempts} · retry after {s.retryDelaysMs.map(formatDelay).join(', ')}
+        {humanize(campaign.provider)} · window{' '}
+        {s.ignoreWindow ? 'ignored' : `${s.window.start}–${s.window.end} recipient time (default ${s.defaultTimezone})`}{' '}
+        · concurrency {s.concurrency} · max attempts {s.maxAttempts} · retry after{' '}
+        {s.retryDelaysMs.map(formatDelay).join(', ')}
         {campaign.provider === 'simulator' ? ` · sim speed ×${s.simSpeed}` : ''}
       </p>
-      <div className="progress" role="progressbar" aria-label="Contacts done" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Contacts done"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={done}
+      >
         <div style={{ width: total ? `${(100 * done) / total}%` : 0 }} />
         <span>
           {done} / {total} contacts done
@@ -234,7 +291,10 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
       )}
       {waiting && waiting.length > 0 && (
         <>
-          <h4>Waiting ({waiting.length}{waiting.length === 200 ? '+' : ''})</h4>
+          <h4>
+            Waiting ({waiting.length}
+            {waiting.length === 200 ? '+' : ''})
+          </h4>
           <div className="waiting">
             <table aria-label="Waiting contacts">
               <thead>
@@ -269,7 +329,8 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
       <ol className="activity" aria-label="Activity log">
         {(activity ?? []).map((a, i) => (
           <li key={i}>
-            <time>{formatTime(a.at)}</time> <span className={a.level === 'error' || a.level === 'warn' ? 'error-text' : ''}>{a.text}</span>
+            <time>{formatTime(a.at)}</time>{' '}
+            <span className={a.level === 'error' || a.level === 'warn' ? 'error-text' : ''}>{a.text}</span>
           </li>
         ))}
         {!activity?.length && <li className="muted">Created {formatDateTime(campaign.createdAt)}</li>}
@@ -330,7 +391,11 @@ export function CampaignsView() {
         {campaigns.length === 0 && <p className="muted">No campaigns yet.</p>}
       </aside>
       <div className="campaign-main">
-        {creating || !selected ? <CreateCampaign onCreated={() => setCreating(false)} /> : <CampaignDetail campaign={selected} />}
+        {creating || !selected ? (
+          <CreateCampaign onCreated={() => setCreating(false)} />
+        ) : (
+          <CampaignDetail campaign={selected} />
+        )}
       </div>
     </div>
   );

@@ -54,14 +54,21 @@ export const useCampaigns = create<CampaignsState>()((set, get) => ({
       loaded: true,
       selectedId: s.selectedId ?? campaigns[0]?.id ?? null,
     }));
-    await Promise.all(campaigns.filter((c) => c.state !== 'draft').slice(0, 20).map((c) => get().loadProgress(c.id)));
+    await Promise.all(
+      campaigns
+        .filter((c) => c.state !== 'draft')
+        .slice(0, 20)
+        .map((c) => get().loadProgress(c.id)),
+    );
   },
   select(id) {
     set({ selectedId: id });
     if (id !== null) void get().loadProgress(id);
   },
   async create(input) {
-    const campaign = await useShell.getState().attempt('Creating the campaign', () => api.call('campaigns.create', input));
+    const campaign = await useShell
+      .getState()
+      .attempt('Creating the campaign', () => api.call('campaigns.create', input));
     if (!campaign) return undefined;
     upsert(campaign);
     set((s) => ({ selectedId: campaign.id, activity: logActivity(s, campaign.id, 'Created') }));

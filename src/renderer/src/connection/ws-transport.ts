@@ -65,7 +65,9 @@ export function createWebSocketBridge(url: string, onState: (state: ConnectionSt
       for (const [id, p] of pending) {
         if (p.sent) {
           pending.delete(id);
-          p.resolve(unavailable('The connection to the console dropped before it answered; check the result and retry.'));
+          p.resolve(
+            unavailable('The connection to the console dropped before it answered; check the result and retry.'),
+          );
         }
       }
       setTimeout(connect, retryMs);

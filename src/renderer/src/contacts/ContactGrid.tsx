@@ -1,5 +1,15 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type PointerEvent,
+} from 'react';
 import type { GridContact } from '../../../shared/contract/contacts';
 import { BASE_COLUMNS, tsvCell, variableColumn, type Column } from './columns';
 import { useContacts } from './store';
@@ -35,7 +45,17 @@ interface RowProps {
   onCellDoubleClick(row: number, col: number): void;
 }
 
-const GridRow = memo(function GridRow({ index, contact, columns, widths, selected, activeCol, top, onCellMouseDown, onCellDoubleClick }: RowProps) {
+const GridRow = memo(function GridRow({
+  index,
+  contact,
+  columns,
+  widths,
+  selected,
+  activeCol,
+  top,
+  onCellMouseDown,
+  onCellDoubleClick,
+}: RowProps) {
   return (
     <div
       role="row"
@@ -234,7 +254,9 @@ export function ContactGrid() {
     let text: string;
     if (picked.length > 1) {
       const header = columns.map((c) => tsvCell(c.label)).join('\t');
-      text = [header, ...picked.map(([, contact]) => columns.map((c) => tsvCell(c.value(contact))).join('\t'))].join('\n');
+      text = [header, ...picked.map(([, contact]) => columns.map((c) => tsvCell(c.value(contact))).join('\t'))].join(
+        '\n',
+      );
     } else {
       const contact = rows.get(cursor.row);
       text = contact ? tsvCell(columns[cursor.col]?.value(contact) ?? '') : '';
@@ -324,7 +346,13 @@ export function ContactGrid() {
                     aria-label={`Sort by ${col.label}`}
                     onClick={() => {
                       const column = col.sort!;
-                      setSort(direction === undefined ? { column, direction: 'asc' } : direction === 'asc' ? { column, direction: 'desc' } : undefined);
+                      setSort(
+                        direction === undefined
+                          ? { column, direction: 'asc' }
+                          : direction === 'asc'
+                            ? { column, direction: 'desc' }
+                            : undefined,
+                      );
                     }}
                   >
                     {col.label}

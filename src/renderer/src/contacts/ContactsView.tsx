@@ -25,7 +25,10 @@ function AddContactsForm({ onDone }: { onDone?: () => void }) {
     if (!result) return;
     const rejected = result.rejected.map((r) => `line ${r.row}: ${r.column} "${r.value}": ${r.reason}`);
     setReport(
-      [`Added ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected.length}.`, ...rejected].join('\n'),
+      [
+        `Added ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected.length}.`,
+        ...rejected,
+      ].join('\n'),
     );
     if (!result.rejected.length) {
       setText('');
@@ -35,7 +38,15 @@ function AddContactsForm({ onDone }: { onDone?: () => void }) {
 
   return (
     <form className="add-form" aria-label="Add contacts" onSubmit={submit}>
-      <ListTarget label="Add to list" nameLabel="New list name" target={target} onTarget={setTarget} listName={listName} onListName={setListName} required />
+      <ListTarget
+        label="Add to list"
+        nameLabel="New list name"
+        target={target}
+        onTarget={setTarget}
+        listName={listName}
+        onListName={setListName}
+        required
+      />
       <label className="grow">
         Contacts, one per line: name, phone
         <textarea
@@ -102,11 +113,25 @@ function Filters() {
       </label>
       <label>
         Attempts ≥
-        <input aria-label="Minimum attempts" type="number" min={0} className="narrow" value={filter.attemptsMin ?? ''} onChange={(e) => setFilter({ ...filter, attemptsMin: num(e.target.value) })} />
+        <input
+          aria-label="Minimum attempts"
+          type="number"
+          min={0}
+          className="narrow"
+          value={filter.attemptsMin ?? ''}
+          onChange={(e) => setFilter({ ...filter, attemptsMin: num(e.target.value) })}
+        />
       </label>
       <label>
         ≤
-        <input aria-label="Maximum attempts" type="number" min={0} className="narrow" value={filter.attemptsMax ?? ''} onChange={(e) => setFilter({ ...filter, attemptsMax: num(e.target.value) })} />
+        <input
+          aria-label="Maximum attempts"
+          type="number"
+          min={0}
+          className="narrow"
+          value={filter.attemptsMax ?? ''}
+          onChange={(e) => setFilter({ ...filter, attemptsMax: num(e.target.value) })}
+        />
       </label>
       <label>
         Campaign
@@ -128,7 +153,9 @@ function Filters() {
         <select
           aria-label="Filter by callable"
           value={filter.callable === undefined ? '' : String(filter.callable)}
-          onChange={(e) => setFilter({ ...filter, callable: e.target.value === '' ? undefined : e.target.value === 'true' })}
+          onChange={(e) =>
+            setFilter({ ...filter, callable: e.target.value === '' ? undefined : e.target.value === 'true' })
+          }
         >
           <option value="">Any</option>
           <option value="true">Callable</option>
@@ -151,7 +178,9 @@ function BulkBar() {
   if (!selected.size) {
     return (
       <div className="bulk empty" role="toolbar" aria-label="Selected contacts">
-        <span className="muted">Select rows (click, Shift+click, Ctrl+click, Space) to call, export, mark do-not-call or delete them.</span>
+        <span className="muted">
+          Select rows (click, Shift+click, Ctrl+click, Space) to call, export, mark do-not-call or delete them.
+        </span>
       </div>
     );
   }
@@ -167,7 +196,11 @@ function BulkBar() {
         ))}
       </select>
       {target === '' && (
-        <select aria-label="Provider for the new campaign" value={provider} onChange={(e) => setProvider(e.target.value as ProviderName)}>
+        <select
+          aria-label="Provider for the new campaign"
+          value={provider}
+          onChange={(e) => setProvider(e.target.value as ProviderName)}
+        >
           {PROVIDER_NAMES.map((p) => (
             <option key={p} value={p}>
               {humanize(p)}
@@ -175,7 +208,11 @@ function BulkBar() {
           ))}
         </select>
       )}
-      <button type="button" className="primary" onClick={() => void bulk({ kind: 'callNow', campaignId: target ? Number(target) : undefined, provider })}>
+      <button
+        type="button"
+        className="primary"
+        onClick={() => void bulk({ kind: 'callNow', campaignId: target ? Number(target) : undefined, provider })}
+      >
         {target ? 'Add to campaign' : 'Call now'}
       </button>
       <button type="button" onClick={() => void exportFile({ selection: { ids: [...selected] } }, 'csv')}>
@@ -223,7 +260,9 @@ function FirstRun() {
       <div className="cards">
         <div className="card">
           <h3>Try it with the simulator</h3>
-          <p>20 fictional contacts and a fast simulator campaign. No account or keys needed; watch the calls on Live.</p>
+          <p>
+            20 fictional contacts and a fast simulator campaign. No account or keys needed; watch the calls on Live.
+          </p>
           <button type="button" className="primary" onClick={() => void runDemo()}>
             Run the simulator demo
           </button>

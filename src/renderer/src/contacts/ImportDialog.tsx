@@ -33,16 +33,28 @@ function MappingTable() {
         {preview.columns.map((col) => {
           const current = mapping[col.key] ?? col.target;
           const asVariable = variableName(col.header, col.letter);
-          const options = [...STANDARD_TARGETS, ...(STANDARD_TARGETS.includes(current) || current === asVariable ? [] : [current]), asVariable];
+          const options = [
+            ...STANDARD_TARGETS,
+            ...(STANDARD_TARGETS.includes(current) || current === asVariable ? [] : [current]),
+            asVariable,
+          ];
           return (
             <tr key={col.key}>
               <td>{col.letter}</td>
               <td>{col.header || <span className="muted">(no header)</span>}</td>
               <td>
-                <select aria-label={`Map column ${col.letter} (${col.header || 'no header'})`} value={current} onChange={(e) => setColumnTarget(col.key, e.target.value)}>
+                <select
+                  aria-label={`Map column ${col.letter} (${col.header || 'no header'})`}
+                  value={current}
+                  onChange={(e) => setColumnTarget(col.key, e.target.value)}
+                >
                   {[...new Set(options)].map((o) => (
                     <option key={o} value={o}>
-                      {STANDARD_TARGETS.includes(o) ? (o === 'skip' ? 'Skip (do not import)' : humanize(o)) : `Variable {{${o}}}`}
+                      {STANDARD_TARGETS.includes(o)
+                        ? o === 'skip'
+                          ? 'Skip (do not import)'
+                          : humanize(o)
+                        : `Variable {{${o}}}`}
                     </option>
                   ))}
                 </select>
@@ -71,7 +83,10 @@ function PreviewRows() {
         </thead>
         <tbody>
           {preview.rows.map((r) => (
-            <tr key={r.row} className={r.row === preview.headerRow ? 'header-row' : r.row < preview.headerRow ? 'muted' : ''}>
+            <tr
+              key={r.row}
+              className={r.row === preview.headerRow ? 'header-row' : r.row < preview.headerRow ? 'muted' : ''}
+            >
               <td>{r.row}</td>
               {r.cells.map((cell, i) => (
                 <td key={i}>{cell}</td>
@@ -91,7 +106,8 @@ function ResultView() {
     <div role="status" aria-label="Import result">
       <p>
         <strong>{result.accepted}</strong> imported · <strong>{result.duplicates}</strong> duplicates merged ·{' '}
-        <strong>{result.dnc}</strong> on the do-not-call list · <strong>{result.rejectedCount}</strong> rejected · {result.blankRows} blank rows skipped
+        <strong>{result.dnc}</strong> on the do-not-call list · <strong>{result.rejectedCount}</strong> rejected ·{' '}
+        {result.blankRows} blank rows skipped
       </p>
       <p className="muted">Duplicates: {result.duplicateRule}</p>
       {result.rejected.length > 0 && (
@@ -158,7 +174,12 @@ export function ImportDialog() {
             <div className="toolbar">
               <label>
                 Sheet
-                <select aria-label="Sheet" value={preview.sheet} disabled={step === 'committing'} onChange={(e) => void inspect({ sheet: e.target.value })}>
+                <select
+                  aria-label="Sheet"
+                  value={preview.sheet}
+                  disabled={step === 'committing'}
+                  onChange={(e) => void inspect({ sheet: e.target.value })}
+                >
                   {preview.sheets.map((s) => (
                     <option key={s.name} value={s.name}>
                       {s.name} ({s.rows} rows)
@@ -179,7 +200,9 @@ export function ImportDialog() {
                 />
               </label>
               <span className="muted">
-                {preview.preset ? `Preset: ${preview.preset.label}` : 'No preset matched; columns guessed from their names.'}
+                {preview.preset
+                  ? `Preset: ${preview.preset.label}`
+                  : 'No preset matched; columns guessed from their names.'}
               </span>
               <button type="button" onClick={resetMapping} disabled={step === 'committing'}>
                 Reset to suggested mapping
@@ -210,10 +233,18 @@ export function ImportDialog() {
                 Import
               </button>
               {step === 'committing' && progress && (
-                <div className="progress import-progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={progress.total || 100} aria-valuenow={progress.done}>
+                <div
+                  className="progress import-progress"
+                  role="progressbar"
+                  aria-label="Import progress"
+                  aria-valuemin={0}
+                  aria-valuemax={progress.total || 100}
+                  aria-valuenow={progress.done}
+                >
                   <div style={{ width: progress.total ? `${(100 * progress.done) / progress.total}%` : '5%' }} />
                   <span>
-                    {humanize(progress.phase)} {progress.total ? `${progress.done.toLocaleString()} / ${progress.total.toLocaleString()}` : '…'}
+                    {humanize(progress.phase)}{' '}
+                    {progress.total ? `${progress.done.toLocaleString()} / ${progress.total.toLocaleString()}` : '…'}
                   </span>
                 </div>
               )}

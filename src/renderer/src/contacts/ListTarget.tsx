@@ -16,7 +16,12 @@ export function ListTarget(props: {
     <>
       <label>
         {props.label}
-        <select aria-label={props.label} value={props.target} onChange={(e) => props.onTarget(e.target.value)} disabled={props.disabled}>
+        <select
+          aria-label={props.label}
+          value={props.target}
+          onChange={(e) => props.onTarget(e.target.value)}
+          disabled={props.disabled}
+        >
           <option value="new">New list…</option>
           {lists.map((l) => (
             <option key={l.id} value={l.id}>

@@ -24,7 +24,14 @@ export function lastState(c: GridContact): string {
 
 export const BASE_COLUMNS: Column[] = [
   { key: 'name', label: 'Name', width: 170, sort: 'name', value: (c) => c.name, edit: { field: 'name' } },
-  { key: 'phone', label: 'Phone (E.164)', width: 140, sort: 'phone', value: (c) => c.phone ?? '', edit: { field: 'phone' } },
+  {
+    key: 'phone',
+    label: 'Phone (E.164)',
+    width: 140,
+    sort: 'phone',
+    value: (c) => c.phone ?? '',
+    edit: { field: 'phone' },
+  },
   { key: 'phoneRaw', label: 'Phone as typed', width: 130, sort: 'phoneRaw', value: (c) => c.phoneRaw },
   {
     key: 'callable',
@@ -41,14 +48,38 @@ export const BASE_COLUMNS: Column[] = [
     value: (c) => humanize(lastState(c)),
     render: (c) => (c.lastStatus ? <StateBadge state={lastState(c)} /> : <span className="muted">Not called</span>),
   },
-  { key: 'outcome', label: 'Outcome', width: 130, sort: 'outcome', value: (c) => (c.outcome ? humanize(c.outcome) : '') },
+  {
+    key: 'outcome',
+    label: 'Outcome',
+    width: 130,
+    sort: 'outcome',
+    value: (c) => (c.outcome ? humanize(c.outcome) : ''),
+  },
   { key: 'attempts', label: 'Attempts', width: 74, sort: 'attempts', value: (c) => String(c.attempts) },
-  { key: 'durationS', label: 'Duration', width: 74, sort: 'durationS', value: (c) => (c.durationS == null ? '' : formatDuration(c.durationS)) },
-  { key: 'lastCallAt', label: 'Last call at', width: 140, sort: 'lastCallAt', value: (c) => (c.lastCallAt ? formatDateTime(c.lastCallAt) : '') },
+  {
+    key: 'durationS',
+    label: 'Duration',
+    width: 74,
+    sort: 'durationS',
+    value: (c) => (c.durationS == null ? '' : formatDuration(c.durationS)),
+  },
+  {
+    key: 'lastCallAt',
+    label: 'Last call at',
+    width: 140,
+    sort: 'lastCallAt',
+    value: (c) => (c.lastCallAt ? formatDateTime(c.lastCallAt) : ''),
+  },
   { key: 'email', label: 'Email', width: 170, sort: 'email', value: (c) => c.email ?? '', edit: { field: 'email' } },
   { key: 'timezone', label: 'Time zone', width: 120, sort: 'timezone', value: (c) => c.timezone ?? '' },
   { key: 'summary', label: 'Summary', width: 260, value: (c) => c.summary ?? '' },
-  { key: 'sourceRow', label: 'Source row', width: 84, sort: 'sourceRow', value: (c) => (c.sourceRow == null ? '' : String(c.sourceRow)) },
+  {
+    key: 'sourceRow',
+    label: 'Source row',
+    width: 84,
+    sort: 'sourceRow',
+    value: (c) => (c.sourceRow == null ? '' : String(c.sourceRow)),
+  },
   { key: 'updatedAt', label: 'Updated', width: 140, sort: 'updatedAt', value: (c) => formatDateTime(c.updatedAt) },
 ];
 

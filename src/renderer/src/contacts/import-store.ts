@@ -63,11 +63,18 @@ export const useImport = create<ImportState>()((set, get) => ({
   ...initial,
   async openFile(file) {
     if (get().step === 'committing') {
-      useShell.getState().notify('warning', `An import is running; "${file.name}" was not opened. Wait or cancel it first.`);
+      useShell
+        .getState()
+        .notify('warning', `An import is running; "${file.name}" was not opened. Wait or cancel it first.`);
       return;
     }
     if (file.size > MAX_FILE_BYTES) {
-      useShell.getState().notify('error', `"${file.name}" is ${Math.round(file.size / 1048576)} MB; files up to 60 MB can be imported here. Split it or save it as CSV.`);
+      useShell
+        .getState()
+        .notify(
+          'error',
+          `"${file.name}" is ${Math.round(file.size / 1048576)} MB; files up to 60 MB can be imported here. Split it or save it as CSV.`,
+        );
       return;
     }
     set({ ...initial, step: 'reading', fileName: file.name, listName: file.name.replace(/\.[^.]+$/, '') });
@@ -133,5 +140,6 @@ api.onEvents((events) => {
   if (!token) return;
   const progress = payloadsOf(events, 'import.progress').filter((p) => p.token === token);
   const last = progress[progress.length - 1];
-  if (last) useImport.setState({ progress: { phase: last.phase, done: last.done, total: last.total, message: last.message } });
+  if (last)
+    useImport.setState({ progress: { phase: last.phase, done: last.done, total: last.total, message: last.message } });
 });

@@ -15,7 +15,10 @@ type AddResult = ApiOutput<'contacts.add'>;
 export type CellEdit = { field: 'name' | 'phone' | 'email' } | { variable: string };
 export type Sort = NonNullable<ApiInput<'contacts.page'>['sort']>;
 /** The grid's filters besides list and search (which have their own controls). */
-export type GridFilter = Pick<ContactFilter, 'campaignId' | 'status' | 'outcome' | 'attemptsMin' | 'attemptsMax' | 'callable'>;
+export type GridFilter = Pick<
+  ContactFilter,
+  'campaignId' | 'status' | 'outcome' | 'attemptsMin' | 'attemptsMax' | 'callable'
+>;
 
 interface ContactsState {
   lists: ContactList[];
@@ -53,9 +56,7 @@ interface ContactsState {
 }
 
 export type BulkAction =
-  | { kind: 'delete' }
-  | { kind: 'markDnc' }
-  | { kind: 'callNow'; campaignId?: number; provider: ProviderName };
+  { kind: 'delete' } | { kind: 'markDnc' } | { kind: 'callNow'; campaignId?: number; provider: ProviderName };
 
 let generation = 0;
 const inFlight = new Set<number>();
@@ -139,8 +140,11 @@ export const useContacts = create<ContactsState>()((set, get) => ({
       const r = await shell.attempt(`Deleting ${n}`, () => api.call('contacts.delete', { ids }));
       if (r) shell.notify('info', `Deleted ${r.deleted} contacts.`);
     } else if (action.kind === 'markDnc') {
-      const r = await shell.attempt(`Marking ${n} do-not-call`, () => api.call('contacts.markDnc', { selection: { ids } }));
-      if (r) shell.notify('info', `${r.numbers} numbers on the do-not-call list; ${r.contacts} contacts now not callable.`);
+      const r = await shell.attempt(`Marking ${n} do-not-call`, () =>
+        api.call('contacts.markDnc', { selection: { ids } }),
+      );
+      if (r)
+        shell.notify('info', `${r.numbers} numbers on the do-not-call list; ${r.contacts} contacts now not callable.`);
     } else {
       const r = await shell.attempt(`Calling ${n}`, () =>
         api.call('campaigns.callNow', { contactIds: ids, campaignId: action.campaignId, provider: action.provider }),
@@ -179,9 +183,14 @@ export const useContacts = create<ContactsState>()((set, get) => ({
       useShell.getState().notify('warning', 'Nothing to add: write one contact per line, as "name, phone".');
       return undefined;
     }
-    const result = await useShell.getState().attempt('Adding contacts', () =>
-      api.call('contacts.add', listId !== undefined ? { listId, contacts } : { listName: listName || 'My contacts', contacts }),
-    );
+    const result = await useShell
+      .getState()
+      .attempt('Adding contacts', () =>
+        api.call(
+          'contacts.add',
+          listId !== undefined ? { listId, contacts } : { listName: listName || 'My contacts', contacts },
+        ),
+      );
     if (!result) return undefined;
     await get().loadLists();
     set({ listId: result.listId });
@@ -211,7 +220,10 @@ async function fetchBlock(offset: number, gen: number): Promise<void> {
       return { rows, total: page.total, version: s.version + 1 };
     });
   } catch (err) {
-    if (gen === generation) useShell.getState().notify('error', `Loading contacts failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (gen === generation)
+      useShell
+        .getState()
+        .notify('error', `Loading contacts failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     if (gen === generation) inFlight.delete(offset);
   }

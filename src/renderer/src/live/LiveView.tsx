@@ -42,7 +42,12 @@ const Tile = memo(function Tile({
   const since = call.answeredAt ?? call.startedAt ?? call.createdAt;
   const who = call.contactName || call.phone;
   return (
-    <article className="tile" style={{ borderLeftColor: STATE_COLORS[state] }} aria-label={`Call ${call.id}: ${who}`} data-state={state}>
+    <article
+      className="tile"
+      style={{ borderLeftColor: STATE_COLORS[state] }}
+      aria-label={`Call ${call.id}: ${who}`}
+      data-state={state}
+    >
       <div className="tile-head">
         <strong className="ellipsis">{who}</strong>
         <StateBadge state={state} />
@@ -61,15 +66,26 @@ const Tile = memo(function Tile({
       </ol>
       {line && (
         <p className="tile-line ellipsis" aria-label="Latest transcript line" title={line.text}>
-          <strong>{line.speaker === 'customer' ? 'Customer' : line.speaker === 'agent' ? 'AI' : 'Agent'}:</strong> {line.text}
+          <strong>{line.speaker === 'customer' ? 'Customer' : line.speaker === 'agent' ? 'AI' : 'Agent'}:</strong>{' '}
+          {line.text}
         </p>
       )}
       <div className="tile-actions">
-        <button type="button" className="danger small" aria-label={`Hang up call ${call.id} (${who})`} onClick={() => onHangup(call.id)}>
+        <button
+          type="button"
+          className="danger small"
+          aria-label={`Hang up call ${call.id} (${who})`}
+          onClick={() => onHangup(call.id)}
+        >
           Hang up
         </button>
         {onTransfer && call.status === 'in_progress' && (
-          <button type="button" className="small" aria-label={`Transfer call ${call.id} (${who})`} onClick={() => onTransfer(call.id)}>
+          <button
+            type="button"
+            className="small"
+            aria-label={`Transfer call ${call.id} (${who})`}
+            onClick={() => onTransfer(call.id)}
+          >
             Transfer
           </button>
         )}
@@ -169,7 +185,15 @@ function Summary({ live }: { live: Call[] }) {
           const p = progress[c.id];
           const done = p?.byContactState.done ?? 0;
           return (
-            <div key={c.id} className="mini-progress" role="progressbar" aria-label={`${c.name} progress`} aria-valuemin={0} aria-valuemax={p?.total ?? 0} aria-valuenow={done}>
+            <div
+              key={c.id}
+              className="mini-progress"
+              role="progressbar"
+              aria-label={`${c.name} progress`}
+              aria-valuemin={0}
+              aria-valuemax={p?.total ?? 0}
+              aria-valuenow={done}
+            >
               <span className="ellipsis">{c.name}</span>
               <div className="bar">
                 <div style={{ width: p?.total ? `${(100 * done) / p.total}%` : 0 }} />
@@ -214,7 +238,9 @@ export function LiveView() {
             call={call}
             steps={steps.get(call.id)}
             line={lines.get(call.id)}
-            campaignName={call.campaignId === null ? 'Manual' : (names.get(call.campaignId) ?? `Campaign ${call.campaignId}`)}
+            campaignName={
+              call.campaignId === null ? 'Manual' : (names.get(call.campaignId) ?? `Campaign ${call.campaignId}`)
+            }
             now={now}
             onHangup={hangup}
             onTransfer={transferKinds[call.provider] === 'api' ? openTransfer : undefined}

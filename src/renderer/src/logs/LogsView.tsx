@@ -55,7 +55,13 @@ function DataPanel() {
       >
         <label>
           Restore from
-          <input list="known-backups" value={restorePath} onChange={(e) => setRestorePath(e.target.value)} placeholder="path to a console backup (.db)" required />
+          <input
+            list="known-backups"
+            value={restorePath}
+            onChange={(e) => setRestorePath(e.target.value)}
+            placeholder="path to a console backup (.db)"
+            required
+          />
           <datalist id="known-backups">
             {backups.map((b) => (
               <option key={b.path} value={b.path}>
@@ -67,16 +73,24 @@ function DataPanel() {
         <button type="submit" disabled={busy || !restorePath.trim()}>
           Restore…
         </button>
-        <span className="hint">The current data is backed up first; the console then restarts by itself to finish the restore.</span>
+        <span className="hint">
+          The current data is backed up first; the console then restarts by itself to finish the restore.
+        </span>
       </form>
       <form className="toolbar" onSubmit={(e) => void onWipe(e)}>
         <label>
           Type {WIPE_CONFIRMATION} to delete every list, contact, campaign, call and log
-          <input value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-describedby="wipe-hint" autoComplete="off" />
+          <input
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            aria-describedby="wipe-hint"
+            autoComplete="off"
+          />
         </label>
         <label>
           <span>
-            <input type="checkbox" checked={includeSettings} onChange={(e) => setIncludeSettings(e.target.checked)} /> also settings and keys
+            <input type="checkbox" checked={includeSettings} onChange={(e) => setIncludeSettings(e.target.checked)} />{' '}
+            also settings and keys
           </span>
         </label>
         <button type="submit" className="danger" disabled={busy || confirm !== WIPE_CONFIRMATION}>
@@ -123,7 +137,10 @@ export function LogsView() {
         </label>
         <label>
           Campaign
-          <select value={campaignId ?? ''} onChange={(e) => setFilter({ campaignId: e.target.value ? Number(e.target.value) : null })}>
+          <select
+            value={campaignId ?? ''}
+            onChange={(e) => setFilter({ campaignId: e.target.value ? Number(e.target.value) : null })}
+          >
             <option value="">All</option>
             {campaigns.map((c) => (
               <option key={c.id} value={c.id}>

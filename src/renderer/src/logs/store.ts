@@ -75,7 +75,9 @@ export const useLogs = create<LogsState>()((set, get) => {
       await get().loadBackups();
     },
     async restore(path) {
-      const r: ApiOutput<'maintenance.restore'> | undefined = await run('Restore', () => api.call('maintenance.restore', { path: path.trim() }));
+      const r: ApiOutput<'maintenance.restore'> | undefined = await run('Restore', () =>
+        api.call('maintenance.restore', { path: path.trim() }),
+      );
       if (r) staged(`Restore of ${path.trim()}`, r);
       await get().loadBackups();
     },

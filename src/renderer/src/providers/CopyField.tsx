@@ -18,7 +18,10 @@ export function CopyField({ label, value }: { label: string; value: string }) {
               setCopied(true);
               setTimeout(() => setCopied(false), 2000);
             },
-            () => useShell.getState().notify('warning', 'The browser refused the clipboard: select the URL and copy it by hand.'),
+            () =>
+              useShell
+                .getState()
+                .notify('warning', 'The browser refused the clipboard: select the URL and copy it by hand.'),
           );
         }}
       >

@@ -37,12 +37,20 @@ function SettingField({
   onChange: (v: string) => void;
 }) {
   const id = useId();
-  const describedBy = [error ? `${id}-error` : null, spec.hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [error ? `${id}-error` : null, spec.hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={spec.kind === 'url' ? 'field wide' : spec.kind === 'region' ? 'field span2' : 'field'}>
       <label htmlFor={id}>{spec.label}</label>
       {spec.kind === 'region' ? (
-        <select id={id} name={name} value={value || 'sg'} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
+        <select
+          id={id}
+          name={name}
+          value={value || 'sg'}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+        >
           <option value="sg">Singapore (api.exotel.com)</option>
           <option value="in">Mumbai (api.in.exotel.com)</option>
         </select>
@@ -132,7 +140,8 @@ function ConnectionTestResult({ provider }: { provider: ConfigurableProvider }) 
   if (result === 'running') return <span role="status">Testing…</span>;
   return (
     <span role="status" className={result.ok ? 'ok-text' : 'failed-text'}>
-      {result.ok ? 'Connected' : 'Failed'}: {result.message} <span className="muted">({result.roundTripMs} ms round trip)</span>
+      {result.ok ? 'Connected' : 'Failed'}: {result.message}{' '}
+      <span className="muted">({result.roundTripMs} ms round trip)</span>
     </span>
   );
 }
@@ -166,7 +175,9 @@ function CreateAgent({ errors }: { errors: FieldErrors }) {
         />
         <FieldError id={`${id}-error`} message={errors.definition} />
       </div>
-      <p className="hint">Posted to the agent server with this console’s extraction webhook; the returned id becomes the agent id.</p>
+      <p className="hint">
+        Posted to the agent server with this console’s extraction webhook; the returned id becomes the agent id.
+      </p>
       <button type="submit" disabled={!json.trim() || saving !== null}>
         Create agent
       </button>
@@ -221,7 +232,14 @@ function ProviderForm({ view }: { view: ProviderView }) {
           <legend>Calls</legend>
           <div className="form-grid">
             {Object.entries(fields).map(([name, spec]) => (
-              <SettingField key={name} name={name} spec={spec} value={draft[name] ?? ''} error={errors[name]} onChange={(v) => setDraft({ ...draft, [name]: v })} />
+              <SettingField
+                key={name}
+                name={name}
+                spec={spec}
+                value={draft[name] ?? ''}
+                error={errors[name]}
+                onChange={(v) => setDraft({ ...draft, [name]: v })}
+              />
             ))}
           </div>
         </fieldset>
@@ -234,7 +252,12 @@ function ProviderForm({ view }: { view: ProviderView }) {
           <button type="submit" className="primary" disabled={saving !== null}>
             {saving === provider ? 'Saving…' : 'Save'}
           </button>
-          <button type="button" onClick={() => void test(provider)} disabled={testing} title="Makes a harmless authenticated request with the saved settings">
+          <button
+            type="button"
+            onClick={() => void test(provider)}
+            disabled={testing}
+            title="Makes a harmless authenticated request with the saved settings"
+          >
             Test connection
           </button>
           <ConnectionTestResult provider={provider} />
@@ -266,8 +289,8 @@ function ProviderForm({ view }: { view: ProviderView }) {
           <p className="hint">Through the tunnel’s public URL. Keep them private: they carry this console’s secret.</p>
         ) : (
           <p className="warning-text">
-            These are local addresses, which a provider on the internet cannot reach: start a tunnel in the Tunnel panel above and
-            they change to the public one. Keep them private: they carry this console’s secret.
+            These are local addresses, which a provider on the internet cannot reach: start a tunnel in the Tunnel panel
+            above and they change to the public one. Keep them private: they carry this console’s secret.
           </p>
         )}
         {provider === 'bolna_twilio' && api.has('providers.createAgent') && <CreateAgent errors={errors} />}
@@ -291,7 +314,8 @@ export function ProvidersPanel() {
     <section aria-label="Providers" style={{ gridColumn: '1 / -1' }}>
       <h3>Providers</h3>
       <p className="hint">
-        Calls go through the simulator until a provider is ready. Save a provider’s key and agent here, then pick it for a campaign.
+        Calls go through the simulator until a provider is ready. Save a provider’s key and agent here, then pick it for
+        a campaign.
       </p>
       <div role="tablist" aria-label="Provider" className="provider-tabs">
         {configurable.map((p) => (
@@ -304,7 +328,10 @@ export function ProvidersPanel() {
             aria-controls="provider-tabpanel"
             onClick={() => setSelected(p.name)}
           >
-            {p.label} <span className={`badge ${p.configured ? 'ready' : 'not-ready'}`}>{p.configured ? 'ready' : 'not set up'}</span>
+            {p.label}{' '}
+            <span className={`badge ${p.configured ? 'ready' : 'not-ready'}`}>
+              {p.configured ? 'ready' : 'not set up'}
+            </span>
           </button>
         ))}
       </div>

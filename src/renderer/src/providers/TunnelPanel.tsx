@@ -10,11 +10,31 @@ import './providers.css';
 
 const MODES: { mode: TunnelStatus['mode']; label: string; hint: string }[] = [
   { mode: 'none', label: 'None', hint: 'Webhooks only reach this computer from the local network.' },
-  { mode: 'localtunnel', label: 'localtunnel', hint: 'A free public URL through localtunnel.me or your own localtunnel server.' },
-  { mode: 'custom_url', label: 'My own public URL', hint: 'You run the forwarding (ngrok, a reverse proxy) to the local webhook server.' },
+  {
+    mode: 'localtunnel',
+    label: 'localtunnel',
+    hint: 'A free public URL through localtunnel.me or your own localtunnel server.',
+  },
+  {
+    mode: 'custom_url',
+    label: 'My own public URL',
+    hint: 'You run the forwarding (ngrok, a reverse proxy) to the local webhook server.',
+  },
 ];
 
-function Field({ label, value, onChange, error, placeholder }: { label: string; value: string; onChange: (v: string) => void; error?: string; placeholder?: string }) {
+function Field({
+  label,
+  value,
+  onChange,
+  error,
+  placeholder,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  placeholder?: string;
+}) {
   const id = useId();
   return (
     <div className="field wide">
@@ -43,7 +63,9 @@ function TunnelForm({ status }: { status: TunnelStatus }) {
   const saving = useProviders((s) => s.saving === 'tunnel');
   const formId = useId();
   const [mode, setMode] = useState(status.mode);
-  const [host, setHost] = useState(status.mode === 'localtunnel' && status.host !== 'https://localtunnel.me' ? (status.host ?? '') : '');
+  const [host, setHost] = useState(
+    status.mode === 'localtunnel' && status.host !== 'https://localtunnel.me' ? (status.host ?? '') : '',
+  );
   const [subdomain, setSubdomain] = useState(status.subdomain ?? '');
   const [publicUrl, setPublicUrl] = useState(status.mode === 'custom_url' ? (status.publicUrl ?? '') : '');
   return (
@@ -53,7 +75,11 @@ function TunnelForm({ status }: { status: TunnelStatus }) {
         e.preventDefault();
         const opt = (v: string) => (v.trim() ? v.trim() : undefined);
         void configure(
-          mode === 'localtunnel' ? { mode, host: opt(host), subdomain: opt(subdomain) } : mode === 'custom_url' ? { mode, publicUrl: opt(publicUrl) } : { mode },
+          mode === 'localtunnel'
+            ? { mode, host: opt(host), subdomain: opt(subdomain) }
+            : mode === 'custom_url'
+              ? { mode, publicUrl: opt(publicUrl) }
+              : { mode },
         );
       }}
     >
@@ -80,13 +106,31 @@ function TunnelForm({ status }: { status: TunnelStatus }) {
       </fieldset>
       {mode === 'localtunnel' && (
         <div className="form-grid">
-          <Field label="Tunnel server (optional)" value={host} onChange={setHost} error={errors.host} placeholder="https://localtunnel.me" />
-          <Field label="Subdomain (optional)" value={subdomain} onChange={setSubdomain} error={errors.subdomain} placeholder="my-call-console" />
+          <Field
+            label="Tunnel server (optional)"
+            value={host}
+            onChange={setHost}
+            error={errors.host}
+            placeholder="https://localtunnel.me"
+          />
+          <Field
+            label="Subdomain (optional)"
+            value={subdomain}
+            onChange={setSubdomain}
+            error={errors.subdomain}
+            placeholder="my-call-console"
+          />
         </div>
       )}
       {mode === 'custom_url' && (
         <div className="form-grid">
-          <Field label="Public URL" value={publicUrl} onChange={setPublicUrl} error={errors.publicUrl} placeholder="https://calls.example.com" />
+          <Field
+            label="Public URL"
+            value={publicUrl}
+            onChange={setPublicUrl}
+            error={errors.publicUrl}
+            placeholder="https://calls.example.com"
+          />
         </div>
       )}
       {(errors.form || errors.mode) && (
@@ -109,7 +153,9 @@ function SelfTestResult() {
     // A success message already states the round trip.
     <span role="status" className={result.ok ? 'ok-text' : 'failed-text'}>
       {result.ok ? result.message : `Failed: ${result.message}`}
-      {!result.ok && result.roundTripMs !== null && <span className="muted"> ({result.roundTripMs} ms round trip)</span>}
+      {!result.ok && result.roundTripMs !== null && (
+        <span className="muted"> ({result.roundTripMs} ms round trip)</span>
+      )}
     </span>
   );
 }
@@ -127,7 +173,9 @@ export function TunnelPanel() {
     // Full width of the settings grid: the form and the live status side by side.
     <section aria-label="Tunnel" style={{ gridColumn: '1 / -1' }}>
       <h3>Tunnel</h3>
-      <p className="hint">Hosted providers send call updates to a public URL that forwards to this computer’s webhook server.</p>
+      <p className="hint">
+        Hosted providers send call updates to a public URL that forwards to this computer’s webhook server.
+      </p>
       <div className="tunnel-columns">
         {/* Keyed by the saved configuration so the form shows what is in force after each apply. */}
         <TunnelForm key={`${status.mode} ${status.host} ${status.subdomain}`} status={status} />
@@ -135,13 +183,17 @@ export function TunnelPanel() {
           <h4>Status</h4>
           <dl className="facts" aria-label="Tunnel status">
             <dt>State</dt>
-            <dd className={status.state === 'error' ? 'error-text' : status.connected ? 'ok-text' : undefined}>{humanize(status.state)}</dd>
+            <dd className={status.state === 'error' ? 'error-text' : status.connected ? 'ok-text' : undefined}>
+              {humanize(status.state)}
+            </dd>
             <dt>Connected</dt>
             <dd>{status.connected ? 'yes' : 'no'}</dd>
             <dt>Connected since</dt>
             <dd>{formatDateTime(status.connectedAt)}</dd>
             <dt>Last webhook</dt>
-            <dd>{status.lastWebhookAt ? formatDateTime(status.lastWebhookAt) : <span className="muted">none yet</span>}</dd>
+            <dd>
+              {status.lastWebhookAt ? formatDateTime(status.lastWebhookAt) : <span className="muted">none yet</span>}
+            </dd>
             <dt>Reconnects</dt>
             <dd>{status.reconnects}</dd>
             {status.lastError && (
@@ -151,9 +203,17 @@ export function TunnelPanel() {
               </>
             )}
           </dl>
-          {status.publicUrl ? <CopyField label="Public URL" value={status.publicUrl} /> : <p className="muted">No public URL.</p>}
+          {status.publicUrl ? (
+            <CopyField label="Public URL" value={status.publicUrl} />
+          ) : (
+            <p className="muted">No public URL.</p>
+          )}
           <div className="provider-actions">
-            <button type="button" onClick={() => void startTunnel()} disabled={status.mode === 'none' || status.state === 'connected' || status.state === 'connecting'}>
+            <button
+              type="button"
+              onClick={() => void startTunnel()}
+              disabled={status.mode === 'none' || status.state === 'connected' || status.state === 'connecting'}
+            >
               Start
             </button>
             <button type="button" onClick={() => void stopTunnel()} disabled={status.state === 'off'}>

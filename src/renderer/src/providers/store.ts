@@ -33,7 +33,11 @@ interface ProvidersState {
   selfTest: SelfTest | 'running' | null;
   saving: ConfigurableProvider | 'tunnel' | null;
   load(): Promise<void>;
-  save(provider: ConfigurableProvider, settings: Record<string, string>, keys: Record<string, string | null>): Promise<boolean>;
+  save(
+    provider: ConfigurableProvider,
+    settings: Record<string, string>,
+    keys: Record<string, string | null>,
+  ): Promise<boolean>;
   test(provider: ConfigurableProvider): Promise<void>;
   createAgent(definitionJson: string): Promise<boolean>;
   configureTunnel(input: TunnelConfig): Promise<void>;
@@ -45,7 +49,10 @@ interface ProvidersState {
 const attempt = <T>(what: string, action: () => Promise<T>) => useShell.getState().attempt(what, action);
 
 /** zod's default URL message names no fix; the others in the contract already do. */
-const readable = (message: string) => (message === 'Invalid URL' ? 'not a full URL: give it with https:// (or http://), e.g. https://calls.example.com' : message);
+const readable = (message: string) =>
+  message === 'Invalid URL'
+    ? 'not a full URL: give it with https:// (or http://), e.g. https://calls.example.com'
+    : message;
 
 /**
  * Splits an API error into per-field messages. Contract validation names fields in `issues` ("settings.fromNumber");
@@ -84,28 +91,68 @@ export interface FieldSpec {
 export const PROVIDER_FIELDS: Record<ConfigurableProvider, Record<string, FieldSpec>> = {
   bolna: {
     agentId: { label: 'Agent id', kind: 'text', placeholder: 'from the Bolna dashboard' },
-    fromNumber: { label: 'From-number', kind: 'tel', placeholder: '+919876543210', hint: 'Optional: the number calls come from.' },
-    baseUrl: { label: 'API base URL', kind: 'url', placeholder: 'https://api.bolna.ai', hint: 'Leave empty for Bolna’s own API.' },
+    fromNumber: {
+      label: 'From-number',
+      kind: 'tel',
+      placeholder: '+919876543210',
+      hint: 'Optional: the number calls come from.',
+    },
+    baseUrl: {
+      label: 'API base URL',
+      kind: 'url',
+      placeholder: 'https://api.bolna.ai',
+      hint: 'Leave empty for Bolna’s own API.',
+    },
   },
   bolna_twilio: {
-    agentServerUrl: { label: 'Agent server URL', kind: 'url', placeholder: 'http://localhost:5001', hint: 'quickstart_server.py, where agents are created.' },
-    telephonyUrl: { label: 'Telephony server URL', kind: 'url', placeholder: 'http://localhost:8001', hint: 'twilio_api_server.py, where calls are placed.' },
+    agentServerUrl: {
+      label: 'Agent server URL',
+      kind: 'url',
+      placeholder: 'http://localhost:5001',
+      hint: 'quickstart_server.py, where agents are created.',
+    },
+    telephonyUrl: {
+      label: 'Telephony server URL',
+      kind: 'url',
+      placeholder: 'http://localhost:8001',
+      hint: 'twilio_api_server.py, where calls are placed.',
+    },
     agentId: { label: 'Agent id', kind: 'text', placeholder: 'or create one below' },
     twilioAccountSid: { label: 'Twilio Account SID', kind: 'text', placeholder: 'AC…' },
-    fromNumber: { label: 'From-number', kind: 'tel', placeholder: '+14155550100', hint: 'The server’s TWILIO_PHONE_NUMBER.' },
-    twilioBaseUrl: { label: 'Twilio API base URL', kind: 'url', placeholder: 'https://api.twilio.com', hint: 'Leave empty for Twilio’s own API.' },
+    fromNumber: {
+      label: 'From-number',
+      kind: 'tel',
+      placeholder: '+14155550100',
+      hint: 'The server’s TWILIO_PHONE_NUMBER.',
+    },
+    twilioBaseUrl: {
+      label: 'Twilio API base URL',
+      kind: 'url',
+      placeholder: 'https://api.twilio.com',
+      hint: 'Leave empty for Twilio’s own API.',
+    },
   },
   retell: {
     agentId: { label: 'Agent id', kind: 'text', placeholder: 'agent_…' },
     fromNumber: { label: 'From-number', kind: 'tel', placeholder: '+14155550100' },
-    baseUrl: { label: 'API base URL', kind: 'url', placeholder: 'https://api.retellai.com', hint: 'Leave empty for Retell’s own API.' },
+    baseUrl: {
+      label: 'API base URL',
+      kind: 'url',
+      placeholder: 'https://api.retellai.com',
+      hint: 'Leave empty for Retell’s own API.',
+    },
   },
   exotel: {
     region: { label: 'Region', kind: 'region' },
     accountSid: { label: 'Account SID', kind: 'text' },
     callerId: { label: 'Caller id (ExoPhone)', kind: 'tel', placeholder: '08047112345' },
     flowUrl: { label: 'Flow URL', kind: 'url', placeholder: 'http://my.exotel.com/{sid}/exoml/start_voice/{app_id}' },
-    baseUrl: { label: 'API base URL', kind: 'url', placeholder: 'region default', hint: 'Leave empty for the region’s host.' },
+    baseUrl: {
+      label: 'API base URL',
+      kind: 'url',
+      placeholder: 'region default',
+      hint: 'Leave empty for the region’s host.',
+    },
   },
 };
 
@@ -123,7 +170,8 @@ function applyTunnel(next: TunnelStatus): void {
 
 export const useProviders = create<ProvidersState>()((set, get) => {
   const upsert = (v: ProviderView) => set((s) => ({ providers: s.providers.map((p) => (p.name === v.name ? v : p)) }));
-  const setErrors = (key: ConfigurableProvider | 'tunnel', errors: FieldErrors) => set((s) => ({ errors: { ...s.errors, [key]: errors } }));
+  const setErrors = (key: ConfigurableProvider | 'tunnel', errors: FieldErrors) =>
+    set((s) => ({ errors: { ...s.errors, [key]: errors } }));
   return {
     providers: [],
     tunnel: null,
@@ -183,7 +231,10 @@ export const useProviders = create<ProvidersState>()((set, get) => {
       }
       set({ saving: 'bolna_twilio' });
       try {
-        const { agentId } = await api.call('providers.createAgent', { provider: 'bolna_twilio', definition: definition as Record<string, unknown> });
+        const { agentId } = await api.call('providers.createAgent', {
+          provider: 'bolna_twilio',
+          definition: definition as Record<string, unknown>,
+        });
         setErrors('bolna_twilio', {});
         useShell.getState().notify('info', `Agent created: ${agentId} (saved as the agent id).`);
         await get().load();

@@ -72,22 +72,46 @@ function Detail() {
         <dd>{[job.agentName, job.agentSlackHandle].filter(Boolean).join(' · ') || '—'}</dd>
         <dt>Slack</dt>
         <dd>
-          {job.slackPartsTotal === null ? 'not built yet' : `${job.slackPartsPosted} of ${job.slackPartsTotal} message(s) posted`}
+          {job.slackPartsTotal === null
+            ? 'not built yet'
+            : `${job.slackPartsPosted} of ${job.slackPartsTotal} message(s) posted`}
         </dd>
         <dt>Deliveries</dt>
         <dd>{job.deliveries}</dd>
       </dl>
       <h4>Transcript</h4>
-      {transcript ? <pre className="transcript" aria-label="Transcript">{transcript}</pre> : <p className="muted">No transcript yet.</p>}
+      {transcript ? (
+        <pre className="transcript" aria-label="Transcript">
+          {transcript}
+        </pre>
+      ) : (
+        <p className="muted">No transcript yet.</p>
+      )}
     </section>
   );
 }
 
-function SecretField({ label, status, value, onChange }: { label: string; status: { configured: boolean; hint: string | null }; value: string; onChange(v: string): void }) {
+function SecretField({
+  label,
+  status,
+  value,
+  onChange,
+}: {
+  label: string;
+  status: { configured: boolean; hint: string | null };
+  value: string;
+  onChange(v: string): void;
+}) {
   return (
     <label>
       {label}
-      <input type="password" autoComplete="off" value={value} placeholder={status.configured ? `set (${status.hint ?? '…'}); type to replace` : 'not set'} onChange={(e) => onChange(e.target.value)} />
+      <input
+        type="password"
+        autoComplete="off"
+        value={value}
+        placeholder={status.configured ? `set (${status.hint ?? '…'}); type to replace` : 'not set'}
+        onChange={(e) => onChange(e.target.value)}
+      />
     </label>
   );
 }
@@ -126,17 +150,30 @@ function Settings() {
       <summary>Settings: Zapier address, support number, Slack and AssemblyAI</summary>
       <p className="hint">
         Point the automation (Zapier “Webhooks by Zapier → POST”, JSON) at:{' '}
-        {settings.zapierHookUrl ? <code aria-label="Zapier hook URL">{settings.zapierHookUrl}</code> : <span className="muted">the webhook server is not running</span>}
+        {settings.zapierHookUrl ? (
+          <code aria-label="Zapier hook URL">{settings.zapierHookUrl}</code>
+        ) : (
+          <span className="muted">the webhook server is not running</span>
+        )}
       </p>
       <form className="form-grid" onSubmit={(e) => void submit(e)} aria-label="Recording settings">
         <label>
           Support number
-          <input value={support ?? settings.supportNumber} onChange={(e) => setSupport(e.target.value)} placeholder="e.g. 09631084471" />
+          <input
+            value={support ?? settings.supportNumber}
+            onChange={(e) => setSupport(e.target.value)}
+            placeholder="e.g. 09631084471"
+          />
         </label>
         <SecretField label="Slack webhook URL" status={settings.slackWebhook} value={slack} onChange={setSlack} />
         <SecretField label="AssemblyAI API key" status={settings.assemblyaiKey} value={aai} onChange={setAai} />
         <SecretField label="Exotel API key" status={settings.exotelCredentials} value={exoKey} onChange={setExoKey} />
-        <SecretField label="Exotel API token" status={settings.exotelCredentials} value={exoToken} onChange={setExoToken} />
+        <SecretField
+          label="Exotel API token"
+          status={settings.exotelCredentials}
+          value={exoToken}
+          onChange={setExoToken}
+        />
         <label>
           <input
             type="checkbox"
@@ -164,7 +201,11 @@ export function RecordingsView() {
         <Stats />
         <label>
           Show
-          <select value={filter} onChange={(e) => setFilter(e.target.value as RecordingFilter)} aria-label="Filter recordings">
+          <select
+            value={filter}
+            onChange={(e) => setFilter(e.target.value as RecordingFilter)}
+            aria-label="Filter recordings"
+          >
             <option value="all">All</option>
             <option value="active">In progress</option>
             <option value="failed">Failed</option>
@@ -176,8 +217,8 @@ export function RecordingsView() {
       <Detail />
       {jobs.length === 0 ? (
         <p className="muted">
-          No recordings yet. Call records your automation posts to the Zapier address (see Settings above) appear here, are transcribed with speaker labels and
-          posted to Slack once.
+          No recordings yet. Call records your automation posts to the Zapier address (see Settings above) appear here,
+          are transcribed with speaker labels and posted to Slack once.
         </p>
       ) : (
         <table aria-label="Processed recordings">
@@ -200,7 +241,12 @@ export function RecordingsView() {
               <tr key={j.id}>
                 <td>{formatDateTime(j.receivedAt)}</td>
                 <td>
-                  <button type="button" className="link" onClick={() => void open(j.id)} aria-label={`Open recording ${j.externalId}`}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => void open(j.id)}
+                    aria-label={`Open recording ${j.externalId}`}
+                  >
                     {j.externalId}
                   </button>
                   {j.deliveries > 1 && <span className="hint"> ×{j.deliveries}</span>}
@@ -216,7 +262,11 @@ export function RecordingsView() {
                 <td className={j.state === 'failed' ? 'error-text' : 'hint'}>{j.error ?? ''}</td>
                 <td>
                   {j.state === 'failed' && (
-                    <button type="button" onClick={() => void retry(j.id)} aria-label={`Retry recording ${j.externalId}`}>
+                    <button
+                      type="button"
+                      onClick={() => void retry(j.id)}
+                      aria-label={`Retry recording ${j.externalId}`}
+                    >
                       Retry
                     </button>
                   )}

@@ -1,6 +1,11 @@
 import { create } from 'zustand';
 import type { ApiInput } from '../../../shared/contract';
-import type { RecordingJob, RecordingSettingsView, RecordingState, RecordingStats } from '../../../shared/contract/recordings';
+import type {
+  RecordingJob,
+  RecordingSettingsView,
+  RecordingState,
+  RecordingStats,
+} from '../../../shared/contract/recordings';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 
@@ -41,7 +46,9 @@ export const useRecordings = create<RecordingsState>()((set, get) => ({
   },
   async load() {
     const attempt = useShell.getState().attempt;
-    const jobs = await attempt('Loading recordings', () => api.call('recordings.list', { state: FILTER_STATES[get().filter], limit: 500 }));
+    const jobs = await attempt('Loading recordings', () =>
+      api.call('recordings.list', { state: FILTER_STATES[get().filter], limit: 500 }),
+    );
     if (jobs) set({ jobs });
     await get().loadStats();
   },
@@ -50,20 +57,28 @@ export const useRecordings = create<RecordingsState>()((set, get) => ({
     if (stats) set({ stats });
   },
   async retry(id) {
-    const job = await useShell.getState().attempt(`Retrying recording ${id}`, () => api.call('recordings.retry', { id }));
+    const job = await useShell
+      .getState()
+      .attempt(`Retrying recording ${id}`, () => api.call('recordings.retry', { id }));
     if (job) merge([job]);
   },
   async open(id) {
-    const detail = await useShell.getState().attempt(`Opening recording ${id}`, () => api.call('recordings.get', { id }));
+    const detail = await useShell
+      .getState()
+      .attempt(`Opening recording ${id}`, () => api.call('recordings.get', { id }));
     if (detail) set({ detail });
   },
   close: () => set({ detail: null }),
   async loadSettings() {
-    const settings = await useShell.getState().attempt('Loading recording settings', () => api.call('recordings.settings.get', {}));
+    const settings = await useShell
+      .getState()
+      .attempt('Loading recording settings', () => api.call('recordings.settings.get', {}));
     if (settings) set({ settings });
   },
   async saveSettings(patch) {
-    const settings = await useShell.getState().attempt('Saving recording settings', () => api.call('recordings.settings.set', patch));
+    const settings = await useShell
+      .getState()
+      .attempt('Saving recording settings', () => api.call('recordings.settings.set', patch));
     if (!settings) return false;
     set({ settings });
     useShell.getState().notify('info', 'Recording settings saved.');
@@ -91,7 +106,8 @@ api.onEvents((events) => {
   merge(updates);
   void useRecordings.getState().loadStats();
   const detail = useRecordings.getState().detail;
-  if (detail && updates.some((u) => u.id === detail.job.id && u.state === 'posting')) void useRecordings.getState().open(detail.job.id);
+  if (detail && updates.some((u) => u.id === detail.job.id && u.state === 'posting'))
+    void useRecordings.getState().open(detail.job.id);
 });
 
 onReconnect(() => void useRecordings.getState().load());

@@ -32,7 +32,8 @@ export function SettingsView() {
         </dl>
         {info.host === 'web' && (
           <p className="warning-text">
-            Provider keys are encrypted with a key file in the data folder, weaker than the OS keychain used by the desktop app.
+            Provider keys are encrypted with a key file in the data folder, weaker than the OS keychain used by the
+            desktop app.
           </p>
         )}
       </section>

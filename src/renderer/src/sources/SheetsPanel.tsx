@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'react';
-import { SEED_SHEET_MAPPING, SHEET_FIELD_HEADERS, SHEET_FIELDS, type SheetConnection, type SheetMapping } from '../../../shared/contract/sources';
+import {
+  SEED_SHEET_MAPPING,
+  SHEET_FIELD_HEADERS,
+  SHEET_FIELDS,
+  type SheetConnection,
+  type SheetMapping,
+} from '../../../shared/contract/sources';
 import { api } from '../connection/client';
 import { formatDateTime } from '../shell/format';
 import { useSources } from './store';
@@ -65,15 +71,26 @@ function ConnectForm() {
         e.preventDefault();
         if (credential === null) return;
         if (!inspection) return void inspect(url, credential);
-        void connect({ url, credentialId: credential, gid: inspection.gid, mapping, keyKind, addMissingColumns: addMissing, pollIntervalMs: minutes * 60_000 }).then(
-          (ok) => ok && setUrl(''),
-        );
+        void connect({
+          url,
+          credentialId: credential,
+          gid: inspection.gid,
+          mapping,
+          keyKind,
+          addMissingColumns: addMissing,
+          pollIntervalMs: minutes * 60_000,
+        }).then((ok) => ok && setUrl(''));
       }}
     >
       <div className="row">
         <label className="grow">
           Sheet link
-          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://docs.google.com/spreadsheets/d/…/edit#gid=0" required />
+          <input
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            placeholder="https://docs.google.com/spreadsheets/d/…/edit#gid=0"
+            required
+          />
         </label>
         <label>
           Google account
@@ -91,7 +108,10 @@ function ConnectForm() {
           <div className="row">
             <label>
               Tab
-              <select value={inspection.gid} onChange={(e) => credential !== null && void inspect(url, credential, Number(e.target.value))}>
+              <select
+                value={inspection.gid}
+                onChange={(e) => credential !== null && void inspect(url, credential, Number(e.target.value))}
+              >
                 {inspection.tabs.map((t) => (
                   <option key={t.gid} value={t.gid}>
                     {t.title}
@@ -108,7 +128,13 @@ function ConnectForm() {
             </label>
             <label>
               Read every (minutes)
-              <input type="number" min={1} max={1440} value={minutes} onChange={(e) => setMinutes(Math.max(1, Number(e.target.value)))} />
+              <input
+                type="number"
+                min={1}
+                max={1440}
+                value={minutes}
+                onChange={(e) => setMinutes(Math.max(1, Number(e.target.value)))}
+              />
             </label>
           </div>
           <div className="form-grid" role="group" aria-label="Column mapping">
@@ -127,7 +153,8 @@ function ConnectForm() {
           {inspection.missingColumns.length > 0 && (
             <label className="check">
               <input type="checkbox" checked={addMissing} onChange={(e) => setAddMissing(e.target.checked)} />
-              Let the console add the missing columns ({inspection.missingColumns.map((m) => `${m.column} ${m.header}`).join(', ')}) to the sheet
+              Let the console add the missing columns (
+              {inspection.missingColumns.map((m) => `${m.column} ${m.header}`).join(', ')}) to the sheet
             </label>
           )}
         </>
@@ -156,7 +183,13 @@ function ConnectionRow({ c }: { c: SheetConnection }) {
       <td>{formatDateTime(h.lastWriteAt)}</td>
       <td>{h.pendingWrites}</td>
       <td>
-        {h.lastError ? <span className="warning-text" role="alert">{h.lastError}</span> : <span className="muted">none</span>}
+        {h.lastError ? (
+          <span className="warning-text" role="alert">
+            {h.lastError}
+          </span>
+        ) : (
+          <span className="muted">none</span>
+        )}
         {h.rejected.length > 0 && (
           <details>
             <summary>{h.rejected.length} rows skipped</summary>
@@ -199,8 +232,8 @@ export function SheetsPanel() {
     <section aria-label="Google Sheets" style={{ gridColumn: '1 / -1' }}>
       <h3>Google Sheets</h3>
       <p className="hint">
-        Contacts come from a sheet you share; each call's status, execution id, duration, time, notes, transcript and summary are
-        written back to its row.
+        Contacts come from a sheet you share; each call's status, execution id, duration, time, notes, transcript and
+        summary are written back to its row.
       </p>
       <div className="first-run">
         <div className="cards">

@@ -29,12 +29,18 @@ const attempt = <T>(what: string, action: () => Promise<T>) => useShell.getState
 
 export const useSources = create<SourcesState>()((set, get) => {
   const upsert = (c: SheetConnection) =>
-    set((s) => ({ connections: s.connections.some((x) => x.id === c.id) ? s.connections.map((x) => (x.id === c.id ? c : x)) : [...s.connections, c] }));
+    set((s) => ({
+      connections: s.connections.some((x) => x.id === c.id)
+        ? s.connections.map((x) => (x.id === c.id ? c : x))
+        : [...s.connections, c],
+    }));
   const pollOAuth = async (flowId: string) => {
     for (;;) {
       await new Promise((r) => setTimeout(r, 1500));
       if (get().oauth?.flowId !== flowId) return;
-      const status = await attempt('Checking the Google sign-in', () => api.call('sources.google.oauthStatus', { flowId }));
+      const status = await attempt('Checking the Google sign-in', () =>
+        api.call('sources.google.oauthStatus', { flowId }),
+      );
       if (!status || status.state === 'failed') {
         if (status?.error) useShell.getState().notify('error', status.error);
         return set({ oauth: null });
@@ -66,19 +72,28 @@ export const useSources = create<SourcesState>()((set, get) => {
         api.call('sources.google.addServiceAccount', { fileName: file.name, content }),
       );
       if (!credential) return;
-      useShell.getState().notify('info', `Key added. Share the sheet with ${credential.account} (Editor) so the console can write to it.`);
+      useShell
+        .getState()
+        .notify(
+          'info',
+          `Key added. Share the sheet with ${credential.account} (Editor) so the console can write to it.`,
+        );
       await get().load();
     },
     async startOAuth(file) {
       const clientJson = await file.text();
-      const started = await attempt('Starting the Google sign-in', () => api.call('sources.google.oauthStart', { clientJson }));
+      const started = await attempt('Starting the Google sign-in', () =>
+        api.call('sources.google.oauthStart', { clientJson }),
+      );
       if (!started) return;
       set({ oauth: { flowId: started.flowId, authUrl: started.authUrl } });
       void pollOAuth(started.flowId);
     },
     async inspect(url, credentialId, gid) {
       set({ busy: true });
-      const inspection = await attempt('Reading the sheet', () => api.call('sources.sheets.inspect', { url, credentialId, gid }));
+      const inspection = await attempt('Reading the sheet', () =>
+        api.call('sources.sheets.inspect', { url, credentialId, gid }),
+      );
       set({ inspection: inspection ?? null, busy: false });
     },
     async connect(input) {
@@ -90,20 +105,31 @@ export const useSources = create<SourcesState>()((set, get) => {
       const { added, rejected } = result.sync;
       useShell
         .getState()
-        .notify(rejected.length ? 'warning' : 'info', `Sheet connected: ${added} contacts read${rejected.length ? `, ${rejected.length} rows skipped (see the connection's details)` : ''}.`);
+        .notify(
+          rejected.length ? 'warning' : 'info',
+          `Sheet connected: ${added} contacts read${rejected.length ? `, ${rejected.length} rows skipped (see the connection's details)` : ''}.`,
+        );
       set({ inspection: null });
       return true;
     },
     async sync(id) {
       const r = await attempt('Reading the sheet', () => api.call('sources.sheets.sync', { id }));
-      if (r) useShell.getState().notify('info', `Sheet read: ${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.rejected.length} skipped.`);
+      if (r)
+        useShell
+          .getState()
+          .notify(
+            'info',
+            `Sheet read: ${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.rejected.length} skipped.`,
+          );
     },
     async flush(id) {
       const r = await attempt('Writing to the sheet', () => api.call('sources.sheets.flush', { id }));
       if (r) useShell.getState().notify('info', `${r.written} rows written; ${r.pending} still waiting.`);
     },
     async setPaused(id, paused) {
-      const c = await attempt(paused ? 'Pausing the sheet' : 'Resuming the sheet', () => api.call('sources.sheets.setPaused', { id, paused }));
+      const c = await attempt(paused ? 'Pausing the sheet' : 'Resuming the sheet', () =>
+        api.call('sources.sheets.setPaused', { id, paused }),
+      );
       if (c) upsert(c);
     },
     async disconnect(id) {

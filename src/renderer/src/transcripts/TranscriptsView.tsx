@@ -7,13 +7,16 @@ import { useTranscripts } from './store';
 export function Highlighted({ text }: { text: string }) {
   const parts = text.split(/\[\[|\]\]/);
   return (
-    <>
-      {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : <Fragment key={i}>{part}</Fragment>))}
-    </>
+    <>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : <Fragment key={i}>{part}</Fragment>))}</>
   );
 }
 
-const SPEAKERS: Record<string, string> = { agent: 'Agent', customer: 'Customer', human_agent: 'Human agent', system: 'System' };
+const SPEAKERS: Record<string, string> = {
+  agent: 'Agent',
+  customer: 'Customer',
+  human_agent: 'Human agent',
+  system: 'System',
+};
 
 function CallDetail() {
   const detail = useTranscripts((s) => s.detail);
@@ -157,7 +160,13 @@ export function TranscriptsView() {
             void search();
           }}
         >
-          <input type="search" aria-label="Search transcripts and summaries" placeholder="Words from any call…" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <input
+            type="search"
+            aria-label="Search transcripts and summaries"
+            placeholder="Words from any call…"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
           <button type="submit" disabled={searching}>
             Search
           </button>
@@ -191,7 +200,12 @@ export function TranscriptsView() {
               {recent.map((c) => (
                 <tr key={c.id} className={detail?.call.id === c.id ? 'selected' : ''}>
                   <td>
-                    <button type="button" className="link" aria-label={`Open call ${c.id} (${c.contactName || c.phone})`} onClick={() => void open(c.id)}>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-label={`Open call ${c.id} (${c.contactName || c.phone})`}
+                      onClick={() => void open(c.id)}
+                    >
                       {c.contactName || c.phone}
                     </button>
                   </td>
@@ -213,7 +227,9 @@ export function TranscriptsView() {
           </table>
         )}
       </aside>
-      <div className="transcript-main">{detail ? <CallDetail /> : <p className="muted">Choose a call to read its transcript.</p>}</div>
+      <div className="transcript-main">
+        {detail ? <CallDetail /> : <p className="muted">Choose a call to read its transcript.</p>}
+      </div>
     </div>
   );
 }

@@ -31,19 +31,21 @@ export const useTranscripts = create<TranscriptsState>()((set, get) => ({
     const query = get().query.trim();
     if (!query) return set({ hits: null });
     set({ searching: true });
-    const hits = await useShell.getState().attempt('Searching transcripts', () =>
-      api.call('transcripts.search', { query, limit: 100 }),
-    );
+    const hits = await useShell
+      .getState()
+      .attempt('Searching transcripts', () => api.call('transcripts.search', { query, limit: 100 }));
     set({ hits: hits ?? [], searching: false });
   },
   async loadRecent() {
-    const recent = await useShell.getState().attempt('Loading finished calls', () =>
-      api.call('calls.list', { status: ['ended'], limit: 200 }),
-    );
+    const recent = await useShell
+      .getState()
+      .attempt('Loading finished calls', () => api.call('calls.list', { status: ['ended'], limit: 200 }));
     if (recent) set({ recent: recent.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0)) });
   },
   async open(callId) {
-    const detail = await useShell.getState().attempt(`Opening call ${callId}`, () => api.call('calls.get', { id: callId }));
+    const detail = await useShell
+      .getState()
+      .attempt(`Opening call ${callId}`, () => api.call('calls.get', { id: callId }));
     if (detail) set({ detail });
   },
   close: () => set({ detail: null }),

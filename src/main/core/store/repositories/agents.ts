@@ -11,7 +11,14 @@ interface AgentRow {
 }
 
 function toAgent(r: AgentRow): HumanAgent {
-  return { id: r.id, name: r.name, phone: r.phone, sip: r.sip, status: r.status, skills: JSON.parse(r.skills_json) as string[] };
+  return {
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    sip: r.sip,
+    status: r.status,
+    skills: JSON.parse(r.skills_json) as string[],
+  };
 }
 
 const COLUMNS = 'id, name, phone, sip, status, skills_json';
@@ -21,14 +28,19 @@ export class AgentsRepository {
   constructor(private readonly db: Db) {}
 
   list(): HumanAgent[] {
-    return this.db.prepare<[], AgentRow>(`SELECT ${COLUMNS} FROM agents ORDER BY name COLLATE NOCASE, id`).all().map(toAgent);
+    return this.db
+      .prepare<[], AgentRow>(`SELECT ${COLUMNS} FROM agents ORDER BY name COLLATE NOCASE, id`)
+      .all()
+      .map(toAgent);
   }
   get(id: number): HumanAgent | null {
     const row = this.db.prepare<[number], AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE id = ?`).get(id);
     return row ? toAgent(row) : null;
   }
   byPhone(phone: string): HumanAgent | null {
-    const row = this.db.prepare<[string], AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE phone = ? ORDER BY id LIMIT 1`).get(phone);
+    const row = this.db
+      .prepare<[string], AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE phone = ? ORDER BY id LIMIT 1`)
+      .get(phone);
     return row ? toAgent(row) : null;
   }
   insert(a: Omit<HumanAgent, 'id' | 'status'>, at: number): number {
@@ -45,7 +57,11 @@ export class AgentsRepository {
   }
   /** updated_at doubles as "status since": routing picks the agent available the longest. */
   setStatus(id: number, status: AgentStatus, at: number): boolean {
-    return this.db.prepare('UPDATE agents SET status = ?, updated_at = ? WHERE id = ? AND status <> ?').run(status, at, id, status).changes > 0;
+    return (
+      this.db
+        .prepare('UPDATE agents SET status = ?, updated_at = ? WHERE id = ? AND status <> ?')
+        .run(status, at, id, status).changes > 0
+    );
   }
   delete(id: number): boolean {
     return this.db.prepare('DELETE FROM agents WHERE id = ?').run(id).changes > 0;

@@ -23,7 +23,10 @@ const SCOPE = `c.counts_as_attempt = 1
 /** The callee answered: the call reached in-progress (answered_at set), or ended completed or transferred. */
 const CONNECTED = `(c.answered_at IS NOT NULL OR c.result IN ('completed', 'transferred'))`;
 const SUCCESS_OUTCOME = `COALESCE(c.outcome IN (${SUCCESS_OUTCOMES.map((o) => `'${o}'`).join(', ')}), 0)`;
-const BUCKET = `CASE ${[...DURATION_BUCKETS].reverse().map((b) => `WHEN c.duration_s >= ${Number(b)} THEN ${Number(b)}`).join(' ')} END`;
+const BUCKET = `CASE ${[...DURATION_BUCKETS]
+  .reverse()
+  .map((b) => `WHEN c.duration_s >= ${Number(b)} THEN ${Number(b)}`)
+  .join(' ')} END`;
 
 export interface TotalsRow {
   placed: number;

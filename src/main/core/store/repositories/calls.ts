@@ -1,4 +1,12 @@
-import type { Call, CallEventRecord, CallResult, CallStatus, Outcome, ProviderName, TranscriptTurn } from '../../../../shared/domain';
+import type {
+  Call,
+  CallEventRecord,
+  CallResult,
+  CallStatus,
+  Outcome,
+  ProviderName,
+  TranscriptTurn,
+} from '../../../../shared/domain';
 import type { Statement } from 'better-sqlite3';
 import { prepareCached, type Db } from '../db';
 
@@ -201,15 +209,34 @@ export class CallsRepository {
   }
 
   events(callId: number): CallEventRecord[] {
-    return this.prep<[number], { id: number; received_at: number; kind: string; status: string | null; disposition: CallEventRecord['disposition']; raw: string }>(
-        'SELECT id, received_at, kind, status, disposition, raw FROM call_events WHERE call_id = ? ORDER BY id',
-      )
+    return this.prep<
+      [number],
+      {
+        id: number;
+        received_at: number;
+        kind: string;
+        status: string | null;
+        disposition: CallEventRecord['disposition'];
+        raw: string;
+      }
+    >('SELECT id, received_at, kind, status, disposition, raw FROM call_events WHERE call_id = ? ORDER BY id')
       .all(callId)
-      .map((r) => ({ id: r.id, receivedAt: r.received_at, kind: r.kind, status: r.status, disposition: r.disposition, raw: r.raw }));
+      .map((r) => ({
+        id: r.id,
+        receivedAt: r.received_at,
+        kind: r.kind,
+        status: r.status,
+        disposition: r.disposition,
+        raw: r.raw,
+      }));
   }
 
   hasTranscript(callId: number): boolean {
-    return this.prep<[number], { one: number }>('SELECT 1 AS one FROM transcript_turns WHERE call_id = ? LIMIT 1').get(callId) !== undefined;
+    return (
+      this.prep<[number], { one: number }>('SELECT 1 AS one FROM transcript_turns WHERE call_id = ? LIMIT 1').get(
+        callId,
+      ) !== undefined
+    );
   }
 
   replaceTranscript(callId: number, turns: Omit<TranscriptTurn, 'seq'>[]): TranscriptTurn[] {
@@ -221,8 +248,8 @@ export class CallsRepository {
 
   transcript(callId: number): TranscriptTurn[] {
     return this.prep<[number], { seq: number; speaker: TranscriptTurn['speaker']; text: string; at_ms: number | null }>(
-        'SELECT seq, speaker, text, at_ms FROM transcript_turns WHERE call_id = ? ORDER BY seq',
-      )
+      'SELECT seq, speaker, text, at_ms FROM transcript_turns WHERE call_id = ? ORDER BY seq',
+    )
       .all(callId)
       .map((r) => ({ seq: r.seq, speaker: r.speaker, text: r.text, atMs: r.at_ms }));
   }
@@ -258,15 +285,16 @@ export class CallsRepository {
   }
 
   anyLive(): boolean {
-    return this.prep<[], { one: number }>(`SELECT 1 AS one FROM calls WHERE status <> 'ended' LIMIT 1`).get() !== undefined;
+    return (
+      this.prep<[], { one: number }>(`SELECT 1 AS one FROM calls WHERE status <> 'ended' LIMIT 1`).get() !== undefined
+    );
   }
 
   /** Live calls with no provider news since `before`. */
   silentSince(before: number): CallRow[] {
     return this.prep<[number], CallRow>(
-        `SELECT * FROM calls WHERE status <> 'ended' AND COALESCE(last_event_at, started_at, created_at) < ? ORDER BY id`,
-      )
-      .all(before);
+      `SELECT * FROM calls WHERE status <> 'ended' AND COALESCE(last_event_at, started_at, created_at) < ? ORDER BY id`,
+    ).all(before);
   }
 
   /**
@@ -278,7 +306,15 @@ export class CallsRepository {
    * over 100k transcripts costs about the same as a rare one (ranking by bm25 would score every match first).
    * snippet(-1) picks whichever column (transcript or summary) matched.
    */
-  search(q: { match: string; campaignId?: number; outcome?: Outcome; result?: CallResult; endedAfter?: number; endedBefore?: number; limit: number }): SearchHit[] {
+  search(q: {
+    match: string;
+    campaignId?: number;
+    outcome?: Outcome;
+    result?: CallResult;
+    endedAfter?: number;
+    endedBefore?: number;
+    limit: number;
+  }): SearchHit[] {
     const where: string[] = [];
     const params: Record<string, unknown> = { match: q.match, limit: q.limit };
     const filter = (key: 'campaignId' | 'outcome' | 'result' | 'endedAfter' | 'endedBefore', sql: string) => {
@@ -317,6 +353,7 @@ export function isUniqueViolation(err: unknown): boolean {
     typeof err === 'object' &&
     err !== null &&
     'code' in err &&
-    ((err as { code: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    ((err as { code: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+      (err as { code: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
   );
 }

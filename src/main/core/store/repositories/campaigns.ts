@@ -37,7 +37,12 @@ function toCampaign(row: CampaignRow): Campaign {
     provider: row.provider as ProviderName,
     agentId: row.agent_id,
     state: row.state,
-    listIds: row.list_ids ? row.list_ids.split(',').map(Number).sort((a, b) => a - b) : [],
+    listIds: row.list_ids
+      ? row.list_ids
+          .split(',')
+          .map(Number)
+          .sort((a, b) => a - b)
+      : [],
     settings: settingsOf(row.settings_json),
     startAt: row.start_at,
     stateReason: row.state_reason,
@@ -69,12 +74,13 @@ export class CampaignsRepository {
   }): number {
     const id = Number(
       this.prep(
-          `INSERT INTO campaigns (name, provider, agent_id, state, settings_json, start_at, created_at, updated_at)
+        `INSERT INTO campaigns (name, provider, agent_id, state, settings_json, start_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(c.name, c.provider, c.agentId, c.state, JSON.stringify(c.settings), c.startAt, c.at, c.at).lastInsertRowid,
+      ).run(c.name, c.provider, c.agentId, c.state, JSON.stringify(c.settings), c.startAt, c.at, c.at).lastInsertRowid,
     );
-    const link = this.prep<[number, number]>('INSERT OR IGNORE INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)');
+    const link = this.prep<[number, number]>(
+      'INSERT OR IGNORE INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)',
+    );
     for (const listId of c.listIds) link.run(id, listId);
     return id;
   }
@@ -89,28 +95,36 @@ export class CampaignsRepository {
   }
 
   inStates(states: CampaignState[]): Campaign[] {
-    return this.prep<string[], CampaignRow>(`${SELECT} WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY campaigns.id`)
+    return this.prep<string[], CampaignRow>(
+      `${SELECT} WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY campaigns.id`,
+    )
       .all(...states)
       .map(toCampaign);
   }
 
   setState(id: number, state: CampaignState, reason: string | null, at: number): void {
-    this.prep<[string, string | null, number, number]>('UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?')
-      .run(state, reason, at, id);
+    this.prep<[string, string | null, number, number]>(
+      'UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?',
+    ).run(state, reason, at, id);
   }
 
-  update(id: number, patch: { name?: string; agentId?: string | null; settings?: CampaignSettings; startAt?: number | null }, at: number): void {
+  update(
+    id: number,
+    patch: { name?: string; agentId?: string | null; settings?: CampaignSettings; startAt?: number | null },
+    at: number,
+  ): void {
     const current = this.get(id);
     if (!current) return;
-    this.prep('UPDATE campaigns SET name = ?, agent_id = ?, settings_json = ?, start_at = ?, updated_at = ? WHERE id = ?')
-      .run(
-        patch.name ?? current.name,
-        patch.agentId !== undefined ? patch.agentId : current.agentId,
-        JSON.stringify(patch.settings ?? current.settings),
-        patch.startAt !== undefined ? patch.startAt : current.startAt,
-        at,
-        id,
-      );
+    this.prep(
+      'UPDATE campaigns SET name = ?, agent_id = ?, settings_json = ?, start_at = ?, updated_at = ? WHERE id = ?',
+    ).run(
+      patch.name ?? current.name,
+      patch.agentId !== undefined ? patch.agentId : current.agentId,
+      JSON.stringify(patch.settings ?? current.settings),
+      patch.startAt !== undefined ? patch.startAt : current.startAt,
+      at,
+      id,
+    );
   }
 
   existingListIds(listIds: number[]): number[] {

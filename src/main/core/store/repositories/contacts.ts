@@ -124,7 +124,11 @@ function buildQuery(f: ContactFilter & { ids?: number[] }): Query {
     fromBare = 'contacts c JOIN campaign_contacts cc ON cc.contact_id = c.id AND cc.campaign_id = ?';
     from = `${fromBare} LEFT JOIN calls lc ON lc.id = (SELECT MAX(id) FROM calls WHERE contact_id = c.id AND campaign_id = ?)`;
     joinParams = [f.campaignId];
-    exprs = { attempts: 'cc.attempts', outcome: 'COALESCE(cc.outcome, lc.outcome)', lastResult: 'COALESCE(lc.result, cc.last_result)' };
+    exprs = {
+      attempts: 'cc.attempts',
+      outcome: 'COALESCE(cc.outcome, lc.outcome)',
+      lastResult: 'COALESCE(lc.result, cc.last_result)',
+    };
   } else {
     fromBare = 'contacts c';
     from = 'contacts c LEFT JOIN calls lc ON lc.id = (SELECT MAX(id) FROM calls WHERE contact_id = c.id)';
@@ -150,7 +154,12 @@ function buildQuery(f: ContactFilter & { ids?: number[] }): Query {
   const q = f.search?.trim();
   if (q) {
     const like = `%${likeEscape(q)}%`;
-    const parts = ["c.name LIKE ? ESCAPE '\\'", "c.phone_raw LIKE ? ESCAPE '\\'", "c.email LIKE ? ESCAPE '\\'", "c.variables_json LIKE ? ESCAPE '\\'"];
+    const parts = [
+      "c.name LIKE ? ESCAPE '\\'",
+      "c.phone_raw LIKE ? ESCAPE '\\'",
+      "c.email LIKE ? ESCAPE '\\'",
+      "c.variables_json LIKE ? ESCAPE '\\'",
+    ];
     const p: unknown[] = [like, like, like, like];
     const digits = q.replace(/[\s().-]/g, '');
     if (/^\+?\d{3,}$/.test(digits)) {
@@ -166,7 +175,9 @@ function buildQuery(f: ContactFilter & { ids?: number[] }): Query {
     const parts: string[] = [];
     if (f.status.includes('not_called')) parts.push('lc.id IS NULL');
     if (named.length) {
-      parts.push(`lc.status IN (SELECT value FROM json_each(?)) OR ${exprs.lastResult} IN (SELECT value FROM json_each(?))`);
+      parts.push(
+        `lc.status IN (SELECT value FROM json_each(?)) OR ${exprs.lastResult} IN (SELECT value FROM json_each(?))`,
+      );
       params.push(JSON.stringify(named), JSON.stringify(named));
     }
     where.push(`(${parts.join(' OR ')})`);
@@ -194,7 +205,16 @@ function buildQuery(f: ContactFilter & { ids?: number[] }): Query {
   }
   // The latest-call join takes the campaign id a second time.
   const fullJoinParams = f.campaignId !== undefined ? [f.campaignId, f.campaignId] : [];
-  return { from, fromBare, where, params: [...fullJoinParams, ...params], bareParams: [...joinParams, ...params], needsCalls, scans: Boolean(q), exprs };
+  return {
+    from,
+    fromBare,
+    where,
+    params: [...fullJoinParams, ...params],
+    bareParams: [...joinParams, ...params],
+    needsCalls,
+    scans: Boolean(q),
+    exprs,
+  };
 }
 
 function selectList(q: Query): string {
@@ -215,11 +235,15 @@ export class ContactsRepository {
       `INSERT INTO contacts (list_id, name, phone, phone_raw, timezone, email, variables_json, source_row, source_key, callable,
          not_callable_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byListPhoneStmt = db.prepare<[number, string], ContactRow>('SELECT * FROM contacts WHERE list_id = ? AND phone = ?');
+    this.byListPhoneStmt = db.prepare<[number, string], ContactRow>(
+      'SELECT * FROM contacts WHERE list_id = ? AND phone = ?',
+    );
     this.mergeStmt = db.prepare<[string, string | null, string | null, string, number, number]>(
       'UPDATE contacts SET name = ?, email = ?, timezone = ?, variables_json = ?, updated_at = ? WHERE id = ?',
     );
-    this.dncStmt = db.prepare<[string], { source: string; reason: string | null }>('SELECT source, reason FROM dnc WHERE phone = ?');
+    this.dncStmt = db.prepare<[string], { source: string; reason: string | null }>(
+      'SELECT source, reason FROM dnc WHERE phone = ?',
+    );
   }
 
   insert(c: NewContactRow): number {
@@ -244,7 +268,14 @@ export class ContactsRepository {
   findInList(listId: number, phone: string): ContactRow | undefined {
     return this.byListPhoneStmt.get(listId, phone);
   }
-  saveMerged(id: number, name: string, email: string | null, timezone: string | null, variables: Record<string, string>, at: number): void {
+  saveMerged(
+    id: number,
+    name: string,
+    email: string | null,
+    timezone: string | null,
+    variables: Record<string, string>,
+    at: number,
+  ): void {
     this.mergeStmt.run(name, email, timezone, JSON.stringify(variables), at, id);
   }
   dncEntry(phone: string): { source: string; reason: string | null } | undefined {
@@ -255,7 +286,9 @@ export class ContactsRepository {
   }
   /** The whole DNC list, for imports: one scan instead of a lookup per row. */
   dncAll(): Map<string, { source: string; reason: string | null }> {
-    const rows = this.db.prepare<[], { phone: string; source: string; reason: string | null }>('SELECT phone, source, reason FROM dnc').all();
+    const rows = this.db
+      .prepare<[], { phone: string; source: string; reason: string | null }>('SELECT phone, source, reason FROM dnc')
+      .all();
     return new Map(rows.map((r) => [r.phone, { source: r.source, reason: r.reason }]));
   }
 
@@ -263,7 +296,12 @@ export class ContactsRepository {
    * Two steps so 100k-row lists stay fast: the ids of the page are found with only what the sort and filters need
    * (an index walk for id and name), then the call columns are computed for those rows alone.
    */
-  page(filter: ContactFilter, sort: { column: string; direction: 'asc' | 'desc' } | undefined, offset: number, limit: number): { rows: GridRow[]; total: number } {
+  page(
+    filter: ContactFilter,
+    sort: { column: string; direction: 'asc' | 'desc' } | undefined,
+    offset: number,
+    limit: number,
+  ): { rows: GridRow[]; total: number } {
     const q = buildQuery(filter);
     const column = sort?.column ?? 'id';
     const { expr, params: sortParams, needsCalls: sortNeedsCalls } = this.sortExpr(q, column);
@@ -272,12 +310,18 @@ export class ContactsRepository {
     const from = withCalls ? q.from : q.fromBare;
     const params = withCalls ? q.params : q.bareParams;
     const found = this.db
-      .prepare(`SELECT c.id AS id${q.scans ? ', COUNT(*) OVER () AS n' : ''} FROM ${from} ${whereSql(q.where)} ORDER BY ${expr} ${dir}, c.id ${dir} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT c.id AS id${q.scans ? ', COUNT(*) OVER () AS n' : ''} FROM ${from} ${whereSql(q.where)} ORDER BY ${expr} ${dir}, c.id ${dir} LIMIT ? OFFSET ?`,
+      )
       .all(...params, ...sortParams, limit, offset) as { id: number; n?: number }[];
     const ids = found.map((r) => r.id);
     const total =
       found[0]?.n ??
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${q.needsCalls ? q.from : q.fromBare} ${whereSql(q.where)}`).get(...(q.needsCalls ? q.params : q.bareParams)) as { n: number }).n;
+      (
+        this.db
+          .prepare(`SELECT COUNT(*) AS n FROM ${q.needsCalls ? q.from : q.fromBare} ${whereSql(q.where)}`)
+          .get(...(q.needsCalls ? q.params : q.bareParams)) as { n: number }
+      ).n;
     if (ids.length === 0) return { rows: [], total };
     const full = buildQuery({ campaignId: filter.campaignId });
     const rows = this.db
@@ -290,13 +334,20 @@ export class ContactsRepository {
   private sortExpr(q: Query, column: string): { expr: string; params: unknown[]; needsCalls: boolean } {
     if (column.startsWith('var:')) {
       const name = column.slice(4);
-      return { expr: 'json_extract(c.variables_json, ?) COLLATE NOCASE', params: [`$."${name.replace(/"/g, '\\"')}"`], needsCalls: false };
+      return {
+        expr: 'json_extract(c.variables_json, ?) COLLATE NOCASE',
+        params: [`$."${name.replace(/"/g, '\\"')}"`],
+        needsCalls: false,
+      };
     }
     if (column === 'attempts') return { expr: q.exprs.attempts, params: [], needsCalls: false };
     if (column === 'outcome') return { expr: q.exprs.outcome, params: [], needsCalls: true };
     if (column === 'lastResult') return { expr: q.exprs.lastResult, params: [], needsCalls: true };
     const expr = SORT_SQL[column];
-    if (!expr) throw new SortColumnError(`Cannot sort by "${column}". Use one of ${Object.keys(SORT_SQL).join(', ')}, attempts, outcome, lastResult or var:<variable>.`);
+    if (!expr)
+      throw new SortColumnError(
+        `Cannot sort by "${column}". Use one of ${Object.keys(SORT_SQL).join(', ')}, attempts, outcome, lastResult or var:<variable>.`,
+      );
     return { expr, params: [], needsCalls: expr.includes('lc.') };
   }
 
@@ -312,12 +363,16 @@ export class ContactsRepository {
   selectIds(selection: ContactSelection): number[] {
     if ('ids' in selection) {
       return this.db
-        .prepare<[string], { id: number }>('SELECT id FROM contacts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+        .prepare<[string], { id: number }>(
+          'SELECT id FROM contacts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+        )
         .all(JSON.stringify(selection.ids))
         .map((r) => r.id);
     }
     const q = buildQuery(selection.filter);
-    const sql = q.needsCalls ? `SELECT c.id FROM ${q.from} ${whereSql(q.where)}` : `SELECT c.id FROM ${q.fromBare} ${whereSql(q.where)}`;
+    const sql = q.needsCalls
+      ? `SELECT c.id FROM ${q.from} ${whereSql(q.where)}`
+      : `SELECT c.id FROM ${q.fromBare} ${whereSql(q.where)}`;
     return (this.db.prepare(sql).all(...(q.needsCalls ? q.params : q.bareParams)) as { id: number }[]).map((r) => r.id);
   }
 
@@ -331,33 +386,66 @@ export class ContactsRepository {
       .map((r) => r.id);
   }
   deleteIds(ids: number[]): number {
-    return this.db.prepare('DELETE FROM contacts WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids)).changes;
+    return this.db.prepare('DELETE FROM contacts WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids))
+      .changes;
   }
   phonesOf(ids: number[]): string[] {
     return this.db
-      .prepare<[string], { phone: string }>('SELECT DISTINCT phone FROM contacts WHERE phone IS NOT NULL AND id IN (SELECT value FROM json_each(?))')
+      .prepare<[string], { phone: string }>(
+        'SELECT DISTINCT phone FROM contacts WHERE phone IS NOT NULL AND id IN (SELECT value FROM json_each(?))',
+      )
       .all(JSON.stringify(ids))
       .map((r) => r.phone);
   }
   listsWithPhones(phones: string[]): number[] {
     return this.db
-      .prepare<[string], { list_id: number }>('SELECT DISTINCT list_id FROM contacts WHERE phone IN (SELECT value FROM json_each(?))')
+      .prepare<[string], { list_id: number }>(
+        'SELECT DISTINCT list_id FROM contacts WHERE phone IN (SELECT value FROM json_each(?))',
+      )
       .all(JSON.stringify(phones))
       .map((r) => r.list_id);
   }
   /** Sets callable for every contact (any list) with one of these numbers. */
   setCallableByPhones(phones: string[], callable: boolean, reason: string | null, at: number): number {
     return this.db
-      .prepare('UPDATE contacts SET callable = ?, not_callable_reason = ?, updated_at = ? WHERE phone IN (SELECT value FROM json_each(?))')
+      .prepare(
+        'UPDATE contacts SET callable = ?, not_callable_reason = ?, updated_at = ? WHERE phone IN (SELECT value FROM json_each(?))',
+      )
       .run(callable ? 1 : 0, reason, at, JSON.stringify(phones)).changes;
   }
-  update(id: number, c: { name: string; phone: string | null; phoneRaw: string; email: string | null; timezone: string | null; variables: Record<string, string>; callable: boolean; notCallableReason: string | null; sourceKey: string | null; at: number }): void {
+  update(
+    id: number,
+    c: {
+      name: string;
+      phone: string | null;
+      phoneRaw: string;
+      email: string | null;
+      timezone: string | null;
+      variables: Record<string, string>;
+      callable: boolean;
+      notCallableReason: string | null;
+      sourceKey: string | null;
+      at: number;
+    },
+  ): void {
     this.db
       .prepare(
         `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, email = ?, timezone = ?, variables_json = ?, callable = ?,
            not_callable_reason = ?, source_key = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(c.name, c.phone, c.phoneRaw, c.email, c.timezone, JSON.stringify(c.variables), c.callable ? 1 : 0, c.notCallableReason, c.sourceKey, c.at, id);
+      .run(
+        c.name,
+        c.phone,
+        c.phoneRaw,
+        c.email,
+        c.timezone,
+        JSON.stringify(c.variables),
+        c.callable ? 1 : 0,
+        c.notCallableReason,
+        c.sourceKey,
+        c.at,
+        id,
+      );
   }
 
   /** Variable names used by the contacts of a list or campaign, most common first. */
@@ -365,7 +453,9 @@ export class ContactsRepository {
     const q = buildQuery(filter);
     return (
       this.db
-        .prepare(`SELECT j.key AS key, COUNT(*) AS n FROM ${q.fromBare}, json_each(c.variables_json) j ${whereSql(q.where)} GROUP BY j.key ORDER BY n DESC, MIN(c.id)`)
+        .prepare(
+          `SELECT j.key AS key, COUNT(*) AS n FROM ${q.fromBare}, json_each(c.variables_json) j ${whereSql(q.where)} GROUP BY j.key ORDER BY n DESC, MIN(c.id)`,
+        )
         .all(...q.bareParams) as { key: string }[]
     ).map((r) => r.key);
   }

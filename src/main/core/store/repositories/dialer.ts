@@ -110,7 +110,7 @@ export class DialerRepository {
   /** Adds every contact of the campaign's lists not yet queued: callable ones pending, others excluded with a reason. */
   enqueueFromLists(campaignId: number, priority: number, nextAt: number, at: number): number {
     return this.prep(
-        `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, excluded_reason, updated_at)
+      `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, excluded_reason, updated_at)
          SELECT @campaignId, id,
                 CASE WHEN phone IS NULL OR callable = 0 OR rn > 1 THEN 'excluded' ELSE 'pending' END,
                 @priority, 0,
@@ -122,8 +122,7 @@ export class DialerRepository {
          FROM (SELECT c.id, c.phone, c.callable, c.not_callable_reason,
                       ROW_NUMBER() OVER (PARTITION BY c.phone ORDER BY c.id) AS rn
                FROM contacts c JOIN campaign_lists l ON l.list_id = c.list_id AND l.campaign_id = @campaignId)`,
-      )
-      .run({ campaignId, priority, nextAt, at }).changes;
+    ).run({ campaignId, priority, nextAt, at }).changes;
   }
 
   /**
@@ -157,12 +156,11 @@ export class DialerRepository {
   /** Re-run: every contact not reached (no conversation, not excluded) gets a fresh round of attempts. */
   requeueUnreached(campaignId: number, at: number): number {
     return this.prep(
-        `UPDATE campaign_contacts SET state = 'pending', attempts = 0, next_at = @at, wait_reason = 'new', updated_at = @at
+      `UPDATE campaign_contacts SET state = 'pending', attempts = 0, next_at = @at, wait_reason = 'new', updated_at = @at
          WHERE campaign_id = @campaignId AND state IN ('pending', 'done')
            AND NOT EXISTS (SELECT 1 FROM calls WHERE calls.campaign_id = @campaignId
                              AND calls.contact_id = campaign_contacts.contact_id AND calls.conversation = 1)`,
-      )
-      .run({ campaignId, at }).changes;
+    ).run({ campaignId, at }).changes;
   }
 
   /** Pending contacts due at `now`, highest priority first, then longest waiting; walks priorities by index seeks. */
@@ -198,8 +196,23 @@ export class DialerRepository {
     return this.targetStmt.get(contactId);
   }
 
-  wait(campaignId: number, contactId: number, nextAt: number, reason: WaitReason, at: number, extra: { attempts?: number; lastResult?: string } = {}): void {
-    this.waitStmt.run({ campaignId, contactId, nextAt, reason, at, attempts: extra.attempts ?? null, lastResult: extra.lastResult ?? null });
+  wait(
+    campaignId: number,
+    contactId: number,
+    nextAt: number,
+    reason: WaitReason,
+    at: number,
+    extra: { attempts?: number; lastResult?: string } = {},
+  ): void {
+    this.waitStmt.run({
+      campaignId,
+      contactId,
+      nextAt,
+      reason,
+      at,
+      attempts: extra.attempts ?? null,
+      lastResult: extra.lastResult ?? null,
+    });
   }
   activate(campaignId: number, contactId: number, attempts: number, at: number): void {
     this.activeStmt.run({ campaignId, contactId, attempts, at });
@@ -227,15 +240,17 @@ export class DialerRepository {
   /** Waiting contacts, soonest first, with their reason (campaign view); a due one waits for a free line. */
   waiting(campaignId: number, now: number, limit: number, offset: number): WaitingRow[] {
     return this.prep<[number, number, number, number], WaitingRow>(
-        `SELECT cc.contact_id AS contactId, c.name, c.phone, c.timezone, cc.attempts, cc.next_at AS nextAt,
+      `SELECT cc.contact_id AS contactId, c.name, c.phone, c.timezone, cc.attempts, cc.next_at AS nextAt,
                 CASE WHEN cc.next_at <= ? THEN 'capacity' ELSE cc.wait_reason END AS waitReason, cc.last_result AS lastResult
          FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id
          WHERE cc.campaign_id = ? AND cc.state = 'pending' ORDER BY cc.priority DESC, cc.next_at LIMIT ? OFFSET ?`,
-      )
-      .all(now, campaignId, limit, offset);
+    ).all(now, campaignId, limit, offset);
   }
 
-  counts(campaignId: number, now: number): {
+  counts(
+    campaignId: number,
+    now: number,
+  ): {
     total: number;
     byContactState: Record<string, number>;
     byWaitReason: Record<string, number>;
@@ -249,12 +264,14 @@ export class DialerRepository {
     const byCallStatus: Record<string, number> = {};
     const byResult: Record<string, number> = {};
     let total = 0;
-    const rows = this.prep<[number, number], { state: string; reason: string | null; outcome: string | null; n: number }>(
-        // A due contact that is still pending is waiting for capacity (a free line, pacing or provider backoff).
-        `SELECT state, CASE WHEN state = 'pending' AND next_at <= ? THEN 'capacity' ELSE wait_reason END AS reason, outcome, COUNT(*) AS n
+    const rows = this.prep<
+      [number, number],
+      { state: string; reason: string | null; outcome: string | null; n: number }
+    >(
+      // A due contact that is still pending is waiting for capacity (a free line, pacing or provider backoff).
+      `SELECT state, CASE WHEN state = 'pending' AND next_at <= ? THEN 'capacity' ELSE wait_reason END AS reason, outcome, COUNT(*) AS n
          FROM campaign_contacts WHERE campaign_id = ? GROUP BY 1, 2, 3`,
-      )
-      .all(now, campaignId);
+    ).all(now, campaignId);
     for (const r of rows) {
       total += r.n;
       byContactState[r.state] = (byContactState[r.state] ?? 0) + r.n;
@@ -262,9 +279,8 @@ export class DialerRepository {
       if (r.outcome) byOutcome[r.outcome] = (byOutcome[r.outcome] ?? 0) + r.n;
     }
     const calls = this.prep<[number], { status: string; result: string | null; n: number }>(
-        `SELECT status, result, COUNT(*) AS n FROM calls WHERE campaign_id = ? AND counts_as_attempt = 1 GROUP BY 1, 2`,
-      )
-      .all(campaignId);
+      `SELECT status, result, COUNT(*) AS n FROM calls WHERE campaign_id = ? AND counts_as_attempt = 1 GROUP BY 1, 2`,
+    ).all(campaignId);
     for (const c of calls) {
       byCallStatus[c.status] = (byCallStatus[c.status] ?? 0) + c.n;
       if (c.result) byResult[c.result] = (byResult[c.result] ?? 0) + c.n;

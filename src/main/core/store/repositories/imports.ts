@@ -63,7 +63,11 @@ export class ImportsRepository {
     const cols = 'id, list_id, file_name, sheet, accepted, duplicates, rejected_count, state, error, created_at';
     return listId === undefined
       ? this.db.prepare<[number], ImportListRow>(`SELECT ${cols} FROM imports ORDER BY id DESC LIMIT ?`).all(limit)
-      : this.db.prepare<[number, number], ImportListRow>(`SELECT ${cols} FROM imports WHERE list_id = ? ORDER BY id DESC LIMIT ?`).all(listId, limit);
+      : this.db
+          .prepare<[number, number], ImportListRow>(
+            `SELECT ${cols} FROM imports WHERE list_id = ? ORDER BY id DESC LIMIT ?`,
+          )
+          .all(listId, limit);
   }
   get(id: number): ImportRow | undefined {
     return this.db.prepare<[number], ImportRow>('SELECT * FROM imports WHERE id = ?').get(id);

@@ -63,7 +63,9 @@ export class InboxRepository {
   private readonly getStmt;
 
   constructor(db: Db) {
-    this.insertStmt = db.prepare<[string, number, string, string, string | null, string, Buffer, InboxState, string | null]>(
+    this.insertStmt = db.prepare<
+      [string, number, string, string, string | null, string, Buffer, InboxState, string | null]
+    >(
       `INSERT INTO webhook_inbox (provider, received_at, method, path, query, headers_json, body, state, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );

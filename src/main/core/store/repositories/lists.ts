@@ -32,15 +32,17 @@ export class ListsRepository {
   }
   create(name: string, sourceKind: ListRow['source_kind'], sourceRef: string | null, at: number): number {
     return Number(
-      this.db.prepare('INSERT INTO lists (name, source_kind, source_ref, created_at) VALUES (?, ?, ?, ?)').run(name, sourceKind, sourceRef, at)
-        .lastInsertRowid,
+      this.db
+        .prepare('INSERT INTO lists (name, source_kind, source_ref, created_at) VALUES (?, ?, ?, ?)')
+        .run(name, sourceKind, sourceRef, at).lastInsertRowid,
     );
   }
   rename(id: number, name: string): boolean {
     return this.db.prepare('UPDATE lists SET name = ? WHERE id = ?').run(name, id).changes > 0;
   }
   delete(id: number): number {
-    const count = this.db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM contacts WHERE list_id = ?').get(id)?.n ?? 0;
+    const count =
+      this.db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM contacts WHERE list_id = ?').get(id)?.n ?? 0;
     this.db.prepare('DELETE FROM lists WHERE id = ?').run(id);
     return count;
   }

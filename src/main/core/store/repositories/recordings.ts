@@ -76,7 +76,17 @@ export class RecordingsRepository {
              VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
              ON CONFLICT(external_id) DO NOTHING`,
           )
-          .run(job.source, job.externalId, job.payloadJson, job.direction, job.supportNumber, job.customerNumber, job.now, job.now, job.now);
+          .run(
+            job.source,
+            job.externalId,
+            job.payloadJson,
+            job.direction,
+            job.supportNumber,
+            job.customerNumber,
+            job.now,
+            job.now,
+            job.now,
+          );
         if (inserted.changes === 1) return { id: Number(inserted.lastInsertRowid), duplicate: false };
         const row = this.db
           .prepare<[string], { id: number }>('SELECT id FROM recording_jobs WHERE external_id = ?')
@@ -93,33 +103,45 @@ export class RecordingsRepository {
   }
 
   byExternalId(externalId: string): JobRow | undefined {
-    return this.db.prepare<[string], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE external_id = ?`).get(externalId);
+    return this.db
+      .prepare<[string], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE external_id = ?`)
+      .get(externalId);
   }
 
   list(states: RecordingState[] | undefined, limit: number): JobRow[] {
     if (states && states.length > 0) {
       const marks = states.map(() => '?').join(',');
       return this.db
-        .prepare<unknown[], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE state IN (${marks}) ORDER BY received_at DESC, id DESC LIMIT ?`)
+        .prepare<unknown[], JobRow>(
+          `SELECT ${COLUMNS} FROM recording_jobs WHERE state IN (${marks}) ORDER BY received_at DESC, id DESC LIMIT ?`,
+        )
         .all(...states, limit);
     }
-    return this.db.prepare<[number], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs ORDER BY received_at DESC, id DESC LIMIT ?`).all(limit);
+    return this.db
+      .prepare<[number], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs ORDER BY received_at DESC, id DESC LIMIT ?`)
+      .all(limit);
   }
 
   due(now: number, limit: number): JobRow[] {
     return this.db
-      .prepare<[number, number], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE ${ACTIVE} AND next_at <= ? ORDER BY next_at, id LIMIT ?`)
+      .prepare<[number, number], JobRow>(
+        `SELECT ${COLUMNS} FROM recording_jobs WHERE ${ACTIVE} AND next_at <= ? ORDER BY next_at, id LIMIT ?`,
+      )
       .all(now, limit);
   }
 
   nextDueAt(): number | null {
-    const row = this.db.prepare<[], { at: number | null }>(`SELECT MIN(next_at) AS at FROM recording_jobs WHERE ${ACTIVE}`).get();
+    const row = this.db
+      .prepare<[], { at: number | null }>(`SELECT MIN(next_at) AS at FROM recording_jobs WHERE ${ACTIVE}`)
+      .get();
     return row?.at ?? null;
   }
 
   /** Parts that were being sent when the process stopped: Slack may or may not have them. */
   inflightPosts(): JobRow[] {
-    return this.db.prepare<[], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE slack_inflight_part IS NOT NULL`).all();
+    return this.db
+      .prepare<[], JobRow>(`SELECT ${COLUMNS} FROM recording_jobs WHERE slack_inflight_part IS NOT NULL`)
+      .all();
   }
 
   setUploaded(id: number, uploadUrl: string, now: number): void {
@@ -146,7 +168,9 @@ export class RecordingsRepository {
   }
 
   setPolled(id: number, nextAt: number, now: number): void {
-    this.db.prepare('UPDATE recording_jobs SET polls = polls + 1, attempts = 0, next_at = ?, updated_at = ? WHERE id = ?').run(nextAt, now, id);
+    this.db
+      .prepare('UPDATE recording_jobs SET polls = polls + 1, attempts = 0, next_at = ?, updated_at = ? WHERE id = ?')
+      .run(nextAt, now, id);
   }
 
   /** A transient failure: try the same step again later. */
@@ -187,7 +211,14 @@ export class RecordingsRepository {
    */
   storeTranscript(
     id: number,
-    input: { text: string; messagesJson: string; now: number; existingCallId: number | null; call: StoredCall; idempotencyKey: string },
+    input: {
+      text: string;
+      messagesJson: string;
+      now: number;
+      existingCallId: number | null;
+      call: StoredCall;
+      idempotencyKey: string;
+    },
   ): number {
     return this.db
       .transaction(() => {
@@ -195,7 +226,9 @@ export class RecordingsRepository {
         if (callId === null) {
           const existing = input.call.providerCallId
             ? this.db
-                .prepare<[string], { id: number }>(`SELECT id FROM calls WHERE provider = 'exotel' AND provider_call_id = ?`)
+                .prepare<[string], { id: number }>(
+                  `SELECT id FROM calls WHERE provider = 'exotel' AND provider_call_id = ?`,
+                )
                 .get(input.call.providerCallId)
             : undefined;
           callId = existing?.id ?? null;
@@ -223,9 +256,13 @@ export class RecordingsRepository {
           callId = Number(res.lastInsertRowid);
         }
         // A console call keeps the transcript its provider sent; ours is added only where there is none.
-        const hasTurns = this.db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM transcript_turns WHERE call_id = ?').get(callId);
+        const hasTurns = this.db
+          .prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM transcript_turns WHERE call_id = ?')
+          .get(callId);
         if (!hasTurns || hasTurns.n === 0) {
-          const insertTurn = this.db.prepare('INSERT INTO transcript_turns (call_id, seq, speaker, text, at_ms) VALUES (?, ?, ?, ?, ?)');
+          const insertTurn = this.db.prepare(
+            'INSERT INTO transcript_turns (call_id, seq, speaker, text, at_ms) VALUES (?, ?, ?, ?, ?)',
+          );
           input.call.turns.forEach((t, seq) => insertTurn.run(callId, seq, t.speaker, t.text, t.atMs));
           this.db.prepare('DELETE FROM call_search WHERE rowid = ?').run(callId);
           this.db
@@ -246,7 +283,9 @@ export class RecordingsRepository {
 
   /** Written (and committed) before the part is sent. */
   markSending(id: number, part: number, now: number): void {
-    this.db.prepare('UPDATE recording_jobs SET slack_inflight_part = ?, updated_at = ? WHERE id = ?').run(part, now, id);
+    this.db
+      .prepare('UPDATE recording_jobs SET slack_inflight_part = ?, updated_at = ? WHERE id = ?')
+      .run(part, now, id);
   }
 
   /** Slack acknowledged the part; the last part completes the job. */
@@ -290,7 +329,16 @@ export class RecordingsRepository {
   }
 }
 
-export function toRecordingJob(row: JobRow, payload: { agentName: string | null; agentSlackHandle: string | null; department: string | null; durationS: number | null; occurredAt: number | null }): RecordingJob {
+export function toRecordingJob(
+  row: JobRow,
+  payload: {
+    agentName: string | null;
+    agentSlackHandle: string | null;
+    department: string | null;
+    durationS: number | null;
+    occurredAt: number | null;
+  },
+): RecordingJob {
   return {
     id: row.id,
     source: row.source,

@@ -94,10 +94,10 @@ export class SourcesRepository {
 
   // ── credentials ──
   insertCredential(kind: CredentialRow['kind'], account: string, secretName: string, now: number): CredentialRow {
-    return prepareCached<[string, string, string, number], CredentialRow>(this.db, 
-        'INSERT INTO google_credentials (kind, account, secret_name, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-      )
-      .get(kind, account, secretName, now)!;
+    return prepareCached<[string, string, string, number], CredentialRow>(
+      this.db,
+      'INSERT INTO google_credentials (kind, account, secret_name, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+    ).get(kind, account, secretName, now)!;
   }
   credential(id: number): CredentialRow | undefined {
     return prepareCached<[number], CredentialRow>(this.db, 'SELECT * FROM google_credentials WHERE id = ?').get(id);
@@ -109,31 +109,33 @@ export class SourcesRepository {
   // ── connections ──
   createList(name: string, sourceRef: string, now: number): number {
     return Number(
-      prepareCached(this.db, "INSERT INTO lists (name, source_kind, source_ref, created_at) VALUES (?, 'google_sheet', ?, ?)")
-        .run(name, sourceRef, now).lastInsertRowid,
+      prepareCached(
+        this.db,
+        "INSERT INTO lists (name, source_kind, source_ref, created_at) VALUES (?, 'google_sheet', ?, ?)",
+      ).run(name, sourceRef, now).lastInsertRowid,
     );
   }
   insertConnection(c: NewConnection, now: number): ConnectionRow {
-    return prepareCached<unknown[], ConnectionRow>(this.db, 
-        `INSERT INTO sheet_connections (list_id, credential_id, spreadsheet_id, spreadsheet_title, sheet_gid, sheet_title,
+    return prepareCached<unknown[], ConnectionRow>(
+      this.db,
+      `INSERT INTO sheet_connections (list_id, credential_id, spreadsheet_id, spreadsheet_title, sheet_gid, sheet_title,
            mapping_json, key_kind, default_country, poll_interval_ms, write_interval_ms, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(
-        c.list_id,
-        c.credential_id,
-        c.spreadsheet_id,
-        c.spreadsheet_title,
-        c.sheet_gid,
-        c.sheet_title,
-        c.mapping_json,
-        c.key_kind,
-        c.default_country,
-        c.poll_interval_ms,
-        c.write_interval_ms,
-        now,
-        now,
-      )!;
+    ).get(
+      c.list_id,
+      c.credential_id,
+      c.spreadsheet_id,
+      c.spreadsheet_title,
+      c.sheet_gid,
+      c.sheet_title,
+      c.mapping_json,
+      c.key_kind,
+      c.default_country,
+      c.poll_interval_ms,
+      c.write_interval_ms,
+      now,
+      now,
+    )!;
   }
   connection(id: number): ConnectionRow | undefined {
     return prepareCached<[number], ConnectionRow>(this.db, 'SELECT * FROM sheet_connections WHERE id = ?').get(id);
@@ -152,60 +154,81 @@ export class SourcesRepository {
     prepareCached(this.db, 'DELETE FROM sheet_connections WHERE id = ?').run(id);
   }
   setPaused(id: number, paused: boolean, now: number): void {
-    prepareCached(this.db, 'UPDATE sheet_connections SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, now, id);
+    prepareCached(this.db, 'UPDATE sheet_connections SET paused = ?, updated_at = ? WHERE id = ?').run(
+      paused ? 1 : 0,
+      now,
+      id,
+    );
   }
   setTab(id: number, spreadsheetTitle: string, sheetTitle: string, now: number): void {
-    prepareCached(this.db, 'UPDATE sheet_connections SET spreadsheet_title = ?, sheet_title = ?, updated_at = ? WHERE id = ?')
-      .run(spreadsheetTitle, sheetTitle, now, id);
+    prepareCached(
+      this.db,
+      'UPDATE sheet_connections SET spreadsheet_title = ?, sheet_title = ?, updated_at = ? WHERE id = ?',
+    ).run(spreadsheetTitle, sheetTitle, now, id);
   }
   recordRead(id: number, rowsSeen: number, rejectedJson: string, now: number): void {
-    prepareCached(this.db, 
-        'UPDATE sheet_connections SET last_read_at = ?, rows_seen = ?, rejected_json = ?, last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?',
-      )
-      .run(now, rowsSeen, rejectedJson, now, id);
+    prepareCached(
+      this.db,
+      'UPDATE sheet_connections SET last_read_at = ?, rows_seen = ?, rejected_json = ?, last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?',
+    ).run(now, rowsSeen, rejectedJson, now, id);
   }
   recordWrite(id: number, dropped: number, now: number): void {
-    prepareCached(this.db, 
-        'UPDATE sheet_connections SET last_write_at = ?, dropped_writes = dropped_writes + ?, last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?',
-      )
-      .run(now, dropped, now, id);
+    prepareCached(
+      this.db,
+      'UPDATE sheet_connections SET last_write_at = ?, dropped_writes = dropped_writes + ?, last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?',
+    ).run(now, dropped, now, id);
   }
   recordError(id: number, message: string, now: number): void {
-    prepareCached(this.db, 'UPDATE sheet_connections SET last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?')
-      .run(message, now, now, id);
+    prepareCached(
+      this.db,
+      'UPDATE sheet_connections SET last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?',
+    ).run(message, now, now, id);
   }
 
   // ── contacts fed by a sheet ──
   sheetContacts(listId: number): SheetContactRow[] {
-    return prepareCached<[number], SheetContactRow>(this.db, 
-        `SELECT id, source_key, name, phone, phone_raw, variables_json, source_row, callable, not_callable_reason
+    return prepareCached<[number], SheetContactRow>(
+      this.db,
+      `SELECT id, source_key, name, phone, phone_raw, variables_json, source_row, callable, not_callable_reason
            FROM contacts WHERE list_id = ? AND source_key IS NOT NULL`,
-      )
-      .all(listId);
+    ).all(listId);
   }
   insertContact(listId: number, v: SheetContactValues, now: number): number {
     return Number(
-      prepareCached(this.db, 
-          `INSERT INTO contacts (list_id, name, phone, phone_raw, variables_json, source_row, source_key, created_at, updated_at)
+      prepareCached(
+        this.db,
+        `INSERT INTO contacts (list_id, name, phone, phone_raw, variables_json, source_row, source_key, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(listId, v.name, v.phone, v.phoneRaw, v.variablesJson, v.sourceRow, v.sourceKey, now, now).lastInsertRowid,
+      ).run(listId, v.name, v.phone, v.phoneRaw, v.variablesJson, v.sourceRow, v.sourceKey, now, now).lastInsertRowid,
     );
   }
   /** Updates a contact from its row; a contact that was removed from the sheet and is back becomes callable again. */
   updateContact(id: number, v: SheetContactValues, now: number): void {
-    prepareCached(this.db, 
-        `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, variables_json = ?, source_row = ?, source_key = ?,
+    prepareCached(
+      this.db,
+      `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, variables_json = ?, source_row = ?, source_key = ?,
            callable = CASE WHEN not_callable_reason = ? THEN 1 ELSE callable END,
            not_callable_reason = CASE WHEN not_callable_reason = ? THEN NULL ELSE not_callable_reason END,
            updated_at = ?
          WHERE id = ?`,
-      )
-      .run(v.name, v.phone, v.phoneRaw, v.variablesJson, v.sourceRow, v.sourceKey, REMOVED_FROM_SHEET, REMOVED_FROM_SHEET, now, id);
+    ).run(
+      v.name,
+      v.phone,
+      v.phoneRaw,
+      v.variablesJson,
+      v.sourceRow,
+      v.sourceKey,
+      REMOVED_FROM_SHEET,
+      REMOVED_FROM_SHEET,
+      now,
+      id,
+    );
   }
   markRemoved(id: number, now: number): void {
-    prepareCached(this.db, 'UPDATE contacts SET callable = 0, not_callable_reason = ?, source_row = NULL, updated_at = ? WHERE id = ?')
-      .run(REMOVED_FROM_SHEET, now, id);
+    prepareCached(
+      this.db,
+      'UPDATE contacts SET callable = 0, not_callable_reason = ?, source_row = NULL, updated_at = ? WHERE id = ?',
+    ).run(REMOVED_FROM_SHEET, now, id);
   }
 
   /**
@@ -213,65 +236,73 @@ export class SourcesRepository {
    * taken out of the sheet leave the pending queue, rows put back return to it.
    */
   queueInOpenCampaigns(listId: number, contactId: number, now: number): number {
-    return prepareCached(this.db, 
-        `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
+    return prepareCached(
+      this.db,
+      `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
          SELECT c.id, ?, 'pending', COALESCE(json_extract(c.settings_json, '$.priority'), 0), 0, ?, 'new', ?
            FROM campaign_lists cl JOIN campaigns c ON c.id = cl.campaign_id
           WHERE cl.list_id = ? AND c.state IN ('draft','scheduled','running','paused')`,
-      )
-      .run(contactId, now, now, listId).changes;
+    ).run(contactId, now, now, listId).changes;
   }
   excludeFromQueue(contactId: number, now: number): void {
-    prepareCached(this.db, 
-        "UPDATE campaign_contacts SET state = 'excluded', excluded_reason = ?, updated_at = ? WHERE contact_id = ? AND state = 'pending'",
-      )
-      .run(REMOVED_FROM_SHEET, now, contactId);
+    prepareCached(
+      this.db,
+      "UPDATE campaign_contacts SET state = 'excluded', excluded_reason = ?, updated_at = ? WHERE contact_id = ? AND state = 'pending'",
+    ).run(REMOVED_FROM_SHEET, now, contactId);
   }
   restoreToQueue(contactId: number, now: number): number {
-    return prepareCached(this.db, 
-        "UPDATE campaign_contacts SET state = 'pending', excluded_reason = NULL, next_at = ?, updated_at = ? WHERE contact_id = ? AND state = 'excluded' AND excluded_reason = ?",
-      )
-      .run(now, now, contactId, REMOVED_FROM_SHEET).changes;
+    return prepareCached(
+      this.db,
+      "UPDATE campaign_contacts SET state = 'pending', excluded_reason = NULL, next_at = ?, updated_at = ? WHERE contact_id = ? AND state = 'excluded' AND excluded_reason = ?",
+    ).run(now, now, contactId, REMOVED_FROM_SHEET).changes;
   }
 
   /** The sheet connection and row key a contact writes back to, if its list is a connected sheet. */
   writeTarget(contactId: number): { connectionId: number; rowKey: string } | undefined {
-    return prepareCached<[number], { connectionId: number; rowKey: string }>(this.db, 
-        `SELECT s.id AS connectionId, c.source_key AS rowKey
+    return prepareCached<[number], { connectionId: number; rowKey: string }>(
+      this.db,
+      `SELECT s.id AS connectionId, c.source_key AS rowKey
            FROM contacts c JOIN sheet_connections s ON s.list_id = c.list_id
           WHERE c.id = ? AND c.source_key IS NOT NULL`,
-      )
-      .get(contactId);
+    ).get(contactId);
   }
   callContact(callId: number): number | null {
-    return prepareCached<[number], { contact_id: number | null }>(this.db, 'SELECT contact_id FROM calls WHERE id = ?').get(callId)?.contact_id ?? null;
+    return (
+      prepareCached<[number], { contact_id: number | null }>(this.db, 'SELECT contact_id FROM calls WHERE id = ?').get(
+        callId,
+      )?.contact_id ?? null
+    );
   }
   transcriptTurns(callId: number): { speaker: string; text: string }[] {
-    return prepareCached<[number], { speaker: string; text: string }>(this.db, 'SELECT speaker, text FROM transcript_turns WHERE call_id = ? ORDER BY seq')
-      .all(callId);
+    return prepareCached<[number], { speaker: string; text: string }>(
+      this.db,
+      'SELECT speaker, text FROM transcript_turns WHERE call_id = ? ORDER BY seq',
+    ).all(callId);
   }
 
   // ── outbox ──
   /** Merges values into the row's pending update (later values win field by field). */
   enqueue(connectionId: number, rowKey: string, valuesJson: string, now: number): void {
-    prepareCached(this.db, 
-        `INSERT INTO sheet_outbox (connection_id, row_key, values_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    prepareCached(
+      this.db,
+      `INSERT INTO sheet_outbox (connection_id, row_key, values_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (connection_id, row_key) DO UPDATE SET
            values_json = json_patch(sheet_outbox.values_json, excluded.values_json),
            version = sheet_outbox.version + 1,
            updated_at = excluded.updated_at`,
-      )
-      .run(connectionId, rowKey, valuesJson, now, now);
+    ).run(connectionId, rowKey, valuesJson, now, now);
   }
   pending(connectionId: number, limit: number): OutboxRow[] {
-    return prepareCached<[number, number], OutboxRow>(this.db, 
-        'SELECT id, connection_id, row_key, values_json, version, attempts FROM sheet_outbox WHERE connection_id = ? ORDER BY updated_at, id LIMIT ?',
-      )
-      .all(connectionId, limit);
+    return prepareCached<[number, number], OutboxRow>(
+      this.db,
+      'SELECT id, connection_id, row_key, values_json, version, attempts FROM sheet_outbox WHERE connection_id = ? ORDER BY updated_at, id LIMIT ?',
+    ).all(connectionId, limit);
   }
   pendingCount(connectionId: number): number {
-    return prepareCached<[number], { n: number }>(this.db, 'SELECT count(*) AS n FROM sheet_outbox WHERE connection_id = ?')
-      .get(connectionId)!.n;
+    return prepareCached<[number], { n: number }>(
+      this.db,
+      'SELECT count(*) AS n FROM sheet_outbox WHERE connection_id = ?',
+    ).get(connectionId)!.n;
   }
   /** Deletes an entry only if nothing was merged into it since it was read (otherwise it is written again). */
   removeWritten(id: number, version: number): void {

@@ -56,13 +56,21 @@ export class TransfersRepository {
   /** The call's transfer still in flight (at most one: a call is handed over once). */
   openForCall(callId: number): Transfer | null {
     const row = this.db
-      .prepare<[number], TransferRow>(`${SELECT} WHERE t.call_id = ? AND t.status IN ${OPEN} ORDER BY t.id DESC LIMIT 1`)
+      .prepare<[number], TransferRow>(
+        `${SELECT} WHERE t.call_id = ? AND t.status IN ${OPEN} ORDER BY t.id DESC LIMIT 1`,
+      )
       .get(callId);
     return row ? toTransfer(row) : null;
   }
   /** Whether the call was ever handed over (a connected-then-ended transfer must not be recorded twice). */
   anyForCall(callId: number): boolean {
-    return this.db.prepare<[number], { one: number }>(`SELECT 1 AS one FROM transfers WHERE call_id = ? AND status <> 'failed' LIMIT 1`).get(callId) !== undefined;
+    return (
+      this.db
+        .prepare<[number], { one: number }>(
+          `SELECT 1 AS one FROM transfers WHERE call_id = ? AND status <> 'failed' LIMIT 1`,
+        )
+        .get(callId) !== undefined
+    );
   }
   list(filter: { open?: boolean; callId?: number; limit: number }): Transfer[] {
     const where: string[] = [];
@@ -74,7 +82,9 @@ export class TransfersRepository {
     }
     params.push(filter.limit);
     return this.db
-      .prepare<(number | string)[], TransferRow>(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id DESC LIMIT ?`)
+      .prepare<(number | string)[], TransferRow>(
+        `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id DESC LIMIT ?`,
+      )
       .all(...params)
       .map(toTransfer);
   }
@@ -103,9 +113,15 @@ export class TransfersRepository {
     this.db.prepare('UPDATE transfers SET disposition = ?, notes = ? WHERE id = ?').run(disposition, notes || null, id);
   }
   /** Per campaign and local day; `transfers` excludes requests the provider refused outright. */
-  counts(q: { campaignId?: number; fromMs?: number }): { campaignId: number | null; day: string; transfers: number; connected: number; failed: number }[] {
+  counts(q: {
+    campaignId?: number;
+    fromMs?: number;
+  }): { campaignId: number | null; day: string; transfers: number; connected: number; failed: number }[] {
     return this.db
-      .prepare<[{ campaignId: number | null; fromMs: number }], { campaignId: number | null; day: string; transfers: number; connected: number; failed: number }>(
+      .prepare<
+        [{ campaignId: number | null; fromMs: number }],
+        { campaignId: number | null; day: string; transfers: number; connected: number; failed: number }
+      >(
         `SELECT c.campaign_id AS campaignId, date(t.requested_at / 1000, 'unixepoch', 'localtime') AS day,
                 COUNT(*) AS transfers,
                 SUM(t.connected_at IS NOT NULL) AS connected,
@@ -133,7 +149,9 @@ export class TransfersRepository {
   }
   previousCallIds(phone: string, exceptCallId: number, limit: number): number[] {
     return this.db
-      .prepare<[string, number, number], { id: number }>('SELECT id FROM calls WHERE phone = ? AND id <> ? ORDER BY created_at DESC, id DESC LIMIT ?')
+      .prepare<[string, number, number], { id: number }>(
+        'SELECT id FROM calls WHERE phone = ? AND id <> ? ORDER BY created_at DESC, id DESC LIMIT ?',
+      )
       .all(phone, exceptCallId, limit)
       .map((r) => r.id);
   }
