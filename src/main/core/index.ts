@@ -8,6 +8,7 @@ import { CallLifecycle, type CallEndedHook } from './calls/lifecycle';
 import { ContactsService } from './contacts/service';
 import { applyPendingReplacement } from './maintenance/maintenance';
 import { Dialer } from './dialer/dialer';
+import { DncService } from './dnc/service';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
 import { assemblyAiHook, zapierHook } from './recordings/hook';
@@ -52,6 +53,8 @@ export interface Core {
   readonly webhooks: WebhookServer;
   readonly dialer: Dialer;
   readonly contacts: ContactsService;
+  /** The do-not-call list: the one place numbers are put on it or taken off. */
+  readonly dnc: DncService;
   /** Google Sheets as live contact sources, with write-back (issue 7). */
   readonly sources: SheetSources;
   /** Call recordings → transcription → Slack (issue 8). */
@@ -79,8 +82,9 @@ export function createCore(options: CoreOptions): Core {
   const bus = new EventBus();
   const settings = new SettingsService(new SettingsRepository(db));
   const secrets = new SecretStore(new SecretsRepository(db), platform.cipher, () => platform.clock.now());
+  const dnc = new DncService({ db, bus, clock: platform.clock, logger: platform.logger });
   const onEnded: CallEndedHook[] = [];
-  const calls = new CallLifecycle({ db, bus, clock: platform.clock, logger: platform.logger, onEnded });
+  const calls = new CallLifecycle({ db, bus, clock: platform.clock, logger: platform.logger, onEnded, dnc });
   const webhooks: WebhookServer = new WebhookServer({
     db,
     bus,
@@ -100,13 +104,14 @@ export function createCore(options: CoreOptions): Core {
   });
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
   onEnded.push((call) => dialer.onCallEnded(call));
-  const contacts = new ContactsService({ db, bus, platform, settings });
+  const contacts = new ContactsService({ db, bus, platform, settings, dnc });
   const sources = new SheetSources({
     db,
     bus,
     platform,
     settings,
     secrets,
+    dnc,
     endpoints: options.google,
     // Rows added to a connected sheet join running campaigns at once, not at the dialer's next wake-up.
     onQueued: () => {
@@ -131,7 +136,7 @@ export function createCore(options: CoreOptions): Core {
   webhooks.registerHook('assemblyai', assemblyAiHook(recordings));
   webhooks.registerStats('recordings', () => recordings.stats());
   const roster = new AgentRoster({ db, bus, clock: platform.clock });
-  const transfers = new TransferService({ db, bus, platform, providers: () => providers, roster });
+  const transfers = new TransferService({ db, bus, platform, providers: () => providers, roster, dnc });
 
   let started = false;
   const core: Core = {
@@ -147,6 +152,7 @@ export function createCore(options: CoreOptions): Core {
     webhooks,
     dialer,
     contacts,
+    dnc,
     sources,
     recordings,
     tunnel,

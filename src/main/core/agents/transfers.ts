@@ -2,13 +2,13 @@ import type { HandoffCard, Transfer, TransferStatus } from '../../../shared/cont
 import { Outcome, type Call, type ProviderName } from '../../../shared/domain';
 import { ApiError } from '../api/index';
 import type { EventBus } from '../bus';
+import type { DncService } from '../dnc/service';
 import type { Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Db } from '../store/db';
 import { AgentRoutingRepository } from '../store/repositories/agent-routing';
 import { CallsRepository } from '../store/repositories/calls';
 import { DialerRepository } from '../store/repositories/dialer';
-import { DncRepository } from '../store/repositories/dnc';
 import { TransfersRepository } from '../store/repositories/transfers';
 import type { AgentRoster } from './roster';
 
@@ -22,7 +22,6 @@ export class TransferService {
   private readonly calls: CallsRepository;
   private readonly routing: AgentRoutingRepository;
   private readonly queue: DialerRepository;
-  private readonly dnc: DncRepository;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -32,13 +31,13 @@ export class TransferService {
       platform: Platform;
       providers: () => ProviderRegistry;
       roster: AgentRoster;
+      dnc: DncService;
     },
   ) {
     this.repo = new TransfersRepository(deps.db);
     this.calls = new CallsRepository(deps.db);
     this.routing = new AgentRoutingRepository(deps.db);
     this.queue = new DialerRepository(deps.db);
-    this.dnc = new DncRepository(deps.db);
     this.unsubscribe = deps.bus.subscribe((event) => {
       if (event.type !== 'call.updated' && event.type !== 'call.transfer') return;
       const callId = event.type === 'call.updated' ? event.payload.id : event.payload.callId;
@@ -243,7 +242,12 @@ export class TransferService {
     if (row.campaign_id !== null && row.contact_id !== null)
       this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
     if (outcome === 'do_not_call')
-      this.dnc.add(row.phone, 'outcome', `Disposition do_not_call after transfer of call ${callId}`, this.now);
+      this.deps.dnc.add([row.phone], {
+        source: 'outcome',
+        reason: `Disposition do_not_call after transfer of call ${callId}`,
+        campaignId: row.campaign_id,
+        callId,
+      });
   }
 
   private published(id: number): Transfer {

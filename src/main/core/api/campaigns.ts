@@ -4,6 +4,7 @@ import type { Core } from '../index';
 
 export function campaignsHandlers(core: Core): Handlers<typeof campaignsMethods> {
   const d = core.dialer;
+  const dnc = core.dnc;
   return {
     'campaigns.list': () => d.list(),
     'campaigns.get': ({ id }) => d.get(id),
@@ -18,8 +19,10 @@ export function campaignsHandlers(core: Core): Handlers<typeof campaignsMethods>
     'campaigns.progress': ({ id }) => d.progress(id),
     'campaigns.waiting': ({ id, limit, offset }) => d.waiting(id, limit, offset),
     'campaigns.log': ({ id, limit, beforeId }) => d.activityLog(id, limit, beforeId),
-    'dnc.list': ({ limit }) => d.listDnc(limit),
-    'dnc.add': ({ phones, reason }) => ({ added: d.addDnc(phones, 'manual', reason ?? null) }),
-    'dnc.remove': ({ phone }) => ({ removed: d.removeDnc(phone) }),
+    'dnc.list': ({ limit }) => dnc.list(limit),
+    'dnc.add': ({ phones, reason }) => ({
+      added: dnc.add(phones, { source: 'manual', reason: reason ?? null }).numbers,
+    }),
+    'dnc.remove': ({ phone }) => ({ removed: dnc.remove([phone]).numbers > 0 }),
   };
 }

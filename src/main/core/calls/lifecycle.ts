@@ -8,13 +8,12 @@ import {
   type TranscriptTurn,
 } from '../../../shared/domain';
 import type { EventBus } from '../bus';
+import type { DncService } from '../dnc/service';
 import type { Clock, Logger } from '../platform';
 import type { NormalizedEvent } from '../providers/types';
 import type { Db } from '../store/db';
-import { ActivityRepository } from '../store/repositories/activity';
 import { CallsRepository, type CallPatch, type CallRow } from '../store/repositories/calls';
 import { DialerRepository } from '../store/repositories/dialer';
-import { DncRepository } from '../store/repositories/dnc';
 import { lowerCaseKeys, resolveOutcome } from './outcome';
 
 export type ApplyDisposition = 'applied' | 'duplicate' | 'stale' | 'enriched' | 'unknown_call';
@@ -41,8 +40,6 @@ export interface ConsoleEnding {
 export class CallLifecycle {
   private readonly calls: CallsRepository;
   private readonly queue: DialerRepository;
-  private readonly dnc: DncRepository;
-  private readonly activity: ActivityRepository;
   private readonly settingsStmt;
   private readonly mappings = new Map<string, Record<string, Outcome>>();
   /** One transaction wrapper, built once (better-sqlite3 builds a new one per db.transaction() call). */
@@ -53,13 +50,13 @@ export class CallLifecycle {
   /** Runs inside the transaction when a call already ended turns out to have had a conversation after all. */
   readonly onLateConversation: CallEndedHook[] = [];
 
-  constructor(readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; onEnded: CallEndedHook[] }) {
+  constructor(
+    readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; onEnded: CallEndedHook[]; dnc: DncService },
+  ) {
     const tx = deps.db.transaction((fn: () => unknown) => fn());
     this.tx = (fn) => tx.immediate(fn);
     this.calls = new CallsRepository(deps.db);
     this.queue = new DialerRepository(deps.db);
-    this.dnc = new DncRepository(deps.db);
-    this.activity = new ActivityRepository(deps.db);
     this.settingsStmt = deps.db.prepare<[number], { settings_json: string }>(
       'SELECT settings_json FROM campaigns WHERE id = ?',
     );
@@ -317,19 +314,13 @@ export class CallLifecycle {
   private outcomeChanged(row: CallRow, outcome: Outcome): void {
     if (row.campaign_id !== null && row.contact_id !== null)
       this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
-    if (
-      outcome === 'do_not_call' &&
-      this.dnc.add(row.phone, 'outcome', `Outcome do_not_call on call ${row.id}`, this.deps.clock.now())
-    ) {
-      this.activity.add({
-        at: this.deps.clock.now(),
-        level: 'info',
-        scope: 'calls',
+    if (outcome === 'do_not_call')
+      this.deps.dnc.add([row.phone], {
+        source: 'outcome',
+        reason: `Outcome do_not_call on call ${row.id}`,
         campaignId: row.campaign_id,
         callId: row.id,
-        message: `${row.phone} added to the do-not-call list (the call's outcome was do_not_call)`,
       });
-    }
   }
 
   private publish(callId: number, transcript: TranscriptTurn[] | null): void {

@@ -12,11 +12,11 @@ import type {
 } from '../../../shared/contract/contacts';
 import type { ContactList } from '../../../shared/domain';
 import type { EventBus } from '../bus';
+import type { DncService } from '../dnc/service';
 import type { Platform, TimerHandle } from '../platform';
 import type { SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
 import { ContactsRepository, SortColumnError, toGridContact } from '../store/repositories/contacts';
-import { DncRepository } from '../store/repositories/dnc';
 import { ImportsRepository, type ImportRow } from '../store/repositories/imports';
 import { ListsRepository } from '../store/repositories/lists';
 import { buildExportTable, neutralizeTable, tableToCsv, type ExportTable } from './export';
@@ -100,14 +100,14 @@ export class ContactsService {
   private readonly contacts: ContactsRepository;
   private readonly lists: ListsRepository;
   private readonly imports: ImportsRepository;
-  private readonly dnc: DncRepository;
   private readonly open = new Map<string, OpenImport>();
 
-  constructor(readonly deps: { db: Db; bus: EventBus; platform: Platform; settings: SettingsService }) {
+  constructor(
+    readonly deps: { db: Db; bus: EventBus; platform: Platform; settings: SettingsService; dnc: DncService },
+  ) {
     this.contacts = new ContactsRepository(deps.db);
     this.lists = new ListsRepository(deps.db);
     this.imports = new ImportsRepository(deps.db);
-    this.dnc = new DncRepository(deps.db);
   }
 
   private now(): number {
@@ -177,7 +177,7 @@ export class ContactsService {
     let accepted = 0;
     let duplicatesInList = 0;
     let dnc = 0;
-    const dncMap = this.contacts.dncCount() <= 500_000 ? this.contacts.dncAll() : null;
+    const blockReason = this.deps.dnc.blockReasons();
     for (const batch of batches) {
       for (let i = 0; i < batch.length; i += RECORD_STRIDE) {
         const phone = batch[i + 2] as string;
@@ -203,7 +203,7 @@ export class ContactsService {
             continue;
           }
         }
-        const blocked = dncMap ? dncMap.get(phone) : this.contacts.dncEntry(phone);
+        const blocked = blockReason(phone);
         if (blocked) dnc++;
         this.contacts.insert({
           listId,
@@ -216,7 +216,7 @@ export class ContactsService {
           sourceRow: batch[i] as number,
           sourceKey: phone,
           callable: !blocked,
-          notCallableReason: blocked ? dncReason(blocked) : null,
+          notCallableReason: blocked,
           at,
         });
         accepted++;
@@ -625,9 +625,8 @@ export class ContactsService {
       phone = p.e164;
       phoneRaw = p.raw;
       if (p.ext) variables.phone_ext = p.ext;
-      const blocked = this.contacts.dncEntry(p.e164);
-      callable = !blocked;
-      reason = blocked ? dncReason(blocked) : null;
+      reason = this.deps.dnc.blockReason(p.e164);
+      callable = reason === null;
     }
     const email = input.email === undefined ? row.email : input.email?.trim() || null;
     if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
@@ -671,32 +670,14 @@ export class ContactsService {
   }
 
   markDnc(selection: ContactSelection, reason: string | undefined): { numbers: number; contacts: number } {
-    const phones = this.contacts.phonesOf(this.contacts.selectIds(selection));
-    const at = this.now();
-    const result = this.deps.db.transaction(() => {
-      let numbers = 0;
-      for (const p of phones) if (this.dnc.add(p, 'manual', reason ?? null, at)) numbers++;
-      const contacts = this.contacts.setCallableByPhones(
-        phones,
-        false,
-        dncReason({ source: 'manual', reason: reason ?? null }),
-        at,
-      );
-      return { numbers, contacts };
-    })();
-    for (const listId of this.contacts.listsWithPhones(phones)) this.deps.bus.publish('lists.changed', { listId });
-    return result;
+    return this.deps.dnc.add(this.contacts.phonesOf(this.contacts.selectIds(selection)), {
+      source: 'manual',
+      reason: reason ?? null,
+    });
   }
 
   unmarkDnc(selection: ContactSelection): { numbers: number; contacts: number } {
-    const phones = this.contacts.phonesOf(this.contacts.selectIds(selection));
-    const result = this.deps.db.transaction(() => {
-      let numbers = 0;
-      for (const p of phones) if (this.dnc.remove(p)) numbers++;
-      return { numbers, contacts: this.contacts.setCallableByPhones(phones, true, null, this.now()) };
-    })();
-    for (const listId of this.contacts.listsWithPhones(phones)) this.deps.bus.publish('lists.changed', { listId });
-    return result;
+    return this.deps.dnc.remove(this.contacts.phonesOf(this.contacts.selectIds(selection)));
   }
 
   // ---- exports and write-back ----
@@ -909,10 +890,6 @@ function toImportSummary(
 function defaultListName(fileName: string, sheet: string, sheetCount: number): string {
   const stem = fileName.replace(/\.[^.]+$/, '');
   return sheetCount > 1 ? `${stem} – ${sheet}` : stem;
-}
-
-function dncReason(entry: { source: string; reason: string | null }): string {
-  return `do-not-call list (${entry.source}${entry.reason ? `: ${entry.reason}` : ''})`;
 }
 
 function validTimezone(tz: string): boolean {

@@ -821,24 +821,6 @@ export class Dialer {
     return this.activity.forCampaign(id, limit, beforeId);
   }
 
-  /** Adds numbers to the do-not-call list; the dialer checks it right before every dial. */
-  addDnc(phones: string[], source: string, reason: string | null): number {
-    const now = this.now;
-    const added = this.immediate(() => phones.filter((p) => this.dnc.add(p, source, reason, now)).length);
-    if (added) this.log(null, null, 'info', `${added} number(s) added to the do-not-call list (${source})`);
-    return added;
-  }
-
-  removeDnc(phone: string): boolean {
-    const removed = this.dnc.remove(phone);
-    if (removed) this.log(null, null, 'info', `${phone} removed from the do-not-call list`);
-    return removed;
-  }
-
-  listDnc(limit: number): { phone: string; source: string; reason: string | null; createdAt: number }[] {
-    return this.dnc.list(limit);
-  }
-
   /** Dialing paused for this provider until then (rate limit or outage), or null. */
   backoffUntil(provider: ProviderName): number | null {
     const b = this.backoff.get(provider);

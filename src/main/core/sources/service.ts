@@ -12,6 +12,7 @@ import {
 } from '../../../shared/contract/sources';
 import type { Call } from '../../../shared/domain';
 import type { EventBus } from '../bus';
+import type { DncService } from '../dnc/service';
 import type { Platform, TimerHandle } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
@@ -46,6 +47,8 @@ export interface SourcesOptions {
   platform: Platform;
   settings: SettingsService;
   secrets: SecretStore;
+  /** Rows whose number is on the do-not-call list arrive not callable. */
+  dnc: DncService;
   endpoints?: GoogleEndpoints;
   /** Minimum gap between two write requests to one sheet (Sheets allows about 60 writes a minute per user). */
   writeIntervalMs?: number;

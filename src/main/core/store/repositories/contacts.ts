@@ -1,5 +1,5 @@
 import type { ContactFilter, ContactSelection, GridContact } from '../../../../shared/contract/contacts';
-import type { Db } from '../db';
+import { prepareCached, type Db } from '../db';
 
 // Contacts and the grid's view of them: paging with sort and filters over 100k rows, bulk edits, export rows.
 // Call status, outcome and attempts are read from calls / campaign_contacts (owned by the dialer) in place.
@@ -229,7 +229,6 @@ export class ContactsRepository {
   private readonly insertStmt;
   private readonly byListPhoneStmt;
   private readonly mergeStmt;
-  private readonly dncStmt;
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO contacts (list_id, name, phone, phone_raw, timezone, email, variables_json, source_row, source_key, callable,
@@ -240,9 +239,6 @@ export class ContactsRepository {
     );
     this.mergeStmt = db.prepare<[string, string | null, string | null, string, number, number]>(
       'UPDATE contacts SET name = ?, email = ?, timezone = ?, variables_json = ?, updated_at = ? WHERE id = ?',
-    );
-    this.dncStmt = db.prepare<[string], { source: string; reason: string | null }>(
-      'SELECT source, reason FROM dnc WHERE phone = ?',
     );
   }
 
@@ -278,20 +274,6 @@ export class ContactsRepository {
   ): void {
     this.mergeStmt.run(name, email, timezone, JSON.stringify(variables), at, id);
   }
-  dncEntry(phone: string): { source: string; reason: string | null } | undefined {
-    return this.dncStmt.get(phone);
-  }
-  dncCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM dnc').get() as { n: number }).n;
-  }
-  /** The whole DNC list, for imports: one scan instead of a lookup per row. */
-  dncAll(): Map<string, { source: string; reason: string | null }> {
-    const rows = this.db
-      .prepare<[], { phone: string; source: string; reason: string | null }>('SELECT phone, source, reason FROM dnc')
-      .all();
-    return new Map(rows.map((r) => [r.phone, { source: r.source, reason: r.reason }]));
-  }
-
   /**
    * Two steps so 100k-row lists stay fast: the ids of the page are found with only what the sort and filters need
    * (an index walk for id and name), then the call columns are computed for those rows alone.
@@ -405,13 +387,20 @@ export class ContactsRepository {
       .all(JSON.stringify(phones))
       .map((r) => r.list_id);
   }
-  /** Sets callable for every contact (any list) with one of these numbers. */
-  setCallableByPhones(phones: string[], callable: boolean, reason: string | null, at: number): number {
-    return this.db
-      .prepare(
-        'UPDATE contacts SET callable = ?, not_callable_reason = ?, updated_at = ? WHERE phone IN (SELECT value FROM json_each(?))',
-      )
-      .run(callable ? 1 : 0, reason, at, JSON.stringify(phones)).changes;
+  /** Makes every contact (any list) with one of these numbers not callable, for this reason. */
+  markNotCallableByPhones(phones: string[], reason: string, at: number): number {
+    return prepareCached(
+      this.db,
+      'UPDATE contacts SET callable = 0, not_callable_reason = ?, updated_at = ? WHERE phone IN (SELECT value FROM json_each(?))',
+    ).run(reason, at, JSON.stringify(phones)).changes;
+  }
+  /** Makes callable again the contacts with these numbers whose reason starts with `reasonPrefix` (and no other). */
+  restoreCallableByPhones(phones: string[], reasonPrefix: string, at: number): number {
+    return prepareCached(
+      this.db,
+      `UPDATE contacts SET callable = 1, not_callable_reason = NULL, updated_at = ?
+         WHERE phone IN (SELECT value FROM json_each(?)) AND callable = 0 AND substr(not_callable_reason, 1, ?) = ?`,
+    ).run(at, JSON.stringify(phones), reasonPrefix.length, reasonPrefix).changes;
   }
   update(
     id: number,
