@@ -87,7 +87,6 @@ export function createCore(options: CoreOptions): Core {
   const calls = new CallLifecycle({ db, bus, clock: platform.clock, logger: platform.logger, onEnded, dnc });
   const webhooks: WebhookServer = new WebhookServer({
     db,
-    bus,
     platform,
     settings,
     secrets,

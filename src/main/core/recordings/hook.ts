@@ -1,4 +1,4 @@
-import type { ExtraHook } from '../webhooks/server';
+import type { ExtraHook } from '../webhooks/listener';
 import type { RecordingsService } from './service';
 
 // POST /hooks/zapier/<secret>: the automation's call record, as JSON. The webhook server has already checked the

@@ -1,0 +1,272 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock, Logger } from '../platform';
+import { WebhookRejected, type NormalizedEvent, type VoiceProvider, type WebhookRequest } from '../providers/types';
+import type { SettingsService } from '../settings/settings';
+import type { InboxHealth, ProviderLookup, WebhookInbox } from './inbox';
+import type { HookUrls } from './hook-urls';
+
+/** Largest webhook body accepted; providers send a few KiB (a long transcript stays well under this). */
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+export interface WebhookHealth extends InboxHealth {
+  ok: boolean;
+}
+
+/**
+ * A /hooks/<name>/<secret> route served by another capability rather than a voice provider (e.g. the recordings
+ * intake at /hooks/zapier). The listener checks the path secret and the size limit and reads the body; the hook
+ * answers (and persists what it must before answering).
+ */
+export interface ExtraHook {
+  handle(request: WebhookRequest): { status: number; body: string; contentType?: string };
+}
+
+export interface WebhookListenerDeps {
+  settings: SettingsService;
+  clock: Clock;
+  logger: Logger;
+  urls: HookUrls;
+  inbox: WebhookInbox;
+  providers: ProviderLookup;
+}
+
+const HOOK_PATH = /^\/hooks\/([a-z_]{1,40})\/([A-Za-z0-9_-]{1,200})$/;
+const HOOK_NAME = /^[a-z_]{1,40}$/;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return headers;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'application/json',
+  extra: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    ...extra,
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+/**
+ * The only listener that faces the internet (through the tunnel): /hooks/<name>/<secret>, GET /health and GET /stats.
+ *
+ * Per delivery: path secret → size limit → provider signature → parse (malformed bodies get 400 and are never
+ * stored) → the inbox stores the raw delivery and calls back when the provider may be answered.
+ */
+export class WebhookListener {
+  private server: Server | null = null;
+  private readonly extraHooks = new Map<string, ExtraHook>();
+  private readonly statsSections = new Map<string, () => unknown>();
+
+  constructor(private readonly deps: WebhookListenerDeps) {}
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const port = this.deps.settings.get('webhookPort');
+    const host = this.deps.settings.get('webhookHost');
+    const server = createServer(
+      { keepAliveTimeout: 10_000, headersTimeout: 10_000, requestTimeout: 30_000, maxHeaderSize: 16 * 1024 },
+      (req, res) => this.handle(req, res),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.deps.logger.log('error', 'webhooks', `server error: ${err.message}`));
+    this.server = server;
+    this.deps.urls.setLocalAddress({ host, port: (server.address() as AddressInfo).port });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    this.deps.urls.setLocalAddress(null);
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  get listening(): boolean {
+    return this.server !== null;
+  }
+
+  health(): WebhookHealth {
+    return { ok: this.listening, ...this.deps.inbox.health() };
+  }
+
+  /** Serves /hooks/<name>/<secret> with `hook` (the name must not be a provider's). */
+  registerHook(name: string, hook: ExtraHook): void {
+    if (!HOOK_NAME.test(name) || this.deps.providers.find(name)) throw new Error(`cannot register hook "${name}"`);
+    this.extraHooks.set(name, hook);
+  }
+
+  /** Adds a section to GET /stats (e.g. the recordings pipeline's counts). */
+  registerStats(name: string, section: () => unknown): void {
+    this.statsSections.set(name, section);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/health' && req.method === 'GET') {
+      send(res, 200, JSON.stringify(this.health()));
+      return;
+    }
+    if (path === '/stats' && req.method === 'GET') {
+      send(
+        res,
+        200,
+        JSON.stringify(Object.fromEntries([...this.statsSections].map(([name, section]) => [name, section()]))),
+      );
+      return;
+    }
+    const match = HOOK_PATH.exec(path);
+    if (!match || (req.method !== 'GET' && req.method !== 'POST')) {
+      send(res, 404, '{"error":"not found"}');
+      return;
+    }
+    const hookName = match[1];
+    const extra = this.extraHooks.get(hookName);
+    const provider = extra ? undefined : this.deps.providers.find(hookName);
+    if (!provider && !extra) {
+      send(res, 404, '{"error":"not found"}');
+      return;
+    }
+    if (!this.deps.urls.secretMatches(match[2])) {
+      this.deps.logger.log('warn', 'webhooks', `refused a ${hookName} webhook: wrong path secret`);
+      send(res, 401, '{"error":"unauthorized"}');
+      return;
+    }
+    const declared = Number(req.headers['content-length']);
+    if (declared > WEBHOOK_BODY_LIMIT) {
+      this.tooLarge(hookName, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > WEBHOOK_BODY_LIMIT) {
+        refused = true;
+        chunks.length = 0;
+        req.off('data', onData);
+        this.tooLarge(hookName, res);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (refused) return;
+      const query = q < 0 ? '' : url.slice(q + 1);
+      const request: WebhookRequest = {
+        method: req.method ?? 'GET',
+        path,
+        query: new URLSearchParams(query),
+        headers: flatHeaders(req),
+        rawBody: Buffer.concat(chunks, size),
+        url: this.deps.urls.calledUrl(url),
+        receivedAt: this.deps.clock.now(),
+      };
+      if (provider) this.deliver(provider, request, query, res);
+      else if (extra) this.deliverExtra(hookName, extra, request, res);
+    });
+    req.on('error', () => {
+      refused = true;
+    });
+  }
+
+  /** `query` is the query string as received: it is stored byte for byte, so a re-parse sees what arrived. */
+  private deliver(provider: VoiceProvider, request: WebhookRequest, query: string, res: ServerResponse): void {
+    const logger = this.deps.logger;
+    let events: NormalizedEvent[] = [];
+    let parserFault: string | null = null;
+    try {
+      provider.verifyWebhook(request);
+      events = provider.parseWebhook(request);
+    } catch (err) {
+      if (err instanceof WebhookRejected) {
+        logger.log('warn', 'webhooks', `refused a ${provider.name} webhook (${err.reason}): ${err.message}`);
+        send(res, err.httpStatus, JSON.stringify({ error: err.reason, message: err.message }));
+        return;
+      }
+      // A bug on our side, not a bad delivery: keep the bytes (state 'error') and acknowledge, so the provider
+      // neither loses the event nor retries it forever.
+      parserFault = `${provider.name} parser failed: ${errorMessage(err)}`;
+      logger.log('error', 'webhooks', parserFault);
+    }
+    this.deps.inbox.receive({
+      events,
+      fault: parserFault,
+      delivery: {
+        provider: provider.name,
+        receivedAt: request.receivedAt,
+        method: request.method,
+        path: `/hooks/${provider.name}`,
+        query: query || null,
+        headers: request.headers,
+        body: request.rawBody,
+      },
+      stored: () => this.answer(provider, request, res),
+      // Not stored means not acknowledged: the provider will deliver it again.
+      notStored: () => send(res, 503, '{"error":"unavailable"}'),
+    });
+  }
+
+  private deliverExtra(name: string, hook: ExtraHook, request: WebhookRequest, res: ServerResponse): void {
+    try {
+      const out = hook.handle(request);
+      send(res, out.status, out.body, out.contentType);
+    } catch (err) {
+      // Not stored means not acknowledged: the sender will deliver it again.
+      this.deps.logger.log('error', 'webhooks', `${name} hook failed: ${errorMessage(err)}`);
+      send(res, 503, '{"error":"unavailable"}');
+    }
+  }
+
+  private answer(provider: VoiceProvider, request: WebhookRequest, res: ServerResponse): void {
+    let custom: { status: number; contentType: string; body: string } | null = null;
+    try {
+      custom = provider.webhookResponse?.(request) ?? null;
+    } catch (err) {
+      this.deps.logger.log('error', 'webhooks', `${provider.name} webhook response failed: ${errorMessage(err)}`);
+    }
+    if (custom) send(res, custom.status, custom.body, custom.contentType);
+    else send(res, 200, '');
+  }
+
+  private tooLarge(hookName: string, res: ServerResponse): void {
+    this.deps.logger.log('warn', 'webhooks', `refused a ${hookName} webhook over ${WEBHOOK_BODY_LIMIT} bytes`);
+    // Closing the connection stops the rest of the body from being read at all.
+    send(
+      res,
+      413,
+      JSON.stringify({ error: 'too_large', message: `bodies over ${WEBHOOK_BODY_LIMIT} bytes are refused` }),
+      'application/json',
+      { connection: 'close' },
+    );
+  }
+}
