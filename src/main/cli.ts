@@ -9,8 +9,8 @@ import { nodePlatform } from './core/node-platform';
 import { SimulatorProvider } from './core/providers/simulator';
 import { CliError, parseDuration, parseWindow } from './cli-args';
 
-// The console without a window, for scripts (the COD seed is driven from one). Every command takes --data-dir and
-// --json; JSON shapes are the stable ones of DESIGN §10.
+// The console without a window, for scripts (the COD confirmation flow is driven from one). Every command takes
+// --data-dir and --json; the JSON shapes are a stable interface (README, CLI).
 
 const USAGE = `Usage: callconsole <command> [options]   (npm run cli -- <command> …)
 

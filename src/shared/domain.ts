@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// The vocabulary every part of the console shares (DESIGN §3–§4). Renderer, core, CLI and tests import these,
-// so a status or result means the same thing everywhere.
+// The vocabulary every part of the console shares (docs/architecture.md, Call lifecycle). Renderer, core, CLI and
+// tests import these, so a status or result means the same thing everywhere.
 
 export const CALL_STATUSES = [
   'queued',

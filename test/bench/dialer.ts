@@ -11,7 +11,7 @@ import type {
 import { DialerRepository } from '../../src/main/core/store/repositories/dialer';
 import { tempDir } from '../support/core';
 
-// dialer_* figures (DESIGN §10, issue 4):
+// dialer_* figures:
 // - dialer_cpu_ms_per_call: process CPU per placed call while a campaign (see benchDialer) runs at concurrency 200 on
 //   an in-process fake provider, time compressed (the clock jumps; every call still gets its ringing/answer/end
 //   events applied through the real lifecycle). Includes event application, not only picking and placing.
@@ -268,7 +268,7 @@ async function nextBatch(contacts: number): Promise<number> {
 }
 
 /**
- * The issue's campaign is 100,000 contacts; that takes several minutes of CPU on a 2-core machine, so the default run
+ * The target campaign is 100,000 contacts; that takes several minutes of CPU on a 2-core machine, so the default run
  * uses 10,000 (same concurrency, same per-call work) to stay near two minutes. DIALER_BENCH_CONTACTS=100000 runs
  * the full size; the size used is reported as dialer_campaign_contacts.
  */

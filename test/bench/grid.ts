@@ -7,7 +7,7 @@ import { createCore } from '../../src/main/core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import { CHROMIUM_ARGS, startHostProcess, systemChromium } from '../ui/web-host-process';
 
-// Grid benchmark (issue 3): 100,000 contacts seeded through the core API, then the real renderer in Chromium
+// Grid benchmark: 100,000 contacts seeded through the core API, then the real renderer in Chromium
 // through the web host (needs `npx electron-vite build` first; `npm run bench` does it).
 //  grid_first_render_ms: from the click on "Contacts" (app loaded, socket open) until the first rows of the
 //    100,000 are on screen, measured in the page; grid_cold_first_render_ms is the same from navigation start.

@@ -6,7 +6,7 @@ import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { InboxRepository } from '../../src/main/core/store/repositories/inbox';
 import { createTestCore } from '../support/core';
 
-// Webhook ingest on loopback (DESIGN §10 webhook_*). A load generator in a worker thread (so it does not steal the
+// Webhook ingest on loopback (the webhook_* figures). A load generator in a worker thread (so it does not steal the
 // server's event loop) POSTs signed simulator events:
 //  1. closed loop, 32 connections: events/s until every event is stored AND applied, against the real server;
 //  2. the same load against a bare node:http server that reads the body and answers 200 (same run, same client);

@@ -17,7 +17,7 @@ async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; 
   return { code, out, err };
 }
 
-describe('CLI (DESIGN §10 shapes)', () => {
+describe('CLI (its stable JSON shapes)', () => {
   it('imports a COD call list, runs a simulator campaign to the end, lists calls, exports and searches', async () => {
     const { dir, cleanup } = tempDir('console-cli-');
     cleanups.push(cleanup);

@@ -13,8 +13,8 @@ let listId: number;
 let campaignId: number;
 const NOW = 1_700_000_000_000;
 
-// The COD call_list.csv of seed 002, with the quirks real files have: quoted names, an extra column with quotes,
-// CRLF line ends, a blank line, numbers typed in different formats.
+// The call_list.csv of the COD confirmation flow, with the quirks real files have: quoted names, an extra column with
+// quotes, CRLF line ends, a blank line, numbers typed in different formats.
 const CALL_LIST =
   'name,recipient_phone_number,order_id,status,reschedule_date,reschedule_time,notes\r\n' +
   '"Doe, John",+15551234567,ORD123,,,,"said ""call after 5"""\r\n' +

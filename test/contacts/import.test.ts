@@ -386,7 +386,7 @@ describe('bad files get a clear message and import nothing', () => {
 });
 
 describe('CLI import', () => {
-  it('returns the DESIGN §10 shape with every rejected row', async () => {
+  it('returns the import shape the CLI prints, with every rejected row', async () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');

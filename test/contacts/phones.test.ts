@@ -47,7 +47,7 @@ describe('phone normalisation', () => {
   it('uses the default country only for numbers without a country code', () => {
     expect(ok('(415) 555-2671', 'US').e164).toBe('+14155552671');
     expect(ok('+44 20 7946 0958', 'US').e164).toBe('+442079460958');
-    // The COD seed's example numbers: not in any assigned range, but fully international and of a possible length.
+    // The COD flow's example numbers: not in any assigned range, but fully international and of a possible length.
     expect(ok('+15551234567').e164).toBe('+15551234567');
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LoopbackFake, type LoopbackAnswer, type LoopbackRequest } from './recordings-loopback';
 
-// AssemblyAI as documented (providers.md §5): `authorization: <key>` (no Bearer), POST /v2/upload (raw bytes →
+// AssemblyAI as documented: `authorization: <key>` (no Bearer), POST /v2/upload (raw bytes →
 // upload_url), POST /v2/transcript (→ id, status queued), GET /v2/transcript/{id} moving queued → processing →
 // completed | error, completed bodies shaped like fixtures/recordings/assemblyai-transcript-completed.json.
 

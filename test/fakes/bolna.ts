@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deliver, E164, fixture, HttpFake, json, type FakeRequest, type FakeResponse } from './http-fake';
 
-// Bolna's hosted API as documented (providers.md §1.1–1.2): bearer auth, POST /call, GET /executions/{id},
+// Bolna's hosted API as documented: bearer auth, POST /call, GET /executions/{id},
 // POST /call/{id}/stop, PATCH /v2/agent/{id}; and the execution webhook, one POST per status change, in the
 // shape of fixtures/providers/bolna-*.json.
 

@@ -1,6 +1,6 @@
 import { LoopbackFake } from './recordings-loopback';
 
-// Exotel's recording host: GET <recording url> behind HTTP Basic api_key:api_token (providers.md §3), answering
+// Exotel's recording host: GET <recording url> behind HTTP Basic api_key:api_token, answering
 // the MP3 bytes. `missingFor` makes the first downloads 404, as when Exotel has not published the file yet.
 
 export class ExotelRecordingFake extends LoopbackFake {

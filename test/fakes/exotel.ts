@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { deliver, E164, fixture, HttpFake, json, type FakeRequest, type FakeResponse } from './http-fake';
 
-// Exotel Voice v1 as documented (providers.md §3): basic auth api_key:api_token, form-encoded connect.json,
+// Exotel Voice v1 as documented: basic auth api_key:api_token, form-encoded connect.json,
 // call details, and the StatusCallback (JSON when asked), Passthru GET and Connect "dial whom" GET requests.
 
 interface ExoCall {
@@ -121,7 +121,7 @@ export class ExotelFake extends HttpFake {
       ConversationDuration: String(conversationS),
       RecordingUrl: conversationS > 0 ? `https://recordings.example/${sid}.mp3` : '',
     };
-    // CustomField comes back only with the terminal event (§3.1).
+    // CustomField comes back only with the terminal event.
     if (eventType === 'terminal') payload.CustomField = c.customField;
     else delete payload.CustomField;
     const body = JSON.stringify(payload);

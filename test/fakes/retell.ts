@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { deliver, E164, fixture, HttpFake, json, type FakeRequest, type FakeResponse } from './http-fake';
 
-// Retell's API as documented (providers.md §2): bearer auth, create-phone-call (dynamic variables must be
+// Retell's API as documented: bearer auth, create-phone-call (dynamic variables must be
 // strings), get-call, stop-call, list-agents; webhooks {event, call} signed with x-retell-signature
 // (v=<ms>,d=hex(HMAC-SHA256(key, body ++ ms))), shaped like fixtures/providers/retell-*.json.
 

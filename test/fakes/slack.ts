@@ -1,6 +1,6 @@
 import { LoopbackFake, type LoopbackAnswer } from './recordings-loopback';
 
-// A Slack incoming webhook (providers.md §6): POST JSON to /services/T…/B…/…; 200 "ok" on success, plain-text error
+// A Slack incoming webhook: POST JSON to /services/T…/B…/…; 200 "ok" on success, plain-text error
 // codes otherwise (429 with Retry-After when rate limited). `script` answers the next posts in order; after it runs
 // out every post succeeds. Only answered-200 posts count as messages in the channel.
 

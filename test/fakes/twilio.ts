@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { deliver, E164, fixture, HttpFake, json, type FakeRequest, type FakeResponse } from './http-fake';
 
-// Twilio's Calls API as documented (providers.md §4): basic auth AccountSid:AuthToken, list/fetch/update calls,
+// Twilio's Calls API as documented: basic auth AccountSid:AuthToken, list/fetch/update calls,
 // and signed (X-Twilio-Signature) form-encoded status callbacks and <Dial action> requests.
 // Plus a stand-in for the self-hosted Bolna servers (agent server POST /agent, telephony server POST /call
 // answering plain "done"), which create their calls in this fake Twilio.
@@ -192,7 +192,7 @@ export class TwilioFake extends HttpFake {
   }
 }
 
-/** The self-hosted Bolna servers of seed 002 (agent server and Twilio telephony server) in one fake. */
+/** The self-hosted Bolna servers of the COD confirmation flow (agent server, Twilio telephony server) in one fake. */
 export class BolnaSelfHostedFake extends HttpFake {
   readonly agents = new Map<string, Record<string, unknown>>();
 

@@ -309,7 +309,7 @@ describe('Twilio status callback fixtures', () => {
     return provider.parseWebhook(req)[0];
   };
 
-  it('maps every fixture per providers.md §7, ordered and deduplicated by SequenceNumber', () => {
+  it('maps every fixture to a result (docs/providers.md), ordered and deduplicated by SequenceNumber', () => {
     expect(parse('twilio-status-ringing.json')).toMatchObject({
       status: 'ringing',
       callId: 7,

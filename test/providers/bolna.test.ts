@@ -186,7 +186,7 @@ describe('Bolna webhook fixtures', () => {
     expect(disc.dedupeKey).toBe('b7140255-af33-4608-8e97-04dd944b8e48:call-disconnected');
   });
 
-  it('voicemail and the unsuccessful statuses map per providers.md §7', () => {
+  it('voicemail and the unsuccessful statuses map to results (docs/providers.md)', () => {
     const base = fixture('bolna-completed.json');
     const map = (over: Record<string, unknown>) => executionToEvent({ ...base, ...over });
     expect(map({ answered_by_voice_mail: true })).toMatchObject({ result: 'voicemail', conversation: false });

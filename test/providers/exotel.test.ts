@@ -180,7 +180,7 @@ describe('Exotel fixtures and status table', () => {
     expect(provider.webhookResponse(req)).toEqual({ status: 200, contentType: 'text/plain', body: 'OK' });
   });
 
-  it('maps Status per providers.md §7', () => {
+  it('maps Status to results (docs/providers.md)', () => {
     const base = fixture('exotel-status-completed.json');
     const map = (over: Record<string, string>) =>
       provider.parseWebhook(webhookRequest({ body: JSON.stringify({ ...base, ...over }) }))[0];

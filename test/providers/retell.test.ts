@@ -222,7 +222,7 @@ describe('Retell fixtures and status table', () => {
     expect(analyzed.dedupeKey).toBe('Jabr9TXYYJHfvl6Syypi88rdAHYHmcq6:call_analyzed');
   });
 
-  it('maps disconnection reasons per providers.md §7', () => {
+  it('maps disconnection reasons to results (docs/providers.md)', () => {
     const table: [string, string][] = [
       ['user_hangup', 'completed'],
       ['agent_hangup', 'completed'],

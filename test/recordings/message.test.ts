@@ -22,8 +22,8 @@ function input(
   };
 }
 
-describe('Slack message in the seed layout', () => {
-  it('renders every field of the seed’s layout, in its order, with Slack escaping', () => {
+describe('Slack message in the support team layout', () => {
+  it('renders every field of the layout, in its order, with Slack escaping', () => {
     const [message, ...more] = buildSlackMessages(input({ duration: 56, call_id: '86d8a88279e4f1ad7417e6556c3e1984' }));
     expect(more).toHaveLength(0);
     const rendered = message.blocks.map((b) => (b.type === 'section' ? b.text.text : '')).join('\n\n');

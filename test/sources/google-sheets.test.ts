@@ -74,7 +74,7 @@ describe('connecting a sheet', () => {
     );
   });
 
-  it('reads the seed layout into a google_sheet list through the JWT grant and bearer-checked API', async () => {
+  it('reads the call-tracker layout into a google_sheet list through the JWT grant and bearer-checked API', async () => {
     const { connection, sync } = await connectSeed([
       ['Asha Rao', 919876543210, '', '', '', '', '', '', '', 'gold'],
       ['Vikram Singh', '+91 98765 43211'],
@@ -162,7 +162,7 @@ describe('connecting a sheet', () => {
 });
 
 describe('write-back', () => {
-  it('writes the seed statuses and call details, coalesced into one batch, then no faster than the write interval', async () => {
+  it('writes status words and call details, coalesced into one batch, then no faster than the write interval', async () => {
     const { connection } = await connectSeed([
       ['Asha Rao', '+919876543210'],
       ['Vikram Singh', '+919876543211'],
@@ -223,7 +223,7 @@ describe('write-back', () => {
     expect(row(3)[2]).toBe('no-answer');
   });
 
-  it('maps every console status and result to the seed vocabulary', () => {
+  it('maps every console status and result to the sheet status words', () => {
     const words = (
       [
         ['dialing', null],
@@ -558,7 +558,7 @@ describe('desktop OAuth', () => {
 });
 
 describe('with the call engine', () => {
-  it('fills the seed columns in as the real call lifecycle applies provider events', async () => {
+  it('fills the sheet output columns in as the real call lifecycle applies provider events', async () => {
     const { connection } = await connectSeed([['Asha Rao', '+919876543210']]);
     h.core.sources.start();
     await h.advance(0);

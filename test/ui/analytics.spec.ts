@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, screenshot, test } from './host';
 
-// Issue 9 through the browser: the simulator demo runs, the dashboard shows its figures with their definitions,
-// and every figure exports as CSV and XLSX; the logs view lists what the dialer did.
+// Analytics and logs through the browser: the simulator demo runs, the dashboard shows its figures with their
+// definitions, and every figure exports as CSV and XLSX; the logs view lists what the dialer did.
 
 test('open the analytics dashboard during a simulator campaign and export it', async ({
   page,

@@ -1,6 +1,6 @@
 import { expect, screenshot, test } from './host';
 
-// Issue 2 acceptance through the browser: a fresh data folder, contacts typed in, a simulator campaign at high
+// A first campaign through the browser: a fresh data folder, contacts typed in, a simulator campaign at high
 // speed, tiles that reach their final states, and a finished call's transcript.
 
 const CONTACTS = [

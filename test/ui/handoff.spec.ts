@@ -1,6 +1,6 @@
 import { expect, screenshot, test } from './host';
 
-// Issue 6 acceptance through the browser: a simulator campaign, a live call handed to an available agent from its
+// A hand-off through the browser: a simulator campaign, a live call handed to an available agent from its
 // tile, the tile moving through transferring to transferred, the banner and the hand-off card with the transcript so
 // far, and the agent's disposition saved (the agent is available again afterwards).
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as XLSX from '@e965/xlsx';
 import { expect, screenshot, test } from './host';
 
-// Issue 3 acceptance through the browser: drop a generated workbook on the window, map its columns, import,
+// A file import through the browser: drop a generated workbook on the window, map its columns, import,
 // filter the grid, edit a cell, export, and read the exported file back.
 
 function workbookBase64(): string {

@@ -55,13 +55,13 @@ export interface Core {
   readonly contacts: ContactsService;
   /** The do-not-call list: the one place numbers are put on it or taken off. */
   readonly dnc: DncService;
-  /** Google Sheets as live contact sources, with write-back (issue 7). */
+  /** Google Sheets as live contact sources, with write-back. */
   readonly sources: SheetSources;
-  /** Call recordings → transcription → Slack (issue 8). */
+  /** Call recordings → transcription → Slack. */
   readonly recordings: RecordingsService;
-  /** Public URL for the webhook server: localtunnel or the user's own (issue 5). */
+  /** Public URL for the webhook server: localtunnel or the user's own. */
   readonly tunnel: TunnelService;
-  /** Human agents and hand-offs to them (issue 6). */
+  /** Human agents and hand-offs to them. */
   readonly agents: { roster: AgentRoster; transfers: TransferService };
   readonly api: ApiHandlers;
   /** Starts the webhook server, reconciles calls left in flight, and starts the dialer loop. */

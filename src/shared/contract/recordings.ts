@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
 
-// Call recordings → transcription → Slack (issue 8): the processed-recordings view, its retry button and settings.
+// Call recordings → transcription → Slack: the processed-recordings view, its retry button and settings.
 
 export const RECORDING_STATES = ['queued', 'transcribing', 'posting', 'posted', 'failed'] as const;
 export const RecordingState = z.enum(RECORDING_STATES);

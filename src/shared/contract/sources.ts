@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
 
-// Google Sheets as a live contact source with write-back (issue 7). Credentials go in as file bytes and never come
+// Google Sheets as a live contact source with write-back. Credentials go in as file bytes and never come
 // back out: the renderer only ever sees a credential id, its kind and the account it belongs to.
 
 /** Sheet fields the console reads (name, phone, id) or writes back (the rest). */
@@ -56,7 +56,7 @@ export const SheetMapping = z
   });
 export type SheetMapping = z.infer<typeof SheetMapping>;
 
-/** The seed layout (A Name … I Summary). */
+/** The default call-tracker sheet layout (A Name … I Summary). */
 export const SEED_SHEET_MAPPING: SheetMapping = {
   name: 'A',
   phone: 'B',

@@ -1,7 +1,8 @@
 import { normalizePhone } from './phones';
 import { dateToIso, type CellValue, type SheetSource } from './workbook';
 
-// Header-row detection, column naming, presets for the seed layouts and mapping suggestions.
+// Header-row detection, column naming, presets for the known layouts (call-tracker sheet, COD call_list.csv,
+// Exotel upload) and mapping suggestions.
 
 /** Contact fields a column can fill; any other target is the name of a per-contact variable. */
 export const CONTACT_FIELDS = ['name', 'phone', 'email', 'timezone'] as const;

@@ -149,7 +149,8 @@ function normalizeText(text: string, raw: string, country: string): PhoneResult 
   const parsed = parsePhoneNumberFromString(cleaned, cc);
   if (parsed?.isValid()) return { ok: true, e164: parsed.number, raw, ext };
   // Typed in full international form with a plausible length: accepted even when the metadata does not know the
-  // range (new number blocks, the +1 555 numbers of the COD seed's call_list.csv); the provider has the last word.
+  // range (new number blocks, the +1 555 numbers of the COD flow's example call_list.csv); the provider has the last
+  // word.
   if (parsed && cleaned.startsWith('+') && parsed.isPossible()) return { ok: true, e164: parsed.number, raw, ext };
   const lengthProblem = validatePhoneNumberLength(cleaned, cc);
   const where = cleaned.startsWith('+') ? 'for its country code' : `for ${cc}, the default country`;

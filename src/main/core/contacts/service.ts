@@ -58,7 +58,7 @@ export interface ImportOptions {
   listName?: string;
 }
 
-/** The DESIGN §10 shape printed by `callconsole import`. */
+/** The shape `callconsole import --json` prints (a stable interface, see the README). */
 export interface CliImportResult {
   list_id: number;
   import_id: number;
@@ -475,7 +475,7 @@ export class ContactsService {
     return { cancelled: true };
   }
 
-  /** The CLI's one-shot import (DESIGN §10): file on disk → list, with every rejected row. */
+  /** The CLI's one-shot import: file on disk → list, with every rejected row. */
   async importFile(path: string, opts: ImportOptions = {}): Promise<CliImportResult> {
     const full = resolve(path);
     let bytes: Buffer;

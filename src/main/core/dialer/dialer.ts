@@ -37,7 +37,7 @@ export interface DialerDeps {
 
 /** Tunables of the engine itself (not per campaign); tests and the benchmark shorten them. */
 export interface DialerTuning {
-  /** A live call with no provider news for this long is reconciled, or failed as stale (DESIGN §5: 15 min). */
+  /** A live call with no provider news this long is reconciled, or failed as stale (docs/architecture.md, Dialer rules). */
   staleAfterMs: number;
   /** How often the stale sweep runs. */
   sweepEveryMs: number;
@@ -81,9 +81,9 @@ export interface CreateCampaignInput {
 const PRIORITY_BOOST = 1_000_000;
 
 /**
- * Campaigns and the engine that places their calls (DESIGN §5). Work is picked by due time from the
- * campaign_contacts_due index; every rule is checked at the moment of dialling, inside the transaction that writes
- * the attempt row (with its idempotency key) before the provider is asked.
+ * Campaigns and the engine that places their calls (docs/architecture.md, Dialer rules). Work is picked by due time
+ * from the campaign_contacts_due index; every rule is checked at the moment of dialling, inside the transaction that
+ * writes the attempt row (with its idempotency key) before the provider is asked.
  */
 export class Dialer {
   readonly tuning: DialerTuning;

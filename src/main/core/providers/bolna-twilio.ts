@@ -15,7 +15,8 @@ import {
   type WebhookRequest,
 } from './types';
 
-// Self-hosted Bolna (github bolna-ai/bolna local_setup) dialling through Twilio (providers.md §1.4, seed 002).
+// Self-hosted Bolna (github bolna-ai/bolna local_setup) dialling through Twilio, as the COD confirmation flow runs it
+// (docs/providers.md, Self-hosted Bolna + Twilio).
 // Its telephony server answers POST /call with a bare "done": no id, no status webhook. So we find the call in
 // Twilio (list by To number and time), attach our StatusCallback to it with a call update, reconcile with
 // GET Calls/{sid}.json, and take the outcome from the agent's extraction webhook (a JSON POST of the extracted
@@ -239,7 +240,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
   async cancelCall(providerCallId: string): Promise<void> {
     const call = await this.twilio.fetchCall(providerCallId);
     if (!call) return;
-    // canceled only works before the call is answered; completed hangs up a live one (§4.5).
+    // canceled only works before the call is answered; completed hangs up a live one.
     if (call.status === 'queued' || call.status === 'ringing')
       await this.twilio.updateCall(providerCallId, { Status: 'canceled' });
     else if (call.status === 'in-progress') await this.twilio.updateCall(providerCallId, { Status: 'completed' });
@@ -394,7 +395,7 @@ function statusFields(status: string, durationS: number, answeredBy: string | un
   return { status: 'ended', result: TERMINAL[status] ?? 'failed', conversation: false, durationS: 0 };
 }
 
-/** The <Dial action> request after a transfer: DialCallStatus=completed means the person took the call (§7). */
+/** The <Dial action> request after a transfer: DialCallStatus=completed means the person took the call. */
 function dialResult(form: Record<string, string>): NormalizedEvent {
   const sid = form.CallSid;
   if (!sid) throw new WebhookRejected('malformed', 'Twilio dial result without CallSid');

@@ -23,7 +23,7 @@ import {
 } from './types';
 import { AgentWebhookPointer } from './agent-webhook';
 
-// Bolna hosted API (providers.md §1.1–1.3). Bolna does not sign webhooks: the secret in our hook path is the
+// Bolna hosted API (docs/providers.md, Bolna). Bolna does not sign webhooks: the secret in our hook path is the
 // authentication, and getCall can re-fetch an execution to confirm it.
 
 export interface BolnaConfig {
@@ -156,7 +156,7 @@ export class BolnaProvider implements VoiceProvider {
   }
 
   verifyWebhook(_req: WebhookRequest): void {
-    // No signature exists (providers.md §1.2); the server has already checked the secret path.
+    // Bolna does not sign its webhooks; the server has already checked the secret path.
   }
 
   parseWebhook(req: WebhookRequest): NormalizedEvent[] {
@@ -205,8 +205,8 @@ export function executionToEvent(body: Record<string, unknown>): NormalizedEvent
     if (transferData) event.result = 'transferred';
     else if (voicemail) event.result = 'voicemail';
     else if (talked) event.result = 'completed';
-    // `completed` with no conversation is not a conversation (§1.2): somebody picked up and nobody talked,
-    // or the carrier ended it; the hang-up reason says which.
+    // `completed` with no conversation is not a conversation (Bolna's own advice): somebody picked up and nobody
+    // talked, or the carrier ended it; the hang-up reason says which.
     else event.result = /busy/i.test(event.hangupReason ?? '') ? 'busy' : 'no_answer';
   } else if (TERMINAL[status]) {
     event.status = 'ended';

@@ -21,7 +21,7 @@ import {
   type WebhookRequest,
 } from './types';
 
-// Exotel Voice v1 (providers.md §3). One hook URL serves three uses, told apart by method and `op`:
+// Exotel Voice v1 (docs/providers.md, Exotel). One hook URL serves three uses, told apart by method and `op`:
 //   POST                 StatusCallback (JSON, because we ask for it), terminal + answered events
 //   GET                  Passthru applet: answer fast with plain OK
 //   GET ?op=dial_whom    Connect applet "Dial whom" URL: answer with the number of an available human agent
@@ -94,7 +94,7 @@ export class ExotelProvider implements VoiceProvider {
       Url: flowUrl,
       CallType: 'trans',
       CustomField: String(req.callId),
-      // call_id too, because CustomField only comes back with the terminal event (§3.1).
+      // call_id too, because CustomField only comes back with the terminal event.
       StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }),
       StatusCallbackContentType: 'application/json',
       'StatusCallbackEvents[0]': 'terminal',
@@ -182,7 +182,7 @@ export class ExotelProvider implements VoiceProvider {
       Object.assign(event, terminalFields(status, toNumber(body.ConversationDuration) ?? 0));
       event.endedAt = exotelTime(body.EndTime) ?? event.occurredAt;
       event.answeredAt = event.conversation ? exotelTime(body.StartTime) : undefined;
-      // A second leg that talked is the Connect applet's human (§7: transferred); Legs only comes in JSON.
+      // A second leg that talked is the Connect applet's human, so the call was transferred; Legs only comes in JSON.
       const human = Array.isArray(body.Legs) ? toRecord(body.Legs[1]) : undefined;
       if (status === 'completed' && (toNumber(human?.OnCallDuration) ?? 0) > 0) {
         event.result = 'transferred';
@@ -243,7 +243,7 @@ export class ExotelProvider implements VoiceProvider {
       occurredAt: exotelTime(q.get('CurrentTime')),
     };
     if (q.get('CallStatus') === 'in-progress') event.status = 'in_progress';
-    // A Connect applet leg that reached a person: the call was handed to them (§7 "transferred").
+    // A Connect applet leg that reached a person: the call was handed to them.
     if (dialled && toNumber(q.get('DialCallDuration')) !== undefined && Number(q.get('DialCallDuration')) > 0) {
       event.transfer = { state: 'bridged', destination: dialled };
     }

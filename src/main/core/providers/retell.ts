@@ -23,7 +23,7 @@ import {
 } from './types';
 import { AgentWebhookPointer } from './agent-webhook';
 
-// Retell AI (providers.md §2). Webhooks are signed with x-retell-signature: HMAC-SHA256 over raw body ++
+// Retell AI (docs/providers.md, Retell AI). Webhooks are signed with x-retell-signature: HMAC-SHA256 over raw body ++
 // timestamp, keyed with the API key that has the webhook badge.
 
 export interface RetellConfig {
@@ -275,7 +275,7 @@ function callToEvent(
     case 'transfer_cancelled':
     case 'transfer_ended': {
       const state = kind.slice('transfer_'.length) as 'started' | 'bridged' | 'cancelled' | 'ended';
-      // Where the destination sits is unconfirmed (§2.3): top level or inside call.
+      // Where the destination sits is not documented: top level or inside call.
       const destination = toText(body?.transfer_destination) ?? toText(call.transfer_destination);
       event.transfer = { state, destination: destination ?? undefined };
       if (state === 'started' || state === 'bridged') event.status = 'transferring';

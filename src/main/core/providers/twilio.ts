@@ -4,9 +4,10 @@ import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptio
 import { toRecord, toText } from './normalize';
 import { ProviderError } from './types';
 
-// Twilio REST (calls only) and X-Twilio-Signature, as used behind a self-hosted Bolna (providers.md §4).
+// Twilio REST (calls only) and X-Twilio-Signature, as used behind a self-hosted Bolna (docs/providers.md,
+// Self-hosted Bolna + Twilio).
 
-/** providers.md §4.3: URL + sorted name/value pairs (distinct values sorted), HMAC-SHA1 with the Auth Token, base64. */
+/** X-Twilio-Signature: URL + sorted name/value pairs (distinct values sorted), HMAC-SHA1 with the Auth Token. */
 export function twilioSignature(
   authToken: string,
   url: string,
@@ -136,7 +137,7 @@ export class TwilioClient {
     return toCall(toRecord(parseJson(this.http, res)) ?? {});
   }
 
-  /** Call update (§4.5): Twiml / Url to redirect, Status to end, StatusCallback to follow it. */
+  /** Call update: Twiml / Url to redirect, Status to end, StatusCallback to follow it. */
   async updateCall(sid: string, params: Record<string, string>): Promise<TwilioCall> {
     const res = await providerRequest(this.http, {
       method: 'POST',

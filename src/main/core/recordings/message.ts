@@ -1,6 +1,6 @@
 import type { RecordingPayload } from './record';
 
-// The Slack post in the seed's layout (support number, customer number, concern, agent with handle, department,
+// The Slack post in the support team's layout (support number, customer number, concern, agent with handle, department,
 // timestamp, call metadata, full transcription with speaker labels, recording note), split so every message stays
 // inside Slack's limits: text ≤ 40,000 characters, section text ≤ 3,000, ≤ 50 blocks per message.
 

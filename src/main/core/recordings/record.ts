@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The call record an automation (Zapier) posts for every finished Exotel call, as in the seed. Zapier sends what the
+// The call record an automation (Zapier) posts for every finished Exotel call. Zapier sends what the
 // user mapped, often everything as strings, so numbers may arrive quoted and optional fields empty.
 
 const text = (max: number) => z.string().trim().max(max);
@@ -23,7 +23,7 @@ const seconds = z
   .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)))
   .refine((v) => v === null || (Number.isFinite(v) && v >= 0 && v < 86_400 * 7), 'must be a number of seconds');
 
-/** ISO 8601 with a zone, or Exotel's "YYYY-MM-DD HH:mm:ss" (taken as UTC, as the seed shows it). */
+/** ISO 8601 with a zone, or Exotel's "YYYY-MM-DD HH:mm:ss" (taken as UTC, as the automation sends it). */
 export function parseRecordTime(value: string): number | null {
   const exotel = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(value);
   const ms = exotel
@@ -123,7 +123,7 @@ export function sameNumber(a: string, b: string): boolean {
   return da.replace(/^0+/, '') === db.replace(/^0+/, '');
 }
 
-/** The seed's rule: a call from the support number is outgoing, anything else incoming. */
+/** The support team's rule: a call from the support number is outgoing, anything else incoming. */
 export function callDirection(
   payload: Pick<RecordingPayload, 'fromNumber' | 'toNumber'>,
   supportNumber: string,

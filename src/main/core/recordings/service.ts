@@ -19,7 +19,7 @@ import { buildSlackMessages, concernOf, type SlackMessage } from './message';
 import { callDirection, describeRecordErrors, payloadFromZapier, RecordingPayload, ZapierCallRecord } from './record';
 import { postToSlack } from './slack';
 
-// Call recordings → transcription → Slack, exactly once (issue 8). A durable queue in SQLite: each job moves
+// Call recordings → transcription → Slack, exactly once. A durable queue in SQLite: each job moves
 // queued → transcribing → posting → posted (or failed, with the step Retry resumes at). Every step writes its result
 // before the next request goes out, so a restart resumes; a Slack part that was in flight when the process stopped is
 // never re-sent on its own, because incoming webhooks cannot tell a resend from a new message.

@@ -472,7 +472,7 @@ function headerRange(tab: TabInfo): string {
   return tabRange(tab.title, `A1:${columnLetter(Math.max(tab.columnCount, 1) - 1)}1`);
 }
 
-/** Mapping from header names; the seed layout when the phone column cannot be recognised. */
+/** Mapping from header names; the default A–I layout when the phone column cannot be recognised. */
 export function suggestMapping(header: string[]): SheetMapping {
   const found: SheetMapping = {};
   header.forEach((h, i) => {

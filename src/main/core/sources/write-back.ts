@@ -1,14 +1,14 @@
 import type { OutputField } from '../../../shared/contract/sources';
 import type { Call } from '../../../shared/domain';
 
-// What a call looks like in the sheet: the seed's status words and its output columns.
+// What a call looks like in the sheet: the call-tracker sheet's status words and its output columns.
 
 /** Google Sheets refuses cells longer than this. */
 export const CELL_LIMIT = 50_000;
 
 export type SheetValues = Partial<Record<OutputField, string | number>>;
 
-/** Status words of the seed sheet (initiating … no-answer), from the console's status and result. */
+/** Status words of the call-tracker sheet (initiating … no-answer), from the console's status and result. */
 export function sheetStatus(call: Pick<Call, 'status' | 'result'>): string {
   switch (call.status) {
     case 'queued':

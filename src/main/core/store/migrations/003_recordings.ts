@@ -1,4 +1,4 @@
-// Call recordings → transcription → Slack (issue 8). One row per distinct call record, keyed by the sender's id so a
+// Call recordings → transcription → Slack. One row per distinct call record, keyed by the sender's id so a
 // repeated delivery is a constraint hit, not a second job. Each step's result is written before the next step starts,
 // so a restart resumes where it stopped.
 export const up = /* sql */ `

@@ -1,7 +1,7 @@
 import type { RecordingJob, RecordingState, RecordingStats } from '../../../../shared/contract/recordings';
 import type { Db } from '../db';
 
-// SQL for the recordings pipeline (issue 8). Every state change is one statement or one transaction, committed
+// SQL for the recordings pipeline. Every state change is one statement or one transaction, committed
 // before the next network request, which is what makes a restart resume instead of repeat.
 
 export type Step = 'queued' | 'transcribing' | 'posting';
