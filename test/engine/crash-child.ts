@@ -109,9 +109,12 @@ class DurableFakeProvider implements VoiceProvider {
 }
 
 async function main(): Promise<void> {
-  const core = createCore({ dataDir, platform: nodePlatform(dataDir), host: 'cli' });
-  core.dialer.tuning.staleAfterMs = 1_500;
-  core.dialer.tuning.sweepEveryMs = 300;
+  const core = createCore({
+    dataDir,
+    platform: nodePlatform(dataDir),
+    host: 'cli',
+    dialer: { staleAfterMs: 1_500, sweepEveryMs: 300 },
+  });
   const provider = new DurableFakeProvider((e) => {
     try {
       core.calls.applyEvent(e, null, JSON.stringify(e));

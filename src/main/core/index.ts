@@ -8,6 +8,7 @@ import { CallLifecycle, type CallEndedHook } from './calls/lifecycle';
 import { ContactsService } from './contacts/service';
 import { applyPendingReplacement } from './maintenance/maintenance';
 import { Dialer } from './dialer/dialer';
+import type { DialerTuning } from './dialer/tuning';
 import { DncService } from './dnc/service';
 import type { Platform } from './platform';
 import { ProviderRegistry } from './providers/registry';
@@ -37,6 +38,8 @@ export interface CoreOptions {
    * new core in-process). Without it the change waits for the next start.
    */
   requestRestart?: () => void;
+  /** The dialer's own timings (stale sweep, backoff, pacing of progress events); tests shorten them. */
+  dialer?: Partial<DialerTuning>;
 }
 
 /** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */
@@ -101,7 +104,7 @@ export function createCore(options: CoreOptions): Core {
     platform,
     onUrlChange: (url) => (url ? providers.publicUrlChanged() : undefined),
   });
-  const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, settings });
+  const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks }, options.dialer);
   onEnded.push((call) => dialer.onCallEnded(call));
   const contacts = new ContactsService({ db, bus, platform, settings, dnc });
   const sources = new SheetSources({

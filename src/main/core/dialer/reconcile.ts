@@ -1,0 +1,102 @@
+import type { ProviderName } from '../../../shared/domain';
+import type { CallLifecycle } from '../calls/lifecycle';
+import type { Platform } from '../platform';
+import type { ProviderRegistry } from '../providers/registry';
+import type { VoiceProvider } from '../providers/types';
+import type { Db } from '../store/db';
+import { CallsRepository, type CallRow } from '../store/repositories/calls';
+import { type DialerActivity, errorText } from './activity';
+
+/**
+ * Calls whose fate is unknown: those left in flight by a previous run, and live calls the provider has said nothing
+ * about for too long. Providers that can answer are asked where each call stands; the others' calls keep waiting for
+ * webhooks until they are stale, and are then failed so the contact can be retried.
+ */
+export class CallReconciler {
+  private readonly callRows: CallsRepository;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      platform: Platform;
+      providers: ProviderRegistry;
+      calls: CallLifecycle;
+      activity: DialerActivity;
+      staleAfterMs: number;
+    },
+  ) {
+    this.callRows = new CallsRepository(deps.db);
+  }
+
+  /** After a restart: every call not yet ended. */
+  async inFlight(): Promise<void> {
+    await this.reconcile(this.callRows.live(), 'restart');
+  }
+
+  /** Live calls with no provider news for staleAfterMs. */
+  async sweepStale(now: number): Promise<void> {
+    const silent = this.callRows.silentSince(now - this.deps.staleAfterMs);
+    if (silent.length) await this.reconcile(silent, 'stale');
+  }
+
+  private async reconcile(rows: CallRow[], why: 'restart' | 'stale'): Promise<void> {
+    const now = this.deps.platform.clock.now();
+    for (const row of rows) {
+      let provider: VoiceProvider | null;
+      try {
+        provider = this.deps.providers.get(row.provider as ProviderName);
+      } catch {
+        provider = null;
+      }
+      if (provider?.capabilities.reconcile && row.provider_call_id) {
+        try {
+          const state = await provider.getCall(row.provider_call_id);
+          if (state === null) {
+            this.deps.calls.finish(row.id, {
+              result: 'failed',
+              error: `${row.provider} does not know this call (reconciled after ${why})`,
+              countsAsAttempt: false,
+              stale: true,
+            });
+            continue;
+          }
+          this.deps.calls.applyEvent(
+            {
+              ...state,
+              provider: row.provider as ProviderName,
+              providerCallId: row.provider_call_id,
+              callId: row.id,
+              dedupeKey: `reconcile:${row.id}:${state.status ?? ''}:${state.result ?? ''}`,
+            },
+            null,
+            JSON.stringify({ reconciled: why, state }),
+          );
+          if (this.callRows.byId(row.id)?.status !== 'ended') this.deps.calls.touch(row.id);
+          continue;
+        } catch (err) {
+          this.deps.activity.log(
+            row.campaign_id,
+            row.id,
+            'warn',
+            `Could not ask ${row.provider} about call ${row.id}: ${errorText(err)}`,
+          );
+        }
+      }
+      if (why === 'stale') {
+        const silentMin = Math.round((now - (row.last_event_at ?? row.created_at)) / 60_000);
+        this.deps.calls.finish(row.id, {
+          result: 'failed',
+          error: `Stale: no news from ${row.provider} for ${silentMin} min; marked failed so the contact can be retried`,
+          countsAsAttempt: true,
+          stale: true,
+        });
+        this.deps.activity.log(
+          row.campaign_id,
+          row.id,
+          'warn',
+          `Call ${row.id} to ${row.phone} marked failed (stale: no provider news for ${silentMin} min)`,
+        );
+      }
+    }
+  }
+}
