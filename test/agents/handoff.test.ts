@@ -7,7 +7,7 @@ import { contract, type AnyEvent, type ApiInput, type ApiOutput, type MethodName
 import type { Call } from '../../src/shared/domain';
 import { ManualClock } from '../support/clock';
 import { tempDir } from '../support/core';
-import { eventually } from '../webhooks/http';
+import { waitUntil } from '../support/wait';
 
 interface Harness {
   core: Core;
@@ -97,7 +97,7 @@ async function dial(
 }
 
 function callOf(h: Harness, callId: number, until: (c: Call) => boolean): Promise<Call> {
-  return eventually(() => {
+  return waitUntil(() => {
     const call = new CallsRepository(h.core.db).getCall(callId);
     return call && until(call) ? call : null;
   });
@@ -153,7 +153,7 @@ describe('transfer on the simulator through the core and the webhook server', ()
     clock.advance(16_000);
     await callOf(h, callId, (c) => c.status === 'in_progress');
     clock.advance(6_000);
-    await eventually(() => new CallsRepository(core.db).transcript(callId).length > 0);
+    await waitUntil(() => new CallsRepository(core.db).transcript(callId).length > 0);
 
     // Explicitly choosing a busy or away agent is refused; routing picks the available one.
     await expect(api(core, 'transfers.request', { callId, agentId: busy.id })).rejects.toThrow(/Busy Bee is busy/);
@@ -168,7 +168,7 @@ describe('transfer on the simulator through the core and the webhook server', ()
     await expect(api(core, 'transfers.request', { callId })).rejects.toThrow(/already being transferred/);
 
     await callOf(h, callId, (c) => c.status === 'transferring');
-    await eventually(() => core.agents.transfers.repo.get(requested.id)!.status === 'ringing');
+    await waitUntil(() => core.agents.transfers.repo.get(requested.id)!.status === 'ringing');
     const card = await api(core, 'transfers.handoff', { id: requested.id });
     expect(card.variables).toEqual({ order_id: 'ORD-2', amount: '₹499' });
     expect(card.transcript.length).toBeGreaterThan(0);
@@ -177,7 +177,7 @@ describe('transfer on the simulator through the core and the webhook server', ()
     clock.advance(5_000);
     const ended = await callOf(h, callId, (c) => c.status === 'ended');
     expect(ended.result).toBe('transferred');
-    const connected = await eventually(() => {
+    const connected = await waitUntil(() => {
       const t = core.agents.transfers.repo.get(requested.id)!;
       return t.status === 'connected' ? t : null;
     });

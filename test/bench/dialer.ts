@@ -1,6 +1,5 @@
 import { createCore, type Core } from '../../src/main/core';
 import { nodePlatform } from '../../src/main/core/node-platform';
-import type { Clock, TimerHandle } from '../../src/main/core/platform';
 import type {
   NormalizedEvent,
   PlaceCallRequest,
@@ -9,6 +8,7 @@ import type {
   VoiceProvider,
 } from '../../src/main/core/providers/types';
 import { DialerRepository } from '../../src/main/core/store/repositories/dialer';
+import { ManualClock } from '../support/clock';
 import { tempDir } from '../support/core';
 
 // dialer_* figures:
@@ -17,73 +17,6 @@ import { tempDir } from '../support/core';
 //   events applied through the real lifecycle). Includes event application, not only picking and placing.
 // - dialer_peak_rss_mb: peak RSS during that run.
 // - dialer_next_batch_ms: median time to pick the next 200 due contacts with 1,000,000 contacts in the store.
-
-interface Timer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
-/** A jump-ahead clock with a binary heap (the tests' ManualClock scans every timer, too slow for 100k calls). */
-class BenchClock implements Clock {
-  private current = Date.UTC(2026, 4, 19, 6, 0, 0);
-  private seq = 0;
-  private heap: Timer[] = [];
-  now(): number {
-    return this.current;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.push(t);
-    return t as unknown as TimerHandle;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    (handle as unknown as Timer).cancelled = true;
-  }
-  advanceTo(target: number): void {
-    for (;;) {
-      const top = this.heap[0];
-      if (!top || top.at > target) break;
-      this.pop();
-      if (top.cancelled) continue;
-      this.current = Math.max(this.current, top.at);
-      top.fn();
-    }
-    this.current = Math.max(this.current, target);
-  }
-  private less(a: Timer, b: Timer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-  private push(t: Timer): void {
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
-  }
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && this.less(h[l], h[m])) m = l;
-      if (r < h.length && this.less(h[r], h[m])) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m], h[i]];
-      i = m;
-    }
-  }
-}
 
 /** Answers instantly and scripts each call's events (ringing, answer, end) into time buckets. */
 class BenchProvider implements VoiceProvider {
@@ -98,7 +31,7 @@ class BenchProvider implements VoiceProvider {
   readonly buckets = new Map<number, NormalizedEvent[]>();
   placed = 0;
   private seed = 1;
-  constructor(private readonly clock: BenchClock) {}
+  constructor(private readonly clock: ManualClock) {}
   private random(): number {
     this.seed = (this.seed * 1103515245 + 12345) % 2147483648;
     return this.seed / 2147483648;
@@ -170,7 +103,7 @@ function seedContacts(core: Core, count: number, at: number): number {
 
 async function campaignRun(contacts: number): Promise<{ cpuMsPerCall: number; peakRssMb: number; calls: number }> {
   const { dir, cleanup } = tempDir('bench-dialer-');
-  const clock = new BenchClock();
+  const clock = new ManualClock();
   const core = createCore({ dataDir: dir, platform: nodePlatform(dir, { clock }), host: 'cli' });
   try {
     const provider = new BenchProvider(clock);
@@ -221,7 +154,7 @@ async function campaignRun(contacts: number): Promise<{ cpuMsPerCall: number; pe
 
 async function nextBatch(contacts: number): Promise<number> {
   const { dir, cleanup } = tempDir('bench-dialer-1m-');
-  const clock = new BenchClock();
+  const clock = new ManualClock();
   const core = createCore({ dataDir: dir, platform: nodePlatform(dir, { clock }), host: 'cli' });
   try {
     const now = clock.now();

@@ -5,6 +5,7 @@ import { SimulatorEvent, signSimulatorBody, simulatorSigningKey } from '../../sr
 import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { InboxRepository } from '../../src/main/core/store/repositories/inbox';
 import { createTestCore } from '../support/core';
+import { waitUntil } from '../support/wait';
 
 // Webhook ingest on loopback (the webhook_* figures). A load generator in a worker thread (so it does not steal the
 // server's event loop) POSTs signed simulator events:
@@ -93,14 +94,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 120_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`webhook bench: ${what} did not happen within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export async function benchWebhook(): Promise<Record<string, number>> {
   const core = createTestCore();
   try {
@@ -186,7 +179,11 @@ export async function benchWebhook(): Promise<Record<string, number>> {
     const throughputItems = eventsFor(0, THROUGHPUT_CALLS);
     const ours = await runLoad(Number(url.port), url.pathname, throughputItems, 'closed');
     const acked = performance.now();
-    await waitFor(() => core.webhooks.backlog === 0, 'applying the throughput events');
+    await waitUntil(() => core.webhooks.backlog === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+      what: 'applying the throughput events',
+    });
     const oursSeconds = (ours.elapsedMs + (performance.now() - acked)) / 1000;
 
     // 2. The same load against a bare server.
@@ -204,7 +201,11 @@ export async function benchWebhook(): Promise<Record<string, number>> {
     // 3. Latency at the offered load, then the same against the bare server (shows what the machine itself adds).
     const latencyItems = eventsFor(THROUGHPUT_CALLS, THROUGHPUT_CALLS + LATENCY_CALLS);
     const timed = await runLoad(Number(url.port), url.pathname, latencyItems, 'open');
-    await waitFor(() => core.webhooks.backlog === 0, 'applying the latency events');
+    await waitUntil(() => core.webhooks.backlog === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+      what: 'applying the latency events',
+    });
     const bareTimed = await runLoad(barePort, url.pathname, latencyItems, 'open');
     await new Promise<void>((r) => bare.close(() => r()));
 

@@ -18,6 +18,7 @@ import {
   type InvokeResult,
 } from '../../src/shared/contract';
 import { createTestCore, tempDir } from '../support/core';
+import { waitUntil } from '../support/wait';
 import { FakeEvent, fakeElectron, frameEvent, type FakeElectron } from './fake-electron';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -229,7 +230,7 @@ describe('desktop lifecycle', () => {
     const event = new FakeEvent();
     electron.app.emit('before-quit', event);
     expect(event.prevented).toBe(true);
-    await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(() => electron.app.quitCalls > 0, { what: 'the app to quit once the core has closed' });
     expect(electron.app.quitCalls).toBe(1);
     const again = new FakeEvent();
     electron.app.emit('before-quit', again);

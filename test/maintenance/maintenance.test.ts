@@ -7,6 +7,7 @@ import { dispatch } from '../../src/main/bindings/dispatch';
 import { databasePath } from '../../src/main/core';
 import { LATEST_SCHEMA_VERSION } from '../../src/main/core/store/db';
 import { createTestCore, tempDir } from '../support/core';
+import { waitUntil } from '../support/wait';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,8 +30,6 @@ function testCore(dataDir?: string) {
 async function api(core: ReturnType<typeof testCore>, method: string, input: unknown) {
   return dispatch(core.api, method as never, input, core.platform.logger);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Snapshot {
   integrity: string;
@@ -87,12 +86,8 @@ describe('backup and restore', () => {
     await core.start();
     await core.api['campaigns.start']({ id: campaignId });
     // Wait until some calls have ended while others are still being placed.
-    for (let i = 0; i < 200; i++) {
-      const ended = (core.db.prepare("SELECT COUNT(*) AS n FROM calls WHERE status = 'ended'").get() as { n: number })
-        .n;
-      if (ended >= 5) break;
-      await sleep(25);
-    }
+    const endedCalls = core.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM calls WHERE status = 'ended'");
+    await waitUntil(() => endedCalls.get()!.n >= 5, { timeoutMs: 20_000, what: 'five ended calls' });
     const backupDir = scratch();
     const result = await api(core, 'maintenance.backup', { path: backupDir });
     expect(result.ok).toBe(true);

@@ -5,12 +5,8 @@ import { fixture } from '../fakes/http-fake';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
 import type { NormalizedEvent } from '../../src/main/core/providers/types';
 import { ManualClock } from '../support/clock';
+import { waitUntil } from '../support/wait';
 import { Receiver, webhookRequest } from './receiver';
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!check()) throw new Error('condition not reached');
-}
 
 const ACCOUNT = 'AC00000000000000000000000000000000';
 const TOKEN = 'twilio-auth-token-0001';
@@ -199,12 +195,17 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
       poll: { clock, onEvent: (e) => polled.push(e), everyMs: 5000 },
     });
     const sid = (await place(42, '+15551234567')).providerCallId as string;
+    const gets = () => twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length;
+    // Each poll that falls due asks Twilio once, then either sets the next poll or, at the end, stops.
     const step = async (status: string | null) => {
       if (status) await twilio.progress(sid, status, { duration: 30 });
-      const before = twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length;
+      const before = gets();
+      expect(clock.pending(), 'one poll set').toBe(1);
       clock.advance(5000);
-      await until(() => twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length > before);
-      await new Promise((r) => setTimeout(r, 20));
+      await waitUntil(() => clock.pending() === 1 || polled.some((e) => e.kind === 'poll:completed'), {
+        what: `the poll after ${status ?? 'placing'} to be answered`,
+      });
+      expect(gets()).toBe(before + 1);
     };
     await step(null);
     await step('ringing');
@@ -217,10 +218,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
       ['poll:in-progress', 'in_progress', 42, `${sid}:poll:in-progress`],
       ['poll:completed', 'ended', 42, `${sid}:poll:completed`],
     ]);
-    const polls = twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`)).length;
-    clock.advance(60_000);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(twilio.requestsTo('GET', new RegExp(`/Calls/${sid}\\.json$`))).toHaveLength(polls);
+    expect(clock.pending(), 'no poll left after the end').toBe(0);
   });
 
   it('transfers a live call with <Dial> and reads the dial result', async () => {

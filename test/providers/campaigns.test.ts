@@ -4,6 +4,7 @@ import { ExotelFake } from '../fakes/exotel';
 import { RetellFake } from '../fakes/retell';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
 import { seedList } from '../engine/support';
+import { waitUntil } from '../support/wait';
 import { CoreHarness } from './harness';
 
 // Per provider, a small campaign through the real core: provider set up through the API (keys into the secret
@@ -357,9 +358,9 @@ describe('campaigns against the provider fakes', () => {
     // Between placing and the end, Twilio is polled (an update-attached StatusCallback only hears the end).
     await twilio.progress(sid, 'in-progress');
     h.clock.advance(5_000);
-    for (let i = 0; i < 200 && (await h.callTo(first.phone)).status !== 'in_progress'; i++)
-      await new Promise((r) => setTimeout(r, 10));
-    expect(await h.callTo(first.phone)).toMatchObject({ status: 'in_progress' });
+    await waitUntil(async () => (await h.callTo(first.phone)).status === 'in_progress', {
+      what: 'the polled in-progress state to reach the call',
+    });
     await twilio.progress(sid, 'completed', { duration: 64 });
     const late = await twilio.post(twilio.calls.get(sid)?.statusCallback as string, {
       CallSid: sid,

@@ -3,6 +3,7 @@ import type { Core } from '../../src/main/core';
 import type { Call } from '../../src/shared/domain';
 import { ManualClock } from '../support/clock';
 import { createTestCore, tempDir } from '../support/core';
+import { waitUntil } from '../support/wait';
 
 // A real core (real SQLite file, real webhook server on a fixed loopback port) that can be restarted on the same
 // data folder, for the per-provider campaign tests against the fakes.
@@ -44,8 +45,9 @@ export class CoreHarness {
 
   /** Waits until acknowledged webhooks have been applied (they are applied just after the answer). */
   async settle(): Promise<void> {
-    for (let i = 0; i < 500 && this.core.webhooks.health().applying > 0; i++)
-      await new Promise((r) => setTimeout(r, 5));
+    await waitUntil(() => this.core.webhooks.health().applying === 0, {
+      what: 'the acknowledged webhooks to be applied',
+    });
     await new Promise((r) => setImmediate(r));
   }
 

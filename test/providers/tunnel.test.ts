@@ -2,10 +2,13 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo, type LookupFunction, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BolnaProvider } from '../../src/main/core/providers/bolna';
+import type { Platform } from '../../src/main/core/platform';
 import { TunnelService } from '../../src/main/core/tunnel/service';
 import { fixture } from '../fakes/http-fake';
 import { LocaltunnelServer } from '../fakes/localtunnel-server';
+import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
+import { waitUntil } from '../support/wait';
 
 // The real localtunnel client (@n8n/localtunnel) against a stand-in tunnel server on loopback, delivering
 // webhooks to the real webhook server of a real core.
@@ -33,14 +36,6 @@ function viaTunnel(
   });
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('tunnel through the real localtunnel client', () => {
   let server: LocaltunnelServer;
   let core: ReturnType<typeof createTestCore>;
@@ -54,11 +49,14 @@ describe('tunnel through the real localtunnel client', () => {
     await core.start();
     core.providers.use(new BolnaProvider({ apiKey: 'bn-unused' }));
     urlChanges.length = 0;
-    tunnel = new TunnelService({
+    tunnel = tunnelOn(core.platform);
+  });
+  function tunnelOn(platform: Platform): TunnelService {
+    return new TunnelService({
       settings: core.settings,
       webhooks: core.webhooks,
       bus: core.bus,
-      platform: core.platform,
+      platform,
       lookup,
       openTimeoutMs: 1000,
       reconnectDelayMs: 50,
@@ -66,7 +64,7 @@ describe('tunnel through the real localtunnel client', () => {
         urlChanges.push(url);
       },
     });
-  });
+  }
   afterEach(async () => {
     await tunnel.stop();
     await core.cleanup();
@@ -95,9 +93,9 @@ describe('tunnel through the real localtunnel client', () => {
     });
     expect(res.status).toBe(200);
     expect(server.forwarded.some((f) => f.method === 'POST' && f.path.startsWith('/hooks/bolna/'))).toBe(true);
-    await until(
+    await waitUntil(
       () => (core.webhooks.health().inbox.unknown_call ?? 0) + (core.webhooks.health().inbox.processed ?? 0) === 1,
-      'the delivery in the inbox',
+      { what: 'the delivery in the inbox' },
     );
     expect(tunnel.status().lastWebhookAt).not.toBeNull();
 
@@ -123,10 +121,9 @@ describe('tunnel through the real localtunnel client', () => {
     const first = await tunnel.start();
     const id = new URL(first.publicUrl as string).hostname.split('.')[0];
     server.drop(id);
-    await until(
-      () => tunnel.status().reconnects > 0 && tunnel.status().state === 'connected',
-      'the tunnel to reconnect',
-    );
+    await waitUntil(() => tunnel.status().reconnects > 0 && tunnel.status().state === 'connected', {
+      what: 'the tunnel to reconnect',
+    });
     expect(tunnel.status().publicUrl).toBe(first.publicUrl);
     expect(urlChanges).toEqual([first.publicUrl]); // same URL: providers are not told again
     const res = await viaTunnel(`${first.publicUrl}/health`);
@@ -134,10 +131,22 @@ describe('tunnel through the real localtunnel client', () => {
   });
 
   it('gives up a handshake that gets no answer, reports it, and retries with backoff until stopped', async () => {
-    let connections = 0;
+    // The backoff runs on a manual clock, so a stopped tunnel can be shown to have nothing left scheduled.
+    const clock = new ManualClock();
+    tunnel = tunnelOn({ ...core.platform, clock });
+    // Handshakes are counted by their requests (the HTTP client may open spare connections that never send one).
+    let handshakes = 0;
+    let abandoned = 0;
     const silent: Server = createServer((socket) => {
-      connections++; // accepts connections, never answers
+      let asked = false;
+      socket.on('data', () => {
+        if (!asked) handshakes++; // never answered
+        asked = true;
+      });
       socket.on('error', () => undefined);
+      socket.on('close', () => {
+        if (asked) abandoned++;
+      });
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
@@ -147,12 +156,16 @@ describe('tunnel through the real localtunnel client', () => {
       expect(status.state).toBe('error');
       expect(status.lastError).toMatch(/no answer from http:\/\/127\.0\.0\.1:\d+ within 1 s/);
       expect(status.publicUrl).toBeNull();
-      await until(() => connections >= 2, 'a second handshake after the backoff');
+      expect(clock.pending(), 'a reopen scheduled after the failed handshake').toBe(1);
+      clock.advance(50);
+      await waitUntil(() => handshakes >= 2, { what: 'a second handshake after the backoff' });
       await tunnel.stop();
       expect(tunnel.status().state).toBe('off');
-      const after = connections;
-      await new Promise((r) => setTimeout(r, 300));
-      expect(connections).toBe(after); // stopped means no handshake loop left behind
+      // The handshake in flight at the stop gives up on its own; then nothing may be left to open a tunnel again.
+      await waitUntil(() => abandoned >= 2, { what: 'the abandoned handshake to give up' });
+      expect(clock.pending(), 'stopped means no handshake loop left behind').toBe(0);
+      expect(tunnel.status()).toMatchObject({ state: 'off', lastError: null, reconnects: 1 });
+      expect(handshakes).toBe(2);
     } finally {
       silent.close();
     }

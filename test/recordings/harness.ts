@@ -7,6 +7,7 @@ import { ExotelRecordingFake } from '../fakes/exotel-recording';
 import { SlackFake } from '../fakes/slack';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
+import { advanceUntil } from '../support/wait';
 
 // A real core on a temp folder with the three outside services faked on loopback, and a manual clock the tests move
 // to let retries and polls fall due.
@@ -59,13 +60,12 @@ export class Harness {
   }
 
   /** Lets the worker run, moving the clock on between rounds, until `done` holds. */
-  async until(core: TestCore, done: () => boolean, stepMs = 30_000, rounds = 60): Promise<void> {
-    for (let i = 0; i < rounds; i++) {
-      await core.recordings.idle();
-      if (done()) return;
-      this.clock.advance(stepMs);
-    }
-    throw new Error('the recordings queue did not reach the expected state');
+  async until(core: TestCore, done: () => boolean, stepMs = 30_000): Promise<void> {
+    await advanceUntil(this.clock, done, {
+      stepMs,
+      settle: () => core.recordings.idle(),
+      what: `the recordings queue to reach ${done.toString()}`,
+    });
   }
 
   state(core: TestCore, externalId: string): string | undefined {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../src/shared/contract';
 import { tempDir } from '../support/core';
+import { advanceUntil, sleep } from '../support/wait';
 import { AAI_KEY, call, Harness, seedRecord, SUPPORT_NUMBER, type TestCore } from './harness';
 
 let h: Harness;
@@ -230,10 +231,11 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
       const crashed = await h.core(dir);
       crashed.recordings.receive(record(crashed));
       // Not waiting for the worker to go idle: it is stuck on the Slack request, as a dying process would be.
-      for (let i = 0; i < 200 && h.slack.requests.length === 0; i++) {
-        await Promise.race([crashed.recordings.idle(), new Promise((r) => setTimeout(r, 20))]);
-        h.clock.advance(30_000);
-      }
+      await advanceUntil(h.clock, () => h.slack.requests.length > 0, {
+        stepMs: 30_000,
+        settle: () => Promise.race([crashed.recordings.idle(), sleep(20)]),
+        what: 'the Slack request',
+      });
       expect(h.slack.requests).toHaveLength(1);
       // The first process is gone without a word (its request still hangs); a new one opens the same data folder.
       const next = await h.core(dir, false);

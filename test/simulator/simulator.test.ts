@@ -9,12 +9,13 @@ import {
   signSimulatorBody,
   simulatorSigningKey,
 } from '../../src/main/core/providers/simulator';
+import type { Logger } from '../../src/main/core/platform';
 import { ProviderError, WebhookRejected, type PlaceCallRequest } from '../../src/main/core/providers/types';
 import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { InboxRepository } from '../../src/main/core/store/repositories/inbox';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
-import { eventually } from '../webhooks/http';
+import { advanceUntil, waitUntil, within } from '../support/wait';
 
 type TestCore = ReturnType<typeof createTestCore>;
 const cores: TestCore[] = [];
@@ -36,20 +37,28 @@ function seeded(seed: number): () => number {
 
 async function setup(
   options: { clock?: ManualClock; seed?: number; odds?: Partial<ReturnType<TestCore['settings']['get']>> } = {},
-): Promise<{ core: TestCore; sim: SimulatorProvider; calls: CallsRepository }> {
+): Promise<{ core: TestCore; sim: SimulatorProvider; calls: CallsRepository; warnings: string[] }> {
   const core = createTestCore({ clock: options.clock });
   cores.push(core);
   core.settings.set('simulator', { ...core.settings.get('simulator'), ...(options.odds as object) });
+  // The simulator's warnings are kept for the tests (giving up a delivery is one), and still logged.
+  const warnings: string[] = [];
+  const logger: Logger = {
+    log(level, scope, message, fields) {
+      if (level === 'warn') warnings.push(message);
+      core.platform.logger.log(level, scope, message, fields);
+    },
+  };
   const sim = new SimulatorProvider({
     clock: core.platform.clock,
-    logger: core.platform.logger,
+    logger,
     settings: core.settings,
     secrets: core.secrets,
     random: seeded(options.seed ?? 1),
   });
   core.providers.use(sim);
   await core.start();
-  return { core, sim, calls: new CallsRepository(core.db) };
+  return { core, sim, calls: new CallsRepository(core.db), warnings };
 }
 
 /** Writes the attempt the way the dialer does, asks the simulator to place it, and records the provider id. */
@@ -101,7 +110,7 @@ function deliveries(core: TestCore, providerCallId: string): SimulatorEvent[] {
 
 async function settledAndApplied(core: TestCore, sim: SimulatorProvider): Promise<void> {
   await sim.settled();
-  await eventually(() => core.webhooks.backlog === 0);
+  await waitUntil(() => core.webhooks.backlog === 0);
 }
 
 describe('simulator signature', () => {
@@ -262,7 +271,7 @@ describe('simulator calls over real HTTP', () => {
 
 describe('simulator controls (manual clock)', () => {
   async function callOf(core: TestCore, callId: number, until: (c: Call) => boolean): Promise<Call> {
-    return eventually(() => {
+    return waitUntil(() => {
       const call = new CallsRepository(core.db).getCall(callId);
       return call && until(call) ? call : null;
     });
@@ -279,10 +288,11 @@ describe('simulator controls (manual clock)', () => {
     const call = await callOf(core, callId, (c) => c.status === 'ended');
     expect(call.result).toBe('canceled');
     expect(await sim.getCall(providerCallId)).toMatchObject({ status: 'ended', result: 'canceled' });
-    // Nothing else arrives for it: the no-answer timer was cleared.
+    // Nothing else arrives for it: the no-answer timer was cleared. Anything still due fires in the advance, and
+    // settled() waits until the simulator has delivered (or given up on) every event it had.
     const before = deliveries(core, providerCallId).length;
     clock.advance(60_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await within(sim.settled(), 'the simulator to have nothing left to send');
     expect(deliveries(core, providerCallId).length).toBe(before);
     expect(await sim.getCall('sim_unknown')).toBeNull();
     await expect(sim.cancelCall('sim_unknown')).rejects.toMatchObject({ kind: 'not_found' });
@@ -306,7 +316,7 @@ describe('simulator controls (manual clock)', () => {
     const ended = await callOf(core, callId, (c) => c.status === 'ended');
     expect(ended.result).toBe('transferred');
     clock.advance(5_000);
-    await eventually(() => calls.transcript(callId).some((t) => t.speaker === 'system'));
+    await waitUntil(() => calls.transcript(callId).some((t) => t.speaker === 'system'));
     const turns = calls.transcript(callId);
     expect(turns[turns.length - 1]).toMatchObject({ speaker: 'system', text: 'Call transferred to +14155550100' });
     expect(calls.getCall(callId)!.summary).toMatch(/transferred to a human agent/);
@@ -340,7 +350,10 @@ describe('simulator delivery', () => {
 
   it('retries a delivery answered 500 or 429 with backoff, re-signed, and does not retry a 401', async () => {
     const clock = new ManualClock(Date.now());
-    const { sim } = await setup({ clock, odds: { answerRate: 0, busyRate: 0, voicemailRate: 0, failRate: 1 } });
+    const { sim, warnings } = await setup({
+      clock,
+      odds: { answerRate: 0, busyRate: 0, voicemailRate: 0, failRate: 1 },
+    });
     const receiver = await flakyReceiver([500, 429, 200, 401]);
     try {
       await sim.placeCall({
@@ -355,34 +368,24 @@ describe('simulator delivery', () => {
         simSpeed: 1,
       });
       // Simulated time moves in small steps, giving each real HTTP exchange the chance to finish in between.
-      const advanceUntil = async (done: () => boolean): Promise<number> => {
-        let moved = 0;
-        const deadline = Date.now() + 15_000;
-        while (!done() && Date.now() < deadline) {
-          if (moved < 60_000) {
-            clock.advance(100);
-            moved += 100;
-          }
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        expect(
-          done(),
-          `after ${moved} ms simulated: ${receiver.got.map((g) => JSON.parse(g.body).event).join(', ')}`,
-        ).toBe(true);
-        return moved;
-      };
-      await advanceUntil(() => receiver.got.length >= 1); // initiated, answered 500
-      expect(await advanceUntil(() => receiver.got.length >= 2)).toBeGreaterThanOrEqual(1_000); // 429
-      expect(await advanceUntil(() => receiver.got.length >= 3)).toBeGreaterThanOrEqual(3_000); // 200
+      const delivered = (n: number) =>
+        advanceUntil(clock, () => receiver.got.length >= n, {
+          stepMs: 100,
+          maxMs: 60_000,
+          what: `delivery ${n} (so far: ${receiver.got.map((g) => JSON.parse(g.body).event).join(', ')})`,
+        });
+      await delivered(1); // initiated, answered 500
+      expect(await delivered(2)).toBeGreaterThanOrEqual(1_000); // 429
+      expect(await delivered(3)).toBeGreaterThanOrEqual(3_000); // 200
       const firstThree = receiver.got.slice(0, 3);
       expect(new Set(firstThree.map((g) => g.body)).size).toBe(1);
       expect(new Set(firstThree.map((g) => g.signature)).size).toBe(3);
-      await advanceUntil(() => receiver.got.length >= 4); // the call fails; its ended event is refused with 401
-      for (let i = 0; i < 100; i++) {
-        clock.advance(300);
-        await new Promise((r) => setImmediate(r));
-      }
-      await new Promise((r) => setTimeout(r, 50));
+      await delivered(4); // the call fails; its ended event is refused with 401
+      // Given up at once: a retry would wait on the clock, which no longer moves, so the simulator would never settle.
+      await waitUntil(() => warnings.find((m) => /gave up delivering .*: HTTP 401$/.test(m)), {
+        what: 'the simulator to give up the 401',
+      });
+      await within(sim.settled(), 'the simulator to have nothing left to send');
       expect(receiver.got.length).toBe(4);
       expect(JSON.parse(receiver.got[3].body)).toMatchObject({ event: 'call.ended', result: 'failed' });
     } finally {

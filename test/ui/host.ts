@@ -36,6 +36,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export const test = base.extend<{ host: RunningHost; consoleProblems: string[] }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern; none here
   host: async ({}, use) => {
     const dataDir = freshDataDir();
     const hostProcess = await startHostProcess(dataDir);

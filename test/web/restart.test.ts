@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startHostProcess, type HostProcess } from '../ui/web-host-process';
 import { tempDir } from '../support/core';
+import { waitUntil } from '../support/wait';
 
 // A wipe (or restore) is staged by the core and finished by the host restarting it: the web host builds a new core
 // in-process, on the same port and token, so the open page only has to reconnect.
@@ -11,18 +12,15 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-async function connect(url: URL): Promise<WebSocket> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`, { origin: url.origin });
-    const opened = await new Promise<boolean>((resolve) => {
-      ws.once('open', () => resolve(true));
-      ws.once('error', () => resolve(false));
+/** Opens the page's WebSocket, trying again while the host restarts its core. */
+function connect(url: URL): Promise<WebSocket> {
+  const attempt = () =>
+    new Promise<WebSocket | null>((resolve) => {
+      const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`, { origin: url.origin });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', () => resolve(null));
     });
-    if (opened) return ws;
-    if (Date.now() > deadline) throw new Error('web host did not come back');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return waitUntil(attempt, { timeoutMs: 20_000, intervalMs: 200, what: 'the web host to accept the WebSocket again' });
 }
 
 let nextId = 1;

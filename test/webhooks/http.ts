@@ -43,14 +43,3 @@ export function sendSigned(url: string, body: string | Buffer, key: string, time
     headers: { 'content-type': 'application/json', [SIM_SIGNATURE_HEADER]: signSimulatorBody(key, body, timestampMs) },
   });
 }
-
-/** Waits until `check` returns a value (polling the store), or fails after `ms`. */
-export async function eventually<T>(check: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

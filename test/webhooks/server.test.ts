@@ -12,7 +12,8 @@ import { WEBHOOK_BODY_LIMIT } from '../../src/main/core/webhooks/listener';
 import { ManualClock } from '../support/clock';
 import { createTestCore, tempDir } from '../support/core';
 import { simEvent } from './events';
-import { eventually, send, sendSigned } from './http';
+import { waitUntil } from '../support/wait';
+import { send, sendSigned } from './http';
 
 type TestCore = ReturnType<typeof createTestCore>;
 const cores: TestCore[] = [];
@@ -105,7 +106,7 @@ describe('webhook server routes', () => {
       (await sendSigned(core.webhooks.hookUrl('simulator'), simEvent({ call_id: 'sim_x', attempt_id: 999 }), key))
         .status,
     ).toBe(200);
-    const after = await eventually(() => {
+    const after = await waitUntil(() => {
       const health = core.webhooks.health();
       return health.inbox.unknown_call === 1 ? health : null;
     });
@@ -242,7 +243,7 @@ describe('webhook inbox', () => {
     expect(row.provider).toBe('simulator');
     expect(row.path).toBe('/hooks/simulator');
     expect(JSON.stringify(row)).not.toContain(secret);
-    await eventually(() => inbox.get(1)?.state === 'processed');
+    await waitUntil(() => inbox.get(1)?.state === 'processed');
     const call = new CallsRepository(core.db).getCall(callId)!;
     expect(call.status).toBe('ringing');
     expect(call.hangupReason).toBe('Anruf beendet — ok ✓');
@@ -318,14 +319,14 @@ describe('webhook inbox', () => {
     });
     expect((await sendSigned(url, ended, key)).status).toBe(200);
     const inbox = new InboxRepository(core.db);
-    await eventually(() => inbox.get(1)?.state === 'processed');
+    await waitUntil(() => inbox.get(1)?.state === 'processed');
     const before = calls.getCall(callId)!;
     expect(before).toMatchObject({ status: 'ended', result: 'completed', durationS: 60 });
 
     expect((await sendSigned(url, ended, key)).status).toBe(200);
     const ringing = simEvent({ call_id: 'sim_twice', attempt_id: callId, event: 'call.ringing', status: 'ringing' });
     expect((await sendSigned(url, ringing, key)).status).toBe(200);
-    await eventually(() => core.webhooks.backlog === 0 && inbox.get(3)?.state === 'processed');
+    await waitUntil(() => core.webhooks.backlog === 0 && inbox.get(3)?.state === 'processed');
     expect(calls.getCall(callId)).toEqual(before);
     expect(
       calls
@@ -398,7 +399,7 @@ describe('webhook inbox', () => {
     const body = simEvent({ call_id: 'sim_late', attempt_id: 424242, event: 'call.ringing', status: 'ringing' });
     expect((await sendSigned(core.webhooks.hookUrl('simulator'), body, key, clock.now())).status).toBe(200);
     const inbox = new InboxRepository(core.db);
-    await eventually(() => inbox.get(1)?.state === 'unknown_call');
+    await waitUntil(() => inbox.get(1)?.state === 'unknown_call');
     expect(core.webhooks.retryUnknown()).toBe(0);
 
     core.calls.markPlaced(callId, 'sim_late');
@@ -436,7 +437,7 @@ describe('providers with their own answers', () => {
     expect(ok).toMatchObject({ status: 200, body: 'OK' });
     expect(ok.headers['content-type']).toBe('text/plain');
     const inbox = new InboxRepository(core.db);
-    await eventually(() => inbox.get(1)?.state === 'processed');
+    await waitUntil(() => inbox.get(1)?.state === 'processed');
     expect(inbox.get(1)).toMatchObject({ method: 'GET', query: 'CallSid=abc&CustomField=7', path: '/hooks/exotel' });
 
     expect((await send(url, { method: 'GET' })).status).toBe(400);
