@@ -20,6 +20,15 @@ const nodeBuiltins = [
   'worker_threads',
 ];
 
+const coreNoElectron = {
+  name: 'electron',
+  message: 'The core runs in plain Node; Electron is reached through the Platform interface.',
+};
+const coreNoOutside = [
+  { group: ['**/bindings/**', '**/electron/**'], message: 'The core knows nothing of its bindings or hosts.' },
+  { group: ['**/renderer/**'], message: 'The core does not import the renderer.' },
+];
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.electron-native/**', 'resources/**'] },
   js.configs.recommended,
@@ -75,26 +84,22 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The core runs in plain Node; Electron is reached through the Platform interface.',
-            },
-          ],
+          paths: [coreNoElectron],
           patterns: [
-            {
-              group: ['**/bindings/**', '**/electron/**'],
-              message: 'The core knows nothing of its bindings or hosts.',
-            },
+            ...coreNoOutside,
             {
               group: ['**/api', '**/api/**', '../api', './api'],
               message: 'Only the api layer may import core/api; services throw errors from core/errors.',
             },
-            { group: ['**/renderer/**'], message: 'The core does not import the renderer.' },
           ],
         },
       ],
     },
+  },
+  {
+    // The composition root: it builds the api layer from the finished services.
+    files: ['src/main/core/index.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [coreNoElectron], patterns: coreNoOutside }] },
   },
   {
     files: ['src/main/core/api/**/*.ts'],

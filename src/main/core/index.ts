@@ -20,6 +20,7 @@ import { openDatabase, type Db } from './store/db';
 import { SecretsRepository, SettingsRepository } from './store/repositories/settings';
 import { SecretStore, SettingsService } from './settings/settings';
 import { TunnelService } from './tunnel/service';
+import { HookUrls } from './webhooks/hook-urls';
 import { WebhookServer } from './webhooks/server';
 
 export type HostKind = 'electron' | 'web' | 'cli';
@@ -42,8 +43,8 @@ export interface CoreOptions {
   dialer?: Partial<DialerTuning>;
 }
 
-/** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */
-export interface Core {
+/** The services the console is made of, built in dependency order; the api layer is built from them. */
+export interface CoreServices {
   readonly options: CoreOptions;
   readonly dataDir: string;
   readonly db: Db;
@@ -66,6 +67,10 @@ export interface Core {
   readonly tunnel: TunnelService;
   /** Human agents and hand-offs to them. */
   readonly agents: { roster: AgentRoster; transfers: TransferService };
+}
+
+/** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */
+export interface Core extends CoreServices {
   readonly api: ApiHandlers;
   /** Starts the webhook server, reconciles calls left in flight, and starts the dialer loop. */
   start(): Promise<void>;
@@ -79,33 +84,52 @@ export function databasePath(dataDir: string): string {
 
 export function createCore(options: CoreOptions): Core {
   const { platform, dataDir } = options;
+  const { clock, logger } = platform;
   // A restore or wipe staged by the previous run replaces the database before anything opens it.
-  applyPendingReplacement(databasePath(dataDir), platform.clock.now(), options.nativeBinding);
+  applyPendingReplacement(databasePath(dataDir), clock.now(), options.nativeBinding);
   const db = openDatabase(databasePath(dataDir), { nativeBinding: options.nativeBinding });
   const bus = new EventBus();
   const settings = new SettingsService(new SettingsRepository(db));
-  const secrets = new SecretStore(new SecretsRepository(db), platform.cipher, () => platform.clock.now());
-  const dnc = new DncService({ db, bus, clock: platform.clock, logger: platform.logger });
+  const secrets = new SecretStore(new SecretsRepository(db), platform.cipher, () => clock.now());
+  const dnc = new DncService({ db, bus, clock, logger });
+  const hookUrls = new HookUrls(secrets);
   const onEnded: CallEndedHook[] = [];
-  const calls = new CallLifecycle({ db, bus, clock: platform.clock, logger: platform.logger, onEnded, dnc });
-  const webhooks: WebhookServer = new WebhookServer({
+  const calls = new CallLifecycle({ db, bus, clock, logger, onEnded, dnc });
+  const providers = new ProviderRegistry({ platform, settings, secrets, db, hookUrls, calls });
+  const recordings = new RecordingsService({
+    db,
+    bus,
+    platform,
+    secrets,
+    hookUrl: (name) => {
+      try {
+        return hookUrls.hookUrl(name);
+      } catch {
+        return null;
+      }
+    },
+    isPublic: () => hookUrls.publicUrl !== null,
+  });
+  const webhooks = new WebhookServer({
     db,
     platform,
     settings,
-    secrets,
+    urls: hookUrls,
     calls,
-    providers: (): ProviderRegistry => providers,
+    providers,
+    extraHooks: { zapier: zapierHook(recordings), assemblyai: assemblyAiHook(recordings) },
+    stats: { recordings: () => recordings.stats() },
   });
-  const providers: ProviderRegistry = new ProviderRegistry({ platform, settings, secrets, webhooks, db });
   const tunnel = new TunnelService({
     settings,
     webhooks,
     bus,
     platform,
-    onUrlChange: (url) => (url ? providers.publicUrlChanged() : undefined),
+    onUrlChange: (url) => providers.publicUrlChanged(url),
   });
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks }, options.dialer);
   onEnded.push((call) => dialer.onCallEnded(call));
+  let started = false;
   const contacts = new ContactsService({ db, bus, platform, settings, dnc });
   const sources = new SheetSources({
     db,
@@ -120,28 +144,10 @@ export function createCore(options: CoreOptions): Core {
       if (started) void dialer.tick().catch(() => undefined);
     },
   });
-  const recordings = new RecordingsService({
-    db,
-    bus,
-    platform,
-    secrets,
-    hookUrl: (name) => {
-      try {
-        return webhooks.hookUrl(name);
-      } catch {
-        return null;
-      }
-    },
-    isPublic: () => webhooks.publicUrl !== null,
-  });
-  webhooks.registerHook('zapier', zapierHook(recordings));
-  webhooks.registerHook('assemblyai', assemblyAiHook(recordings));
-  webhooks.registerStats('recordings', () => recordings.stats());
-  const roster = new AgentRoster({ db, bus, clock: platform.clock });
-  const transfers = new TransferService({ db, bus, platform, providers: () => providers, roster, dnc });
+  const roster = new AgentRoster({ db, bus, clock });
+  const transfers = new TransferService({ db, bus, platform, providers, roster, dnc });
 
-  let started = false;
-  const core: Core = {
+  const services: CoreServices = {
     options,
     dataDir,
     db,
@@ -159,7 +165,10 @@ export function createCore(options: CoreOptions): Core {
     recordings,
     tunnel,
     agents: { roster, transfers },
-    api: undefined as unknown as ApiHandlers,
+  };
+  return {
+    ...services,
+    api: createApiHandlers(services),
     async start() {
       if (started) return;
       started = true;
@@ -181,6 +190,4 @@ export function createCore(options: CoreOptions): Core {
       db.close();
     },
   };
-  (core as { api: ApiHandlers }).api = createApiHandlers(core);
-  return core;
 }

@@ -29,7 +29,7 @@ export class TransferService {
       db: Db;
       bus: EventBus;
       platform: Platform;
-      providers: () => ProviderRegistry;
+      providers: ProviderRegistry;
       roster: AgentRoster;
       dnc: DncService;
     },
@@ -71,7 +71,7 @@ export class TransferService {
       );
     }
     if (this.repo.openForCall(callId)) throw new ApiError('conflict', `Call ${callId} is already being transferred.`);
-    const provider = this.deps.providers().get(call.provider as ProviderName);
+    const provider = this.deps.providers.get(call.provider as ProviderName);
     if (provider.capabilities.transfer !== 'api' || !provider.transferCall) {
       const how =
         provider.capabilities.transfer === 'flow' ? "the call flow's Connect step" : "the provider's own agent";

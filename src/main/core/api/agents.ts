@@ -1,9 +1,9 @@
 import { type agentsMethods } from '../../../shared/contract/agents';
 import type { Handlers } from '../../../shared/contract/define';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { ApiError } from './index';
 
-export function agentsHandlers(core: Core): Handlers<typeof agentsMethods> {
+export function agentsHandlers(core: CoreServices): Handlers<typeof agentsMethods> {
   const { roster, transfers } = core.agents;
   return {
     'agents.list': () => roster.list(),

@@ -4,10 +4,10 @@ import type { Handlers } from '../../../shared/contract/define';
 import { AnalyticsService, dashboardTable } from '../analytics/dashboard';
 import { encodeTable } from '../analytics/export';
 import { LogsReader } from '../analytics/logs';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { ApiError } from './index';
 
-export function analyticsHandlers(core: Core): Handlers<typeof analyticsMethods> {
+export function analyticsHandlers(core: CoreServices): Handlers<typeof analyticsMethods> {
   const analytics = new AnalyticsService(core.db);
   const logs = new LogsReader(core.db, join(core.dataDir, 'logs'), (names) =>
     names.flatMap((n) => {

@@ -1,7 +1,9 @@
 import { type appMethods } from '../../../shared/contract/app';
 import type { Handlers } from '../../../shared/contract/define';
 import { CampaignSettings } from '../../../shared/domain';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
+import { campaignsHandlers } from './campaigns';
+import { contactsHandlers } from './contacts';
 
 /** Fictional numbers (the 555-01xx block is reserved for fiction); the simulator never dials anything real. */
 const DEMO_NAMES = [
@@ -28,7 +30,9 @@ const DEMO_NAMES = [
 ];
 const DEMO_ITEMS = ['a blue kurta', 'wireless earbuds', 'a cookware set', 'running shoes', 'a desk lamp'];
 
-export function appHandlers(core: Core): Handlers<typeof appMethods> {
+export function appHandlers(core: CoreServices): Handlers<typeof appMethods> {
+  const contacts = contactsHandlers(core);
+  const campaigns = campaignsHandlers(core);
   return {
     'app.info': () => ({
       version: core.options.version ?? '0.0.0',
@@ -41,10 +45,10 @@ export function appHandlers(core: Core): Handlers<typeof appMethods> {
     }),
     // Built from the public API so the demo exercises exactly what a user's own list and campaign would.
     'demo.setup': async ({ start, onlyIfEmpty }) => {
-      if (onlyIfEmpty && (await core.api['lists.list']({})).length > 0) {
+      if (onlyIfEmpty && (await contacts['lists.list']({})).length > 0) {
         return { created: false, listId: null, campaignId: null };
       }
-      const added = await core.api['contacts.add']({
+      const added = await contacts['contacts.add']({
         listName: 'Simulator demo',
         contacts: DEMO_NAMES.map((name, i) => ({
           name,
@@ -52,7 +56,7 @@ export function appHandlers(core: Core): Handlers<typeof appMethods> {
           variables: { order_id: `COD-${1001 + i}`, item: DEMO_ITEMS[i % DEMO_ITEMS.length] },
         })),
       });
-      const campaign = await core.api['campaigns.create']({
+      const campaign = await campaigns['campaigns.create']({
         name: 'Simulator demo: COD confirmation',
         listIds: [added.listId],
         provider: 'simulator',
@@ -66,7 +70,7 @@ export function appHandlers(core: Core): Handlers<typeof appMethods> {
           simSpeed: 20,
         }),
       });
-      if (start) await core.api['campaigns.start']({ id: campaign.id });
+      if (start) await campaigns['campaigns.start']({ id: campaign.id });
       return { created: true, listId: added.listId, campaignId: campaign.id };
     },
   };

@@ -2,7 +2,7 @@ import { type callsMethods } from '../../../shared/contract/calls';
 import type { Handlers } from '../../../shared/contract/define';
 import { CallsRepository } from '../store/repositories/calls';
 import { ApiError } from './index';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 
 /**
  * An FTS5 query from what a person typed: every word must appear (prefix match on the last one), quotes keep
@@ -20,7 +20,7 @@ export function ftsQuery(text: string): string | null {
   return terms.join(' ');
 }
 
-export function callsHandlers(core: Core): Handlers<typeof callsMethods> {
+export function callsHandlers(core: CoreServices): Handlers<typeof callsMethods> {
   const repo = new CallsRepository(core.db);
   return {
     'calls.list': ({ campaignId, status, live, limit }) => repo.list({ campaignId, statuses: status, live, limit }),

@@ -1,8 +1,8 @@
 import { type campaignsMethods } from '../../../shared/contract/campaigns';
 import type { Handlers } from '../../../shared/contract/define';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 
-export function campaignsHandlers(core: Core): Handlers<typeof campaignsMethods> {
+export function campaignsHandlers(core: CoreServices): Handlers<typeof campaignsMethods> {
   const d = core.dialer;
   const dnc = core.dnc;
   return {

@@ -1,7 +1,7 @@
 import { type contactsMethods } from '../../../shared/contract/contacts';
 import type { Handlers } from '../../../shared/contract/define';
 import { ContactsError, type ExportedFile } from '../contacts/service';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { ApiError } from './index';
 
 /** Turns the service's user-facing errors into the bindings' ApiError (same code, same message). */
@@ -21,7 +21,7 @@ const toWire = (f: ExportedFile) => ({
   rows: f.rows,
 });
 
-export function contactsHandlers(core: Core): Handlers<typeof contactsMethods> {
+export function contactsHandlers(core: CoreServices): Handlers<typeof contactsMethods> {
   const c = core.contacts;
   return {
     'lists.list': () => c.listLists(),

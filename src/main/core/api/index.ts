@@ -1,5 +1,5 @@
 import type { ApiHandlers } from '../../../shared/contract';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { agentsHandlers } from './agents';
 import { analyticsHandlers } from './analytics';
 import { appHandlers } from './app';
@@ -15,7 +15,7 @@ import { recordingsHandlers } from './recordings';
  * The core's implementation of the contract, one file per capability (mirroring src/shared/contract). The
  * bindings validate input against the contract before calling these and validate output after.
  */
-export function createApiHandlers(core: Core): ApiHandlers {
+export function createApiHandlers(core: CoreServices): ApiHandlers {
   return {
     ...appHandlers(core),
     ...contactsHandlers(core),

@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { type maintenanceMethods } from '../../../shared/contract/maintenance';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import {
   assertWipeConfirmed,
   backupDatabase,
@@ -11,9 +11,10 @@ import {
   stageRestore,
   stageWipe,
 } from '../maintenance/maintenance';
+import { campaignsHandlers } from './campaigns';
 import { ApiError } from './index';
 
-export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMethods> {
+export function maintenanceHandlers(core: CoreServices): Handlers<typeof maintenanceMethods> {
   const dbFile = core.db.name;
   const native = core.options.nativeBinding;
   const now = () => core.platform.clock.now();
@@ -61,7 +62,7 @@ export function maintenanceHandlers(core: Core): Handlers<typeof maintenanceMeth
     'maintenance.wipe': ({ confirm, includeSettings }) =>
       guard(async () => {
         assertWipeConfirmed(confirm);
-        const running = (await core.api['campaigns.list']({})).filter((c) => c.state === 'running');
+        const running = (await campaignsHandlers(core)['campaigns.list']({})).filter((c) => c.state === 'running');
         if (running.length > 0) {
           throw new ApiError(
             'conflict',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Handlers } from '../../../shared/contract/define';
 import { ConfigurableProvider, type providersMethods, type ProviderView } from '../../../shared/contract/providers';
 import type { ProviderName } from '../../../shared/domain';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { type BolnaTwilioProvider } from '../providers/bolna-twilio';
 import { createClient, dashboardUrls, PROVIDER_CAPABILITIES, ProviderConfigStore } from '../providers/config';
 import { ProviderError } from '../providers/types';
@@ -14,7 +14,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function providersHandlers(core: Core): Handlers<typeof providersMethods> {
+export function providersHandlers(core: CoreServices): Handlers<typeof providersMethods> {
   const store = new ProviderConfigStore(core.db, core.secrets);
 
   const hookUrl = (name: ProviderName): string | null => {

@@ -1,9 +1,9 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { type recordingsMethods } from '../../../shared/contract/recordings';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { ApiError } from './index';
 
-export function recordingsHandlers(core: Core): Handlers<typeof recordingsMethods> {
+export function recordingsHandlers(core: CoreServices): Handlers<typeof recordingsMethods> {
   return {
     'recordings.list': ({ state, limit }) => core.recordings.list(state, limit),
     'recordings.get': ({ id }) => {

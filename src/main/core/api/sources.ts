@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { sourcesMethods } from '../../../shared/contract/sources';
-import type { Core } from '../index';
+import type { CoreServices } from '../index';
 import { SheetsApiError, SheetsInputError } from '../sources/google-sheets';
 import { ApiError } from './index';
 
@@ -26,7 +26,7 @@ async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-export function sourcesHandlers(core: Core): Handlers<typeof sourcesMethods> {
+export function sourcesHandlers(core: CoreServices): Handlers<typeof sourcesMethods> {
   const s = core.sources;
   return {
     'sources.google.addServiceAccount': ({ content }) => guard(() => s.addServiceAccount(content)),

@@ -128,9 +128,9 @@ export class BolnaProvider implements VoiceProvider {
     return { providerCallId: id };
   }
 
-  /** PATCH the agent's webhook URL (when the tunnel URL changes, and lazily before the first call per URL). */
-  setAgentWebhook(agentId: string, url: string): Promise<void> {
-    return this.agentWebhook.point(agentId, url);
+  /** The agent keeps the webhook URL: the configured agent is PATCHed now, other agents before their next call. */
+  async onPublicUrlChanged(hookUrl: string): Promise<void> {
+    if (this.config.agentId) await this.agentWebhook.point(this.config.agentId, hookUrl);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {

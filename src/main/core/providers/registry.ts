@@ -1,12 +1,11 @@
 import { ProviderName } from '../../../shared/domain';
 import type { ConfigurableProvider } from '../../../shared/contract/providers';
+import type { CallLifecycle } from '../calls/lifecycle';
 import type { Platform } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
-import type { WebhookServer } from '../webhooks/server';
-import { BolnaProvider } from './bolna';
+import type { HookUrlSource } from '../webhooks/hook-urls';
 import { createClient, ProviderConfigStore } from './config';
-import { RetellProvider } from './retell';
 import { SimulatorProvider } from './simulator';
 import type { VoiceProvider } from './types';
 
@@ -14,7 +13,10 @@ export interface ProviderRegistryDeps {
   platform: Platform;
   settings: SettingsService;
   secrets: SecretStore;
-  webhooks: WebhookServer;
+  /** Where providers are told to post (callback URLs travel with calls, or are set on the provider's agent). */
+  hookUrls: HookUrlSource;
+  /** Where a client's own observations go (self-hosted Bolna polls Twilio for call states). */
+  calls: Pick<CallLifecycle, 'applyEvent'>;
   /** Real providers keep their settings here and route hand-offs through the agents table. */
   db?: Db;
   /** Tests shorten request timeouts, the self-hosted Bolna call search and its Twilio polling. */
@@ -47,9 +49,9 @@ function realProvider(name: ConfigurableProvider, label: string): ProviderEntry 
         store: store(deps) as ProviderConfigStore,
         clock: deps.platform.clock,
         db: deps.db,
-        hookUrl: (p) => deps.webhooks.hookUrl(p),
+        hookUrl: (p) => deps.hookUrls.hookUrl(p),
         // Polled states are applied like webhooks: deduplicated, forward only, kept in call_events.
-        onEvent: (event) => deps.webhooks.deps.calls.applyEvent(event, null, JSON.stringify(event)),
+        onEvent: (event) => deps.calls.applyEvent(event, null, JSON.stringify(event)),
         ...deps.tuning,
       }),
   };
@@ -127,22 +129,18 @@ export class ProviderRegistry {
   }
 
   /**
-   * The public URL changed. Bolna and Retell keep the webhook URL on the agent, so the configured agents are
-   * updated now (other agents before their next call). Exotel's and Twilio's URLs travel with each call.
+   * The public URL changed: every provider that keeps a webhook URL on its side (Bolna's and Retell's agents) is
+   * told its new hook URL; the others get theirs with each call. Nothing to point at when the public URL is gone.
    */
-  async publicUrlChanged(): Promise<void> {
-    const store = this.deps.db ? new ProviderConfigStore(this.deps.db, this.deps.secrets) : null;
-    if (!store) return;
+  async publicUrlChanged(url: string | null): Promise<void> {
+    if (url === null) return;
+    const names = new Set<ProviderName>([...(Object.keys(ENTRIES) as ProviderName[]), ...this.overrides.keys()]);
     const updates: Promise<void>[] = [];
-    const bolna = this.find('bolna');
-    const bolnaAgent = store.get('bolna').agentId;
-    if (bolna instanceof BolnaProvider && bolnaAgent)
-      updates.push(bolna.setAgentWebhook(bolnaAgent, this.deps.webhooks.hookUrl('bolna')));
-    const retell = this.find('retell');
-    const retellAgent = store.get('retell').agentId;
-    if (retell instanceof RetellProvider && retellAgent)
-      updates.push(retell.setAgentWebhook(retellAgent, this.deps.webhooks.hookUrl('retell')));
-    // One provider being down must not keep the other on the old URL.
+    for (const name of names) {
+      const provider = this.find(name);
+      if (provider?.onPublicUrlChanged) updates.push(provider.onPublicUrlChanged(this.deps.hookUrls.hookUrl(name)));
+    }
+    // One provider being down must not keep the others on the old URL.
     for (const r of await Promise.allSettled(updates)) {
       if (r.status === 'rejected') {
         this.deps.platform.logger.log(

@@ -156,9 +156,9 @@ export class RetellProvider implements VoiceProvider {
     return { providerCallId: id };
   }
 
-  /** Points the agent's webhooks at us (when the public URL changes, and before its first call per URL). */
-  setAgentWebhook(agentId: string, url: string): Promise<void> {
-    return this.agentWebhook.point(agentId, url);
+  /** The agent keeps the webhook URL: the configured agent is updated now, other agents before their next call. */
+  async onPublicUrlChanged(hookUrl: string): Promise<void> {
+    if (this.config.agentId) await this.agentWebhook.point(this.config.agentId, hookUrl);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {

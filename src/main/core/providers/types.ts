@@ -118,6 +118,11 @@ export interface VoiceProvider {
    * plain `OK`; its Connect "dial whom" URL wants the number to dial). Null = 200 with an empty body.
    */
   webhookResponse?(req: WebhookRequest): { status: number; contentType: string; body: string } | null;
+  /**
+   * The console's public URL changed; `hookUrl` is this provider's new callback URL. For providers that keep the
+   * webhook URL on their side (on the voice agent) rather than receiving it with each call.
+   */
+  onPublicUrlChanged?(hookUrl: string): Promise<void>;
   /** A harmless authenticated request, for the settings "test connection" button. */
   testConnection?(): Promise<{ ok: boolean; message: string }>;
 }

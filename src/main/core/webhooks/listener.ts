@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ProviderName } from '../../../shared/domain';
 import type { Clock, Logger } from '../platform';
 import { WebhookRejected, type NormalizedEvent, type VoiceProvider, type WebhookRequest } from '../providers/types';
 import type { SettingsService } from '../settings/settings';
@@ -29,6 +30,10 @@ export interface WebhookListenerDeps {
   urls: HookUrls;
   inbox: WebhookInbox;
   providers: ProviderLookup;
+  /** Routes served by other capabilities, by hook name (which must not be a provider's). */
+  extraHooks: Record<string, ExtraHook>;
+  /** Sections of GET /stats (e.g. the recordings pipeline's counts), by name. */
+  stats: Record<string, () => unknown>;
 }
 
 const HOOK_PATH = /^\/hooks\/([a-z_]{1,40})\/([A-Za-z0-9_-]{1,200})$/;
@@ -72,9 +77,16 @@ function send(
 export class WebhookListener {
   private server: Server | null = null;
   private readonly extraHooks = new Map<string, ExtraHook>();
-  private readonly statsSections = new Map<string, () => unknown>();
+  private readonly statsSections: [string, () => unknown][];
 
-  constructor(private readonly deps: WebhookListenerDeps) {}
+  constructor(private readonly deps: WebhookListenerDeps) {
+    for (const [name, hook] of Object.entries(deps.extraHooks)) {
+      if (!HOOK_NAME.test(name) || ProviderName.safeParse(name).success)
+        throw new Error(`cannot serve hook "${name}": hook names are lower-case letters and _, and not a provider's`);
+      this.extraHooks.set(name, hook);
+    }
+    this.statsSections = Object.entries(deps.stats);
+  }
 
   async start(): Promise<void> {
     if (this.server) return;
@@ -115,17 +127,6 @@ export class WebhookListener {
     return { ok: this.listening, ...this.deps.inbox.health() };
   }
 
-  /** Serves /hooks/<name>/<secret> with `hook` (the name must not be a provider's). */
-  registerHook(name: string, hook: ExtraHook): void {
-    if (!HOOK_NAME.test(name) || this.deps.providers.find(name)) throw new Error(`cannot register hook "${name}"`);
-    this.extraHooks.set(name, hook);
-  }
-
-  /** Adds a section to GET /stats (e.g. the recordings pipeline's counts). */
-  registerStats(name: string, section: () => unknown): void {
-    this.statsSections.set(name, section);
-  }
-
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -138,7 +139,7 @@ export class WebhookListener {
       send(
         res,
         200,
-        JSON.stringify(Object.fromEntries([...this.statsSections].map(([name, section]) => [name, section()]))),
+        JSON.stringify(Object.fromEntries(this.statsSections.map(([name, section]) => [name, section()]))),
       );
       return;
     }

@@ -1,19 +1,22 @@
 import type { Platform } from '../platform';
-import type { ProviderRegistry } from '../providers/registry';
-import type { SecretStore, SettingsService } from '../settings/settings';
+import type { SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
-import { HookUrls, type HookName } from './hook-urls';
-import { WebhookInbox, type EventApplier } from './inbox';
+import type { HookName, HookUrls } from './hook-urls';
+import { WebhookInbox, type EventApplier, type ProviderLookup } from './inbox';
 import { WebhookListener, type ExtraHook, type WebhookHealth } from './listener';
 
 export interface WebhookServerDeps {
   db: Db;
   platform: Platform;
   settings: SettingsService;
-  secrets: SecretStore;
+  /** Built before the providers (they need the hook URLs); the listener sets its address on it. */
+  urls: HookUrls;
   calls: EventApplier;
-  /** Lazy, because the registry needs the server's URLs and the server needs the providers' parsers. */
-  providers: () => ProviderRegistry;
+  providers: ProviderLookup;
+  /** Routes under /hooks/ served by other capabilities (the recordings intake), by name. */
+  extraHooks?: Record<string, ExtraHook>;
+  /** Sections of GET /stats, by name. */
+  stats?: Record<string, () => unknown>;
 }
 
 /**
@@ -26,25 +29,20 @@ export class WebhookServer {
   private readonly inbox: WebhookInbox;
   private readonly listener: WebhookListener;
 
-  constructor(readonly deps: WebhookServerDeps) {
-    const { db, platform, settings, secrets, calls } = deps;
-    const providers = { find: (name: string) => deps.providers().find(name) };
-    this.urls = new HookUrls(secrets);
-    this.inbox = new WebhookInbox({
-      db,
-      clock: platform.clock,
-      logger: platform.logger,
-      calls,
-      providers,
-      urls: this.urls,
-    });
+  constructor(private readonly deps: WebhookServerDeps) {
+    const { db, platform, settings, urls, calls, providers, extraHooks = {}, stats = {} } = deps;
+    const { clock, logger } = platform;
+    this.urls = urls;
+    this.inbox = new WebhookInbox({ db, clock, logger, calls, providers, urls });
     this.listener = new WebhookListener({
       settings,
-      clock: platform.clock,
-      logger: platform.logger,
-      urls: this.urls,
+      clock,
+      logger,
+      urls,
       inbox: this.inbox,
       providers,
+      extraHooks,
+      stats,
     });
   }
 
@@ -76,14 +74,6 @@ export class WebhookServer {
 
   hookUrl(name: HookName): string {
     return this.urls.hookUrl(name);
-  }
-
-  registerHook(name: string, hook: ExtraHook): void {
-    this.listener.registerHook(name, hook);
-  }
-
-  registerStats(name: string, section: () => unknown): void {
-    this.listener.registerStats(name, section);
   }
 
   get backlog(): number {
