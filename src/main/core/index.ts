@@ -137,7 +137,7 @@ export function createCore(options: CoreOptions): Core {
     platform,
     settings,
     secrets,
-    dnc,
+    writer: contacts.writer,
     endpoints: options.google,
     // Rows added to a connected sheet join running campaigns at once, not at the dialer's next wake-up.
     onQueued: () => {

@@ -1,5 +1,13 @@
-import type { ExportRow } from '../store/repositories/contacts';
+import { resolve } from 'node:path';
+import type { ContactFilter, ContactSelection } from '../../../shared/contract/contacts';
+import type { Db } from '../store/db';
+import { CampaignsRepository } from '../store/repositories/campaigns';
+import { ContactsRepository, type ExportRow } from '../store/repositories/contacts';
+import { ListsRepository } from '../store/repositories/lists';
 import { encodeCsvField, neutralizeCell } from './csv';
+import { ContactsError, toContactsError } from './errors';
+import { ImportSession } from './import-session';
+import { writeAtomically } from './writeback';
 
 // Export tables (list, selection or campaign results) and their CSV encoding. XLSX bytes are written by the
 // import worker (SheetJS is slow on 100k rows and must not block the main thread).
@@ -105,4 +113,106 @@ export function tableToCsv(table: ExportTable): Buffer {
     row.map((v) => encodeCsvField(v === null ? '' : String(v), ',')).join(','),
   );
   return Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8');
+}
+
+export type ExportScope = { listId: number } | { campaignId: number } | { selection: ContactSelection };
+
+export interface ExportedFile {
+  fileName: string;
+  mimeType: string;
+  bytes: Buffer;
+  rows: number;
+}
+
+/** A table as a CSV or XLSX file named after `stem` (characters file systems refuse are replaced). */
+export async function encodeTable(table: ExportTable, stem: string, format: 'csv' | 'xlsx'): Promise<ExportedFile> {
+  const safeStem = stem.replace(/[\\/:*?"<>|\r\n]+/g, ' ').trim() || 'export';
+  if (format === 'csv')
+    return { fileName: `${safeStem}.csv`, mimeType: 'text/csv', bytes: tableToCsv(table), rows: table.rows.length };
+  const safe = neutralizeTable(table);
+  const session = new ImportSession();
+  try {
+    let bytes: Uint8Array | null = null;
+    await session.request({ type: 'xlsx', sheetName: safeStem, header: safe.header, rows: safe.rows }, (m) => {
+      if (m.type === 'xlsx') bytes = m.bytes;
+      return 'done';
+    });
+    const out = bytes as Uint8Array | null;
+    if (!out) throw new ContactsError('unavailable', 'The spreadsheet writer returned nothing; try CSV instead.');
+    return {
+      fileName: `${safeStem}.xlsx`,
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      bytes: Buffer.from(out.buffer, out.byteOffset, out.byteLength),
+      rows: table.rows.length,
+    };
+  } catch (err) {
+    throw toContactsError(err);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Exports of a list, a campaign's results or a grid selection. */
+export class ContactExports {
+  private readonly contacts: ContactsRepository;
+  private readonly lists: ListsRepository;
+  private readonly campaigns: CampaignsRepository;
+
+  constructor(db: Db) {
+    this.contacts = new ContactsRepository(db);
+    this.lists = new ListsRepository(db);
+    this.campaigns = new CampaignsRepository(db);
+  }
+
+  async create(scope: ExportScope, format: 'csv' | 'xlsx'): Promise<ExportedFile> {
+    let filter: ContactFilter & { ids?: number[] };
+    let stem: string;
+    if ('listId' in scope) {
+      const list = this.lists.get(scope.listId);
+      if (!list) throw new ContactsError('not_found', `List ${scope.listId} does not exist.`);
+      filter = { listId: scope.listId };
+      stem = list.name;
+    } else if ('campaignId' in scope) {
+      const campaign = this.campaigns.get(scope.campaignId);
+      if (!campaign) throw new ContactsError('not_found', `Campaign ${scope.campaignId} does not exist.`);
+      filter = { campaignId: scope.campaignId };
+      stem = `${campaign.name} results`;
+    } else if ('ids' in scope.selection) {
+      filter = { ids: scope.selection.ids };
+      stem = 'selected contacts';
+    } else {
+      filter = scope.selection.filter;
+      stem = 'contacts';
+    }
+    const table = buildExportTable(
+      this.contacts.exportRows(filter),
+      this.contacts.variableKeys({ listId: filter.listId, campaignId: filter.campaignId }),
+      'campaignId' in scope,
+    );
+    return encodeTable(table, stem, format);
+  }
+
+  /** The CLI's `export`: exactly one of listId, campaignId or selection; written atomically to `path`. */
+  async toFile(opts: {
+    listId?: number;
+    campaignId?: number;
+    selection?: ContactSelection;
+    format: 'csv' | 'xlsx';
+    path: string;
+  }): Promise<{ path: string; rows: number }> {
+    const scope: ExportScope | null =
+      opts.listId !== undefined
+        ? { listId: opts.listId }
+        : opts.campaignId !== undefined
+          ? { campaignId: opts.campaignId }
+          : opts.selection
+            ? { selection: opts.selection }
+            : null;
+    if (!scope)
+      throw new ContactsError('invalid_input', 'Say what to export: a list id, a campaign id or a selection.');
+    const file = await this.create(scope, opts.format);
+    const path = resolve(opts.path);
+    writeAtomically(path, file.bytes);
+    return { path, rows: file.rows };
+  }
 }

@@ -75,7 +75,8 @@ type ColumnKind = 'date' | 'time' | 'plain';
 const columnKind = (header: string): ColumnKind =>
   DATE_HEADER.test(header) ? 'date' : TIME_HEADER.test(header) ? 'time' : 'plain';
 // Only text outside ASCII can have several Unicode forms; skipping normalize() for the rest saves ~20% of a 100k import.
-const NON_ASCII = /[^\x00-\x7f]/;
+// Any UTF-16 code unit above U+007F (surrogate halves included), i.e. [^\x00-\x7f] without a control-character range.
+const NON_ASCII = /[\u0080-\uffff]/;
 const nfc = (s: string) => (NON_ASCII.test(s) ? s.normalize('NFC') : s);
 
 /** Variable text for a cell: dates as ISO, Excel serials in date/time columns converted, numbers without exponent. */

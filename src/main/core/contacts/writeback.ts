@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { Db } from '../store/db';
+import { ContactsRepository } from '../store/repositories/contacts';
+import { ListsRepository } from '../store/repositories/lists';
 import { decodeText, detectSeparator, encodeCsvField, neutralizeCell, parseCsv, splitRawFields } from './csv';
+import { ContactsError } from './errors';
 import { headerKey } from './mapping';
 import { normalizePhone } from './phones';
 
@@ -109,6 +113,55 @@ export function writeBackCallList(path: string, updates: Map<string, CodUpdate>,
   const out = pieces.join('');
   writeAtomically(path, decoded.encoding === 'utf-16le' ? Buffer.from(out, 'utf16le') : Buffer.from(out, 'utf8'));
   return { path, updated, unchanged, unmatched };
+}
+
+/** The COD write-back from the contacts' latest outcomes into the list's call_list.csv (or another path). */
+export class CallListWriteBack {
+  private readonly contacts: ContactsRepository;
+  private readonly lists: ListsRepository;
+
+  constructor(
+    db: Db,
+    private readonly country: () => string,
+  ) {
+    this.contacts = new ContactsRepository(db);
+    this.lists = new ListsRepository(db);
+  }
+
+  write(input: { listId: number; campaignId?: number; path?: string }): WriteBackResult {
+    const list = this.lists.get(input.listId);
+    if (!list) throw new ContactsError('not_found', `List ${input.listId} does not exist.`);
+    const path = input.path ?? (list.sourceRef && isAbsolute(list.sourceRef) ? list.sourceRef : null);
+    if (!path) {
+      throw new ContactsError(
+        'invalid_input',
+        `List "${list.name}" was imported from an uploaded copy, so the console does not know where the original file is. Give the path of the call_list.csv to update.`,
+      );
+    }
+    if (!/\.(csv|tsv|txt)$/i.test(path))
+      throw new ContactsError(
+        'invalid_input',
+        `path: write-back only rewrites .csv files; "${basename(path)}" is not one.`,
+      );
+    const updates = new Map<string, CodUpdate>();
+    for (const r of this.contacts.exportRows({ listId: input.listId, campaignId: input.campaignId })) {
+      if (!r.phone) continue;
+      const status = r.outcome ?? r.last_result ?? undefined;
+      if (!status) continue;
+      const u: CodUpdate = { status };
+      const extracted = r.extracted_json ? (JSON.parse(r.extracted_json) as Record<string, unknown>) : {};
+      for (const col of ['reschedule_date', 'reschedule_time'] as const) {
+        const v = extracted[col];
+        if (typeof v === 'string' || typeof v === 'number') u[col] = String(v);
+      }
+      updates.set(r.phone, u);
+    }
+    try {
+      return writeBackCallList(path, updates, this.country());
+    } catch (err) {
+      throw new ContactsError('invalid_input', err instanceof Error ? err.message : String(err));
+    }
+  }
 }
 
 export function writeAtomically(path: string, data: Buffer): void {

@@ -12,7 +12,7 @@ import {
 } from '../../../shared/contract/sources';
 import type { Call } from '../../../shared/domain';
 import type { EventBus } from '../bus';
-import type { DncService } from '../dnc/service';
+import type { ContactWriter } from '../contacts/writer';
 import type { Platform, TimerHandle } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
@@ -47,8 +47,8 @@ export interface SourcesOptions {
   platform: Platform;
   settings: SettingsService;
   secrets: SecretStore;
-  /** Rows whose number is on the do-not-call list arrive not callable. */
-  dnc: DncService;
+  /** Sheet rows become contacts through the one contact writer (normalised, checked against do-not-call). */
+  writer: ContactWriter;
   endpoints?: GoogleEndpoints;
   /** Minimum gap between two write requests to one sheet (Sheets allows about 60 writes a minute per user). */
   writeIntervalMs?: number;
@@ -363,7 +363,7 @@ export class SheetSources {
         );
       }
       const now = this.o.platform.clock.now();
-      const { queued, ...result } = applySheet(this.repo, conn, parsed, now);
+      const { queued, ...result } = applySheet(this.repo, this.o.writer, conn, parsed, now);
       this.repo.recordRead(id, parsed.rows.length, JSON.stringify(result.rejected.slice(0, 200)), now);
       if (result.added + result.updated + result.removed > 0)
         this.o.bus.publish('lists.changed', { listId: conn.list_id });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SheetMapping, SheetSyncResult } from '../../../shared/contract/sources';
 import { normalizePhone } from '../contacts/phones';
+import type { ContactWriter } from '../contacts/writer';
 import {
   REMOVED_FROM_SHEET,
   type ConnectionRow,
@@ -115,9 +116,13 @@ export function parseSheet(
   return out;
 }
 
-/** Applies one read of the sheet to the list, in one transaction; `queued` counts contacts new to a campaign queue. */
+/**
+ * Applies one read of the sheet to the list, in one transaction, writing contacts through the contact writer (so a
+ * number on the do-not-call list arrives not callable); `queued` counts contacts new to a campaign queue.
+ */
 export function applySheet(
   repo: SourcesRepository,
+  writer: ContactWriter,
   conn: ConnectionRow,
   parsed: ParsedSheet,
   now: number,
@@ -148,7 +153,7 @@ export function applySheet(
       }
       present.add(r.key);
       if (!current) {
-        const id = repo.insertContact(conn.list_id, r.contact, now);
+        const id = writer.insertSheetRow(conn.list_id, r.contact, now);
         result.queued += repo.queueInOpenCampaigns(conn.list_id, id, now);
         result.added++;
         continue;
@@ -166,7 +171,7 @@ export function applySheet(
         result.unchanged++;
         continue;
       }
-      repo.updateContact(current.id, r.contact, now);
+      writer.updateSheetRow(current, r.contact, now);
       if (wasRemoved) result.queued += repo.restoreToQueue(current.id, now);
       result.updated++;
     }

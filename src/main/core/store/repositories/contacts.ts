@@ -437,6 +437,39 @@ export class ContactsRepository {
       );
   }
 
+  /** A contact from its row in a live source (a Google Sheet): the row's values, and whether it may be called. */
+  updateFromSource(
+    id: number,
+    c: {
+      name: string;
+      phone: string;
+      phoneRaw: string;
+      variablesJson: string;
+      sourceRow: number;
+      sourceKey: string;
+      callable: boolean;
+      notCallableReason: string | null;
+      at: number;
+    },
+  ): void {
+    prepareCached(
+      this.db,
+      `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, variables_json = ?, source_row = ?, source_key = ?,
+           callable = ?, not_callable_reason = ?, updated_at = ? WHERE id = ?`,
+    ).run(
+      c.name,
+      c.phone,
+      c.phoneRaw,
+      c.variablesJson,
+      c.sourceRow,
+      c.sourceKey,
+      c.callable ? 1 : 0,
+      c.notCallableReason,
+      c.at,
+      id,
+    );
+  }
+
   /** Variable names used by the contacts of a list or campaign, most common first. */
   variableKeys(filter: { listId?: number; campaignId?: number }): string[] {
     const q = buildQuery(filter);

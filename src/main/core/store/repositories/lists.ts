@@ -30,6 +30,13 @@ export class ListsRepository {
     const row = this.db.prepare<[number], ListRow>(`${SELECT} WHERE l.id = ?`).get(id);
     return row ? toList(row) : undefined;
   }
+  /** The newest list with this name. */
+  byName(name: string): ContactList | undefined {
+    const row = this.db
+      .prepare<[string], ListRow>(`${SELECT} WHERE l.name = ? ORDER BY l.created_at DESC, l.id DESC LIMIT 1`)
+      .get(name);
+    return row ? toList(row) : undefined;
+  }
   create(name: string, sourceKind: ListRow['source_kind'], sourceRef: string | null, at: number): number {
     return Number(
       this.db

@@ -193,37 +193,6 @@ export class SourcesRepository {
            FROM contacts WHERE list_id = ? AND source_key IS NOT NULL`,
     ).all(listId);
   }
-  insertContact(listId: number, v: SheetContactValues, now: number): number {
-    return Number(
-      prepareCached(
-        this.db,
-        `INSERT INTO contacts (list_id, name, phone, phone_raw, variables_json, source_row, source_key, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(listId, v.name, v.phone, v.phoneRaw, v.variablesJson, v.sourceRow, v.sourceKey, now, now).lastInsertRowid,
-    );
-  }
-  /** Updates a contact from its row; a contact that was removed from the sheet and is back becomes callable again. */
-  updateContact(id: number, v: SheetContactValues, now: number): void {
-    prepareCached(
-      this.db,
-      `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, variables_json = ?, source_row = ?, source_key = ?,
-           callable = CASE WHEN not_callable_reason = ? THEN 1 ELSE callable END,
-           not_callable_reason = CASE WHEN not_callable_reason = ? THEN NULL ELSE not_callable_reason END,
-           updated_at = ?
-         WHERE id = ?`,
-    ).run(
-      v.name,
-      v.phone,
-      v.phoneRaw,
-      v.variablesJson,
-      v.sourceRow,
-      v.sourceKey,
-      REMOVED_FROM_SHEET,
-      REMOVED_FROM_SHEET,
-      now,
-      id,
-    );
-  }
   markRemoved(id: number, now: number): void {
     prepareCached(
       this.db,
