@@ -254,6 +254,7 @@ describe('rules at the moment of dialling', () => {
     const [call] = await core.api['calls.list']({ campaignId: c.id, limit: 5 });
     expect(call).toMatchObject({ status: 'ended', result: 'failed' });
     expect(call.error).toMatch(/^Stale:/);
+    expect(core.db.prepare('SELECT stale FROM calls WHERE id = ?').get(call.id)).toEqual({ stale: 1 });
     expect(ccRow(c.id, ids[0])).toMatchObject({ state: 'pending', wait_reason: 'retry_delay', attempts: 1 });
     expect(world.keys).toHaveLength(1);
   });

@@ -276,14 +276,8 @@ async function runScenario(seed: number, steps: number) {
   }
   expect(violations).toEqual([]);
 
-  // Calls the console ended on its own authority because the provider went quiet or no longer knew them: they are
+  // Calls the console ended on its own authority because the provider went quiet or no longer knew them (stale) are
   // failed whatever the provider says later, and may be retried.
-  const stale = new Set(
-    db
-      .prepare<[], { call_id: number }>(`SELECT DISTINCT call_id FROM call_events WHERE kind = 'console.stale'`)
-      .all()
-      .map((e) => e.call_id),
-  );
   for (const id of ids) {
     const spec = specs.get(id)!;
     expect((await core.api['campaigns.get']({ id })).state).toBe('completed');
@@ -303,8 +297,8 @@ async function runScenario(seed: number, steps: number) {
       .all(id);
     for (const row of rows) {
       const calls = db
-        .prepare<[number, number], { id: number; result: string; conversation: number }>(
-          'SELECT id, result, conversation FROM calls WHERE campaign_id = ? AND contact_id = ? AND counts_as_attempt = 1 ORDER BY id',
+        .prepare<[number, number], { result: string; conversation: number; stale: number }>(
+          'SELECT result, conversation, stale FROM calls WHERE campaign_id = ? AND contact_id = ? AND counts_as_attempt = 1 ORDER BY id',
         )
         .all(id, row.contact_id);
       const where = `campaign ${id} contact ${row.contact_id}`;
@@ -319,7 +313,7 @@ async function runScenario(seed: number, steps: number) {
       expect(last, `${where}: done without any call`).toBeDefined();
       const reached = calls.some((c) => c.conversation === 1);
       const exhausted = calls.length >= spec.maxAttempts;
-      const notRetryable = !spec.retryOn.includes(last.result) && !stale.has(last.id);
+      const notRetryable = !spec.retryOn.includes(last.result) && !last.stale;
       expect(reached || exhausted || notRetryable, `${where}: done too early ${JSON.stringify(calls)}`).toBe(true);
     }
   }
@@ -327,10 +321,12 @@ async function runScenario(seed: number, steps: number) {
   // already ended it as stale.
   for (const [callId, truth] of world.byCallId) {
     const row = db
-      .prepare<[number], { status: string; result: string }>('SELECT status, result FROM calls WHERE id = ?')
+      .prepare<[number], { status: string; result: string; stale: number }>(
+        'SELECT status, result, stale FROM calls WHERE id = ?',
+      )
       .get(callId)!;
     expect(row.status).toBe('ended');
-    expect(row.result, `call ${callId}`).toBe(stale.has(callId) ? 'failed' : truth.result);
+    expect(row.result, `call ${callId}`).toBe(row.stale ? 'failed' : truth.result);
   }
   expect(db.prepare(`SELECT COUNT(*) AS n FROM calls WHERE status <> 'ended'`).get()).toEqual({ n: 0 });
   expect(world.cancelled, 'pause must not cancel calls in flight').toEqual([]);

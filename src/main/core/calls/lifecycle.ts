@@ -191,6 +191,7 @@ export class CallLifecycle {
         error: ending.error,
         counts_as_attempt: ending.countsAsAttempt ? 1 : 0,
         conversation: 0,
+        stale: ending.stale ? 1 : 0,
       });
       this.calls.insertEvent({
         callId,

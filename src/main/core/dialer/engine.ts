@@ -6,7 +6,7 @@ import type { LogLevel, Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';
 import { ProviderError, type VoiceProvider } from '../providers/types';
 import type { Db } from '../store/db';
-import { CallsRepository, isUniqueViolation, type CallRow } from '../store/repositories/calls';
+import { CallsRepository, isUniqueViolation } from '../store/repositories/calls';
 import { CampaignsRepository } from '../store/repositories/campaigns';
 import { DialerRepository, type QueueRow } from '../store/repositories/dialer';
 import { DncRepository } from '../store/repositories/dnc';
@@ -21,10 +21,10 @@ import type { WakeTimer } from './wake-timer';
 import { nextOpen } from './window';
 
 /**
- * The loop that places the calls of running campaigns (docs/architecture.md, Dialer rules). Work is picked by due time from the campaign_contacts_due
- * index; every rule is checked at the moment of dialling, inside the transaction that writes the attempt row (with
- * its idempotency key) before the provider is asked. Pacing, concurrency and provider backoff decide when the loop
- * wakes next; a call's end decides the contact's next step.
+ * The loop that places the calls of running campaigns (docs/architecture.md, Dialer rules). Work is picked by due
+ * time from the campaign_contacts_due index; every rule is checked at the moment of dialling, inside the transaction
+ * that writes the attempt row (with its idempotency key) before the provider is asked. Pacing, concurrency and
+ * provider backoff decide when the loop wakes next; a call's end decides the contact's next step.
  */
 export class DialerEngine {
   private readonly campaignRows: CampaignsRepository;
@@ -431,7 +431,7 @@ export class DialerEngine {
       });
     } else if (callRow.conversation) {
       this.queue.finish(c.id, call.contactId, result, now);
-    } else if (row.attempts < c.settings.maxAttempts && (c.settings.retryOn.includes(result) || isStale(callRow))) {
+    } else if (row.attempts < c.settings.maxAttempts && (c.settings.retryOn.includes(result) || callRow.stale === 1)) {
       const delays = c.settings.retryDelaysMs;
       const delay = delays[Math.min(row.attempts - 1, delays.length - 1)] ?? delays[delays.length - 1];
       this.queue.wait(c.id, call.contactId, now + delay, 'retry_delay', now, { lastResult: result });
@@ -448,8 +448,4 @@ export class DialerEngine {
     const row = this.queue.row(call.campaignId, call.contactId);
     if (row?.state === 'pending') this.queue.finish(call.campaignId, call.contactId, 'completed', this.now);
   }
-}
-
-function isStale(row: CallRow): boolean {
-  return row.error?.startsWith('Stale:') ?? false;
 }

@@ -40,6 +40,8 @@ export interface CallRow {
   extracted_json: string | null;
   variables_json: string | null;
   error: string | null;
+  /** 1 when the console ended the call because the provider went silent or did not know it. */
+  stale: number;
 }
 
 type WithName = CallRow & { contact_name: string | null };
@@ -105,6 +107,7 @@ export const CALL_PATCH_COLUMNS = [
   'sentiment',
   'extracted_json',
   'error',
+  'stale',
 ] as const;
 export type CallPatch = Partial<Pick<CallRow, (typeof CALL_PATCH_COLUMNS)[number]>>;
 
