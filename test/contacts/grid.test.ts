@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/main/core/api';
+import { ApiError } from '../../src/main/core/errors';
 import { createTestCore } from '../support/core';
 
 // The grid's backend: paging, sort (fields, call columns, variables), filters, inline edit and bulk actions.

@@ -90,6 +90,7 @@ describe('IPC binding', () => {
     if (result.ok) return;
     expect(result.error.code).toBe('invalid_input');
     expect(result.error.message).toMatch(/^app\.info: /);
+    expect(result.error.issues).toEqual([{ path: '', message: expect.any(String) }]);
   });
 
   it('forwards core events to the window in batches on the events channel', () => {

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startWebHost, type WebHost } from '../../src/main/web';
@@ -121,6 +122,83 @@ describe('web host', () => {
     } finally {
       ws.close();
     }
+  });
+});
+
+describe('errors over the socket', () => {
+  let ws: WebSocket;
+  beforeAll(async () => {
+    const opened = await open(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, {
+      origin: `http://127.0.0.1:${host.port}`,
+    });
+    if (typeof opened === 'number') throw new Error(`socket refused: ${opened}`);
+    ws = opened;
+  });
+  afterAll(() => ws.close());
+
+  it('carries field issues as structured issues, from input validation and from the services', async () => {
+    const badId = await request(ws, { id: 1, method: 'calls.get', input: { id: 'x' } });
+    expect(badId).toMatchObject({
+      result: { ok: false, error: { code: 'invalid_input', issues: [{ path: 'id', message: expect.any(String) }] } },
+    });
+
+    // Raised by the tunnel service itself, with the fix beside the field.
+    const noUrl = await request(ws, { id: 2, method: 'tunnel.configure', input: { mode: 'custom_url' } });
+    expect(noUrl).toEqual({
+      id: 2,
+      result: {
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: expect.stringContaining('publicUrl'),
+          issues: [{ path: 'publicUrl', message: expect.any(String), fix: expect.stringContaining('https://') }],
+        },
+      },
+    });
+
+    // Validated inside the settings store; the paths are those of the method's input.
+    const settings = await request(ws, {
+      id: 3,
+      method: 'providers.update',
+      input: { provider: 'retell', settings: { fromNumber: '0801', baseUrl: 'nope' }, keys: {} },
+    });
+    const error = (settings.result as { error: { code: string; issues: { path: string }[] } }).error;
+    expect(error.code).toBe('invalid_input');
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'settings.fromNumber', message: expect.stringContaining('E.164') },
+        { path: 'settings.baseUrl', message: 'not a full URL', fix: expect.stringContaining('https://') },
+      ]),
+    );
+  });
+
+  it('answers an unexpected fault with a generic internal error and logs the detail', async () => {
+    const created = await request(ws, {
+      id: 4,
+      method: 'agents.create',
+      input: { name: 'Asha', phone: '+14155550100' },
+    });
+    const agentId = (created.result as { value: { id: number } }).value.id;
+    // A row damaged outside the console (constraints off): reading it throws a SyntaxError quoting the stored text.
+    const outside = new Database(join(core.dataDir, 'console.db'));
+    outside.pragma('ignore_check_constraints = ON');
+    outside.prepare('UPDATE agents SET skills_json = ? WHERE id = ?').run('[leaked-row-text', agentId);
+    outside.close();
+
+    const listed = await request(ws, { id: 5, method: 'agents.list', input: {} });
+    expect(listed).toEqual({
+      id: 5,
+      result: {
+        ok: false,
+        error: { code: 'internal', message: 'agents.list failed unexpectedly; the details are in the log.' },
+      },
+    });
+    expect(JSON.stringify(listed)).not.toContain('leaked-row-text');
+    const logged = readFileSync(join(core.dataDir, 'logs', 'console.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('agents.list failed unexpectedly'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('SyntaxError');
   });
 });
 

@@ -30,12 +30,22 @@ export interface EventEnvelope<E extends EventTable = EventTable, K extends keyo
   payload: z.output<E[K]>;
 }
 
+/** What went wrong, in the terms a caller can act on; `internal` is reserved for the unexpected (details in the log). */
+export type ApiErrorCode = 'invalid_input' | 'not_found' | 'conflict' | 'forbidden' | 'unavailable' | 'internal';
+
+/** One field's problem: `path` as in the method's input ("settings.fromNumber"), and what to do about it if known. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+  fix?: string;
+}
+
 /** The error shape both bindings return, so the renderer shows the same message whichever host it runs in. */
 export interface ApiErrorBody {
-  code: 'invalid_input' | 'not_found' | 'conflict' | 'forbidden' | 'unavailable' | 'internal';
+  code: ApiErrorCode;
   message: string;
-  /** For invalid_input: which field, so forms can point at it. */
-  issues?: { path: string; message: string }[];
+  /** For invalid_input: which fields, so forms can show each problem beside its input. */
+  issues?: FieldIssue[];
 }
 
 /** What a binding returns for one call: errors travel as data so both IPC and WebSocket keep their structure. */

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { AgentStatus, HumanAgent } from '../../../shared/domain';
-import { ApiError } from '../api/index';
+import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { Clock } from '../platform';
 import type { Db } from '../store/db';

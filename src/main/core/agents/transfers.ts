@@ -1,6 +1,6 @@
 import type { HandoffCard, Transfer, TransferStatus } from '../../../shared/contract/agents';
 import { Outcome, type Call, type ProviderName } from '../../../shared/domain';
-import { ApiError } from '../api/index';
+import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { DncService } from '../dnc/service';
 import type { Platform } from '../platform';

@@ -1,7 +1,7 @@
 import { type agentsMethods } from '../../../shared/contract/agents';
 import type { Handlers } from '../../../shared/contract/define';
 import type { CoreServices } from '../index';
-import { ApiError } from './index';
+import { ApiError } from '../errors';
 
 export function agentsHandlers(core: CoreServices): Handlers<typeof agentsMethods> {
   const { roster, transfers } = core.agents;

@@ -5,7 +5,7 @@ import { AnalyticsService, dashboardTable } from '../analytics/dashboard';
 import { encodeTable } from '../analytics/export';
 import { LogsReader } from '../analytics/logs';
 import type { CoreServices } from '../index';
-import { ApiError } from './index';
+import { ApiError } from '../errors';
 
 export function analyticsHandlers(core: CoreServices): Handlers<typeof analyticsMethods> {
   const analytics = new AnalyticsService(core.db);

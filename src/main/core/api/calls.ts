@@ -1,7 +1,7 @@
 import { type callsMethods } from '../../../shared/contract/calls';
 import type { Handlers } from '../../../shared/contract/define';
 import { CallsRepository } from '../store/repositories/calls';
-import { ApiError } from './index';
+import { ApiError } from '../errors';
 import type { CoreServices } from '../index';
 
 /**
@@ -12,7 +12,7 @@ export function ftsQuery(text: string): string | null {
   const terms: string[] = [];
   const re = /"([^"]*)"|(\S+)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    const phrase = (m[1] ?? m[2] ?? '').replace(/["*^():{}\[\]]/g, ' ').trim();
+    const phrase = (m[1] ?? m[2] ?? '').replace(/["*^():{}[\]]/g, ' ').trim();
     if (phrase) terms.push(`"${phrase}"`);
   }
   if (terms.length === 0) return null;

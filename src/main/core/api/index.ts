@@ -29,14 +29,3 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
     ...agentsHandlers(core),
   };
 }
-
-/** Thrown by handlers for errors the user can act on; the bindings turn it into an ApiErrorBody. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'conflict' | 'forbidden' | 'unavailable' | 'invalid_input',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}

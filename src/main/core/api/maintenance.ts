@@ -7,12 +7,11 @@ import {
   checkConsoleDatabase,
   backupTarget,
   listBackups,
-  MaintenanceError,
   stageRestore,
   stageWipe,
 } from '../maintenance/maintenance';
 import { campaignsHandlers } from './campaigns';
-import { ApiError } from './index';
+import { ApiError } from '../errors';
 
 export function maintenanceHandlers(core: CoreServices): Handlers<typeof maintenanceMethods> {
   const dbFile = core.db.name;
@@ -25,59 +24,48 @@ export function maintenanceHandlers(core: CoreServices): Handlers<typeof mainten
     const restart = core.options.requestRestart;
     if (restart) core.platform.clock.setTimeout(restart, 250);
   };
-  const guard = async <T>(action: () => Promise<T>): Promise<T> => {
-    try {
-      return await action();
-    } catch (err) {
-      if (err instanceof MaintenanceError) throw new ApiError(err.code, err.message);
-      throw err;
-    }
-  };
   return {
-    'maintenance.backup': ({ path }) =>
-      guard(async () => {
-        const info = await backupDatabase(core.db, backupTarget(core.dataDir, path, now()), now(), native);
-        core.platform.logger.log('info', 'maintenance', `backup written to ${info.path} (${info.bytes} bytes)`);
-        return info;
-      }),
+    'maintenance.backup': async ({ path }) => {
+      const info = await backupDatabase(core.db, backupTarget(core.dataDir, path, now()), now(), native);
+      core.platform.logger.log('info', 'maintenance', `backup written to ${info.path} (${info.bytes} bytes)`);
+      return info;
+    },
     'maintenance.backups': () => listBackups(core.dataDir, native),
-    'maintenance.restore': ({ path }) =>
-      guard(async () => {
-        checkConsoleDatabase(path, native);
-        const backup = await safetyBackup();
-        const staged = await stageRestore(dbFile, path, native);
-        core.platform.logger.log(
-          'warn',
-          'maintenance',
-          `restore of ${path} staged; the current data was backed up to ${backup.path}; restart to finish`,
+    'maintenance.restore': async ({ path }) => {
+      checkConsoleDatabase(path, native);
+      const backup = await safetyBackup();
+      const staged = await stageRestore(dbFile, path, native);
+      core.platform.logger.log(
+        'warn',
+        'maintenance',
+        `restore of ${path} staged; the current data was backed up to ${backup.path}; restart to finish`,
+      );
+      restartSoon();
+      return {
+        staged: staged.staged,
+        safetyBackup: backup,
+        schemaVersion: staged.schemaVersion,
+        restartRequired: true as const,
+      };
+    },
+    'maintenance.wipe': async ({ confirm, includeSettings }) => {
+      assertWipeConfirmed(confirm);
+      const running = (await campaignsHandlers(core)['campaigns.list']({})).filter((c) => c.state === 'running');
+      if (running.length > 0) {
+        throw new ApiError(
+          'conflict',
+          `Campaign${running.length > 1 ? 's' : ''} ${running.map((c) => `"${c.name}"`).join(', ')} still running; pause or cancel before wiping.`,
         );
-        restartSoon();
-        return {
-          staged: staged.staged,
-          safetyBackup: backup,
-          schemaVersion: staged.schemaVersion,
-          restartRequired: true as const,
-        };
-      }),
-    'maintenance.wipe': ({ confirm, includeSettings }) =>
-      guard(async () => {
-        assertWipeConfirmed(confirm);
-        const running = (await campaignsHandlers(core)['campaigns.list']({})).filter((c) => c.state === 'running');
-        if (running.length > 0) {
-          throw new ApiError(
-            'conflict',
-            `Campaign${running.length > 1 ? 's' : ''} ${running.map((c) => `"${c.name}"`).join(', ')} still running; pause or cancel before wiping.`,
-          );
-        }
-        const backup = await safetyBackup();
-        const tablesCleared = stageWipe(core.db, dbFile, confirm, includeSettings, native);
-        core.platform.logger.log(
-          'warn',
-          'maintenance',
-          `wipe staged (${tablesCleared} tables); the data was backed up to ${backup.path}; restart to finish`,
-        );
-        restartSoon();
-        return { safetyBackup: backup, tablesCleared, restartRequired: true as const };
-      }),
+      }
+      const backup = await safetyBackup();
+      const tablesCleared = stageWipe(core.db, dbFile, confirm, includeSettings, native);
+      core.platform.logger.log(
+        'warn',
+        'maintenance',
+        `wipe staged (${tablesCleared} tables); the data was backed up to ${backup.path}; restart to finish`,
+      );
+      restartSoon();
+      return { safetyBackup: backup, tablesCleared, restartRequired: true as const };
+    },
   };
 }

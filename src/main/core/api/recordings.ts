@@ -1,7 +1,7 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { type recordingsMethods } from '../../../shared/contract/recordings';
 import type { CoreServices } from '../index';
-import { ApiError } from './index';
+import { ApiError } from '../errors';
 
 export function recordingsHandlers(core: CoreServices): Handlers<typeof recordingsMethods> {
   return {

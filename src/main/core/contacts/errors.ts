@@ -1,14 +1,12 @@
+import { ApiError } from '../errors';
 import { ImportWorkerError } from './import-session';
 
 export type ContactsErrorCode = 'not_found' | 'conflict' | 'invalid_input' | 'unavailable';
 
-/** An error the user can act on; the API layer passes code and message through unchanged. */
-export class ContactsError extends Error {
-  constructor(
-    readonly code: ContactsErrorCode,
-    message: string,
-  ) {
-    super(message);
+/** An error the user can act on (see core/errors). */
+export class ContactsError extends ApiError {
+  constructor(code: ContactsErrorCode, message: string) {
+    super(code, message);
     this.name = 'ContactsError';
   }
 }

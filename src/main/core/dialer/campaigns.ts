@@ -1,5 +1,5 @@
 import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../shared/domain';
-import { ApiError } from '../api';
+import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { LogLevel, Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';

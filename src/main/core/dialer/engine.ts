@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Call, Campaign, ProviderName } from '../../../shared/domain';
-import { ApiError } from '../api';
+import { ApiError } from '../errors';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { LogLevel, Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';

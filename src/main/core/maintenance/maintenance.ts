@@ -12,6 +12,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { WIPE_CONFIRMATION, type BackupInfo } from '../../../shared/contract/maintenance';
+import { ApiError } from '../errors';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/db';
 
 // Backup, restore and wipe of the console database.
@@ -21,12 +22,9 @@ import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../
 // (console.db.pending); the next start swaps it in with renames on the same file system before anything opens the
 // database (applyPendingReplacement), keeping the replaced file in backups/. Hosts restart the core to finish.
 
-export class MaintenanceError extends Error {
-  constructor(
-    readonly code: 'invalid_input' | 'conflict' | 'not_found',
-    message: string,
-  ) {
-    super(message);
+export class MaintenanceError extends ApiError {
+  constructor(code: 'invalid_input' | 'conflict' | 'not_found', message: string) {
+    super(code, message);
     this.name = 'MaintenanceError';
   }
 }
@@ -160,7 +158,7 @@ export function listBackups(dataDir: string, nativeBinding?: string): BackupInfo
   for (const f of readdirSync(dir)) {
     if (!f.endsWith('.db')) continue;
     const path = join(dir, f);
-    let version = 0;
+    let version: number;
     try {
       version = checkConsoleDatabase(path, nativeBinding);
     } catch {

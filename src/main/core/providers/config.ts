@@ -1,4 +1,5 @@
 import { PROVIDER_KEYS, ProviderSettings, type ConfigurableProvider } from '../../../shared/contract/providers';
+import { ApiError } from '../errors';
 import type { Clock } from '../platform';
 import type { SecretStore } from '../settings/settings';
 import type { Db } from '../store/db';
@@ -52,7 +53,12 @@ export class ProviderConfigStore {
   }
 
   setKey(provider: ConfigurableProvider, key: string, value: string | null): void {
-    if (!PROVIDER_KEYS[provider].some((k) => k.key === key)) throw new Error(`${provider} has no key named ${key}`);
+    if (!PROVIDER_KEYS[provider].some((k) => k.key === key)) {
+      const message = `${provider} has no key named ${key}`;
+      throw new ApiError('invalid_input', message, [
+        { path: `keys.${key}`, message, fix: `use ${PROVIDER_KEYS[provider].map((k) => k.key).join(' or ')}` },
+      ]);
+    }
     if (value === null) this.secrets.delete(secretName(provider, key));
     else this.secrets.set(secretName(provider, key), value);
   }
@@ -120,7 +126,10 @@ export function agentDirectory(db: Db | undefined): HumanAgentDirectory | undefi
 export function createClient(provider: ConfigurableProvider, deps: ClientDeps): VoiceProvider {
   const essential = deps.store.missingCredentials(provider);
   if (essential.length)
-    throw new Error(`${provider} is not set up: missing ${essential.join(', ')} (Settings → Providers)`);
+    throw new ApiError(
+      'unavailable',
+      `${provider} is not set up: missing ${essential.join(', ')} (Settings → Providers)`,
+    );
   const s = deps.store.all();
   const now = () => deps.clock.now();
   const agents = agentDirectory(deps.db);

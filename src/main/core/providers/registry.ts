@@ -1,6 +1,7 @@
 import { ProviderName } from '../../../shared/domain';
 import type { ConfigurableProvider } from '../../../shared/contract/providers';
 import type { CallLifecycle } from '../calls/lifecycle';
+import { ApiError } from '../errors';
 import type { Platform } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
@@ -91,7 +92,8 @@ export class ProviderRegistry {
   get(name: ProviderName): VoiceProvider {
     const provider = this.find(name);
     if (!provider) {
-      throw new Error(
+      throw new ApiError(
+        'unavailable',
         ENTRIES[name]
           ? `Provider ${name} is not set up: add its keys in Settings → Providers`
           : `Provider ${name} is not available in this version`,

@@ -1,4 +1,5 @@
 import type { CallResult, CallStatus, ProviderName, TranscriptTurn } from '../../../shared/domain';
+import { ApiError, type UserErrorCode } from '../errors';
 
 // One interface for every voice provider; one file per provider implements it. The dialer, the webhook server
 // and the UI only ever speak to this interface.
@@ -26,18 +27,28 @@ export interface PlaceCallResult {
 
 export type ProviderErrorKind = 'rate_limited' | 'unavailable' | 'auth' | 'invalid_request' | 'not_found' | 'unknown';
 
+/** How a provider failure reads to the user of the API: a refused key is theirs to fix, a 5xx is worth a retry. */
+const PROVIDER_ERROR_CODES: Record<ProviderErrorKind, UserErrorCode> = {
+  rate_limited: 'unavailable',
+  unavailable: 'unavailable',
+  auth: 'forbidden',
+  invalid_request: 'invalid_input',
+  not_found: 'not_found',
+  unknown: 'unavailable',
+};
+
 /**
  * A provider request failed. `rate_limited` and `unavailable` pause dialing with backoff and do not consume the
  * contact's attempt; the others fail the attempt with the message shown to the user.
  */
-export class ProviderError extends Error {
+export class ProviderError extends ApiError {
   constructor(
     readonly provider: ProviderName,
     readonly kind: ProviderErrorKind,
     message: string,
     readonly options: { status?: number; retryAfterMs?: number } = {},
   ) {
-    super(message);
+    super(PROVIDER_ERROR_CODES[kind], message);
     this.name = 'ProviderError';
   }
   get transient(): boolean {

@@ -1,5 +1,6 @@
 import { auth, sheets, type sheets_v4 } from '@googleapis/sheets';
 import { z } from 'zod';
+import { ApiError, type UserErrorCode } from '../errors';
 
 // The thin layer over @googleapis/sheets: credentials, endpoints (so tests can point everything at loopback), and
 // errors turned into one shape that says whether retrying can help.
@@ -57,21 +58,27 @@ export function parseJsonFile<T>(text: string, schema: z.ZodType<T>, what: strin
 }
 
 /** A problem with what the user gave (URL, file, mapping): not retried, shown as is. */
-export class SheetsInputError extends Error {
+export class SheetsInputError extends ApiError {
   constructor(message: string) {
-    super(message);
+    super('invalid_input', message);
     this.name = 'SheetsInputError';
   }
 }
 
+function sheetsErrorCode(status: number | null, transient: boolean): UserErrorCode {
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  return transient ? 'unavailable' : 'invalid_input';
+}
+
 /** A failed Google request. transient: a later retry can succeed (429, 5xx, network). */
-export class SheetsApiError extends Error {
+export class SheetsApiError extends ApiError {
   constructor(
     message: string,
     readonly status: number | null,
     readonly transient: boolean,
   ) {
-    super(message);
+    super(sheetsErrorCode(status, transient), message);
     this.name = 'SheetsApiError';
   }
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import Tunnel from '@n8n/localtunnel/lib/Tunnel.js';
 import type { TunnelStatus } from '../../../shared/contract/providers';
 import type { EventBus } from '../bus';
+import { ApiError } from '../errors';
 import type { Platform, TimerHandle } from '../platform';
 import type { SettingsService } from '../settings/settings';
 import type { WebhookServer } from '../webhooks/server';
@@ -108,8 +109,14 @@ export class TunnelService {
     subdomain?: string;
     publicUrl?: string;
   }): Promise<TunnelStatus> {
-    if (input.mode === 'custom_url' && !input.publicUrl)
-      throw new Error('publicUrl: give the public https:// URL that forwards to this computer');
+    if (input.mode === 'custom_url' && !input.publicUrl) {
+      const issue = {
+        path: 'publicUrl',
+        message: 'required for your own public URL',
+        fix: 'give the public https:// URL that forwards to this computer',
+      };
+      throw new ApiError('invalid_input', `${issue.path}: ${issue.fix}`, [issue]);
+    }
     this.deps.settings.set('tunnel', {
       mode: input.mode,
       host: input.host,

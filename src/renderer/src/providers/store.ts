@@ -48,30 +48,20 @@ interface ProvidersState {
 
 const attempt = <T>(what: string, action: () => Promise<T>) => useShell.getState().attempt(what, action);
 
-/** zod's default URL message names no fix; the others in the contract already do. */
-const readable = (message: string) =>
-  message === 'Invalid URL'
-    ? 'not a full URL: give it with https:// (or http://), e.g. https://calls.example.com'
-    : message;
-
 /**
- * Splits an API error into per-field messages. Contract validation names fields in `issues` ("settings.fromNumber");
- * handlers name them as a "field: message" prefix. Anything else goes to `form`.
+ * Splits an API error into per-field messages from its `issues` (paths as in the method's input, e.g.
+ * "settings.fromNumber"; the last segment names the form field). Whatever names no field goes to `form`.
  */
 export function fieldErrorsOf(err: unknown, fields: readonly string[]): FieldErrors {
+  const issues = err instanceof ApiCallError ? (err.body.issues ?? []) : [];
+  if (!issues.length) return { form: describeError(err) };
   const out: FieldErrors = {};
-  if (err instanceof ApiCallError && err.body.issues?.length) {
-    for (const issue of err.body.issues) {
-      const field = issue.path.split('.').pop() ?? '';
-      if (fields.includes(field)) out[field] ??= readable(issue.message);
-      else out.form ??= `${issue.path || 'input'}: ${issue.message}`;
-    }
-    return out;
+  for (const issue of issues) {
+    const text = issue.fix ? `${issue.message}: ${issue.fix}` : issue.message;
+    const field = issue.path.split('.').pop() ?? '';
+    if (fields.includes(field)) out[field] ??= text;
+    else out.form ??= `${issue.path || 'input'}: ${text}`;
   }
-  const message = describeError(err);
-  const named = /^([A-Za-z][\w]*): (.+)$/s.exec(message);
-  if (named && fields.includes(named[1])) out[named[1]] = named[2];
-  else out.form = message;
   return out;
 }
 
