@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { OUTCOMES } from '../../../shared/domain';
 import { StateBadge, callState } from '../calls/status';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';
@@ -21,10 +21,6 @@ function DispositionForm({
   const dispose = useAgents((s) => s.dispose);
   const [disposition, setDisposition] = useState(saved.disposition ?? '');
   const [notes, setNotes] = useState(saved.notes ?? '');
-  useEffect(() => {
-    setDisposition(saved.disposition ?? '');
-    setNotes(saved.notes ?? '');
-  }, [transferId, saved.disposition, saved.notes]);
   return (
     <form
       className="dispose-form"
@@ -115,7 +111,12 @@ export function HandoffCardDialog() {
                 </li>
               ))}
             </ul>
-            <DispositionForm transferId={transfer.id} saved={transfer} />
+            {/* Keyed by what is saved, so a new transfer or a saved change starts the form from the stored values. */}
+            <DispositionForm
+              key={JSON.stringify([transfer.id, transfer.disposition, transfer.notes])}
+              transferId={transfer.id}
+              saved={transfer}
+            />
             {transfer.disposition && (
               <p role="status">
                 Saved: <strong>{humanize(transfer.disposition)}</strong>

@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import type { HumanAgent } from '../../../shared/domain';
 import { useLive } from '../live/store';
 import { useAgents } from './store';
+
+const usable = (a: HumanAgent) => a.status === 'available' && a.phone !== null;
 
 /** Choose who takes the call; busy and away agents are shown but cannot be chosen. */
 export function TransferDialog() {
@@ -9,11 +12,11 @@ export function TransferDialog() {
   const close = useAgents((s) => s.openDialog);
   const transfer = useAgents((s) => s.transfer);
   const call = useLive((s) => (callId === null ? undefined : s.calls.get(callId)));
-  const [agentId, setAgentId] = useState<number | null>(null);
+  // The person's pick for this call while that agent can still take it; otherwise the first agent who can.
+  const [choice, setChoice] = useState<{ callId: number; agentId: number } | null>(null);
   const [sending, setSending] = useState(false);
-  useEffect(() => {
-    setAgentId(agents.find((a) => a.status === 'available' && a.phone)?.id ?? null);
-  }, [callId, agents]);
+  const chosen = choice?.callId === callId ? agents.find((a) => a.id === choice.agentId && usable(a)) : undefined;
+  const agentId = (chosen ?? agents.find(usable))?.id ?? null;
   if (callId === null) return null;
   const who = call?.contactName || call?.phone || `call ${callId}`;
   return (
@@ -34,16 +37,15 @@ export function TransferDialog() {
         {call && call.status !== 'in_progress' && <p className="warning-text">This call is no longer in progress.</p>}
         <ul className="agent-choices" role="radiogroup" aria-label="Agents">
           {agents.map((a) => {
-            const usable = a.status === 'available' && a.phone !== null;
             return (
               <li key={a.id}>
                 <label>
                   <input
                     type="radio"
                     name="agent"
-                    disabled={!usable}
+                    disabled={!usable(a)}
                     checked={agentId === a.id}
-                    onChange={() => setAgentId(a.id)}
+                    onChange={() => setChoice({ callId, agentId: a.id })}
                   />{' '}
                   {a.name}{' '}
                   <span className="muted">

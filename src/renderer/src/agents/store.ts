@@ -35,7 +35,7 @@ interface AgentsState {
 const OPEN = new Set(['requested', 'ringing', 'connected']);
 export const isOpenTransfer = (t: Transfer) => OPEN.has(t.status);
 
-export const useAgents = create<AgentsState>()((set, get) => ({
+export const useAgents = create<AgentsState>()((set) => ({
   agents: [],
   transfers: new Map(),
   announced: [],

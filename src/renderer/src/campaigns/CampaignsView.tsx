@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { PROVIDER_NAMES, type Campaign, type CampaignState, type ProviderName } from '../../../shared/domain';
 import { StateBadge } from '../calls/status';
 import { useContacts } from '../contacts/store';
+import { useNow } from '../shell/clock';
 import { formatDateTime, formatInZone, formatTime, humanize, LOCAL_ZONE } from '../shell/format';
 import { useShell } from '../shell/store';
 import { useCampaigns, type CampaignAction } from './store';
@@ -228,6 +229,8 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
   const act = useCampaigns((s) => s.act);
   const loadDetail = useCampaigns((s) => s.loadDetail);
   const activity = log?.length ? log : localActivity;
+  // "Their time now" shows hours and minutes, so a clock that ticks every 15 s is close enough.
+  const now = useNow(15_000);
   useEffect(() => {
     void loadDetail(campaign.id);
     if (campaign.state !== 'running') return;
@@ -317,7 +320,7 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
                     <td>{w.lastResult ? <StateBadge state={w.lastResult} /> : '—'}</td>
                     <td>{w.waitReason ? humanize(w.waitReason) : '—'}</td>
                     <td>{w.nextAt ? formatTime(w.nextAt) : '—'}</td>
-                    <td>{formatInZone(Date.now(), w.timezone ?? s.defaultTimezone) ?? '—'}</td>
+                    <td>{formatInZone(now, w.timezone ?? s.defaultTimezone) ?? '—'}</td>
                   </tr>
                 ))}
               </tbody>

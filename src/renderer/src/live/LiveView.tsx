@@ -1,23 +1,14 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import type { Call, TranscriptTurn } from '../../../shared/domain';
 import { AgentsPanel } from '../agents/AgentsPanel';
 import { useAgents } from '../agents/store';
 import { useCampaigns } from '../campaigns/store';
 import { callState, StateBadge, STATE_COLORS, type CallState } from '../calls/status';
+import { useNow } from '../shell/clock';
 import { formatDuration, formatTime, humanize } from '../shell/format';
 import { useShell } from '../shell/store';
 import { useTranscripts } from '../transcripts/store';
 import { isLive, useLive, type CallStep } from './store';
-
-/** One clock for every tile, so 200 tiles re-render once a second together instead of 200 timers. */
-function useNow(intervalMs = 1000): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(t);
-  }, [intervalMs]);
-  return now;
-}
 
 const Tile = memo(function Tile({
   call,

@@ -54,14 +54,18 @@ function ConnectForm() {
   const { credentials, inspection, busy, inspect, connect } = useSources();
   const [url, setUrl] = useState('');
   const [credentialId, setCredentialId] = useState<number | null>(null);
-  const [mapping, setMapping] = useState<SheetMapping>(SEED_SHEET_MAPPING);
+  // Edits belong to the inspection they were made on; a new inspection starts again from its suggested mapping.
+  const [edited, setEdited] = useState<{ of: NonNullable<typeof inspection>; mapping: SheetMapping } | null>(null);
+  const mapping = !inspection
+    ? SEED_SHEET_MAPPING
+    : edited?.of === inspection
+      ? edited.mapping
+      : inspection.suggestedMapping;
+  const setMapping = (next: SheetMapping) => inspection && setEdited({ of: inspection, mapping: next });
   const [keyKind, setKeyKind] = useState<'phone' | 'id'>('phone');
   const [addMissing, setAddMissing] = useState(false);
   const [minutes, setMinutes] = useState(2);
   const credential = credentialId ?? credentials[0]?.id ?? null;
-  useEffect(() => {
-    if (inspection) setMapping(inspection.suggestedMapping);
-  }, [inspection]);
   if (credentials.length === 0) return <p className="muted">Add a service-account key or sign in with Google first.</p>;
   return (
     <form
