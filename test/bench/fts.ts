@@ -1,4 +1,5 @@
 import { createTestCore } from '../support/core';
+import { rng } from '../support/random';
 
 // fts_p95_ms: full-text search over 100,000 generated transcripts of realistic length (10–16 turns, ~150 words),
 // through the same API the Transcripts view calls.
@@ -51,11 +52,6 @@ const QUERIES = [
   'courier',
   'Saturday',
 ];
-
-function rng(seed: number) {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-}
 
 export async function benchFts(count = 100_000): Promise<Record<string, number>> {
   const core = createTestCore();

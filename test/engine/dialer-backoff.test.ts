@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
-import { FakeWorld, rateLimited, rng, seedList, unavailable } from './support';
+import { rng } from '../support/random';
+import { FakeWorld, rateLimited, seedList, unavailable } from './support';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

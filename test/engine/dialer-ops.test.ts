@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CampaignSettings } from '../../src/shared/domain';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
-import { FakeWorld, rng, seedList, type SeedContact, type WorldOptions } from './support';
+import { rng } from '../support/random';
+import { FakeWorld, seedList, type SeedContact, type WorldOptions } from './support';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

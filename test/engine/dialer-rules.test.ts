@@ -3,7 +3,8 @@ import { CALL_STATUS_RANK, type CallStatus } from '../../src/shared/domain';
 import type { PlaceCallRequest } from '../../src/main/core/providers/types';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
-import { FakeWorld, rng, seedList, type SeedContact } from './support';
+import { rng } from '../support/random';
+import { FakeWorld, seedList, type SeedContact } from './support';
 
 // Property-style: random campaigns against a fake world with random results, duplicate and reordered webhooks, lost
 // webhooks, random timezones, DNC additions and pauses mid-run. Every rule is checked at each dial and after each step.

@@ -3,7 +3,8 @@ import type { NormalizedEvent } from '../../src/main/core/providers/types';
 import type { AnyEvent } from '../../src/shared/contract';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
-import { FakeWorld, rng, seedList } from './support';
+import { rng } from '../support/random';
+import { FakeWorld, seedList } from './support';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,8 +9,8 @@ import type {
 import { ProviderError } from '../../src/main/core/providers/types';
 import type { CallResult, ProviderName } from '../../src/shared/domain';
 
-// Test support for the engine: seeding lists straight into the store, a seeded random source, and a fake of the
-// outside world (a voice provider plus the webhooks it sends), delivering NormalizedEvents to the core.
+// Test support for the engine: seeding lists straight into the store and a fake of the outside world (a voice
+// provider plus the webhooks it sends), delivering NormalizedEvents to the core.
 
 export interface SeedContact {
   name: string;
@@ -47,18 +47,6 @@ export function seedList(db: Db, name: string, contacts: SeedContact[], at = 0):
     );
     return { listId, ids };
   })();
-}
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface Delivery {

@@ -1,6 +1,6 @@
 import { createPublicKey, createVerify, randomBytes, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer, readRequest } from '../support/loopback';
 
 // A stand-in for the Google Sheets v4 REST API and Google's OAuth token endpoint, on 127.0.0.1. It speaks the
 // documented request and response shapes (spreadsheets.get, spreadsheets.batchUpdate appendDimension, values.get,
@@ -48,31 +48,23 @@ export class FakeGoogle {
   private readonly refreshTokens = new Set<string>();
   private readonly accessTokens = new Set<string>();
   private readonly failures: Failure[] = [];
-  private server: Server | null = null;
-  port = 0;
+  private readonly server = new LoopbackServer((req, res) => {
+    void this.handle(req, res).catch((err: unknown) => send(res, 500, { error: { code: 500, message: String(err) } }));
+  });
 
   get rootUrl(): string {
-    return `http://127.0.0.1:${this.port}/`;
+    return `${this.server.origin}/`;
   }
   get tokenUrl(): string {
-    return `http://127.0.0.1:${this.port}/token`;
+    return `${this.server.origin}/token`;
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      void this.handle(req, res).catch((err: unknown) =>
-        send(res, 500, { error: { code: 500, message: String(err) } }),
-      );
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    await this.server.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = null;
+  stop(): Promise<void> {
+    return this.server.close();
   }
 
   addServiceAccount(clientEmail: string, publicKeyPem: string): void {
@@ -124,9 +116,9 @@ export class FakeGoogle {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
-    const contentType = String(req.headers['content-type'] ?? '');
+    const { url, headers, body: bytes } = await readRequest(req);
+    const raw = bytes.toString('utf8');
+    const contentType = headers['content-type'] ?? '';
     const body: unknown = raw.length === 0 ? null : contentType.includes('json') ? JSON.parse(raw) : raw;
     const path = decodeURIComponent(url.pathname);
     const record = (status: number) =>
@@ -360,13 +352,4 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { LoopbackServer, readRequest } from '../support/loopback';
 
 // The common part of every provider fake: a real HTTP server on 127.0.0.1 that records requests, routes them to
 // the fake's handler, and can be told to fail the next requests the way real providers do (401, 429 with
@@ -38,7 +38,7 @@ export function json(status: number, body: unknown): FakeResponse {
 export class HttpFake {
   readonly requests: FakeRequest[] = [];
   private readonly faults: Fault[] = [];
-  private server: Server | null = null;
+  private readonly server = new LoopbackServer((req, res) => void this.handle(req, res));
   baseUrl = '';
 
   constructor(private readonly handler: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>) {}
@@ -49,18 +49,12 @@ export class HttpFake {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await this.server.start();
     return this.baseUrl;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   requestsTo(method: string, pathPattern: RegExp): FakeRequest[] {
@@ -68,17 +62,13 @@ export class HttpFake {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const { method, url, headers, body } = await readRequest(req);
     const request: FakeRequest = {
-      method: req.method ?? 'GET',
+      method,
       path: url.pathname,
       query: url.searchParams,
       headers,
-      body: Buffer.concat(chunks).toString('utf8'),
+      body: body.toString('utf8'),
     };
     this.requests.push(request);
     const fault = this.faults.shift();

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  Agent,
-  createServer,
-  request,
-  type ClientRequestArgs,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { Agent, request, type ClientRequestArgs, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { LoopbackServer } from '../support/loopback';
 
 // A stand-in localtunnel server speaking its protocol (toolchain.md): GET /?new or GET /<id> answers
 // {id, port, max_conn_count, url} and opens a TCP listener on `port`; the client dials raw sockets to it; each
@@ -45,33 +38,28 @@ class TunnelAgent extends Agent {
 }
 
 export class LocaltunnelServer {
-  private server: Server | null = null;
+  private readonly server = new LoopbackServer((req, res) => void this.handle(req, res));
   readonly clients = new Map<string, TunnelClient>();
   /** Every public request forwarded, for assertions. */
   readonly forwarded: { id: string; method: string; path: string }[] = [];
-  port = 0;
+  get port(): number {
+    return this.server.port;
+  }
   /** The public domain in URLs; tests resolve "*.localtest" to 127.0.0.1. */
   readonly domain = 'localtest';
   maxConn = 2;
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.origin;
   }
 
-  async start(port = 0): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this.url;
+  start(port = 0): Promise<string> {
+    return this.server.start(port);
   }
 
   async close(): Promise<void> {
     for (const id of [...this.clients.keys()]) this.drop(id);
-    const server = this.server;
-    this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.server.close();
   }
 
   /** The server loses a client (restart, network drop): its listener and sockets go away. */

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer, readRequest } from '../support/loopback';
 
 // The HTTP part shared by the recordings fakes (Exotel recording host, AssemblyAI, Slack): a real server on
 // 127.0.0.1 that keeps every request with its raw bytes (uploads are binary) and lets a handler answer, hold the
@@ -21,38 +21,23 @@ export type LoopbackAnswer =
 
 export class LoopbackFake {
   readonly requests: LoopbackRequest[] = [];
-  private server: Server | null = null;
+  private readonly server = new LoopbackServer((req, res) => void this.handle(req, res));
   baseUrl = '';
 
   constructor(private readonly handler: (req: LoopbackRequest) => LoopbackAnswer) {}
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = await this.server.start();
     return this.baseUrl;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const request = {
-      method: req.method ?? 'GET',
-      path: new URL(req.url ?? '/', 'http://fake').pathname,
-      headers,
-      body: Buffer.concat(chunks),
-    };
+    const { method, url, headers, body: bytes } = await readRequest(req);
+    const request = { method, path: url.pathname, headers, body: bytes };
     this.requests.push(request);
     const answer = this.handler(request);
     if (answer === 'hold') return;

@@ -119,17 +119,22 @@ export class RetellFake extends HttpFake {
     return { ...res, payload };
   }
 
-  /** A connected call: started → ended → analyzed. */
-  async connectedCall(callId: string, analysis: Record<string, unknown>): Promise<void> {
-    const start = this.now() - 80_000;
-    await this.send(callId, 'call_started', { call_status: 'ongoing', start_timestamp: start });
-    const ended = {
+  /** The fields of a call that started at `start`, talked for 76.5 s and was hung up by the customer. */
+  endedFields(start: number): Record<string, unknown> {
+    return {
       call_status: 'ended',
       start_timestamp: start,
       end_timestamp: start + 76_522,
       duration_ms: 76_522,
       disconnection_reason: 'user_hangup',
     };
+  }
+
+  /** A connected call: started → ended → analyzed. */
+  async connectedCall(callId: string, analysis: Record<string, unknown>): Promise<void> {
+    const start = this.now() - 80_000;
+    await this.send(callId, 'call_started', { call_status: 'ongoing', start_timestamp: start });
+    const ended = this.endedFields(start);
     await this.send(callId, 'call_ended', ended);
     await this.send(callId, 'call_analyzed', { ...ended, call_analysis: analysis });
   }

@@ -6,7 +6,7 @@ import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
 import type { NormalizedEvent } from '../../src/main/core/providers/types';
 import { ManualClock } from '../support/clock';
 import { waitUntil } from '../support/wait';
-import { Receiver, webhookRequest } from './receiver';
+import { placeCallRequest, Receiver, webhookRequest } from './receiver';
 
 const ACCOUNT = 'AC00000000000000000000000000000000';
 const TOKEN = 'twilio-auth-token-0001';
@@ -108,16 +108,14 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({
-      callId,
-      idempotencyKey: `k${callId}`,
-      to,
-      from: null,
-      agentId: null,
-      contactName: 'John',
-      variables: { order_id: 'ORD123' },
-      webhookUrl: receiver.url,
-    });
+    provider.placeCall(
+      placeCallRequest(callId, {
+        to,
+        webhookUrl: receiver.url,
+        contactName: 'John',
+        variables: { order_id: 'ORD123' },
+      }),
+    );
 
   it('creates the agent from its JSON definition with our extraction webhook written in', () => {
     const def = bolna.agents.get(agentId) as {
@@ -292,9 +290,8 @@ describe('Twilio status callback fixtures', () => {
     hookUrl: () => 'https://console.example/hooks/bolna_twilio/s',
     now: Date.now,
   });
-  const parse = (name: string) => {
-    const params = fixture(name) as Record<string, string>;
-    const url = 'https://console.example/hooks/bolna_twilio/s?call_id=7';
+  /** A status callback signed as Twilio signs it, verified and parsed as the webhook server would. */
+  const receive = (url: string, params: Record<string, string>) => {
     const req = webhookRequest({
       url,
       body: new URLSearchParams(params).toString(),
@@ -306,6 +303,8 @@ describe('Twilio status callback fixtures', () => {
     provider.verifyWebhook(req);
     return provider.parseWebhook(req)[0];
   };
+  const parse = (name: string) =>
+    receive('https://console.example/hooks/bolna_twilio/s?call_id=7', fixture(name) as Record<string, string>);
 
   it('maps every fixture to a result (docs/providers.md), ordered and deduplicated by SequenceNumber', () => {
     expect(parse('twilio-status-ringing.json')).toMatchObject({
@@ -332,20 +331,8 @@ describe('Twilio status callback fixtures', () => {
 
   it('maps AnsweredBy=machine_* to voicemail and busy/failed/canceled', () => {
     const base = fixture('twilio-status-completed.json') as Record<string, string>;
-    const map = (over: Record<string, string>) => {
-      const params = { ...base, ...over };
-      const url = 'https://console.example/hooks/bolna_twilio/s';
-      const req = webhookRequest({
-        url,
-        body: new URLSearchParams(params).toString(),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilioSignature(TOKEN, url, params),
-        },
-      });
-      provider.verifyWebhook(req);
-      return provider.parseWebhook(req)[0];
-    };
+    const map = (over: Record<string, string>) =>
+      receive('https://console.example/hooks/bolna_twilio/s', { ...base, ...over });
     expect(map({ AnsweredBy: 'machine_end_beep' }).result).toBe('voicemail');
     expect(map({ AnsweredBy: 'human' }).result).toBe('completed');
     expect(map({ CallStatus: 'busy' }).result).toBe('busy');

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BolnaProvider, executionToEvent } from '../../src/main/core/providers/bolna';
 import { BolnaFake } from '../fakes/bolna';
 import { fixture } from '../fakes/http-fake';
-import { Receiver, webhookRequest } from './receiver';
+import { placeCallRequest, Receiver, webhookRequest } from './receiver';
 
 const AGENT = '123e4567-e89b-12d3-a456-426655440000';
 const KEY = 'bn-test-key-0001';
@@ -33,16 +33,7 @@ describe('Bolna (hosted) against its fake', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({
-      callId,
-      idempotencyKey: `k${callId}`,
-      to,
-      from: null,
-      agentId: null,
-      contactName: 'Asha',
-      variables: { order_id: 'ORD1' },
-      webhookUrl: receiver.url,
-    });
+    provider.placeCall(placeCallRequest(callId, { to, webhookUrl: receiver.url, variables: { order_id: 'ORD1' } }));
 
   it('sets the agent webhook once, then places calls with our call id and the transfer number in user_data', async () => {
     const a = await place(41, '+919876543210');

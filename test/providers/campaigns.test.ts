@@ -180,13 +180,7 @@ describe('campaigns against the provider fakes', () => {
       200,
     );
     await h.restart();
-    const ended = {
-      call_status: 'ended',
-      start_timestamp: start,
-      end_timestamp: start + 76_522,
-      duration_ms: 76_522,
-      disconnection_reason: 'user_hangup',
-    };
+    const ended = fake.endedFields(start);
     await fake.send(asha, 'call_ended', ended);
     await fake.send(asha, 'call_ended', ended); // Retell retries
     await fake.send(asha, 'call_started', { call_status: 'ongoing', start_timestamp: start }); // redelivered

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BolnaProvider } from '../../src/main/core/providers/bolna';
 import { BolnaTwilioProvider } from '../../src/main/core/providers/bolna-twilio';
@@ -11,6 +10,8 @@ import { ExotelFake } from '../fakes/exotel';
 import type { HttpFake } from '../fakes/http-fake';
 import { RetellFake } from '../fakes/retell';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
+import { freePort } from '../support/loopback';
+import { placeCallRequest } from './receiver';
 
 // Every client maps the same HTTP failures to the same ProviderError kinds: 401 → auth (fail the attempt, fix the
 // key), 429 → rate_limited with Retry-After, 5xx and timeouts → unavailable (both pause dialing with backoff).
@@ -26,16 +27,12 @@ interface Case {
   provider: (timeoutMs?: number) => VoiceProvider;
 }
 
-const request = (callId: number): PlaceCallRequest => ({
-  callId,
-  idempotencyKey: `k${callId}`,
-  to: '+919876543210',
-  from: '+14157774444',
-  agentId: null,
-  contactName: 'Asha',
-  variables: {},
-  webhookUrl: 'http://127.0.0.1:9/hooks/x/secret',
-});
+const request = (callId: number): PlaceCallRequest =>
+  placeCallRequest(callId, {
+    to: '+919876543210',
+    from: '+14157774444',
+    webhookUrl: 'http://127.0.0.1:9/hooks/x/secret',
+  });
 
 describe('provider errors', () => {
   const bolna = new BolnaFake('bn-key', [AGENT]);
@@ -135,10 +132,7 @@ describe('provider errors', () => {
   }
 
   it('a closed port is unavailable too, and keys never appear in messages', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort(); // nobody listens there
     const p = new BolnaProvider({
       apiKey: 'bn-secret-value',
       baseUrl: `http://127.0.0.1:${port}`,

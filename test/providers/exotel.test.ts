@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../../src/main/core/store/db';
 import { ExotelFake } from '../fakes/exotel';
 import { fixture } from '../fakes/http-fake';
 import { tempDir } from '../support/core';
-import { Receiver, webhookRequest } from './receiver';
+import { placeCallRequest, Receiver, webhookRequest } from './receiver';
 
 const SID = 'acme1';
 const FLOW = 'http://my.exotel.com/acme1/exoml/start_voice/926';
@@ -50,16 +50,7 @@ describe('Exotel against its fake', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({
-      callId,
-      idempotencyKey: `k${callId}`,
-      to,
-      from: null,
-      agentId: null,
-      contactName: 'Asha',
-      variables: {},
-      webhookUrl: receiver.url,
-    });
+    provider.placeCall(placeCallRequest(callId, { to, webhookUrl: receiver.url }));
 
   it('connects the customer to the flow with a form body, basic auth, our call id and JSON status callbacks', async () => {
     const { providerCallId } = await place(42, '+919876543210');

@@ -1,20 +1,12 @@
-import { createServer, type AddressInfo } from 'node:net';
 import type { Core } from '../../src/main/core';
 import type { Call } from '../../src/shared/domain';
 import { ManualClock } from '../support/clock';
 import { createTestCore, tempDir } from '../support/core';
+import { freePort } from '../support/loopback';
 import { waitUntil } from '../support/wait';
 
 // A real core (real SQLite file, real webhook server on a fixed loopback port) that can be restarted on the same
 // data folder, for the per-provider campaign tests against the fakes.
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export class CoreHarness {
   core!: Core & { cleanup(): Promise<void> };

@@ -1,7 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { NormalizedEvent, VoiceProvider, WebhookRequest } from '../../src/main/core/providers/types';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  NormalizedEvent,
+  PlaceCallRequest,
+  VoiceProvider,
+  WebhookRequest,
+} from '../../src/main/core/providers/types';
 import { WebhookRejected } from '../../src/main/core/providers/types';
+import { LoopbackServer, readRequest } from '../support/loopback';
 
 // For provider unit tests that run without the core: a loopback listener that hands each delivery to one
 // provider's verify/parse/respond, the same three calls the webhook server makes, and records the outcome.
@@ -14,7 +19,7 @@ export interface Received {
 
 export class Receiver {
   readonly received: Received[] = [];
-  private server: Server | null = null;
+  private readonly server = new LoopbackServer((req, res) => void this.handle(req, res));
   url = '';
 
   constructor(private readonly provider: () => VoiceProvider) {}
@@ -24,49 +29,56 @@ export class Receiver {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', this.url);
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        const request: WebhookRequest = {
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          query: url.searchParams,
-          headers,
-          rawBody: Buffer.concat(chunks),
-          url: url.toString(),
-          receivedAt: Date.now(),
-        };
-        const provider = this.provider();
-        try {
-          provider.verifyWebhook(request);
-          const events = provider.parseWebhook(request);
-          this.received.push({ req: request, events, rejected: null });
-          const custom = provider.webhookResponse?.(request) ?? null;
-          res.writeHead(custom?.status ?? 200, { 'content-type': custom?.contentType ?? 'text/plain' });
-          res.end(custom?.body ?? '');
-        } catch (err) {
-          if (!(err instanceof WebhookRejected)) throw err;
-          this.received.push({ req: request, events: [], rejected: err });
-          res.writeHead(err.httpStatus, { 'content-type': 'text/plain' });
-          res.end(err.reason);
-        }
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/test/secret`;
+    this.url = `${await this.server.start()}/hooks/test/secret`;
     return this.url;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { method, url, headers, body } = await readRequest(req, this.server.origin);
+    const request: WebhookRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      rawBody: body,
+      url: url.toString(),
+      receivedAt: Date.now(),
+    };
+    const provider = this.provider();
+    try {
+      provider.verifyWebhook(request);
+      const events = provider.parseWebhook(request);
+      this.received.push({ req: request, events, rejected: null });
+      const custom = provider.webhookResponse?.(request) ?? null;
+      res.writeHead(custom?.status ?? 200, { 'content-type': custom?.contentType ?? 'text/plain' });
+      res.end(custom?.body ?? '');
+    } catch (err) {
+      if (!(err instanceof WebhookRejected)) throw err;
+      this.received.push({ req: request, events: [], rejected: err });
+      res.writeHead(err.httpStatus, { 'content-type': 'text/plain' });
+      res.end(err.reason);
+    }
+  }
+}
+
+/** A placeCall request as the dialer builds it: the attempt's call id, a key derived from it, no caller id or agent. */
+export function placeCallRequest(
+  callId: number,
+  fields: Pick<PlaceCallRequest, 'to' | 'webhookUrl'> & Partial<PlaceCallRequest>,
+): PlaceCallRequest {
+  return {
+    callId,
+    idempotencyKey: `k${callId}`,
+    from: null,
+    agentId: null,
+    contactName: 'Asha',
+    variables: {},
+    ...fields,
+  };
 }
 
 export function webhookRequest(init: Partial<WebhookRequest> & { body?: string | Buffer }): WebhookRequest {

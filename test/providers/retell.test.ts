@@ -8,7 +8,7 @@ import {
 import { fixture } from '../fakes/http-fake';
 import { RetellFake } from '../fakes/retell';
 import { ManualClock } from '../support/clock';
-import { Receiver, webhookRequest } from './receiver';
+import { placeCallRequest, Receiver, webhookRequest } from './receiver';
 
 const KEY = 'key_retell_test_0001';
 
@@ -64,16 +64,9 @@ describe('Retell against its fake', () => {
   });
 
   const place = (callId: number, to: string) =>
-    provider.placeCall({
-      callId,
-      idempotencyKey: `k${callId}`,
-      to,
-      from: null,
-      agentId: null,
-      contactName: 'Asha',
-      variables: { appointment_day: 'Friday' },
-      webhookUrl: receiver.url,
-    });
+    provider.placeCall(
+      placeCallRequest(callId, { to, webhookUrl: receiver.url, variables: { appointment_day: 'Friday' } }),
+    );
 
   it('creates the phone call with string-only dynamic variables, metadata carrying our call id, and the transfer number', async () => {
     const { providerCallId } = await place(42, '+12137774445');

@@ -8,6 +8,7 @@ import { fixture } from '../fakes/http-fake';
 import { LocaltunnelServer } from '../fakes/localtunnel-server';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
+import { freePort } from '../support/loopback';
 import { waitUntil } from '../support/wait';
 
 // The real localtunnel client (@n8n/localtunnel) against a stand-in tunnel server on loopback, delivering
@@ -172,10 +173,7 @@ describe('tunnel through the real localtunnel client', () => {
   });
 
   it('names an unreachable tunnel server', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort(); // nobody listens there
     core.settings.set('tunnel', { mode: 'localtunnel', host: `http://127.0.0.1:${port}` });
     const status = await tunnel.start();
     expect(status.state).toBe('error');

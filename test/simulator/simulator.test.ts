@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../src/shared/domain';
 import {
@@ -15,6 +13,8 @@ import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { InboxRepository } from '../../src/main/core/store/repositories/inbox';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
+import { LoopbackServer, readRequest } from '../support/loopback';
+import { rng } from '../support/random';
 import { advanceUntil, waitUntil, within } from '../support/wait';
 
 type TestCore = ReturnType<typeof createTestCore>;
@@ -22,18 +22,6 @@ const cores: TestCore[] = [];
 afterEach(async () => {
   for (const core of cores.splice(0)) await core.cleanup();
 });
-
-/** Deterministic randomness (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function setup(
   options: { clock?: ManualClock; seed?: number; odds?: Partial<ReturnType<TestCore['settings']['get']>> } = {},
@@ -54,7 +42,7 @@ async function setup(
     logger,
     settings: core.settings,
     secrets: core.secrets,
-    random: seeded(options.seed ?? 1),
+    random: rng(options.seed ?? 1),
   });
   core.providers.use(sim);
   await core.start();
@@ -329,23 +317,12 @@ describe('simulator delivery', () => {
     statuses: number[],
   ): Promise<{ url: string; got: { body: string; signature: string }[]; close(): Promise<void> }> {
     const got: { body: string; signature: string }[] = [];
-    const server = createServer((req: IncomingMessage, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        got.push({
-          body: Buffer.concat(chunks).toString('utf8'),
-          signature: String(req.headers[SIM_SIGNATURE_HEADER]),
-        });
-        res.writeHead(statuses[got.length - 1] ?? 200).end();
-      });
+    const server = new LoopbackServer(async (req, res) => {
+      const { headers, body } = await readRequest(req);
+      got.push({ body: body.toString('utf8'), signature: String(headers[SIM_SIGNATURE_HEADER]) });
+      res.writeHead(statuses[got.length - 1] ?? 200).end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/simulator/s`,
-      got,
-      close: () => new Promise((r) => server.close(() => r())),
-    };
+    return { url: `${await server.start()}/hooks/simulator/s`, got, close: () => server.close() };
   }
 
   it('retries a delivery answered 500 or 429 with backoff, re-signed, and does not retry a 401', async () => {

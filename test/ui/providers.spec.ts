@@ -1,25 +1,15 @@
-import { createServer } from 'node:net';
+import { freePort } from '../support/loopback';
 import { expect, screenshot, test } from './host';
 
 // Settings → Providers and Tunnel. Nothing here reaches beyond 127.0.0.1: the Bolna base URL is pointed at a port that
 // was just closed before any connection test, and the tunnel's "own public URL" is the local webhook server itself.
-
-/** A loopback port nobody listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 test('saves a Bolna key and agent, shows the key only as a hint, and names the field of a bad value', async ({
   page,
   host,
   consoleProblems,
 }) => {
-  const deadPort = await closedPort();
+  const deadPort = await freePort();
   const key = 'bn-ui-test-secret-0000-9876';
   await page.goto(host.url);
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
@@ -138,7 +128,7 @@ test('tunnel: own public URL, live status, self-test round trip, field errors an
   await expect(status).toHaveText('Off');
 
   // localtunnel on a custom server: a bad subdomain is named; a server that is not there shows as a problem.
-  const deadPort = await closedPort();
+  const deadPort = await freePort();
   await form.getByRole('radio', { name: 'localtunnel' }).check();
   await form.getByLabel('Tunnel server (optional)').fill(`http://127.0.0.1:${deadPort}`);
   await form.getByLabel('Subdomain (optional)').fill('No');
