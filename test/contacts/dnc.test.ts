@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignSettings } from '../../src/shared/domain';
-import { FakeWorld, rng } from '../engine/support';
+import { FakeWorld } from '../engine/support';
+import { rng } from '../support/random';
 import {
   contacts,
   invoke,
