@@ -9,6 +9,7 @@ import { CallsRepository } from '../store/repositories/calls';
 import { CampaignsRepository } from '../store/repositories/campaigns';
 import { DialerRepository } from '../store/repositories/dialer';
 import { type DialerActivity, errorText } from './activity';
+import type { CampaignEnqueuer } from './enqueue';
 import type { CampaignProgressReporter } from './progress';
 import type { WakeTimer } from './wake-timer';
 
@@ -20,9 +21,6 @@ export interface CreateCampaignInput {
   settings: Partial<CampaignSettings>;
   startAt: number | null;
 }
-
-/** Call-now contacts go ahead of everything else the campaign has queued. */
-const PRIORITY_BOOST = 1_000_000;
 
 /** Consecutive placement failures per campaign: enough of them pause it; resuming starts the count again. */
 export class ConsecutiveFailures {
@@ -67,6 +65,7 @@ export class CampaignStateMachine {
       activity: DialerActivity;
       progress: CampaignProgressReporter;
       timer: WakeTimer;
+      enqueuer: CampaignEnqueuer;
     },
   ) {
     const tx = deps.db.transaction((fn: () => unknown) => fn());
@@ -95,7 +94,7 @@ export class CampaignStateMachine {
       throw new ApiError('not_found', `List ${missing.join(', ')} does not exist; pick lists from the Contacts view.`);
     const id = this.immediate(() => {
       const id = this.campaigns.create({ ...input, listIds, settings, state: 'draft', at: now });
-      this.queue.enqueueFromLists(id, settings.priority, now, now);
+      this.deps.enqueuer.fromLists({ id, settings }, now);
       return id;
     });
     this.log(id, null, 'info', `Campaign created (${input.provider}, lists ${listIds.join(', ')})`);
@@ -140,7 +139,7 @@ export class CampaignStateMachine {
       throw new ApiError('conflict', `Campaign ${id} is ${c.state}; use re-run to call the contacts not reached.`);
     }
     const now = this.now;
-    this.immediate(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now));
+    this.immediate(() => this.deps.enqueuer.fromLists(c, now));
     const scheduled = c.startAt !== null && c.startAt > now && c.state === 'draft';
     return this.moveState(
       c,
@@ -173,7 +172,7 @@ export class CampaignStateMachine {
       throw new ApiError('conflict', `Campaign ${id} is ${c.state}; only a paused campaign can be resumed.`);
     this.failures.reset(id);
     const now = this.now;
-    this.immediate(() => this.queue.enqueueFromLists(id, c.settings.priority, now, now));
+    this.immediate(() => this.deps.enqueuer.fromLists(c, now));
     return this.moveState(c, 'running', null, 'Resumed');
   }
 
@@ -230,7 +229,7 @@ export class CampaignStateMachine {
     }
     const now = this.now;
     const n = this.immediate(() => {
-      this.queue.enqueueFromLists(id, c.settings.priority, now, now);
+      this.deps.enqueuer.fromLists(c, now);
       return this.queue.requeueUnreached(id, now);
     });
     this.log(id, null, 'info', `Re-run: ${n} contact(s) not reached are queued again`);
@@ -273,9 +272,7 @@ export class CampaignStateMachine {
       c = this.get(id);
     }
     // The contacts' lists are not linked: starting or resuming must not pull in everyone else on them.
-    const queued = this.immediate(() =>
-      this.queue.enqueueContacts(c.id, ids, c.settings.priority + PRIORITY_BOOST, now),
-    );
+    const queued = this.immediate(() => this.deps.enqueuer.callNow(c, ids, now));
     this.log(c.id, null, 'info', `Call now: ${queued} of ${ids.length} contact(s) queued ahead of the rest`);
     const campaign =
       c.state === 'running' || c.state === 'paused'

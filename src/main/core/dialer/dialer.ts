@@ -10,6 +10,7 @@ import type { WebhookServer } from '../webhooks/server';
 import { DialerActivity } from './activity';
 import { CampaignStateMachine, type CreateCampaignInput } from './campaigns';
 import { DialerEngine } from './engine';
+import { CampaignEnqueuer } from './enqueue';
 import { CampaignProgressReporter } from './progress';
 import { CallReconciler } from './reconcile';
 import { DEFAULT_TUNING, type DialerTuning } from './tuning';
@@ -26,8 +27,9 @@ export interface DialerDeps {
 
 /**
  * Campaigns and the engine that places their calls, as one capability. The parts, each in its own file:
- * campaigns.ts (the campaign state machine), engine.ts (the loop, placing, pacing, backoff, call endings),
- * reconcile.ts (calls left in flight, stale calls), progress.ts (counts and progress events), activity.ts (the log).
+ * campaigns.ts (the campaign state machine), enqueue.ts (how contacts join a queue), engine.ts (the loop, placing,
+ * pacing, backoff, call endings), reconcile.ts (calls left in flight, stale calls), progress.ts (counts and progress
+ * events), activity.ts (the log).
  */
 export class Dialer {
   readonly campaigns: CampaignStateMachine;
@@ -52,6 +54,7 @@ export class Dialer {
       activity: this.activity,
       progress: this.progressReporter,
       timer,
+      enqueuer: new CampaignEnqueuer(db),
     });
     const reconciler = new CallReconciler({
       db,

@@ -8,7 +8,7 @@ import { ProviderError, type VoiceProvider } from '../providers/types';
 import type { Db } from '../store/db';
 import { CallsRepository, isUniqueViolation } from '../store/repositories/calls';
 import { CampaignsRepository } from '../store/repositories/campaigns';
-import { DialerRepository, type QueueRow } from '../store/repositories/dialer';
+import { DialerRepository, ON_DNC, type QueueRow } from '../store/repositories/dialer';
 import { DncRepository } from '../store/repositories/dnc';
 import type { WebhookServer } from '../webhooks/server';
 import { type DialerActivity, errorText } from './activity';
@@ -220,7 +220,7 @@ export class DialerEngine {
     const callId = this.immediate((): number | 'dnc' | 'busy' => {
       // DNC is checked here, in the transaction that writes the attempt, immediately before the provider request.
       if (this.dnc.has(phone)) {
-        this.queue.exclude(c.id, contactId, 'on the do-not-call list', now);
+        this.queue.exclude(c.id, contactId, ON_DNC, now);
         return 'dnc';
       }
       let id: number;

@@ -13,6 +13,7 @@ import {
 import type { Call } from '../../../shared/domain';
 import type { EventBus } from '../bus';
 import type { ContactWriter } from '../contacts/writer';
+import { CampaignEnqueuer } from '../dialer/enqueue';
 import type { Platform, TimerHandle } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
@@ -84,6 +85,8 @@ const HEADER_PATTERNS: [SheetField, RegExp][] = [
 export class SheetSources {
   readonly repo: SourcesRepository;
   readonly outbox: SheetOutbox;
+  /** New rows join their list's campaigns through the dialer's one enqueue path (same rules as every other door). */
+  private readonly enqueuer: CampaignEnqueuer;
   private readonly oauth: OAuthFlows<GoogleCredential>;
   private readonly clients = new Map<number, SheetsClient>();
   private readonly polls = new Map<number, TimerHandle>();
@@ -94,6 +97,7 @@ export class SheetSources {
 
   constructor(private readonly o: SourcesOptions) {
     this.repo = new SourcesRepository(o.db);
+    this.enqueuer = new CampaignEnqueuer(o.db);
     this.endpoints = o.endpoints ?? {};
     this.outbox = new SheetOutbox({
       repo: this.repo,
@@ -363,7 +367,7 @@ export class SheetSources {
         );
       }
       const now = this.o.platform.clock.now();
-      const { queued, ...result } = applySheet(this.repo, this.o.writer, conn, parsed, now);
+      const { queued, ...result } = applySheet(this.repo, this.o.writer, this.enqueuer, conn, parsed, now);
       this.repo.recordRead(id, parsed.rows.length, JSON.stringify(result.rejected.slice(0, 200)), now);
       if (result.added + result.updated + result.removed > 0)
         this.o.bus.publish('lists.changed', { listId: conn.list_id });

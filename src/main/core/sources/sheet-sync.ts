@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SheetMapping, SheetSyncResult } from '../../../shared/contract/sources';
 import { normalizePhone } from '../contacts/phones';
 import type { ContactWriter } from '../contacts/writer';
+import type { CampaignEnqueuer } from '../dialer/enqueue';
 import {
   REMOVED_FROM_SHEET,
   type ConnectionRow,
@@ -123,6 +124,7 @@ export function parseSheet(
 export function applySheet(
   repo: SourcesRepository,
   writer: ContactWriter,
+  enqueuer: CampaignEnqueuer,
   conn: ConnectionRow,
   parsed: ParsedSheet,
   now: number,
@@ -154,7 +156,7 @@ export function applySheet(
       present.add(r.key);
       if (!current) {
         const id = writer.insertSheetRow(conn.list_id, r.contact, now);
-        result.queued += repo.queueInOpenCampaigns(conn.list_id, id, now);
+        result.queued += enqueuer.newListContact(conn.list_id, id, now);
         result.added++;
         continue;
       }

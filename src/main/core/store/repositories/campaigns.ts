@@ -102,6 +102,16 @@ export class CampaignsRepository {
       .map(toCampaign);
   }
 
+  /** Campaigns that hold the list and can still call (a contact new to the list joins them). */
+  openWithList(listId: number): Campaign[] {
+    return this.prep<[number], CampaignRow>(
+      `${SELECT} WHERE state IN ('draft','scheduled','running','paused')
+         AND campaigns.id IN (SELECT campaign_id FROM campaign_lists WHERE list_id = ?) ORDER BY campaigns.id`,
+    )
+      .all(listId)
+      .map(toCampaign);
+  }
+
   setState(id: number, state: CampaignState, reason: string | null, at: number): void {
     this.prep<[string, string | null, number, number]>(
       'UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?',

@@ -36,6 +36,10 @@ export interface DialTarget {
   callable: number;
 }
 
+/** Why the enqueue rules or the dial-time check left a contact out (shown in the campaign view). */
+export const ON_DNC = 'on the do-not-call list';
+const SAME_NUMBER = 'same number as another contact in this campaign';
+
 const LIVE_IN = `(${LIVE_CALL_STATUSES.map((s) => `'${s}'`).join(',')})`;
 
 export class DialerRepository {
@@ -107,50 +111,83 @@ export class DialerRepository {
     );
   }
 
-  /** Adds every contact of the campaign's lists not yet queued: callable ones pending, others excluded with a reason. */
-  enqueueFromLists(campaignId: number, priority: number, nextAt: number, at: number): number {
-    return this.prep(
+  /**
+   * The enqueue rules, in one statement: each candidate contact not yet in the campaign joins it pending, or excluded
+   * with the reason of the first rule it breaks: no callable number (the contact's own reason, e.g. do-not-call), a
+   * number on the do-not-call list, or a number another contact of the campaign holds (the lowest id among the
+   * candidates, or the one queued already, keeps it). `candidates` selects contact ids as `c` from `contacts c`.
+   */
+  private enqueue(candidates: string, params: Record<string, unknown>): number {
+    return this.prep<[Record<string, unknown>]>(
       `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, excluded_reason, updated_at)
          SELECT @campaignId, id,
-                CASE WHEN phone IS NULL OR callable = 0 OR rn > 1 THEN 'excluded' ELSE 'pending' END,
+                CASE WHEN reason IS NULL THEN 'pending' ELSE 'excluded' END,
                 @priority, 0,
-                CASE WHEN phone IS NULL OR callable = 0 OR rn > 1 THEN NULL ELSE @nextAt END,
-                CASE WHEN phone IS NULL OR callable = 0 OR rn > 1 THEN NULL ELSE 'new' END,
-                CASE WHEN phone IS NULL OR callable = 0 THEN COALESCE(not_callable_reason, 'no valid phone number')
-                     WHEN rn > 1 THEN 'same number as another contact in this campaign' END,
+                CASE WHEN reason IS NULL THEN @nextAt END,
+                CASE WHEN reason IS NULL THEN 'new' END,
+                reason,
                 @at
-         FROM (SELECT c.id, c.phone, c.callable, c.not_callable_reason,
-                      ROW_NUMBER() OVER (PARTITION BY c.phone ORDER BY c.id) AS rn
-               FROM contacts c JOIN campaign_lists l ON l.list_id = c.list_id AND l.campaign_id = @campaignId)`,
-    ).run({ campaignId, priority, nextAt, at }).changes;
+         FROM (SELECT c.id,
+                      CASE WHEN c.phone IS NULL OR c.callable = 0 THEN COALESCE(c.not_callable_reason, 'no valid phone number')
+                           WHEN EXISTS (SELECT 1 FROM dnc WHERE dnc.phone = c.phone) THEN @onDnc
+                           WHEN ROW_NUMBER() OVER (PARTITION BY c.phone ORDER BY c.id) > 1
+                                OR EXISTS (SELECT 1 FROM contacts o
+                                             JOIN campaign_contacts q ON q.campaign_id = @campaignId AND q.contact_id = o.id
+                                            WHERE o.phone = c.phone AND o.id <> c.id)
+                             THEN @sameNumber
+                      END AS reason
+               FROM ${candidates})`,
+    ).run({ ...params, onDnc: ON_DNC, sameNumber: SAME_NUMBER }).changes;
+  }
+
+  /** Every contact of the campaign's lists not yet queued, through the enqueue rules. */
+  enqueueFromLists(campaignId: number, priority: number, nextAt: number, at: number): number {
+    return this.enqueue('contacts c JOIN campaign_lists l ON l.list_id = c.list_id AND l.campaign_id = @campaignId', {
+      campaignId,
+      priority,
+      nextAt,
+      at,
+    });
+  }
+
+  /** Chosen contacts not yet queued, through the enqueue rules. */
+  enqueueChosen(campaignId: number, contactIds: number[], priority: number, nextAt: number, at: number): number {
+    return this.enqueue('contacts c WHERE c.id IN (SELECT value FROM json_each(@ids))', {
+      campaignId,
+      priority,
+      nextAt,
+      at,
+      ids: JSON.stringify(contactIds),
+    });
+  }
+
+  /** The contacts among `contactIds` that already have a row in the campaign. */
+  queuedAmong(campaignId: number, contactIds: number[]): Set<number> {
+    return new Set(
+      this.prep<[number, string], { contact_id: number }>(
+        `SELECT contact_id FROM campaign_contacts WHERE campaign_id = ? AND contact_id IN (SELECT value FROM json_each(?))`,
+      )
+        .all(campaignId, JSON.stringify(contactIds))
+        .map((r) => r.contact_id),
+    );
   }
 
   /**
-   * Queues chosen contacts (call now / call selection): new ones are added, waiting ones are brought forward,
-   * finished ones without a conversation get a fresh round. Returns how many will be dialled.
+   * Call now for a contact already in the campaign: waiting brings it forward, finished without a conversation gives
+   * it a fresh round, while its number may still be called. Returns whether it will be dialled.
    */
-  enqueueContacts(campaignId: number, contactIds: number[], priority: number, at: number): number {
-    let queued = 0;
-    const insert = this.prep(
-      `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
-       VALUES (@campaignId, @contactId, 'pending', @priority, 0, @at, 'new', @at)`,
+  bringForward(campaignId: number, contactId: number, priority: number, at: number): boolean {
+    return (
+      this.prep(
+        `UPDATE campaign_contacts SET state = 'pending', priority = @priority, next_at = @at, wait_reason = 'new',
+                attempts = CASE WHEN state = 'done' THEN 0 ELSE attempts END, updated_at = @at
+         WHERE campaign_id = @campaignId AND contact_id = @contactId AND state IN ('pending', 'done')
+           AND NOT EXISTS (SELECT 1 FROM calls WHERE calls.campaign_id = @campaignId AND calls.contact_id = @contactId
+                             AND calls.conversation = 1)
+           AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = @contactId AND c.phone IS NOT NULL AND c.callable = 1
+                         AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.phone = c.phone))`,
+      ).run({ campaignId, contactId, priority, at }).changes > 0
     );
-    const bump = this.prep(
-      `UPDATE campaign_contacts SET state = 'pending', priority = @priority, next_at = @at, wait_reason = 'new',
-              attempts = CASE WHEN state = 'done' THEN 0 ELSE attempts END, updated_at = @at
-       WHERE campaign_id = @campaignId AND contact_id = @contactId AND state IN ('pending', 'done')`,
-    );
-    for (const contactId of contactIds) {
-      const target = this.target(contactId);
-      if (!target) continue;
-      if (insert.run({ campaignId, contactId, priority, at }).changes > 0) {
-        queued++;
-        continue;
-      }
-      if (this.hadConversation(campaignId, contactId)) continue;
-      queued += bump.run({ campaignId, contactId, priority, at }).changes;
-    }
-    return queued;
   }
 
   /** Re-run: every contact not reached (no conversation, not excluded) gets a fresh round of attempts. */

@@ -201,18 +201,9 @@ export class SourcesRepository {
   }
 
   /**
-   * Keeps the dialer's queue in step with the sheet: new rows join the list's campaigns that can still call, rows
-   * taken out of the sheet leave the pending queue, rows put back return to it.
+   * Keeps the dialer's queue in step with the sheet: rows taken out of the sheet leave the pending queue, rows put back
+   * return to it. (New rows join campaigns through the dialer's enqueue path.)
    */
-  queueInOpenCampaigns(listId: number, contactId: number, now: number): number {
-    return prepareCached(
-      this.db,
-      `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, state, priority, attempts, next_at, wait_reason, updated_at)
-         SELECT c.id, ?, 'pending', COALESCE(json_extract(c.settings_json, '$.priority'), 0), 0, ?, 'new', ?
-           FROM campaign_lists cl JOIN campaigns c ON c.id = cl.campaign_id
-          WHERE cl.list_id = ? AND c.state IN ('draft','scheduled','running','paused')`,
-    ).run(contactId, now, now, listId).changes;
-  }
   excludeFromQueue(contactId: number, now: number): void {
     prepareCached(
       this.db,
