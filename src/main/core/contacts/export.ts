@@ -31,11 +31,7 @@ function flatten(prefix: string, value: unknown, out: Record<string, string>): v
 }
 
 /** Contact fields, every variable, the latest call (status, result, outcome, attempts, duration, summary) and extracted fields. */
-export function buildExportTable(
-  source: Iterable<ExportRow>,
-  variableKeys: string[],
-  withCampaign: boolean,
-): ExportTable {
+function buildExportTable(source: Iterable<ExportRow>, variableKeys: string[], withCampaign: boolean): ExportTable {
   const rows: { r: ExportRow; vars: Record<string, string>; extracted: Record<string, string> }[] = [];
   const varKeys = new Set(variableKeys);
   const extractedKeys = new Set<string>();
@@ -124,9 +120,21 @@ export interface ExportedFile {
   rows: number;
 }
 
-/** A table as a CSV or XLSX file named after `stem` (characters file systems refuse are replaced). */
-export async function encodeTable(table: ExportTable, stem: string, format: 'csv' | 'xlsx'): Promise<ExportedFile> {
-  const safeStem = stem.replace(/[\\/:*?"<>|\r\n]+/g, ' ').trim() || 'export';
+/**
+ * A table as a CSV or XLSX file named after `stem`. Characters that file systems or Excel sheet names refuse
+ * (\ / : * ? " < > | [ ]) become spaces; the worker cuts the sheet name to Excel's 31 characters.
+ */
+export async function encodeTable(
+  table: ExportTable,
+  stem: string,
+  format: 'csv' | 'xlsx',
+  fallbackStem = 'export',
+): Promise<ExportedFile> {
+  const safeStem =
+    stem
+      .replace(/[\\/:*?"<>|\r\n[\]]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || fallbackStem;
   if (format === 'csv')
     return { fileName: `${safeStem}.csv`, mimeType: 'text/csv', bytes: tableToCsv(table), rows: table.rows.length };
   const safe = neutralizeTable(table);

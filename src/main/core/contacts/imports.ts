@@ -19,7 +19,7 @@ import type { ContactWriter } from './writer';
 // often as they like, the file is parsed once) and commit (the worker converts every row, the contact writer saves
 // them in one transaction). Every attempt, failed or cancelled too, is kept in the import history.
 
-export const DUPLICATE_RULE =
+const DUPLICATE_RULE =
   'Rows with the same phone number (after normalisation to E.164) are one contact: the first row in the file wins, and ' +
   'later rows only fill fields and variables it left empty. A number already in the list keeps its contact; the file ' +
   "only fills that contact's empty fields.";

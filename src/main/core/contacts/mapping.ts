@@ -117,7 +117,7 @@ export interface Preset {
   targets: Record<string, string>;
 }
 
-export const PRESETS: Preset[] = [
+const PRESETS: Preset[] = [
   {
     id: 'google-sheet-calls',
     label: 'Google Sheet call tracker (A Name … I Summary)',
@@ -218,7 +218,7 @@ export function columnsFor(sheet: SheetSource, headerRow: number): ColumnInfo[] 
   return cols;
 }
 
-export function detectPreset(columns: ColumnInfo[]): Preset | null {
+function detectPreset(columns: ColumnInfo[]): Preset | null {
   const keys = new Set(columns.map((c) => headerKey(c.header)));
   return PRESETS.find((p) => p.signature.every((s) => keys.has(s))) ?? null;
 }

@@ -99,7 +99,8 @@ function variableText(v: CellValue, kind: ColumnKind): string {
   return cellText(v);
 }
 
-function validTimezone(tz: string): boolean {
+/** A time zone name Intl knows (Asia/Kolkata, America/New_York). */
+export function validTimezone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

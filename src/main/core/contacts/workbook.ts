@@ -31,9 +31,9 @@ export class ImportFileError extends Error {
   }
 }
 
-export const SUPPORTED_EXTENSIONS = ['xlsx', 'xlsm', 'xls', 'csv', 'tsv', 'txt', 'ods'];
+const SUPPORTED_EXTENSIONS = ['xlsx', 'xlsm', 'xls', 'csv', 'tsv', 'txt', 'ods'];
 
-export function extensionOf(fileName: string): string {
+function extensionOf(fileName: string): string {
   const m = /\.([A-Za-z0-9]+)$/.exec(fileName);
   return m ? m[1].toLowerCase() : '';
 }

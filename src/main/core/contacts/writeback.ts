@@ -12,7 +12,7 @@ import { normalizePhone } from './phones';
 // CSV write-back for the COD flow: status, reschedule_date and reschedule_time of a call_list.csv are updated in
 // place. Rows are matched by normalised phone, never by position; every other byte of the file stays as it was.
 
-export const COD_COLUMNS = ['status', 'reschedule_date', 'reschedule_time'] as const;
+const COD_COLUMNS = ['status', 'reschedule_date', 'reschedule_time'] as const;
 export type CodColumn = (typeof COD_COLUMNS)[number];
 export type CodUpdate = Partial<Record<CodColumn, string>>;
 
@@ -23,7 +23,7 @@ export interface WriteBackResult {
   unmatched: number;
 }
 
-export class WriteBackError extends Error {
+class WriteBackError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'WriteBackError';

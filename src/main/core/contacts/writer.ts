@@ -8,7 +8,7 @@ import { REMOVED_FROM_SHEET, type SheetContactRow, type SheetContactValues } fro
 import { ContactsError } from './errors';
 import type { ContactLists, ListTarget } from './lists';
 import { normalizePhone } from './phones';
-import { mergeInto, packRecords, RECORD_STRIDE, type ParsedRecord, type RecordBatch } from './records';
+import { mergeInto, packRecords, RECORD_STRIDE, validTimezone, type ParsedRecord, type RecordBatch } from './records';
 
 // Every contact is written here, whichever door it comes through (a file import, a manual add, a Google Sheet row,
 // an edit in the grid): phones normalised to E.164, one contact per number in a list, and a number on the
@@ -197,19 +197,22 @@ export class ContactWriter {
         `timezone: "${timezone}" is not a time zone name; use one like Asia/Kolkata or America/New_York.`,
       );
     const name = input.name === undefined ? row.name : input.name.trim().normalize('NFC');
-    this.contacts.update(row.id, {
-      name,
-      phone,
-      phoneRaw,
-      email,
-      timezone,
-      variables,
-      callable,
-      notCallableReason: reason,
-      // A contact keyed by its number (files, sheets matched by phone) follows the new number; an id key stays.
-      sourceKey: row.source_key === row.phone ? phone : row.source_key,
-      at: this.deps.clock.now(),
-    });
+    this.contacts.update(
+      row.id,
+      {
+        name,
+        phone,
+        phoneRaw,
+        email,
+        timezone,
+        variablesJson: JSON.stringify(variables),
+        callable,
+        notCallableReason: reason,
+        // A contact keyed by its number (files, sheets matched by phone) follows the new number; an id key stays.
+        sourceKey: row.source_key === row.phone ? phone : row.source_key,
+      },
+      this.deps.clock.now(),
+    );
     this.deps.bus.publish('lists.changed', { listId: row.list_id });
     return toGridContact(this.contacts.getGrid(row.id)!);
   }
@@ -248,7 +251,20 @@ export class ContactWriter {
       callable = true;
       reason = null;
     }
-    this.contacts.updateFromSource(current.id, { ...row, callable, notCallableReason: reason, at });
+    this.contacts.update(
+      current.id,
+      {
+        name: row.name,
+        phone: row.phone,
+        phoneRaw: row.phoneRaw,
+        variablesJson: row.variablesJson,
+        sourceRow: row.sourceRow,
+        sourceKey: row.sourceKey,
+        callable,
+        notCallableReason: reason,
+      },
+      at,
+    );
   }
 
   private merge(
@@ -263,15 +279,10 @@ export class ContactWriter {
       variables: JSON.parse(existing.variables_json) as Record<string, string>,
     };
     if (mergeInto(kept, incoming))
-      this.contacts.saveMerged(existing.id, kept.name, kept.email, kept.timezone, kept.variables, at);
-  }
-}
-
-function validTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+      this.contacts.update(
+        existing.id,
+        { name: kept.name, email: kept.email, timezone: kept.timezone, variablesJson: JSON.stringify(kept.variables) },
+        at,
+      );
   }
 }

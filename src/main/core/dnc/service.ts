@@ -31,7 +31,7 @@ export interface DncChange {
 export const DNC_REASON_PREFIX = 'do-not-call list';
 
 /** The not-callable reason a contact with a number on the list carries. */
-export function dncReason(entry: { source: string; reason: string | null }): string {
+function dncReason(entry: { source: string; reason: string | null }): string {
   return `${DNC_REASON_PREFIX} (${entry.source}${entry.reason ? `: ${entry.reason}` : ''})`;
 }
 

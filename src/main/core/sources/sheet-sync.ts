@@ -44,7 +44,7 @@ export function rowKey(cell: CellValue | undefined, keyKind: 'phone' | 'id', cou
   return phone.ok ? phone.e164 : null;
 }
 
-export function newRowId(): string {
+function newRowId(): string {
   return `c-${randomBytes(6).toString('hex')}`;
 }
 

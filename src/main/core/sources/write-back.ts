@@ -48,7 +48,7 @@ export function fitCell(text: string): string {
 }
 
 /** Local time with its offset (e.g. 2026-05-19T11:30:00+05:30): readable, and unambiguous when parsed back. */
-export function sheetTime(ms: number): string {
+function sheetTime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(Math.abs(n)).padStart(2, '0');
   const offset = -d.getTimezoneOffset();

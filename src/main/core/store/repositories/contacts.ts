@@ -54,6 +54,34 @@ export interface NewContactRow {
   at: number;
 }
 
+/** Columns a write may change; the names are the contact fields, the SQL names are in PATCH_COLUMNS. */
+export interface ContactPatch {
+  name?: string;
+  phone?: string | null;
+  phoneRaw?: string;
+  email?: string | null;
+  timezone?: string | null;
+  /** The variables as a JSON object text. */
+  variablesJson?: string;
+  sourceRow?: number | null;
+  sourceKey?: string | null;
+  callable?: boolean;
+  notCallableReason?: string | null;
+}
+
+const PATCH_COLUMNS: Record<keyof ContactPatch, string> = {
+  name: 'name',
+  phone: 'phone',
+  phoneRaw: 'phone_raw',
+  email: 'email',
+  timezone: 'timezone',
+  variablesJson: 'variables_json',
+  sourceRow: 'source_row',
+  sourceKey: 'source_key',
+  callable: 'callable',
+  notCallableReason: 'not_callable_reason',
+};
+
 export function toGridContact(r: GridRow): GridContact {
   return {
     id: r.id,
@@ -228,7 +256,6 @@ const whereSql = (w: string[]) => (w.length ? `WHERE ${w.join(' AND ')}` : '');
 export class ContactsRepository {
   private readonly insertStmt;
   private readonly byListPhoneStmt;
-  private readonly mergeStmt;
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO contacts (list_id, name, phone, phone_raw, timezone, email, variables_json, source_row, source_key, callable,
@@ -236,9 +263,6 @@ export class ContactsRepository {
     );
     this.byListPhoneStmt = db.prepare<[number, string], ContactRow>(
       'SELECT * FROM contacts WHERE list_id = ? AND phone = ?',
-    );
-    this.mergeStmt = db.prepare<[string, string | null, string | null, string, number, number]>(
-      'UPDATE contacts SET name = ?, email = ?, timezone = ?, variables_json = ?, updated_at = ? WHERE id = ?',
     );
   }
 
@@ -263,16 +287,6 @@ export class ContactsRepository {
   }
   findInList(listId: number, phone: string): ContactRow | undefined {
     return this.byListPhoneStmt.get(listId, phone);
-  }
-  saveMerged(
-    id: number,
-    name: string,
-    email: string | null,
-    timezone: string | null,
-    variables: Record<string, string>,
-    at: number,
-  ): void {
-    this.mergeStmt.run(name, email, timezone, JSON.stringify(variables), at, id);
   }
   /**
    * Two steps so 100k-row lists stay fast: the ids of the page are found with only what the sort and filters need
@@ -402,70 +416,15 @@ export class ContactsRepository {
          WHERE phone IN (SELECT value FROM json_each(?)) AND callable = 0 AND substr(not_callable_reason, 1, ?) = ?`,
     ).run(at, JSON.stringify(phones), reasonPrefix.length, reasonPrefix).changes;
   }
-  update(
-    id: number,
-    c: {
-      name: string;
-      phone: string | null;
-      phoneRaw: string;
-      email: string | null;
-      timezone: string | null;
-      variables: Record<string, string>;
-      callable: boolean;
-      notCallableReason: string | null;
-      sourceKey: string | null;
-      at: number;
-    },
-  ): void {
-    this.db
-      .prepare(
-        `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, email = ?, timezone = ?, variables_json = ?, callable = ?,
-           not_callable_reason = ?, source_key = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(
-        c.name,
-        c.phone,
-        c.phoneRaw,
-        c.email,
-        c.timezone,
-        JSON.stringify(c.variables),
-        c.callable ? 1 : 0,
-        c.notCallableReason,
-        c.sourceKey,
-        c.at,
-        id,
-      );
-  }
 
-  /** A contact from its row in a live source (a Google Sheet): the row's values, and whether it may be called. */
-  updateFromSource(
-    id: number,
-    c: {
-      name: string;
-      phone: string;
-      phoneRaw: string;
-      variablesJson: string;
-      sourceRow: number;
-      sourceKey: string;
-      callable: boolean;
-      notCallableReason: string | null;
-      at: number;
-    },
-  ): void {
-    prepareCached(
-      this.db,
-      `UPDATE contacts SET name = ?, phone = ?, phone_raw = ?, variables_json = ?, source_row = ?, source_key = ?,
-           callable = ?, not_callable_reason = ?, updated_at = ? WHERE id = ?`,
-    ).run(
-      c.name,
-      c.phone,
-      c.phoneRaw,
-      c.variablesJson,
-      c.sourceRow,
-      c.sourceKey,
-      c.callable ? 1 : 0,
-      c.notCallableReason,
-      c.at,
+  /** Sets the given columns of one contact (and updated_at). */
+  update(id: number, patch: ContactPatch, at: number): void {
+    const columns = (Object.keys(PATCH_COLUMNS) as (keyof ContactPatch)[]).filter((k) => patch[k] !== undefined);
+    const values = columns.map((k) => (k === 'callable' ? (patch.callable ? 1 : 0) : patch[k]));
+    const set = columns.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ');
+    prepareCached(this.db, `UPDATE contacts SET ${set ? `${set}, ` : ''}updated_at = ? WHERE id = ?`).run(
+      ...values,
+      at,
       id,
     );
   }
