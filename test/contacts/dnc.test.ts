@@ -3,14 +3,15 @@ import type { CampaignSettings } from '../../src/shared/domain';
 import { FakeWorld } from '../engine/support';
 import { rng } from '../support/random';
 import {
+  campaignQueue,
   contacts,
+  type Harness,
   invoke,
   seedSheet,
   serviceAccountKey,
   SHEET_ID,
   SHEET_URL,
   startHarness,
-  type Harness,
 } from '../sources/harness';
 
 // A number put on the do-not-call list through any front door (the DNC view, a grid selection, a call's outcome, a
@@ -184,12 +185,7 @@ describe('one do-not-call rule, whatever the front door', () => {
     });
     await runToEnd(campaignId);
     expect(dialled).toEqual(['+919876543210']);
-    const queue = h.core.db
-      .prepare<[number], { name: string; state: string }>(
-        'SELECT c.name, cc.state FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ? ORDER BY c.id',
-      )
-      .all(campaignId);
-    expect(queue).toEqual([
+    expect(campaignQueue(h.core, campaignId)).toEqual([
       { name: 'Asha Rao', state: 'done' },
       { name: 'Kabir Khan', state: 'excluded' },
       { name: 'Meera Pillai', state: 'excluded' },

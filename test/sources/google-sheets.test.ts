@@ -5,16 +5,17 @@ import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { CELL_LIMIT, sheetStatus } from '../../src/main/core/sources/write-back';
 import {
   call,
+  campaignQueue,
   contacts,
-  invoke,
+  type Harness,
   insertCall,
+  invoke,
   SEED_HEADER,
   seedSheet,
   serviceAccountKey,
   SHEET_ID,
   SHEET_URL,
   startHarness,
-  type Harness,
 } from './harness';
 
 let h: Harness;
@@ -449,12 +450,7 @@ describe('reading on a schedule', () => {
     const conn = await invoke(h.core, 'sources.sheets.get', { id: connection.id });
     expect(conn).toMatchObject({ sheetTitle: 'Leads (May)', health: { lastReadAt: now + 60_000, rowsSeen: 3 } });
 
-    const queue = h.core.db
-      .prepare<[number], { name: string; state: string }>(
-        'SELECT c.name, cc.state FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ? ORDER BY c.id',
-      )
-      .all(campaignId);
-    expect(queue).toEqual([
+    expect(campaignQueue(h.core, campaignId)).toEqual([
       { name: 'Asha R. Rao', state: 'pending' },
       { name: 'Vikram Singh', state: 'excluded' },
       { name: 'Meera Pillai', state: 'excluded' },
@@ -469,6 +465,10 @@ describe('reading on a schedule', () => {
     expect(contacts(h.core, connection.listId).find((c) => c.name === 'Meera Pillai')).toMatchObject({
       callable: 1,
       source_row: 5,
+    });
+    expect(campaignQueue(h.core, campaignId).find((q) => q.name === 'Meera Pillai')).toEqual({
+      name: 'Meera Pillai',
+      state: 'pending',
     });
   });
 

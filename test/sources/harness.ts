@@ -138,6 +138,15 @@ export function contacts(core: Core, listId: number): ContactRow[] {
     .all(listId);
 }
 
+/** A campaign's queue: each contact's name and queue state, in contact order. */
+export function campaignQueue(core: Core, campaignId: number): { name: string; state: string }[] {
+  return core.db
+    .prepare<[number], { name: string; state: string }>(
+      'SELECT c.name, cc.state FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ? ORDER BY c.id',
+    )
+    .all(campaignId);
+}
+
 /** A calls row as the call engine writes it (transcript turns hang off it). */
 export function insertCall(
   core: Core,
