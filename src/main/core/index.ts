@@ -4,10 +4,10 @@ import { AgentRoster } from './agents/roster';
 import { TransferService } from './agents/transfers';
 import { createApiHandlers } from './api';
 import { EventBus } from './bus';
-import { CallLifecycle, type CallEndedHook } from './calls/lifecycle';
+import { CallLifecycle } from './calls/lifecycle';
 import { ContactsService } from './contacts/service';
 import { applyPendingReplacement } from './maintenance/maintenance';
-import { Dialer } from './dialer/dialer';
+import { Dialer, DialerState } from './dialer/dialer';
 import type { DialerTuning } from './dialer/tuning';
 import { DncService } from './dnc/service';
 import type { Platform } from './platform';
@@ -93,8 +93,11 @@ export function createCore(options: CoreOptions): Core {
   const secrets = new SecretStore(new SecretsRepository(db), platform.cipher, () => clock.now());
   const dnc = new DncService({ db, bus, clock, logger });
   const hookUrls = new HookUrls(secrets);
-  const onEnded: CallEndedHook[] = [];
-  const calls = new CallLifecycle({ db, bus, clock, logger, onEnded, dnc });
+  // The dialer places calls through the call lifecycle, and a call's end moves its contact on in the campaign
+  // inside the lifecycle's transaction. The endings need only the dialer's shared state, so that is built first and
+  // handed to the lifecycle; the dialer itself comes after everything it places calls through.
+  const dialerState = new DialerState({ db, bus, platform }, options.dialer);
+  const calls = new CallLifecycle({ db, bus, clock, logger, endings: dialerState.endings, dnc });
   const providers = new ProviderRegistry({ platform, settings, secrets, db, hookUrls, calls });
   const recordings = new RecordingsService({
     db,
@@ -127,8 +130,7 @@ export function createCore(options: CoreOptions): Core {
     platform,
     onUrlChange: (url) => providers.publicUrlChanged(url),
   });
-  const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks }, options.dialer);
-  onEnded.push((call) => dialer.onCallEnded(call));
+  const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, state: dialerState });
   let started = false;
   const contacts = new ContactsService({ db, bus, platform, settings, dnc });
   const sources = new SheetSources({

@@ -18,9 +18,14 @@ import { lowerCaseKeys, resolveOutcome } from './outcome';
 
 export type ApplyDisposition = 'applied' | 'duplicate' | 'stale' | 'enriched' | 'unknown_call';
 
-export interface CallEndedHook {
-  /** Runs inside the transaction that ends the call, so campaign bookkeeping commits (or not) with it. */
-  (call: Call): void;
+/**
+ * Who moves a call's contact on in its campaign (the dialer's endings). Both run inside the transaction that
+ * changed the call, so the campaign bookkeeping commits (or not) with it.
+ */
+export interface CallEndedSink {
+  onCallEnded(call: Call): void;
+  /** A call that had already ended turns out to have had a conversation after all (a provider's late analysis). */
+  onLateConversation(call: Call): void;
 }
 
 /** How the console itself ends an attempt (provider refused it, nobody heard of it for too long, it was cancelled). */
@@ -47,11 +52,9 @@ export class CallLifecycle {
   private immediate<T>(fn: () => T): T {
     return this.tx(fn) as T;
   }
-  /** Runs inside the transaction when a call already ended turns out to have had a conversation after all. */
-  readonly onLateConversation: CallEndedHook[] = [];
 
   constructor(
-    readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; onEnded: CallEndedHook[]; dnc: DncService },
+    readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; endings: CallEndedSink; dnc: DncService },
   ) {
     const tx = deps.db.transaction((fn: () => unknown) => fn());
     this.tx = (fn) => tx.immediate(fn);
@@ -135,7 +138,8 @@ export class CallLifecycle {
       if (transcript || patch.summary !== undefined) this.calls.reindex(row.id, patch.summary ?? row.summary);
       if (ended || lateConversation) {
         const call = this.calls.getCall(row.id);
-        if (call) for (const hook of ended ? this.deps.onEnded : this.onLateConversation) hook(call);
+        if (call && ended) this.deps.endings.onCallEnded(call);
+        else if (call) this.deps.endings.onLateConversation(call);
       }
       changed = row.id;
       return d;
@@ -207,7 +211,7 @@ export class CallLifecycle {
         raw: JSON.stringify({ result: ending.result, error: ending.error, countsAsAttempt: ending.countsAsAttempt }),
       });
       const call = this.calls.getCall(callId);
-      if (call) for (const hook of this.deps.onEnded) hook(call);
+      if (call) this.deps.endings.onCallEnded(call);
       return true;
     });
     if (done) this.publish(callId, null);

@@ -1,4 +1,4 @@
-import type { Call, Campaign, CampaignProgress, CampaignSettings, ProviderName } from '../../../shared/domain';
+import type { Campaign, CampaignProgress, CampaignSettings, ProviderName } from '../../../shared/domain';
 import type { WaitingContact } from '../../../shared/contract/campaigns';
 import type { EventBus } from '../bus';
 import type { CallLifecycle } from '../calls/lifecycle';
@@ -9,6 +9,7 @@ import type { ActivityEntry } from '../store/repositories/activity';
 import type { WebhookServer } from '../webhooks/server';
 import { DialerActivity } from './activity';
 import { CampaignStateMachine, type CreateCampaignInput } from './campaigns';
+import { CampaignEndings, type ProviderBackoff } from './endings';
 import { DialerEngine } from './engine';
 import { CampaignEnqueuer } from './enqueue';
 import { CampaignProgressReporter } from './progress';
@@ -16,20 +17,46 @@ import { CallReconciler } from './reconcile';
 import { DEFAULT_TUNING, type DialerTuning } from './tuning';
 import { WakeTimer } from './wake-timer';
 
+/**
+ * What the dialer's parts share (tuning, activity log, progress reporter, wake-up timer, provider backoff) and the
+ * campaign endings that update it. Built before the call lifecycle, which reports every ending to `endings` inside
+ * the transaction that ends the call; the Dialer, which places calls through that lifecycle, is built after it.
+ */
+export class DialerState {
+  readonly tuning: DialerTuning;
+  readonly activity: DialerActivity;
+  readonly progress: CampaignProgressReporter;
+  readonly timer: WakeTimer;
+  readonly backoff: ProviderBackoff = new Map();
+  readonly endings: CampaignEndings;
+
+  constructor(deps: { db: Db; bus: EventBus; platform: Platform }, tuning: Partial<DialerTuning> = {}) {
+    const { db, bus, platform } = deps;
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.activity = new DialerActivity({ db, platform });
+    this.progress = new CampaignProgressReporter({ db, bus, platform, progressEveryMs: this.tuning.progressEveryMs });
+    this.timer = new WakeTimer({ clock: platform.clock, logger: platform.logger });
+    const { progress, timer, backoff } = this;
+    this.endings = new CampaignEndings({ db, clock: platform.clock, backoff, progress, timer });
+  }
+}
+
 export interface DialerDeps {
   db: Db;
   bus: EventBus;
   platform: Platform;
   providers: ProviderRegistry;
   calls: CallLifecycle;
-  webhooks: WebhookServer;
+  /** Where providers post this call's events, and a nudge to match deliveries that arrived before the call id. */
+  webhooks: Pick<WebhookServer, 'hookUrl' | 'retryUnknown'>;
+  state: DialerState;
 }
 
 /**
  * Campaigns and the engine that places their calls, as one capability. The parts, each in its own file:
  * campaigns.ts (the campaign state machine), enqueue.ts (how contacts join a queue), engine.ts (the loop, placing,
- * pacing, backoff, call endings), reconcile.ts (calls left in flight, stale calls), progress.ts (counts and progress
- * events), activity.ts (the log).
+ * pacing, backoff), endings.ts (a call's end moves its contact on), reconcile.ts (calls left in flight, stale calls),
+ * progress.ts (counts and progress events), activity.ts (the log).
  */
 export class Dialer {
   readonly campaigns: CampaignStateMachine;
@@ -37,22 +64,18 @@ export class Dialer {
   readonly activity: DialerActivity;
   readonly progressReporter: CampaignProgressReporter;
 
-  constructor(
-    readonly deps: DialerDeps,
-    tuning: Partial<DialerTuning> = {},
-  ) {
-    const t: DialerTuning = { ...DEFAULT_TUNING, ...tuning };
-    const { db, bus, platform, providers, calls, webhooks } = deps;
-    this.activity = new DialerActivity({ db, platform });
-    this.progressReporter = new CampaignProgressReporter({ db, bus, platform, progressEveryMs: t.progressEveryMs });
-    const timer = new WakeTimer({ clock: platform.clock, logger: platform.logger });
+  constructor(readonly deps: DialerDeps) {
+    const { db, bus, platform, providers, calls, webhooks, state } = deps;
+    const { tuning, activity, progress, timer, backoff } = state;
+    this.activity = activity;
+    this.progressReporter = progress;
     this.campaigns = new CampaignStateMachine({
       db,
       bus,
       platform,
       providers,
-      activity: this.activity,
-      progress: this.progressReporter,
+      activity,
+      progress,
       timer,
       enqueuer: new CampaignEnqueuer(db),
     });
@@ -61,8 +84,8 @@ export class Dialer {
       platform,
       providers,
       calls,
-      activity: this.activity,
-      staleAfterMs: t.staleAfterMs,
+      activity,
+      staleAfterMs: tuning.staleAfterMs,
     });
     this.engine = new DialerEngine({
       db,
@@ -71,11 +94,12 @@ export class Dialer {
       calls,
       webhooks,
       campaigns: this.campaigns,
-      progress: this.progressReporter,
-      activity: this.activity,
+      progress,
+      activity,
       reconciler,
       timer,
-      tuning: t,
+      backoff,
+      tuning,
     });
   }
 
@@ -91,9 +115,6 @@ export class Dialer {
   }
   tick(): Promise<void> {
     return this.engine.tick();
-  }
-  onCallEnded(call: Call): void {
-    this.engine.onCallEnded(call);
   }
   backoffUntil(provider: ProviderName): number | null {
     return this.engine.backoffUntil(provider);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Call, Campaign, ProviderName } from '../../../shared/domain';
+import type { Campaign, ProviderName } from '../../../shared/domain';
 import { ApiError } from '../errors';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { LogLevel, Platform } from '../platform';
@@ -13,6 +13,7 @@ import { DncRepository } from '../store/repositories/dnc';
 import type { WebhookServer } from '../webhooks/server';
 import { type DialerActivity, errorText } from './activity';
 import type { CampaignStateMachine } from './campaigns';
+import type { ProviderBackoff } from './endings';
 import type { CampaignProgressReporter } from './progress';
 import type { CallReconciler } from './reconcile';
 import { recipientZones } from './timezones';
@@ -24,7 +25,7 @@ import { nextOpen } from './window';
  * The loop that places the calls of running campaigns (docs/architecture.md, Dialer rules). Work is picked by due
  * time from the campaign_contacts_due index; every rule is checked at the moment of dialling, inside the transaction
  * that writes the attempt row (with its idempotency key) before the provider is asked. Pacing, concurrency and
- * provider backoff decide when the loop wakes next; a call's end decides the contact's next step.
+ * provider backoff decide when the loop wakes next; a call's end decides the contact's next step (endings.ts).
  */
 export class DialerEngine {
   private readonly campaignRows: CampaignsRepository;
@@ -40,7 +41,6 @@ export class DialerEngine {
   private lastUnknownRetry = Number.NEGATIVE_INFINITY;
   private readonly inflight = new Set<Promise<void>>();
   private readonly lastStart = new Map<number, number>();
-  private readonly backoff = new Map<ProviderName, { until: number; failures: number }>();
   /** Window answers for the current instant, per campaign and zone set (one tick asks the same question often). */
   private windowMemo = { at: -1, map: new Map<string, number | null>() };
 
@@ -50,12 +50,13 @@ export class DialerEngine {
       platform: Platform;
       providers: ProviderRegistry;
       calls: CallLifecycle;
-      webhooks: WebhookServer;
+      webhooks: Pick<WebhookServer, 'hookUrl' | 'retryUnknown'>;
       campaigns: CampaignStateMachine;
       progress: CampaignProgressReporter;
       activity: DialerActivity;
       reconciler: CallReconciler;
       timer: WakeTimer;
+      backoff: ProviderBackoff;
       tuning: DialerTuning;
     },
   ) {
@@ -65,7 +66,6 @@ export class DialerEngine {
     this.queue = new DialerRepository(deps.db);
     this.callRows = new CallsRepository(deps.db);
     this.dnc = new DncRepository(deps.db);
-    deps.calls.onLateConversation.push((call) => this.onLateConversation(call));
   }
 
   private get now(): number {
@@ -139,7 +139,7 @@ export class DialerEngine {
       this.deps.campaigns.autoPause(c, `Provider ${c.provider} cannot be used: ${errorText(err)}`);
       return Number.POSITIVE_INFINITY;
     }
-    const backoff = this.backoff.get(c.provider);
+    const backoff = this.deps.backoff.get(c.provider);
     if (backoff && backoff.until > now) return backoff.until;
 
     const live = this.queue.liveCalls(c.id);
@@ -303,7 +303,7 @@ export class DialerEngine {
       }
     }
     this.deps.campaigns.failures.reset(c.id);
-    const b = this.backoff.get(c.provider);
+    const b = this.deps.backoff.get(c.provider);
     if (b) b.failures = 0;
     // Cancelled while the request was on its way: stop the call now that it has an id.
     const state = this.campaignRows.get(c.id)?.state;
@@ -317,13 +317,13 @@ export class DialerEngine {
   private placementFailed(c: Campaign, callId: number, phone: string, err: unknown): void {
     const now = this.now;
     if (err instanceof ProviderError && err.transient) {
-      const b = this.backoff.get(c.provider) ?? { until: 0, failures: 0 };
+      const b = this.deps.backoff.get(c.provider) ?? { until: 0, failures: 0 };
       b.failures++;
       const exponential = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** (b.failures - 1));
       const jitter = exponential * 0.25 * this.tuning.random();
       const delay = Math.max(err.options.retryAfterMs ?? 0, exponential) + jitter;
       b.until = Math.max(b.until, now + delay);
-      this.backoff.set(c.provider, b);
+      this.deps.backoff.set(c.provider, b);
       const failures = this.deps.campaigns.failures.add(c.id, 'transient');
       this.deps.calls.finish(callId, {
         result: 'failed',
@@ -395,7 +395,7 @@ export class DialerEngine {
 
   /** Dialing paused for this provider until then (rate limit or outage), or null. */
   backoffUntil(provider: ProviderName): number | null {
-    const b = this.backoff.get(provider);
+    const b = this.deps.backoff.get(provider);
     return b && b.until > this.now ? b.until : null;
   }
 
@@ -411,41 +411,5 @@ export class DialerEngine {
       throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
     await provider.cancelCall(row.provider_call_id);
     this.log(row.campaign_id, callId, 'info', `Hang-up of call ${callId} requested`);
-  }
-
-  // ───────────────────────── endings (inside the lifecycle's transaction) ─────────────────────────
-
-  /** Called inside the transaction that ended the call: decides the contact's next step in its campaign. */
-  onCallEnded(call: Call): void {
-    if (call.campaignId === null || call.contactId === null) return;
-    const row = this.queue.row(call.campaignId, call.contactId);
-    const c = this.campaignRows.get(call.campaignId);
-    const callRow = this.callRows.byId(call.id);
-    if (!row || !c || !callRow || row.state !== 'active') return;
-    const now = this.now;
-    const result = call.result ?? 'failed';
-    if (!callRow.counts_as_attempt) {
-      const until = Math.max(now, this.backoff.get(c.provider)?.until ?? now);
-      this.queue.wait(c.id, call.contactId, until, 'provider_backoff', now, {
-        attempts: Math.max(0, row.attempts - 1),
-      });
-    } else if (callRow.conversation) {
-      this.queue.finish(c.id, call.contactId, result, now);
-    } else if (row.attempts < c.settings.maxAttempts && (c.settings.retryOn.includes(result) || callRow.stale === 1)) {
-      const delays = c.settings.retryDelaysMs;
-      const delay = delays[Math.min(row.attempts - 1, delays.length - 1)] ?? delays[delays.length - 1];
-      this.queue.wait(c.id, call.contactId, now + delay, 'retry_delay', now, { lastResult: result });
-    } else {
-      this.queue.finish(c.id, call.contactId, result, now);
-    }
-    this.deps.progress.changed(c.id);
-    this.deps.timer.kick();
-  }
-
-  /** A provider's late analysis says an ended call had a conversation: that contact is not called again. */
-  private onLateConversation(call: Call): void {
-    if (call.campaignId === null || call.contactId === null) return;
-    const row = this.queue.row(call.campaignId, call.contactId);
-    if (row?.state === 'pending') this.queue.finish(call.campaignId, call.contactId, 'completed', this.now);
   }
 }
