@@ -47,7 +47,8 @@ export interface CliImportResult {
 
 interface OpenImport {
   session: ImportSession;
-  preview: PreviewData;
+  /** Null until the worker has described the file. */
+  preview: PreviewData | null;
   sourceRef: string | null;
   timer: TimerHandle | null;
 }
@@ -110,7 +111,7 @@ export class ContactImports {
     );
     const entry: OpenImport = {
       session,
-      preview: undefined as unknown as PreviewData,
+      preview: null,
       sourceRef: opts.sourceRef ?? null,
       timer: null,
     };
@@ -129,6 +130,13 @@ export class ContactImports {
     } catch (err) {
       this.closeImport(token);
       throw toContactsError(err);
+    }
+    if (!entry.preview) {
+      this.closeImport(token);
+      throw new ContactsError(
+        'unavailable',
+        'The import worker did not describe the file; nothing was imported. Try again.',
+      );
     }
     this.touch(token);
     return { token, ...entry.preview };
@@ -378,7 +386,7 @@ export class ContactImports {
     for (const token of [...this.open.keys()]) this.closeImport(token);
   }
 
-  private session(token: string): OpenImport {
+  private session(token: string): OpenImport & { preview: PreviewData } {
     const entry = this.open.get(token);
     if (!entry || entry.session.isClosed) {
       throw new ContactsError(
@@ -386,7 +394,10 @@ export class ContactImports {
         'This import is no longer open (it finished, was cancelled, or sat idle for 15 minutes). Drop the file again.',
       );
     }
-    return entry;
+    const { preview } = entry;
+    if (!preview)
+      throw new ContactsError('conflict', 'This file is still being read; wait for its preview, then try again.');
+    return Object.assign(entry, { preview });
   }
 
   private touch(token: string): void {
