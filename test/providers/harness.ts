@@ -16,10 +16,13 @@ export class CoreHarness {
 
   async start(): Promise<Core> {
     if (!this.port) this.port = await freePort();
-    this.core = createTestCore({ clock: this.clock, dataDir: this.dir.dir });
+    this.core = createTestCore({
+      clock: this.clock,
+      dataDir: this.dir.dir,
+      providers: { timeoutMs: 3000, findDelayMs: 10 },
+    });
     // The same port after a restart keeps callback URLs already handed to providers valid.
     this.core.settings.set('webhookPort', this.port);
-    this.core.providers.deps.tuning = { timeoutMs: 3000, findDelayMs: 10 };
     await this.core.start();
     return this.core;
   }

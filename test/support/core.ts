@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../src/main/core';
+import { createCore, type Core, type CoreOptions } from '../../src/main/core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import type { Clock } from '../../src/main/core/platform';
 
@@ -11,9 +11,17 @@ export function tempDir(prefix = 'console-test-'): { dir: string; cleanup: () =>
 }
 
 /** A real core on a fresh data folder (real SQLite file, real sockets); close() also deletes the folder. */
-export function createTestCore(options: { clock?: Clock; dataDir?: string } = {}): Core & { cleanup(): Promise<void> } {
+export function createTestCore(
+  options: { clock?: Clock; dataDir?: string } & Pick<CoreOptions, 'dialer' | 'providers'> = {},
+): Core & { cleanup(): Promise<void> } {
   const { dir, cleanup } = options.dataDir ? { dir: options.dataDir, cleanup: () => undefined } : tempDir();
-  const core = createCore({ dataDir: dir, platform: nodePlatform(dir, { clock: options.clock }), host: 'cli' });
+  const core = createCore({
+    dataDir: dir,
+    platform: nodePlatform(dir, { clock: options.clock }),
+    host: 'cli',
+    dialer: options.dialer,
+    providers: options.providers,
+  });
   return Object.assign(core, {
     async cleanup() {
       await core.close().catch(() => undefined);

@@ -11,7 +11,7 @@ import { Dialer, DialerState } from './dialer/dialer';
 import type { DialerTuning } from './dialer/tuning';
 import { DncService } from './dnc/service';
 import type { Platform } from './platform';
-import { ProviderRegistry } from './providers/registry';
+import { ProviderRegistry, type ProviderTuning } from './providers/registry';
 import { assemblyAiHook, zapierHook } from './recordings/hook';
 import { RecordingsService } from './recordings/service';
 import type { GoogleEndpoints } from './sources/google-sheets';
@@ -41,6 +41,8 @@ export interface CoreOptions {
   requestRestart?: () => void;
   /** The dialer's own timings (stale sweep, backoff, pacing of progress events); tests shorten them. */
   dialer?: Partial<DialerTuning>;
+  /** Provider clients' request timeouts and polling; tests shorten them. */
+  providers?: ProviderTuning;
 }
 
 /** The services the console is made of, built in dependency order; the api layer is built from them. */
@@ -98,7 +100,15 @@ export function createCore(options: CoreOptions): Core {
   // handed to the lifecycle; the dialer itself comes after everything it places calls through.
   const dialerState = new DialerState({ db, bus, platform }, options.dialer);
   const calls = new CallLifecycle({ db, bus, clock, logger, endings: dialerState.endings, dnc });
-  const providers = new ProviderRegistry({ platform, settings, secrets, db, hookUrls, calls });
+  const providers = new ProviderRegistry({
+    platform,
+    settings,
+    secrets,
+    db,
+    hookUrls,
+    calls,
+    tuning: options.providers,
+  });
   const recordings = new RecordingsService({
     db,
     bus,

@@ -63,7 +63,7 @@ export function providersHandlers(core: CoreServices): Handlers<typeof providers
       clock: core.platform.clock,
       db: core.db,
       hookUrl: (p) => core.webhooks.hookUrl(p),
-      ...core.providers.deps.tuning,
+      ...core.providers.tuning,
     });
 
   return {

@@ -20,8 +20,14 @@ export interface ProviderRegistryDeps {
   calls: Pick<CallLifecycle, 'applyEvent'>;
   /** Real providers keep their settings here and route hand-offs through the agents table. */
   db?: Db;
-  /** Tests shorten request timeouts, the self-hosted Bolna call search and its Twilio polling. */
-  tuning?: { timeoutMs?: number; findDelayMs?: number; pollMs?: number };
+  tuning?: ProviderTuning;
+}
+
+/** Request timeouts, the self-hosted Bolna call search and its Twilio polling; tests shorten them. */
+export interface ProviderTuning {
+  timeoutMs?: number;
+  findDelayMs?: number;
+  pollMs?: number;
 }
 
 /**
@@ -87,7 +93,12 @@ function isDisposable(value: object): value is Disposable {
 export class ProviderRegistry {
   private readonly overrides = new Map<ProviderName, VoiceProvider>();
   private readonly instances = new Map<ProviderName, VoiceProvider>();
-  constructor(readonly deps: ProviderRegistryDeps) {}
+  constructor(private readonly deps: ProviderRegistryDeps) {}
+
+  /** For clients built outside the registry (a connection test with unsaved settings) to behave the same. */
+  get tuning(): ProviderTuning {
+    return this.deps.tuning ?? {};
+  }
 
   get(name: ProviderName): VoiceProvider {
     const provider = this.find(name);
