@@ -186,7 +186,7 @@ async function campaignCommand(
       name: flags.name ?? `Campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       listIds,
       provider: (flags.provider ?? 'simulator') as ApiInput<'campaigns.create'>['provider'],
-      agentId: flags.agent ?? null,
+      voiceAgentId: flags.agent ?? null,
       settings: {
         ...(window && { window }),
         ...(flags['ignore-window'] && { ignoreWindow: true }),

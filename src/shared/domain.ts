@@ -83,9 +83,9 @@ export const WAIT_REASONS = [
 export const WaitReason = z.enum(WAIT_REASONS);
 export type WaitReason = z.infer<typeof WaitReason>;
 
-export const AGENT_STATUSES = ['available', 'busy', 'away'] as const;
-export const AgentStatus = z.enum(AGENT_STATUSES);
-export type AgentStatus = z.infer<typeof AgentStatus>;
+export const HUMAN_AGENT_STATUSES = ['available', 'busy', 'away'] as const;
+export const HumanAgentStatus = z.enum(HUMAN_AGENT_STATUSES);
+export type HumanAgentStatus = z.infer<typeof HumanAgentStatus>;
 
 export const Variables = z.record(z.string(), z.string());
 export type Variables = z.infer<typeof Variables>;
@@ -153,7 +153,7 @@ export const Campaign = z.object({
   id: z.number().int(),
   name: z.string(),
   provider: ProviderName,
-  agentId: z.string().nullable(),
+  voiceAgentId: z.string().nullable(),
   state: CampaignState,
   listIds: z.array(z.number().int()),
   settings: CampaignSettings,
@@ -215,7 +215,7 @@ export const HumanAgent = z.object({
   name: z.string(),
   phone: z.string().nullable(),
   sip: z.string().nullable(),
-  status: AgentStatus,
+  status: HumanAgentStatus,
   skills: z.array(z.string()),
 });
 export type HumanAgent = z.infer<typeof HumanAgent>;

@@ -86,7 +86,7 @@ async function dial(
     idempotencyKey: key,
     to: phone,
     from: null,
-    agentId: null,
+    voiceAgentId: null,
     contactName: 'Asha Rao',
     variables,
     webhookUrl: h.core.webhooks.hookUrl('simulator'),
@@ -156,12 +156,12 @@ describe('transfer on the simulator through the core and the webhook server', ()
     await waitUntil(() => new CallsRepository(core.db).transcript(callId).length > 0);
 
     // Explicitly choosing a busy or away agent is refused; routing picks the available one.
-    await expect(api(core, 'transfers.request', { callId, agentId: busy.id })).rejects.toThrow(/Busy Bee is busy/);
-    await expect(api(core, 'transfers.request', { callId, agentId: away.id })).rejects.toThrow(/Away Ann is away/);
+    await expect(api(core, 'transfers.request', { callId, humanAgentId: busy.id })).rejects.toThrow(/Busy Bee is busy/);
+    await expect(api(core, 'transfers.request', { callId, humanAgentId: away.id })).rejects.toThrow(/Away Ann is away/);
     const requested = await api(core, 'transfers.request', { callId });
     expect(requested).toMatchObject({
-      agentId: meera.id,
-      agentName: 'Meera',
+      humanAgentId: meera.id,
+      humanAgentName: 'Meera',
       status: expect.stringMatching(/requested|ringing/),
     });
     expect((await api(core, 'agents.list', {})).find((a) => a.id === meera.id)!.status).toBe('busy');
@@ -284,7 +284,7 @@ describe('transfer on the simulator through the core and the webhook server', ()
     ev('answered', { status: 'in_progress' });
     ev('dial-whom', { status: 'transferring', transfer: { state: 'started', destination: raj.phone! } });
     const open = await api(core, 'transfers.list', { open: true });
-    expect(open).toMatchObject([{ callId: a, agentId: raj.id, status: 'ringing' }]);
+    expect(open).toMatchObject([{ callId: a, humanAgentId: raj.id, status: 'ringing' }]);
     expect(core.agents.roster.get(raj.id).status).toBe('busy');
     expect(h.notes).toHaveLength(1);
     ev('completed', { status: 'ended', result: 'transferred', conversation: true });
@@ -345,7 +345,7 @@ describe('transfer on the simulator through the core and the webhook server', ()
       transfer: { state: 'ended', destination: meera.phone! },
     });
     const [transfer] = await api(core, 'transfers.list', { callId: id });
-    expect(transfer).toMatchObject({ agentId: meera.id, status: 'connected' });
+    expect(transfer).toMatchObject({ humanAgentId: meera.id, status: 'connected' });
     expect(core.agents.roster.get(meera.id).status).toBe('busy');
     expect(core.agents.roster.get(raj.id).status).toBe('available');
     expect(h.events.some((e) => e.type === 'call.transfer' && e.payload.destination === meera.phone)).toBe(true);

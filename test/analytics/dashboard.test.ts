@@ -48,7 +48,7 @@ beforeAll(async () => {
       name: '=Fixture A',
       listIds: [a.listId],
       provider: 'simulator',
-      agentId: null,
+      voiceAgentId: null,
       startAt: null,
       settings,
     })
@@ -58,7 +58,7 @@ beforeAll(async () => {
       name: 'Fixture B',
       listIds: [b.listId],
       provider: 'simulator',
-      agentId: null,
+      voiceAgentId: null,
       startAt: null,
       settings,
     })

@@ -114,7 +114,7 @@ async function campaignRun(contacts: number): Promise<{ cpuMsPerCall: number; pe
       name: 'bench',
       listIds: [listId],
       provider: 'retell',
-      agentId: null,
+      voiceAgentId: null,
       settings: { ignoreWindow: true, concurrency: 200, maxAttempts: 2, retryDelaysMs: [60_000] },
       startAt: null,
     });
@@ -163,7 +163,7 @@ async function nextBatch(contacts: number): Promise<number> {
       name: '1m',
       listIds: [small],
       provider: 'retell',
-      agentId: null,
+      voiceAgentId: null,
       settings: { ignoreWindow: true },
       startAt: null,
     });

@@ -40,7 +40,7 @@ async function startCampaign(listIds: number[], settings: Partial<CampaignSettin
     name: 'C',
     listIds,
     provider: 'retell',
-    agentId: null,
+    voiceAgentId: null,
     settings: { ignoreWindow: true, concurrency: 5, ...settings },
     startAt: null,
   });

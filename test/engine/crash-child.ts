@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       name: 'crash',
       listIds: [listId],
       provider: 'retell',
-      agentId: null,
+      voiceAgentId: null,
       settings: { ignoreWindow: true, concurrency: 6, maxAttempts: 3, retryDelaysMs: [100] },
       startAt: null,
     });

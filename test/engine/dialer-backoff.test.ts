@@ -21,7 +21,7 @@ async function setup(maxAttempts: number) {
     name: 'C',
     listIds: [listId],
     provider: 'retell',
-    agentId: null,
+    voiceAgentId: null,
     settings: { ignoreWindow: true, maxAttempts, concurrency: 1 },
     startAt: null,
   });

@@ -38,7 +38,7 @@ async function setup(world: Partial<WorldOptions> = {}) {
       name: 'C',
       listIds: [listId],
       provider: 'retell',
-      agentId: null,
+      voiceAgentId: null,
       settings,
       startAt,
     });
@@ -131,7 +131,7 @@ describe('campaign settings', () => {
           name: 'x',
           listIds: [9999],
           provider: 'retell',
-          agentId: null,
+          voiceAgentId: null,
           settings: {},
           startAt: null,
         }),
@@ -143,7 +143,7 @@ describe('campaign settings', () => {
           name: 'x',
           listIds: [1],
           provider: 'retell',
-          agentId: null,
+          voiceAgentId: null,
           settings: { defaultTimezone: 'Mars/Base' },
           startAt: null,
         }),
@@ -159,7 +159,7 @@ describe('call now, selection and priority', () => {
     const { campaign: c, queued } = await core.api['campaigns.callNow']({
       contactIds: [ids[1]],
       provider: 'retell',
-      agentId: null,
+      voiceAgentId: null,
       settings: { ignoreWindow: true },
     });
     expect(queued).toBe(1);
@@ -179,7 +179,7 @@ describe('call now, selection and priority', () => {
       contactIds: [ids[2]],
       campaignId: c.id,
       provider: 'retell',
-      agentId: null,
+      voiceAgentId: null,
       settings: {},
     });
     await core.dialer.tick();

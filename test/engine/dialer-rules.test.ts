@@ -212,7 +212,7 @@ async function runScenario(seed: number, steps: number) {
       name: `Campaign ${i}`,
       listIds: [list.listId],
       provider: 'retell',
-      agentId: 'agent-1',
+      voiceAgentId: 'agent-1',
       settings: {
         ...spec,
         retryOn: spec.retryOn as ('failed' | 'busy' | 'no_answer' | 'voicemail')[],

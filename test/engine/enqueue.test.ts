@@ -55,7 +55,7 @@ describe('one enqueue path', () => {
       name: 'Both lists',
       listIds: [walkIns.listId, connection.listId],
       provider: 'simulator',
-      agentId: null,
+      voiceAgentId: null,
       settings: { ignoreWindow: true },
       startAt: null,
     });
@@ -93,7 +93,7 @@ describe('one enqueue path', () => {
       contactIds: ids,
       campaignId: campaign.id,
       provider: 'simulator',
-      agentId: null,
+      voiceAgentId: null,
       settings: {},
     });
     expect(queued).toBe(1);
@@ -113,7 +113,7 @@ describe('one enqueue path', () => {
           contactIds: [dev.id],
           campaignId: campaign.id,
           provider: 'simulator',
-          agentId: null,
+          voiceAgentId: null,
           settings: {},
         })
       ).queued,

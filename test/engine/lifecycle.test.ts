@@ -31,7 +31,7 @@ async function oneCall(opts: { earlyWebhook?: boolean } = {}) {
     name: 'C',
     listIds: [listId],
     provider: 'retell',
-    agentId: null,
+    voiceAgentId: null,
     settings: { ignoreWindow: true, outcomeMapping: { 'Please Stop': 'do_not_call' } },
     startAt: null,
   });

@@ -77,7 +77,7 @@ describe('backup and restore', () => {
       name: 'Running',
       listIds: [added.listId],
       provider: 'simulator',
-      agentId: null,
+      voiceAgentId: null,
       startAt: null,
       settings: { ignoreWindow: true, concurrency: 8, maxAttempts: 2, retryDelaysMs: [50], simSpeed: 300 },
     });

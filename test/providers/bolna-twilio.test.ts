@@ -71,7 +71,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   let bolna: BolnaSelfHostedFake;
   let receiver: Receiver;
   let provider: BolnaTwilioProvider;
-  let agentId: string;
+  let voiceAgentId: string;
   let config: ConstructorParameters<typeof BolnaTwilioProvider>[0];
 
   beforeEach(async () => {
@@ -91,7 +91,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
       findDelayMs: 10,
     };
     provider = new BolnaTwilioProvider(config);
-    agentId = await provider.createAgent({
+    voiceAgentId = await provider.createAgent({
       agent_config: {
         agent_name: 'COD confirmation',
         tasks: [
@@ -101,7 +101,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
       },
       agent_prompts: { task_1: { system_prompt: 'Confirm the cash-on-delivery order {order_id}.' } },
     });
-    provider = new BolnaTwilioProvider({ ...config, agentId });
+    provider = new BolnaTwilioProvider({ ...config, voiceAgentId });
   });
   afterEach(async () => {
     await Promise.all([twilio.close(), bolna.close(), receiver.close()]);
@@ -118,7 +118,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     );
 
   it('creates the agent from its JSON definition with our extraction webhook written in', () => {
-    const def = bolna.agents.get(agentId) as {
+    const def = bolna.agents.get(voiceAgentId) as {
       agent_config: { tasks: { tools_config?: { api_tools?: { webhookURL?: string } } }[] };
     };
     expect(def.agent_config.tasks[1].tools_config?.api_tools?.webhookURL).toBe(`${receiver.url}?op=extraction`);
@@ -128,7 +128,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   it('places the call, finds it in Twilio by number and time, and attaches our status callback', async () => {
     const { providerCallId } = await place(42, '+15551234567');
     expect(JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body)).toEqual({
-      agent_id: agentId,
+      agent_id: voiceAgentId,
       recipient_phone_number: '+15551234567',
     });
     const list = twilio.requestsTo('GET', /\/Calls\.json$/)[0];
@@ -151,7 +151,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     await twilio.progress(sid, 'completed', { duration: 78 });
     const forged = await twilio.progress(sid, 'completed', { duration: 1, signWith: 'not-the-token' });
     expect(forged?.status).toBe(401);
-    await bolna.sendExtraction(agentId, {
+    await bolna.sendExtraction(voiceAgentId, {
       status: 'rescheduled',
       reschedule_date: '2025-09-13',
       reschedule_time: '14:30',
@@ -174,8 +174,8 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
   it('matches an extraction to the call by phone number when several calls wait, and re-parsing keeps the match', async () => {
     const a = (await place(1, '+15551234567')).providerCallId as string;
     const b = (await place(2, '+15557654321')).providerCallId as string;
-    await bolna.sendExtraction(agentId, { status: 'confirmed', recipient_phone_number: '+15557654321' });
-    await bolna.sendExtraction(agentId, { status: 'cancelled' });
+    await bolna.sendExtraction(voiceAgentId, { status: 'confirmed', recipient_phone_number: '+15557654321' });
+    await bolna.sendExtraction(voiceAgentId, { status: 'cancelled' });
     const [forB, forA] = receiver.events;
     expect(forB).toMatchObject({ providerCallId: b, callId: 2, outcomeHint: 'confirmed' });
     expect(forA).toMatchObject({ providerCallId: a, callId: 1, outcomeHint: 'cancelled' });
@@ -188,7 +188,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     const polled: NormalizedEvent[] = [];
     provider = new BolnaTwilioProvider({
       ...config,
-      agentId,
+      voiceAgentId,
       now: () => clock.now(),
       poll: { clock, onEvent: (e) => polled.push(e), everyMs: 5000 },
     });

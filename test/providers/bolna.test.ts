@@ -11,7 +11,7 @@ describe('Bolna (hosted) against its fake', () => {
   let fake: BolnaFake;
   let receiver: Receiver;
   let provider: BolnaProvider;
-  const agents = { availableAgent: () => ({ id: 7, name: 'Meera', phone: '+919800000007' }) };
+  const humanAgents = { availableHumanAgent: () => ({ id: 7, name: 'Meera', phone: '+919800000007' }) };
 
   beforeEach(async () => {
     fake = new BolnaFake(KEY, [AGENT]);
@@ -19,10 +19,10 @@ describe('Bolna (hosted) against its fake', () => {
     provider = new BolnaProvider({
       apiKey: KEY,
       baseUrl,
-      agentId: AGENT,
+      voiceAgentId: AGENT,
       fromNumber: '+918035739222',
       timeoutMs: 2000,
-      agents,
+      humanAgents,
     });
     receiver = new Receiver(() => provider);
     await receiver.start();
@@ -130,7 +130,12 @@ describe('Bolna (hosted) against its fake', () => {
 
   it('tests the connection with an authenticated agent request', async () => {
     expect(await provider.testConnection()).toMatchObject({ ok: true });
-    const wrong = new BolnaProvider({ apiKey: 'bn-wrong', baseUrl: fake.baseUrl, agentId: AGENT, timeoutMs: 2000 });
+    const wrong = new BolnaProvider({
+      apiKey: 'bn-wrong',
+      baseUrl: fake.baseUrl,
+      voiceAgentId: AGENT,
+      timeoutMs: 2000,
+    });
     await expect(wrong.testConnection()).rejects.toMatchObject({ kind: 'auth' });
   });
 });

@@ -34,7 +34,7 @@ async function campaign(
     name: `${provider} campaign`,
     listIds: [listId],
     provider,
-    agentId: null,
+    voiceAgentId: null,
     settings: { ignoreWindow: true, maxAttempts: 1, ...settings },
     startAt: null,
   });
@@ -50,7 +50,7 @@ describe('campaigns against the provider fakes', () => {
     closers.push(() => fake.close());
     const view = await h.core.api['providers.update']({
       provider: 'bolna',
-      settings: { baseUrl: fake.baseUrl, agentId: AGENT, fromNumber: '+918035739222' },
+      settings: { baseUrl: fake.baseUrl, voiceAgentId: AGENT, fromNumber: '+918035739222' },
       keys: { apiKey: 'bn-live-key' },
     });
     expect(view).toMatchObject({ configured: true, keys: [{ key: 'apiKey', hasKey: true, hint: '…-key' }] });
@@ -140,7 +140,7 @@ describe('campaigns against the provider fakes', () => {
     closers.push(() => fake.close());
     await h.core.api['providers.update']({
       provider: 'retell',
-      settings: { baseUrl: fake.baseUrl, fromNumber: '+14157774444', agentId: 'agent_1' },
+      settings: { baseUrl: fake.baseUrl, fromNumber: '+14157774444', voiceAgentId: 'agent_1' },
       keys: { apiKey: 'key_live_retell' },
     });
     h.seedAgents([
@@ -312,7 +312,7 @@ describe('campaigns against the provider fakes', () => {
       },
       keys: { twilioAuthToken: 'twilio-token' },
     });
-    const { agentId } = await h.core.api['providers.createAgent']({
+    const { voiceAgentId } = await h.core.api['providers.createAgent']({
       provider: 'bolna_twilio',
       definition: {
         agent_config: {
@@ -324,7 +324,7 @@ describe('campaigns against the provider fakes', () => {
     });
     expect((await h.core.api['providers.list']({})).find((p) => p.name === 'bolna_twilio')).toMatchObject({
       configured: true,
-      settings: { agentId },
+      settings: { voiceAgentId },
     });
 
     const c = await campaign(
@@ -364,7 +364,7 @@ describe('campaigns against the provider fakes', () => {
     });
     expect(late.status).toBe(200); // a late, signed ringing: recorded, ignored
     expect((await twilio.progress(sid, 'completed', { signWith: 'forged' }))?.status).toBe(401);
-    await bolna.sendExtraction(agentId, { status: 'confirmed' });
+    await bolna.sendExtraction(voiceAgentId, { status: 'confirmed' });
     expect(await h.callTo(first.phone)).toMatchObject({
       status: 'ended',
       result: 'completed',
@@ -378,12 +378,12 @@ describe('campaigns against the provider fakes', () => {
     const sid2 = second.providerCallId as string;
     await twilio.progress(sid2, 'in-progress');
     await twilio.progress(sid2, 'completed', { duration: 80 });
-    await bolna.sendExtraction(agentId, {
+    await bolna.sendExtraction(voiceAgentId, {
       status: 'rescheduled',
       reschedule_date: '2025-09-13',
       reschedule_time: '14:30',
     });
-    await bolna.sendExtraction(agentId, {
+    await bolna.sendExtraction(voiceAgentId, {
       status: 'rescheduled',
       reschedule_date: '2025-09-13',
       reschedule_time: '14:30',

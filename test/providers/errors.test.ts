@@ -45,7 +45,7 @@ describe('provider errors', () => {
       name: 'bolna',
       fake: bolna,
       provider: (t = TIMEOUT_MS) =>
-        new BolnaProvider({ apiKey: 'bn-key', baseUrl: bolna.baseUrl, agentId: AGENT, timeoutMs: t }),
+        new BolnaProvider({ apiKey: 'bn-key', baseUrl: bolna.baseUrl, voiceAgentId: AGENT, timeoutMs: t }),
     },
     {
       name: 'retell',
@@ -80,7 +80,7 @@ describe('provider errors', () => {
         new BolnaTwilioProvider({
           agentServerUrl: selfHosted.baseUrl,
           telephonyUrl: selfHosted.baseUrl,
-          agentId: 'a1',
+          voiceAgentId: 'a1',
           twilio: { accountSid: 'AC00000000000000000000000000000000', authToken: 'tok', baseUrl: twilio.baseUrl },
           hookUrl: () => 'http://127.0.0.1:9/hooks/bolna_twilio/secret',
           timeoutMs: t,
@@ -136,7 +136,7 @@ describe('provider errors', () => {
     const p = new BolnaProvider({
       apiKey: 'bn-secret-value',
       baseUrl: `http://127.0.0.1:${port}`,
-      agentId: AGENT,
+      voiceAgentId: AGENT,
       timeoutMs: TIMEOUT_MS,
     });
     const err = await failure(p.placeCall(request(5)));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentDirectory } from '../../src/main/core/providers/config';
+import { humanAgentDirectory } from '../../src/main/core/providers/config';
 import { ExotelProvider } from '../../src/main/core/providers/exotel';
 import { openDatabase, type Db } from '../../src/main/core/store/db';
 import { ExotelFake } from '../fakes/exotel';
@@ -37,7 +37,7 @@ describe('Exotel against its fake', () => {
       flowUrl: FLOW,
       baseUrl,
       timeoutMs: 2000,
-      agents: agentDirectory(db),
+      humanAgents: humanAgentDirectory(db),
     });
     receiver = new Receiver(() => provider);
     await receiver.start();

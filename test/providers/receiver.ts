@@ -74,7 +74,7 @@ export function placeCallRequest(
     callId,
     idempotencyKey: `k${callId}`,
     from: null,
-    agentId: null,
+    voiceAgentId: null,
     contactName: 'Asha',
     variables: {},
     ...fields,

@@ -14,7 +14,7 @@ describe('refused provider webhooks', () => {
     await core.start();
     const call = (input: unknown) =>
       core.api['providers.update'](input as Parameters<(typeof core.api)['providers.update']>[0]);
-    await call({ provider: 'bolna', settings: { agentId: 'a' }, keys: { apiKey: 'bn-key' } });
+    await call({ provider: 'bolna', settings: { voiceAgentId: 'a' }, keys: { apiKey: 'bn-key' } });
     await call({ provider: 'retell', settings: { fromNumber: '+14157774444' }, keys: { apiKey: 'retell-key' } });
     await call({
       provider: 'exotel',
@@ -23,7 +23,7 @@ describe('refused provider webhooks', () => {
     });
     await call({
       provider: 'bolna_twilio',
-      settings: { twilioAccountSid: 'AC00000000000000000000000000000000', agentId: 'x' },
+      settings: { twilioAccountSid: 'AC00000000000000000000000000000000', voiceAgentId: 'x' },
       keys: { twilioAuthToken: TOKEN },
     });
   });

@@ -41,7 +41,7 @@ describe('Retell against its fake', () => {
   let fake: RetellFake;
   let receiver: Receiver;
   let provider: RetellProvider;
-  const agents = { availableAgent: () => ({ id: 3, name: 'Sam', phone: '+14155550199' }) };
+  const humanAgents = { availableHumanAgent: () => ({ id: 3, name: 'Sam', phone: '+14155550199' }) };
 
   beforeEach(async () => {
     fake = new RetellFake(KEY, () => clock.now());
@@ -50,10 +50,10 @@ describe('Retell against its fake', () => {
       apiKey: KEY,
       baseUrl,
       fromNumber: '+14157774444',
-      agentId: 'agent_x',
+      voiceAgentId: 'agent_x',
       timeoutMs: 2000,
       now: () => clock.now(),
-      agents,
+      humanAgents,
     });
     receiver = new Receiver(() => provider);
     fake.webhookUrl = await receiver.start();

@@ -88,7 +88,7 @@ describe('provider settings API', () => {
     try {
       await call('providers.update', {
         provider: 'bolna',
-        settings: { baseUrl: fake.baseUrl, agentId: AGENT },
+        settings: { baseUrl: fake.baseUrl, voiceAgentId: AGENT },
         keys: { apiKey: 'bn-wrong' },
       });
       const wrong = await call('providers.test', { provider: 'bolna' });
@@ -152,7 +152,7 @@ describe('a new public URL reaches the Bolna agent', () => {
       const call = (method: string, input: unknown) => dispatch(core.api, method, input, core.platform.logger);
       await call('providers.update', {
         provider: 'bolna',
-        settings: { baseUrl: fake.baseUrl, agentId: AGENT },
+        settings: { baseUrl: fake.baseUrl, voiceAgentId: AGENT },
         keys: { apiKey: 'bn-key' },
       });
       await call('tunnel.configure', { mode: 'custom_url', publicUrl: 'https://hooks.example.com/console' });

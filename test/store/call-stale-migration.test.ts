@@ -48,7 +48,7 @@ describe('migration 4: the stale flag of a call is a column', () => {
     const live = insert.run('+919812340004', 'k4', 'ringing', null, null).lastInsertRowid;
     before.close();
 
-    const after = openDatabase(file);
+    const after = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
     expect(schemaVersion(after)).toBe(4);
     const stale = (id: number | bigint) =>
       after.prepare<[number | bigint], { stale: number }>('SELECT stale FROM calls WHERE id = ?').get(id)?.stale;

@@ -178,11 +178,11 @@ describe('errors over the socket', () => {
       method: 'agents.create',
       input: { name: 'Asha', phone: '+14155550100' },
     });
-    const agentId = (created.result as { value: { id: number } }).value.id;
+    const humanAgentId = (created.result as { value: { id: number } }).value.id;
     // A row damaged outside the console (constraints off): reading it throws a SyntaxError quoting the stored text.
     const outside = new Database(join(core.dataDir, 'console.db'));
     outside.pragma('ignore_check_constraints = ON');
-    outside.prepare('UPDATE agents SET skills_json = ? WHERE id = ?').run('[leaked-row-text', agentId);
+    outside.prepare('UPDATE agents SET skills_json = ? WHERE id = ?').run('[leaked-row-text', humanAgentId);
     outside.close();
 
     const listed = await request(ws, { id: 5, method: 'agents.list', input: {} });

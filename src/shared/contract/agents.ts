@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { AgentStatus, Call, HumanAgent, TranscriptTurn } from '../domain';
+import { HumanAgentStatus, Call, HumanAgent, TranscriptTurn } from '../domain';
 import { method } from './define';
 
-const AgentFields = z.object({
+const HumanAgentFields = z.object({
   name: z.string().trim().min(1, 'Name is required').max(120),
   /** Any typed form; stored as E.164 (a leading + and country code are required). */
   phone: z.string().trim().max(40).nullable().optional(),
@@ -18,8 +18,8 @@ export const Transfer = z.object({
   id: z.number().int(),
   callId: z.number().int(),
   campaignId: z.number().int().nullable(),
-  agentId: z.number().int().nullable(),
-  agentName: z.string().nullable(),
+  humanAgentId: z.number().int().nullable(),
+  humanAgentName: z.string().nullable(),
   contactName: z.string().nullable(),
   phone: z.string(),
   status: TransferStatus,
@@ -54,12 +54,15 @@ export const TransferCount = z.object({
 
 export const agentsMethods = {
   'agents.list': method(z.object({}).default({}), z.array(HumanAgent)),
-  'agents.create': method(AgentFields, HumanAgent),
-  'agents.update': method(AgentFields.partial().extend({ id: z.number().int() }), HumanAgent),
-  'agents.setStatus': method(z.object({ id: z.number().int(), status: AgentStatus }), HumanAgent),
+  'agents.create': method(HumanAgentFields, HumanAgent),
+  'agents.update': method(HumanAgentFields.partial().extend({ id: z.number().int() }), HumanAgent),
+  'agents.setStatus': method(z.object({ id: z.number().int(), status: HumanAgentStatus }), HumanAgent),
   'agents.delete': method(z.object({ id: z.number().int() }), z.object({ deleted: z.boolean() })),
   /** Hands a live call to a human agent: the given one, or the available agent who has waited longest. */
-  'transfers.request': method(z.object({ callId: z.number().int(), agentId: z.number().int().optional() }), Transfer),
+  'transfers.request': method(
+    z.object({ callId: z.number().int(), humanAgentId: z.number().int().optional() }),
+    Transfer,
+  ),
   'transfers.list': method(
     z.object({
       /** Only transfers not yet ended or failed. */

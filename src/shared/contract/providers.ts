@@ -17,7 +17,7 @@ export const ProviderSettings = z.object({
     .object({
       /** Override of https://api.bolna.ai (tests, proxies). */
       baseUrl: HttpUrl.optional(),
-      agentId: z.string().trim().min(1).optional(),
+      voiceAgentId: z.string().trim().min(1).optional(),
       fromNumber: E164.optional(),
     })
     .default({}),
@@ -27,7 +27,7 @@ export const ProviderSettings = z.object({
       agentServerUrl: HttpUrl.default('http://localhost:5001'),
       /** The self-hosted telephony server (twilio_api_server.py), where calls are placed. */
       telephonyUrl: HttpUrl.default('http://localhost:8001'),
-      agentId: z.string().trim().min(1).optional(),
+      voiceAgentId: z.string().trim().min(1).optional(),
       twilioAccountSid: z
         .string()
         .trim()
@@ -42,7 +42,7 @@ export const ProviderSettings = z.object({
   retell: z
     .object({
       baseUrl: HttpUrl.optional(),
-      agentId: z.string().trim().min(1).optional(),
+      voiceAgentId: z.string().trim().min(1).optional(),
       fromNumber: E164.optional(),
     })
     .default({}),
@@ -130,7 +130,7 @@ export const providersMethods = {
   /** Self-hosted Bolna: creates the agent from its JSON definition and stores the returned agent id. */
   'providers.createAgent': method(
     z.object({ provider: z.literal('bolna_twilio'), definition: z.record(z.string(), z.unknown()) }),
-    z.object({ agentId: z.string() }),
+    z.object({ voiceAgentId: z.string() }),
   ),
   'tunnel.status': method(z.object({}), TunnelStatus),
   'tunnel.configure': method(

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import type { AgentStatus, HumanAgent } from '../../../shared/domain';
+import type { HumanAgentStatus, HumanAgent } from '../../../shared/domain';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { Clock } from '../platform';
@@ -56,7 +56,7 @@ export class AgentRoster {
     return this.changed(id);
   }
 
-  setStatus(id: number, status: AgentStatus): HumanAgent {
+  setStatus(id: number, status: HumanAgentStatus): HumanAgent {
     this.get(id);
     this.repo.setStatus(id, status, this.deps.clock.now());
     return this.changed(id);

@@ -60,8 +60,8 @@ export class TransferService {
     return this.deps.platform.clock.now();
   }
 
-  /** Hands a live call to `agentId`, or to the available agent who has waited longest. */
-  async request(callId: number, agentId?: number): Promise<Transfer> {
+  /** Hands a live call to `humanAgentId`, or to the available agent who has waited longest. */
+  async request(callId: number, humanAgentId?: number): Promise<Transfer> {
     const call = this.calls.getCall(callId);
     if (!call) throw new ApiError('not_found', `Call ${callId} does not exist.`);
     if (call.status !== 'in_progress') {
@@ -82,7 +82,7 @@ export class TransferService {
     }
     if (!call.providerCallId)
       throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
-    const agent = agentId !== undefined ? this.deps.roster.get(agentId) : this.routing.firstAvailable();
+    const agent = humanAgentId !== undefined ? this.deps.roster.get(humanAgentId) : this.routing.firstAvailable();
     if (!agent)
       throw new ApiError(
         'conflict',
@@ -96,7 +96,7 @@ export class TransferService {
         'invalid_input',
         `${agent.name} has no phone number; add one in the roster to transfer calls to them.`,
       );
-    const id = this.repo.insert({ callId, agentId: agent.id, status: 'requested', at: this.now });
+    const id = this.repo.insert({ callId, humanAgentId: agent.id, status: 'requested', at: this.now });
     this.agentBusy(agent.id);
     this.published(id);
     try {
@@ -193,8 +193,8 @@ export class TransferService {
   private attribute(callId: number, destination: string): void {
     const agent = this.routing.byDestination(destination);
     const t = this.repo.list({ callId, limit: 1 })[0];
-    if (!agent || !t || t.agentId === agent.id) return;
-    const previous = t.agentId;
+    if (!agent || !t || t.humanAgentId === agent.id) return;
+    const previous = t.humanAgentId;
     this.repo.setAgent(t.id, agent.id);
     if (previous !== null && this.deps.roster.repo.get(previous)?.status === 'busy')
       this.deps.roster.setStatus(previous, 'available');
@@ -205,7 +205,7 @@ export class TransferService {
   /** A transfer the provider's own agent or flow made: routing chose the available agent who waited longest. */
   private start(call: Call, status: TransferStatus): void {
     const agent = this.routing.firstAvailable();
-    const id = this.repo.insert({ callId: call.id, agentId: agent?.id ?? null, status, at: this.now });
+    const id = this.repo.insert({ callId: call.id, humanAgentId: agent?.id ?? null, status, at: this.now });
     if (agent) this.agentBusy(agent.id);
     this.notifyOnce(id);
   }
@@ -216,23 +216,23 @@ export class TransferService {
     if (this.notified.has(id)) return;
     this.notified.add(id);
     const who = t.contactName ? `${t.contactName} (${t.phone})` : t.phone;
-    this.deps.platform.notifier.notify('Call transferred', `${who} → ${t.agentName ?? 'an agent'}`);
+    this.deps.platform.notifier.notify('Call transferred', `${who} → ${t.humanAgentName ?? 'an agent'}`);
   }
 
   private finish(id: number, status: 'ended' | 'failed', error: string | null = null): void {
     this.repo.setStatus(id, status, this.now, error);
     const t = this.mustGet(id);
-    if (t.agentId !== null) {
-      const agent = this.deps.roster.repo.get(t.agentId);
+    if (t.humanAgentId !== null) {
+      const agent = this.deps.roster.repo.get(t.humanAgentId);
       // Set away meanwhile: stays away.
-      if (agent?.status === 'busy') this.deps.roster.setStatus(t.agentId, 'available');
+      if (agent?.status === 'busy') this.deps.roster.setStatus(t.humanAgentId, 'available');
     }
     this.published(id);
   }
 
-  private agentBusy(agentId: number): void {
-    const agent = this.deps.roster.repo.get(agentId);
-    if (agent && agent.status === 'available') this.deps.roster.setStatus(agentId, 'busy');
+  private agentBusy(humanAgentId: number): void {
+    const agent = this.deps.roster.repo.get(humanAgentId);
+    if (agent && agent.status === 'available') this.deps.roster.setStatus(humanAgentId, 'busy');
   }
 
   private setOutcome(callId: number, outcome: Outcome): void {

@@ -11,7 +11,7 @@ export function agentsHandlers(core: CoreServices): Handlers<typeof agentsMethod
     'agents.update': ({ id, ...input }) => roster.update(id, input),
     'agents.setStatus': ({ id, status }) => roster.setStatus(id, status),
     'agents.delete': ({ id }) => ({ deleted: roster.delete(id) }),
-    'transfers.request': ({ callId, agentId }) => transfers.request(callId, agentId),
+    'transfers.request': ({ callId, humanAgentId }) => transfers.request(callId, humanAgentId),
     'transfers.list': (q) => transfers.repo.list(q),
     'transfers.handoff': ({ id }) => transfers.handoff(id),
     'transfers.dispose': ({ id, disposition, notes }) => transfers.disposeOf(id, disposition, notes),

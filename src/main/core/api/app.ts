@@ -60,7 +60,7 @@ export function appHandlers(core: CoreServices): Handlers<typeof appMethods> {
         name: 'Simulator demo: COD confirmation',
         listIds: [added.listId],
         provider: 'simulator',
-        agentId: null,
+        voiceAgentId: null,
         startAt: null,
         settings: CampaignSettings.partial().parse({
           ignoreWindow: true,

@@ -103,10 +103,10 @@ export function providersHandlers(core: CoreServices): Handlers<typeof providers
           'unavailable',
           'Start the webhook server first: the agent needs its extraction webhook URL.',
         );
-      const agentId = await c.createAgent(definition);
-      store.update('bolna_twilio', { agentId });
+      const voiceAgentId = await c.createAgent(definition);
+      store.update('bolna_twilio', { voiceAgentId });
       core.providers.forget('bolna_twilio');
-      return { agentId };
+      return { voiceAgentId };
     },
 
     'tunnel.status': () => core.tunnel.status(),

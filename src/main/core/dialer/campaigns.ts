@@ -17,7 +17,7 @@ export interface CreateCampaignInput {
   name: string;
   listIds: number[];
   provider: ProviderName;
-  agentId: string | null;
+  voiceAgentId: string | null;
   settings: Partial<CampaignSettings>;
   startAt: number | null;
 }
@@ -116,7 +116,12 @@ export class CampaignStateMachine {
   /** Changes a draft or paused campaign's name, agent, settings or start time. */
   update(
     id: number,
-    patch: { name?: string; agentId?: string | null; settings?: Partial<CampaignSettings>; startAt?: number | null },
+    patch: {
+      name?: string;
+      voiceAgentId?: string | null;
+      settings?: Partial<CampaignSettings>;
+      startAt?: number | null;
+    },
   ): Campaign {
     const c = this.get(id);
     if (!['draft', 'paused', 'scheduled'].includes(c.state)) {
@@ -124,7 +129,11 @@ export class CampaignStateMachine {
     }
     const settings = patch.settings ? CampaignSettings.parse({ ...c.settings, ...patch.settings }) : undefined;
     if (settings) validateSettings(settings);
-    this.campaigns.update(id, { name: patch.name, agentId: patch.agentId, settings, startAt: patch.startAt }, this.now);
+    this.campaigns.update(
+      id,
+      { name: patch.name, voiceAgentId: patch.voiceAgentId, settings, startAt: patch.startAt },
+      this.now,
+    );
     this.log(id, null, 'info', 'Campaign settings changed');
     const updated = this.get(id);
     if (updated.state === 'scheduled' && updated.startAt !== null) this.deps.timer.wake(updated.startAt);
@@ -244,7 +253,7 @@ export class CampaignStateMachine {
     contactIds: number[];
     campaignId?: number;
     provider: ProviderName;
-    agentId: string | null;
+    voiceAgentId: string | null;
     settings: Partial<CampaignSettings>;
     name?: string;
   }): { campaign: Campaign; queued: number } {
@@ -262,7 +271,7 @@ export class CampaignStateMachine {
       const id = this.campaigns.create({
         name: input.name ?? `Call now: ${ids.length} contact${ids.length === 1 ? '' : 's'}`,
         provider: input.provider,
-        agentId: input.agentId,
+        voiceAgentId: input.voiceAgentId,
         state: 'draft',
         settings,
         startAt: null,

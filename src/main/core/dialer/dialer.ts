@@ -135,7 +135,12 @@ export class Dialer {
   }
   update(
     id: number,
-    patch: { name?: string; agentId?: string | null; settings?: Partial<CampaignSettings>; startAt?: number | null },
+    patch: {
+      name?: string;
+      voiceAgentId?: string | null;
+      settings?: Partial<CampaignSettings>;
+      startAt?: number | null;
+    },
   ): Campaign {
     return this.campaigns.update(id, patch);
   }

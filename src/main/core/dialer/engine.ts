@@ -273,7 +273,7 @@ export class DialerEngine {
           idempotencyKey,
           to: phone,
           from: null,
-          agentId: c.agentId,
+          voiceAgentId: c.voiceAgentId,
           contactName: target.name,
           variables,
           webhookUrl,

@@ -4,23 +4,23 @@
  */
 export class AgentWebhookPointer {
   private readonly pointed = new Map<string, { url: string; done: Promise<void> }>();
-  constructor(private readonly patch: (agentId: string, url: string) => Promise<unknown>) {}
+  constructor(private readonly patch: (voiceAgentId: string, url: string) => Promise<unknown>) {}
 
   /** PATCH now (the public URL changed). */
-  async point(agentId: string, url: string): Promise<void> {
-    const done = this.patch(agentId, url).then(() => undefined);
-    this.pointed.set(agentId, { url, done });
+  async point(voiceAgentId: string, url: string): Promise<void> {
+    const done = this.patch(voiceAgentId, url).then(() => undefined);
+    this.pointed.set(voiceAgentId, { url, done });
     try {
       await done;
     } catch (err) {
-      if (this.pointed.get(agentId)?.done === done) this.pointed.delete(agentId);
+      if (this.pointed.get(voiceAgentId)?.done === done) this.pointed.delete(voiceAgentId);
       throw err;
     }
   }
 
   /** PATCH unless this agent already points (or is being pointed) at this URL. */
-  ensure(agentId: string, url: string): Promise<void> {
-    const current = this.pointed.get(agentId);
-    return current?.url === url ? current.done : this.point(agentId, url);
+  ensure(voiceAgentId: string, url: string): Promise<void> {
+    const current = this.pointed.get(voiceAgentId);
+    return current?.url === url ? current.done : this.point(voiceAgentId, url);
   }
 }

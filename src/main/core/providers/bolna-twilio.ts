@@ -25,7 +25,7 @@ import {
 export interface BolnaTwilioConfig {
   agentServerUrl: string;
   telephonyUrl: string;
-  agentId?: string;
+  voiceAgentId?: string;
   fromNumber?: string;
   twilio: { accountSid: string; authToken: string; baseUrl?: string };
   /** Our hook URL for this provider (the <Dial action> of transfers, the agent's extraction webhook). */
@@ -124,8 +124,8 @@ export class BolnaTwilioProvider implements VoiceProvider {
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
-    const agentId = req.agentId ?? this.config.agentId;
-    if (!agentId)
+    const voiceAgentId = req.voiceAgentId ?? this.config.voiceAgentId;
+    if (!voiceAgentId)
       throw new ProviderError(
         'bolna_twilio',
         'invalid_request',
@@ -136,7 +136,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const res = await providerRequest(this.http, {
       method: 'POST',
       url: `${trimBase(this.config.telephonyUrl)}/call`,
-      body: { agent_id: agentId, recipient_phone_number: req.to },
+      body: { agent_id: voiceAgentId, recipient_phone_number: req.to },
     });
     if (res.text.replace(/"/g, '').trim() !== 'done') {
       throw new ProviderError(
@@ -361,16 +361,16 @@ export class BolnaTwilioProvider implements VoiceProvider {
 
   async testConnection(): Promise<{ ok: boolean; message: string }> {
     const account = await this.twilio.fetchAccount();
-    const agentId = this.config.agentId;
-    if (agentId) {
+    const voiceAgentId = this.config.voiceAgentId;
+    if (voiceAgentId) {
       await providerRequest(this.http, {
         method: 'GET',
-        url: `${trimBase(this.config.agentServerUrl)}/agent/${encodeURIComponent(agentId)}`,
+        url: `${trimBase(this.config.agentServerUrl)}/agent/${encodeURIComponent(voiceAgentId)}`,
       });
     }
     return {
       ok: true,
-      message: `Twilio accepted the credentials${account.friendlyName ? ` (${account.friendlyName})` : ''}${agentId ? `; the agent server knows agent ${agentId}` : ''}.`,
+      message: `Twilio accepted the credentials${account.friendlyName ? ` (${account.friendlyName})` : ''}${voiceAgentId ? `; the agent server knows agent ${voiceAgentId}` : ''}.`,
     };
   }
 }

@@ -29,11 +29,11 @@ import { AgentWebhookPointer } from './agent-webhook';
 export interface BolnaConfig {
   apiKey: string;
   baseUrl?: string;
-  agentId?: string;
+  voiceAgentId?: string;
   fromNumber?: string;
   timeoutMs?: number;
   now?: () => number;
-  agents?: HumanAgentDirectory;
+  humanAgents?: HumanAgentDirectory;
 }
 
 const STATUS: Record<string, CallStatus | undefined> = {
@@ -69,10 +69,10 @@ export class BolnaProvider implements VoiceProvider {
   readonly capabilities = BolnaProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
-  private readonly agentWebhook = new AgentWebhookPointer((agentId, url) =>
+  private readonly agentWebhook = new AgentWebhookPointer((voiceAgentId, url) =>
     providerRequest(this.http, {
       method: 'PATCH',
-      url: `${this.base}/v2/agent/${encodeURIComponent(agentId)}`,
+      url: `${this.base}/v2/agent/${encodeURIComponent(voiceAgentId)}`,
       headers: this.headers(),
       body: { agent_config: { webhook_url: url } },
     }),
@@ -88,15 +88,15 @@ export class BolnaProvider implements VoiceProvider {
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
-    const agentId = req.agentId ?? this.config.agentId;
-    if (!agentId)
+    const voiceAgentId = req.voiceAgentId ?? this.config.voiceAgentId;
+    if (!voiceAgentId)
       throw new ProviderError(
         'bolna',
         'invalid_request',
         'No Bolna agent id: set one on the campaign or in Settings → Providers → Bolna.',
       );
-    await this.agentWebhook.ensure(agentId, req.webhookUrl);
-    const transferTo = this.config.agents?.availableAgent()?.phone;
+    await this.agentWebhook.ensure(voiceAgentId, req.webhookUrl);
+    const transferTo = this.config.humanAgents?.availableHumanAgent()?.phone;
     const userData: Record<string, string> = {
       ...req.variables,
       customer_name: req.variables.customer_name ?? req.contactName,
@@ -105,7 +105,7 @@ export class BolnaProvider implements VoiceProvider {
       ...(transferTo ? { transfer_number: transferTo } : {}),
     };
     const body: Record<string, unknown> = {
-      agent_id: agentId,
+      agent_id: voiceAgentId,
       recipient_phone_number: req.to,
       user_data: userData,
     };
@@ -130,7 +130,7 @@ export class BolnaProvider implements VoiceProvider {
 
   /** The agent keeps the webhook URL: the configured agent is PATCHed now, other agents before their next call. */
   async onPublicUrlChanged(hookUrl: string): Promise<void> {
-    if (this.config.agentId) await this.agentWebhook.point(this.config.agentId, hookUrl);
+    if (this.config.voiceAgentId) await this.agentWebhook.point(this.config.voiceAgentId, hookUrl);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {
@@ -164,12 +164,14 @@ export class BolnaProvider implements VoiceProvider {
   }
 
   async testConnection(): Promise<{ ok: boolean; message: string }> {
-    const agentId = this.config.agentId;
-    const url = agentId ? `${this.base}/v2/agent/${encodeURIComponent(agentId)}` : `${this.base}/v2/agent/all`;
+    const voiceAgentId = this.config.voiceAgentId;
+    const url = voiceAgentId
+      ? `${this.base}/v2/agent/${encodeURIComponent(voiceAgentId)}`
+      : `${this.base}/v2/agent/all`;
     await providerRequest(this.http, { method: 'GET', url, headers: this.headers() });
     return {
       ok: true,
-      message: agentId ? `Bolna accepted the key and knows agent ${agentId}.` : 'Bolna accepted the key.',
+      message: voiceAgentId ? `Bolna accepted the key and knows agent ${voiceAgentId}.` : 'Bolna accepted the key.',
     };
   }
 }

@@ -78,7 +78,7 @@ export class ProviderConfigStore {
     const out: string[] = [];
     for (const { key, label } of PROVIDER_KEYS[provider])
       if (!this.secrets.has(secretName(provider, key))) out.push(label);
-    if (provider === 'bolna' && !s.bolna.agentId) out.push('agent id');
+    if (provider === 'bolna' && !s.bolna.voiceAgentId) out.push('agent id');
     if (provider === 'retell' && !s.retell.fromNumber) out.push('from-number');
     if (provider === 'exotel') {
       if (!s.exotel.accountSid) out.push('account SID');
@@ -87,7 +87,7 @@ export class ProviderConfigStore {
     }
     if (provider === 'bolna_twilio') {
       if (!s.bolna_twilio.twilioAccountSid) out.push('Twilio Account SID');
-      if (!s.bolna_twilio.agentId) out.push('agent id (create the agent first)');
+      if (!s.bolna_twilio.voiceAgentId) out.push('agent id (create the agent first)');
     }
     return out;
   }
@@ -116,10 +116,10 @@ export interface ClientDeps {
   onEvent?: (event: NormalizedEvent) => void;
 }
 
-export function agentDirectory(db: Db | undefined): HumanAgentDirectory | undefined {
+export function humanAgentDirectory(db: Db | undefined): HumanAgentDirectory | undefined {
   if (!db) return undefined;
   const repo = new AgentRoutingRepository(db);
-  return { availableAgent: () => repo.firstAvailable() };
+  return { availableHumanAgent: () => repo.firstAvailable() };
 }
 
 /** Builds a client from the stored settings and keys; throws naming what is missing. */
@@ -132,13 +132,13 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
     );
   const s = deps.store.all();
   const now = () => deps.clock.now();
-  const agents = agentDirectory(deps.db);
+  const humanAgents = humanAgentDirectory(deps.db);
   const key = (k: string) => deps.store.key(provider, k) ?? '';
   switch (provider) {
     case 'bolna':
-      return new BolnaProvider({ apiKey: key('apiKey'), ...s.bolna, timeoutMs: deps.timeoutMs, now, agents });
+      return new BolnaProvider({ apiKey: key('apiKey'), ...s.bolna, timeoutMs: deps.timeoutMs, now, humanAgents });
     case 'retell':
-      return new RetellProvider({ apiKey: key('apiKey'), ...s.retell, timeoutMs: deps.timeoutMs, now, agents });
+      return new RetellProvider({ apiKey: key('apiKey'), ...s.retell, timeoutMs: deps.timeoutMs, now, humanAgents });
     case 'exotel':
       return new ExotelProvider({
         apiKey: key('apiKey'),
@@ -150,13 +150,13 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
         baseUrl: s.exotel.baseUrl,
         timeoutMs: deps.timeoutMs,
         now,
-        agents,
+        humanAgents,
       });
     case 'bolna_twilio':
       return new BolnaTwilioProvider({
         agentServerUrl: s.bolna_twilio.agentServerUrl,
         telephonyUrl: s.bolna_twilio.telephonyUrl,
-        agentId: s.bolna_twilio.agentId,
+        voiceAgentId: s.bolna_twilio.voiceAgentId,
         fromNumber: s.bolna_twilio.fromNumber,
         twilio: {
           accountSid: s.bolna_twilio.twilioAccountSid ?? '',

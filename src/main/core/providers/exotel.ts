@@ -37,7 +37,7 @@ export interface ExotelConfig {
   baseUrl?: string;
   timeoutMs?: number;
   now?: () => number;
-  agents?: HumanAgentDirectory;
+  humanAgents?: HumanAgentDirectory;
 }
 
 export const EXOTEL_HOSTS = { sg: 'https://api.exotel.com', in: 'https://api.in.exotel.com' } as const;
@@ -80,7 +80,7 @@ export class ExotelProvider implements VoiceProvider {
         'invalid_request',
         'No Exotel caller id (ExoPhone): set it in Settings → Providers → Exotel.',
       );
-    const flowUrl = req.agentId && /^https?:\/\//.test(req.agentId) ? req.agentId : this.config.flowUrl;
+    const flowUrl = req.voiceAgentId && /^https?:\/\//.test(req.voiceAgentId) ? req.voiceAgentId : this.config.flowUrl;
     if (!flowUrl)
       throw new ProviderError(
         'exotel',
@@ -197,7 +197,7 @@ export class ExotelProvider implements VoiceProvider {
   webhookResponse(req: WebhookRequest): { status: number; contentType: string; body: string } | null {
     if (req.method !== 'GET') return null;
     if (req.query.get('op') === 'dial_whom') {
-      const agent = this.config.agents?.availableAgent();
+      const agent = this.config.humanAgents?.availableHumanAgent();
       // No one free: a non-2xx makes the Connect applet take its failure branch instead of dialling nobody.
       if (!agent) return { status: 404, contentType: 'text/plain', body: 'no agent available' };
       return { status: 200, contentType: 'text/plain', body: agent.phone };
@@ -220,7 +220,7 @@ export class ExotelProvider implements VoiceProvider {
     if (!sid) throw new WebhookRejected('malformed', 'Exotel applet request without CallSid');
     const callId = toCallId(q.get('CustomField'));
     if (q.get('op') === 'dial_whom') {
-      const agent = this.config.agents?.availableAgent();
+      const agent = this.config.humanAgents?.availableHumanAgent();
       return [
         {
           provider: 'exotel',

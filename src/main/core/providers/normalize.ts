@@ -6,7 +6,7 @@ import { WebhookRejected } from './types';
 
 /** Who takes a transferred call: the first available human agent (busy and away agents are skipped). */
 export interface HumanAgentDirectory {
-  availableAgent(): { id: number; name: string; phone: string } | null;
+  availableHumanAgent(): { id: number; name: string; phone: string } | null;
 }
 
 export const E164_RE = /^\+[1-9]\d{6,14}$/;

@@ -29,11 +29,11 @@ import { AgentWebhookPointer } from './agent-webhook';
 export interface RetellConfig {
   apiKey: string;
   baseUrl?: string;
-  agentId?: string;
+  voiceAgentId?: string;
   fromNumber?: string;
   timeoutMs?: number;
   now: () => number;
-  agents?: HumanAgentDirectory;
+  humanAgents?: HumanAgentDirectory;
 }
 
 export const RETELL_SIGNATURE_TOLERANCE_MS = 5 * 60_000;
@@ -96,10 +96,10 @@ export class RetellProvider implements VoiceProvider {
   readonly capabilities = RetellProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
-  private readonly agentWebhook = new AgentWebhookPointer((agentId, url) =>
+  private readonly agentWebhook = new AgentWebhookPointer((voiceAgentId, url) =>
     providerRequest(this.http, {
       method: 'PATCH',
-      url: `${this.base}/update-agent/${encodeURIComponent(agentId)}`,
+      url: `${this.base}/update-agent/${encodeURIComponent(voiceAgentId)}`,
       headers: this.headers(),
       body: { webhook_url: url },
     }),
@@ -122,7 +122,7 @@ export class RetellProvider implements VoiceProvider {
         'invalid_request',
         'No Retell from-number: set one in Settings → Providers → Retell.',
       );
-    const transferTo = this.config.agents?.availableAgent()?.phone;
+    const transferTo = this.config.humanAgents?.availableHumanAgent()?.phone;
     // Retell refuses non-string dynamic variables; ours are strings by type, the name is added the same way.
     const variables: Record<string, string> = {
       ...req.variables,
@@ -135,10 +135,10 @@ export class RetellProvider implements VoiceProvider {
       retell_llm_dynamic_variables: variables,
       metadata: { call_id: req.callId, idempotency_key: req.idempotencyKey },
     };
-    const agentId = req.agentId ?? this.config.agentId;
-    if (agentId) {
-      body.override_agent_id = agentId;
-      await this.agentWebhook.ensure(agentId, req.webhookUrl);
+    const voiceAgentId = req.voiceAgentId ?? this.config.voiceAgentId;
+    if (voiceAgentId) {
+      body.override_agent_id = voiceAgentId;
+      await this.agentWebhook.ensure(voiceAgentId, req.webhookUrl);
     }
     const res = await providerRequest(this.http, {
       method: 'POST',
@@ -158,7 +158,7 @@ export class RetellProvider implements VoiceProvider {
 
   /** The agent keeps the webhook URL: the configured agent is updated now, other agents before their next call. */
   async onPublicUrlChanged(hookUrl: string): Promise<void> {
-    if (this.config.agentId) await this.agentWebhook.point(this.config.agentId, hookUrl);
+    if (this.config.voiceAgentId) await this.agentWebhook.point(this.config.voiceAgentId, hookUrl);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {

@@ -227,7 +227,7 @@ export class SimulatorProvider implements VoiceProvider {
     const call = this.mustFind(providerCallId);
     if (call.status === 'ended') return;
     this.catchUp(call);
-    this.end(call, 'canceled', 'Canceled by API request');
+    this.end(call, 'canceled', 'Cancelled by API request');
   }
 
   async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {

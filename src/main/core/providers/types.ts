@@ -11,7 +11,7 @@ export interface PlaceCallRequest {
   idempotencyKey: string;
   to: string;
   from: string | null;
-  agentId: string | null;
+  voiceAgentId: string | null;
   contactName: string;
   variables: Record<string, string>;
   /** Full URL the provider should post this call's events to (uses the current public/tunnel URL). */

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { AGENT_STATUSES, type AgentStatus } from '../../../shared/domain';
+import { HUMAN_AGENT_STATUSES, type HumanAgentStatus } from '../../../shared/domain';
 import { formatTime, humanize } from '../shell/format';
 import { HandoffCardDialog } from './HandoffCard';
 import { isOpenTransfer, useAgents } from './store';
@@ -78,9 +78,9 @@ export function AgentsPanel() {
               <select
                 aria-label={`Status of ${a.name}`}
                 value={a.status}
-                onChange={(e) => void setStatus(a.id, e.target.value as AgentStatus)}
+                onChange={(e) => void setStatus(a.id, e.target.value as HumanAgentStatus)}
               >
-                {AGENT_STATUSES.map((s) => (
+                {HUMAN_AGENT_STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {humanize(s)}
                   </option>
@@ -98,7 +98,7 @@ export function AgentsPanel() {
           {list.map((t) => (
             <li key={t.id} data-status={t.status}>
               <span className="ellipsis">
-                {t.contactName || t.phone} → {t.agentName ?? 'unassigned'}
+                {t.contactName || t.phone} → {t.humanAgentName ?? 'unassigned'}
               </span>
               <span>{humanize(t.status)}</span>
               <time className="muted">{formatTime(t.requestedAt)}</time>

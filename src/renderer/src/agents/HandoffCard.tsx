@@ -65,7 +65,7 @@ export function HandoffCardDialog() {
       <div className="dialog" role="dialog" aria-modal="true" aria-label={`Hand-off card: ${who}`}>
         <div className="dialog-head">
           <h3>
-            {who} → {transfer.agentName ?? 'agent'} <span className="muted">({humanize(transfer.status)})</span>
+            {who} → {transfer.humanAgentName ?? 'agent'} <span className="muted">({humanize(transfer.status)})</span>
           </h3>
           <button type="button" aria-label="Close hand-off card" onClick={close}>
             ×

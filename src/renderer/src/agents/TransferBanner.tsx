@@ -16,7 +16,7 @@ export function TransferBanner() {
         <div key={t.id} className="transfer-banner" role="status">
           <strong>Call transferred:</strong>
           <span>
-            {t.contactName || t.phone} → {t.agentName ?? 'an agent'}
+            {t.contactName || t.phone} → {t.humanAgentName ?? 'an agent'}
           </span>
           <button
             type="button"

@@ -13,10 +13,10 @@ export function TransferDialog() {
   const transfer = useAgents((s) => s.transfer);
   const call = useLive((s) => (callId === null ? undefined : s.calls.get(callId)));
   // The person's pick for this call while that agent can still take it; otherwise the first agent who can.
-  const [choice, setChoice] = useState<{ callId: number; agentId: number } | null>(null);
+  const [choice, setChoice] = useState<{ callId: number; humanAgentId: number } | null>(null);
   const [sending, setSending] = useState(false);
-  const chosen = choice?.callId === callId ? agents.find((a) => a.id === choice.agentId && usable(a)) : undefined;
-  const agentId = (chosen ?? agents.find(usable))?.id ?? null;
+  const chosen = choice?.callId === callId ? agents.find((a) => a.id === choice.humanAgentId && usable(a)) : undefined;
+  const humanAgentId = (chosen ?? agents.find(usable))?.id ?? null;
   if (callId === null) return null;
   const who = call?.contactName || call?.phone || `call ${callId}`;
   return (
@@ -44,8 +44,8 @@ export function TransferDialog() {
                     type="radio"
                     name="agent"
                     disabled={!usable(a)}
-                    checked={agentId === a.id}
-                    onChange={() => setChoice({ callId, agentId: a.id })}
+                    checked={humanAgentId === a.id}
+                    onChange={() => setChoice({ callId, humanAgentId: a.id })}
                   />{' '}
                   {a.name}{' '}
                   <span className="muted">
@@ -61,11 +61,11 @@ export function TransferDialog() {
         )}
         <button
           type="button"
-          disabled={agentId === null || sending}
+          disabled={humanAgentId === null || sending}
           onClick={async () => {
-            if (agentId === null) return;
+            if (humanAgentId === null) return;
             setSending(true);
-            await transfer(callId, agentId);
+            await transfer(callId, humanAgentId);
             setSending(false);
           }}
         >

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ApiInput } from '../../../shared/contract';
 import type { HandoffCard, Transfer } from '../../../shared/contract/agents';
-import type { AgentStatus, HumanAgent, ProviderName } from '../../../shared/domain';
+import type { HumanAgentStatus, HumanAgent, ProviderName } from '../../../shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 
@@ -22,10 +22,10 @@ interface AgentsState {
   loaded: boolean;
   load(): Promise<void>;
   create(input: ApiInput<'agents.create'>): Promise<boolean>;
-  setStatus(id: number, status: AgentStatus): Promise<void>;
+  setStatus(id: number, status: HumanAgentStatus): Promise<void>;
   remove(id: number): Promise<void>;
   openDialog(callId: number | null): void;
-  transfer(callId: number, agentId: number): Promise<boolean>;
+  transfer(callId: number, humanAgentId: number): Promise<boolean>;
   openCard(transferId: number): Promise<void>;
   closeCard(): void;
   dispose(id: number, disposition: string, notes: string): Promise<boolean>;
@@ -76,10 +76,10 @@ export const useAgents = create<AgentsState>()((set) => ({
     if (done) applyAgent(id, null);
   },
   openDialog: (dialogCallId) => set({ dialogCallId }),
-  async transfer(callId, agentId) {
+  async transfer(callId, humanAgentId) {
     const t = await useShell
       .getState()
-      .attempt(`Transferring call ${callId}`, () => api.call('transfers.request', { callId, agentId }));
+      .attempt(`Transferring call ${callId}`, () => api.call('transfers.request', { callId, humanAgentId }));
     if (!t) return false;
     applyTransfers([t]);
     set({ dialogCallId: null });

@@ -22,7 +22,12 @@ export const STATE_COLORS: Record<CallState, string> = {
   canceled: '#64748b',
 };
 
-const LABELS: Partial<Record<CallState, string>> = { in_progress: 'In call', no_answer: 'No answer' };
+// The result value is spelled `canceled` (as providers spell it; a stable CLI value), the label as everywhere else.
+const LABELS: Partial<Record<CallState, string>> = {
+  in_progress: 'In call',
+  no_answer: 'No answer',
+  canceled: 'Cancelled',
+};
 
 /** An ended call is shown by its result; a live one by its status. */
 export function callState(call: Pick<Call, 'status' | 'result'>): CallState {

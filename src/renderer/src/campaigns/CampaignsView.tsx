@@ -70,7 +70,7 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
       name: name.trim() || `${list.name} · ${formatDateTime(Date.now())}`,
       listIds: [list.id],
       provider,
-      agentId: null,
+      voiceAgentId: null,
       startAt: null,
       settings: {
         window: { start, end },

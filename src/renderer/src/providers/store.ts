@@ -80,7 +80,7 @@ export interface FieldSpec {
 /** The non-secret settings of each provider, in form order (mirrors ProviderSettings in the contract). */
 export const PROVIDER_FIELDS: Record<ConfigurableProvider, Record<string, FieldSpec>> = {
   bolna: {
-    agentId: { label: 'Agent id', kind: 'text', placeholder: 'from the Bolna dashboard' },
+    voiceAgentId: { label: 'Agent id', kind: 'text', placeholder: 'from the Bolna dashboard' },
     fromNumber: {
       label: 'From-number',
       kind: 'tel',
@@ -107,7 +107,7 @@ export const PROVIDER_FIELDS: Record<ConfigurableProvider, Record<string, FieldS
       placeholder: 'http://localhost:8001',
       hint: 'twilio_api_server.py, where calls are placed.',
     },
-    agentId: { label: 'Agent id', kind: 'text', placeholder: 'or create one below' },
+    voiceAgentId: { label: 'Agent id', kind: 'text', placeholder: 'or create one below' },
     twilioAccountSid: { label: 'Twilio Account SID', kind: 'text', placeholder: 'AC…' },
     fromNumber: {
       label: 'From-number',
@@ -123,7 +123,7 @@ export const PROVIDER_FIELDS: Record<ConfigurableProvider, Record<string, FieldS
     },
   },
   retell: {
-    agentId: { label: 'Agent id', kind: 'text', placeholder: 'agent_…' },
+    voiceAgentId: { label: 'Agent id', kind: 'text', placeholder: 'agent_…' },
     fromNumber: { label: 'From-number', kind: 'tel', placeholder: '+14155550100' },
     baseUrl: {
       label: 'API base URL',
@@ -221,12 +221,12 @@ export const useProviders = create<ProvidersState>()((set, get) => {
       }
       set({ saving: 'bolna_twilio' });
       try {
-        const { agentId } = await api.call('providers.createAgent', {
+        const { voiceAgentId } = await api.call('providers.createAgent', {
           provider: 'bolna_twilio',
           definition: definition as Record<string, unknown>,
         });
         setErrors('bolna_twilio', {});
-        useShell.getState().notify('info', `Agent created: ${agentId} (saved as the agent id).`);
+        useShell.getState().notify('info', `Agent created: ${voiceAgentId} (saved as the agent id).`);
         await get().load();
         return true;
       } catch (err) {

@@ -2,6 +2,7 @@ import * as m001 from './001_initial';
 import * as m002 from './002_sources';
 import * as m003 from './003_recordings';
 import * as m004 from './004_call_stale';
+import * as m005 from './005_voice_agent_id';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: 'sources', up: m002.up },
   { version: 3, name: 'recordings', up: m003.up },
   { version: 4, name: 'call_stale', up: m004.up },
+  { version: 5, name: 'voice_agent_id', up: m005.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,4 +1,4 @@
-import type { AgentStatus, HumanAgent } from '../../../../shared/domain';
+import type { HumanAgentStatus, HumanAgent } from '../../../../shared/domain';
 import type { Db } from '../db';
 
 interface AgentRow {
@@ -6,7 +6,7 @@ interface AgentRow {
   name: string;
   phone: string | null;
   sip: string | null;
-  status: AgentStatus;
+  status: HumanAgentStatus;
   skills_json: string;
 }
 
@@ -56,7 +56,7 @@ export class AgentsRepository {
       .run(a.name, a.phone, a.sip, JSON.stringify(a.skills), at, id);
   }
   /** updated_at doubles as "status since": routing picks the agent available the longest. */
-  setStatus(id: number, status: AgentStatus, at: number): boolean {
+  setStatus(id: number, status: HumanAgentStatus, at: number): boolean {
     return (
       this.db
         .prepare('UPDATE agents SET status = ?, updated_at = ? WHERE id = ? AND status <> ?')

@@ -35,7 +35,7 @@ function toCampaign(row: CampaignRow): Campaign {
     id: row.id,
     name: row.name,
     provider: row.provider as ProviderName,
-    agentId: row.agent_id,
+    voiceAgentId: row.agent_id,
     state: row.state,
     listIds: row.list_ids
       ? row.list_ids
@@ -65,7 +65,7 @@ export class CampaignsRepository {
   create(c: {
     name: string;
     provider: ProviderName;
-    agentId: string | null;
+    voiceAgentId: string | null;
     state: CampaignState;
     settings: CampaignSettings;
     startAt: number | null;
@@ -76,7 +76,8 @@ export class CampaignsRepository {
       this.prep(
         `INSERT INTO campaigns (name, provider, agent_id, state, settings_json, start_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(c.name, c.provider, c.agentId, c.state, JSON.stringify(c.settings), c.startAt, c.at, c.at).lastInsertRowid,
+      ).run(c.name, c.provider, c.voiceAgentId, c.state, JSON.stringify(c.settings), c.startAt, c.at, c.at)
+        .lastInsertRowid,
     );
     const link = this.prep<[number, number]>(
       'INSERT OR IGNORE INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)',
@@ -120,7 +121,7 @@ export class CampaignsRepository {
 
   update(
     id: number,
-    patch: { name?: string; agentId?: string | null; settings?: CampaignSettings; startAt?: number | null },
+    patch: { name?: string; voiceAgentId?: string | null; settings?: CampaignSettings; startAt?: number | null },
     at: number,
   ): void {
     const current = this.get(id);
@@ -129,7 +130,7 @@ export class CampaignsRepository {
       'UPDATE campaigns SET name = ?, agent_id = ?, settings_json = ?, start_at = ?, updated_at = ? WHERE id = ?',
     ).run(
       patch.name ?? current.name,
-      patch.agentId !== undefined ? patch.agentId : current.agentId,
+      patch.voiceAgentId !== undefined ? patch.voiceAgentId : current.voiceAgentId,
       JSON.stringify(patch.settings ?? current.settings),
       patch.startAt !== undefined ? patch.startAt : current.startAt,
       at,

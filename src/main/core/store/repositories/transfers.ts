@@ -23,8 +23,8 @@ function toTransfer(r: TransferRow): Transfer {
     id: r.id,
     callId: r.call_id,
     campaignId: r.campaign_id,
-    agentId: r.agent_id,
-    agentName: r.agent_name,
+    humanAgentId: r.agent_id,
+    humanAgentName: r.agent_name,
     contactName: r.contact_name,
     phone: r.phone,
     status: r.status,
@@ -88,15 +88,15 @@ export class TransfersRepository {
       .all(...params)
       .map(toTransfer);
   }
-  insert(t: { callId: number; agentId: number | null; status: TransferStatus; at: number }): number {
+  insert(t: { callId: number; humanAgentId: number | null; status: TransferStatus; at: number }): number {
     return Number(
       this.db
         .prepare('INSERT INTO transfers (call_id, agent_id, status, requested_at, connected_at) VALUES (?, ?, ?, ?, ?)')
-        .run(t.callId, t.agentId, t.status, t.at, t.status === 'connected' ? t.at : null).lastInsertRowid,
+        .run(t.callId, t.humanAgentId, t.status, t.at, t.status === 'connected' ? t.at : null).lastInsertRowid,
     );
   }
-  setAgent(id: number, agentId: number): void {
-    this.db.prepare('UPDATE transfers SET agent_id = ? WHERE id = ?').run(agentId, id);
+  setAgent(id: number, humanAgentId: number): void {
+    this.db.prepare('UPDATE transfers SET agent_id = ? WHERE id = ?').run(humanAgentId, id);
   }
   setStatus(id: number, status: TransferStatus, at: number, error: string | null = null): void {
     this.db
