@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { startHostProcess, type HostProcess } from '../ui/web-host-process';
 import { tempDir } from '../support/core';
-import { waitUntil } from '../support/wait';
+import { openPageSocket as connect, pageCall as call } from './page-socket';
 
 // A wipe (or restore) is staged by the core and finished by the host restarting it: the web host builds a new core
 // in-process, on the same port and token, so the open page only has to reconnect.
@@ -11,39 +10,6 @@ const stops: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
-
-/** Opens the page's WebSocket, trying again while the host restarts its core. */
-function connect(url: URL): Promise<WebSocket> {
-  const attempt = () =>
-    new Promise<WebSocket | null>((resolve) => {
-      const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`, { origin: url.origin });
-      ws.once('open', () => resolve(ws));
-      ws.once('error', () => resolve(null));
-    });
-  return waitUntil(attempt, { timeoutMs: 20_000, intervalMs: 200, what: 'the web host to accept the WebSocket again' });
-}
-
-let nextId = 1;
-function call(
-  ws: WebSocket,
-  method: string,
-  input: unknown,
-): Promise<{ ok: boolean; value?: unknown; error?: { message: string } }> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    const onMessage = (data: unknown) => {
-      const message = JSON.parse(String(data)) as {
-        id?: number;
-        result?: { ok: boolean; value?: unknown; error?: { message: string } };
-      };
-      if (message.id !== id || !message.result) return;
-      ws.off('message', onMessage);
-      resolve(message.result);
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify({ id, method, input }));
-  });
-}
 
 describe('web host restart', () => {
   it('finishes a wipe by restarting the core on the same URL', async () => {

@@ -75,6 +75,8 @@ export function attachWebSocketBinding(options: WebSocketBindingOptions): WebSoc
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The raw socket is ours until ws takes it over: a reset in between must not become an uncaught 'error'.
+    socket.on('error', (err) => logger.log('warn', 'web', 'WebSocket upgrade failed', { reason: err.message }));
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const refused =
       path !== WS_PATH
@@ -87,8 +89,18 @@ export function attachWebSocketBinding(options: WebSocketBindingOptions): WebSoc
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);
+  wss.on('error', (err) => logger.log('error', 'web', 'WebSocket server error', { error: err.message }));
 
   wss.on('connection', (ws: WebSocket) => {
+    // A malformed frame (text that is not UTF-8, a message over the limit, a bad opcode) arrives as an 'error' on
+    // this socket only: ws has already failed the connection with the close code that names the fault (1007, 1009,
+    // 1002). Without a listener it would be an uncaught 'error' and take the whole host down with it.
+    ws.on('error', (err: Error & { code?: string }) => {
+      logger.log('warn', 'web', 'WebSocket connection closed: the page sent a malformed frame', {
+        reason: err.message,
+        code: err.code,
+      });
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return reject(ws, 'Binary frames are not part of the protocol');
       let parsed: z.infer<typeof Request>;
