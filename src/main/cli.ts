@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ApiInput, ApiOutput, MethodName } from '../shared/contract';
 import { dispatch } from './bindings/dispatch';
 import { createCore, databasePath, type Core } from './core';
+import { ApiError, type FieldIssue } from './core/errors';
 import { applyPendingReplacement } from './core/maintenance/maintenance';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';
@@ -28,7 +29,8 @@ Commands:
   restore FILE                    replace the data with a console backup (the current data is backed up first)
   wipe --confirm WIPE [--include-settings]   delete all data (backed up first); settings and keys stay unless asked
 
-Options for every command: --data-dir DIR (default $CALLCONSOLE_DATA_DIR or ~/.callconsole), --json
+Options for every command: --data-dir DIR (default $CALLCONSOLE_DATA_DIR or ~/.callconsole), --json,
+  --debug (print the stack trace of an error too)
 Durations: 90s, 10m, 2h (or plain milliseconds).`;
 
 interface Io {
@@ -58,6 +60,7 @@ const OPTIONS = {
   out: { type: 'string' },
   confirm: { type: 'string' },
   'include-settings': { type: 'boolean' },
+  debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,14 +81,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return command ? 0 : 2;
   }
   const dataDir = resolve(flags['data-dir'] ?? defaultDataDir());
-  const core = createCore({
-    dataDir,
-    platform: nodePlatform(dataDir),
-    host: 'cli',
-    version: process.env.npm_package_version,
-  });
+  let core: Core | undefined;
   const print = (value: unknown, human: () => string) => io.out(flags.json ? JSON.stringify(value, null, 2) : human());
   try {
+    core = createCore({
+      dataDir,
+      platform: nodePlatform(dataDir),
+      host: 'cli',
+      version: process.env.npm_package_version,
+    });
     switch (command) {
       case 'import':
         return await importCommand(core, sub, flags, print);
@@ -108,21 +112,44 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
     }
   } catch (err) {
-    io.err(err instanceof CliError ? err.message : `Error: ${(err as Error).stack ?? String(err)}`);
+    core?.platform.logger.log('error', 'cli', `${command} failed`, {
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    io.err(failureText(err, flags.debug ?? false));
     return 1;
   } finally {
-    if (command !== 'serve') await core.close();
+    if (command !== 'serve') await core?.close();
     // A restore or wipe staged above takes effect now that the database is closed, not at the next command.
-    if (command === 'restore' || command === 'wipe')
+    if (core && (command === 'restore' || command === 'wipe'))
       applyPendingReplacement(databasePath(dataDir), Date.now(), undefined);
   }
+}
+
+/** A mistake the user can fix is printed as its message and fixes; anything else as "Error: …". Stacks only with --debug. */
+function failureText(err: unknown, debug: boolean): string {
+  const stack = debug && err instanceof Error && err.stack ? `\n\n${err.stack}` : '';
+  if (err instanceof CliError) return err.message + stack;
+  if (err instanceof ApiError) return withFixes(err.message, err.issues) + stack;
+  const message = err instanceof Error ? err.message : String(err);
+  return `Error: ${message}${stack || '\n(Run again with --debug for the stack trace; it is also in the log.)'}`;
+}
+
+/** The message, then each field's fix the message does not already carry. */
+function withFixes(message: string, issues: readonly FieldIssue[] = []): string {
+  const lines = [message];
+  for (const issue of issues) {
+    const line = `  ${issue.path || 'input'}: ${issue.message}${issue.fix ? ` (fix: ${issue.fix})` : ''}`;
+    if (!message.includes(issue.fix ?? issue.message)) lines.push(line);
+  }
+  return lines.join('\n');
 }
 
 type Print = (value: unknown, human: () => string) => void;
 
 async function call<K extends MethodName>(core: Core, method: K, input: ApiInput<K>): Promise<ApiOutput<K>> {
   const result = await dispatch(core.api, method, input, core.platform.logger);
-  if (!result.ok) throw new CliError(result.error.message);
+  if (!result.ok) throw new CliError(withFixes(result.error.message, result.error.issues));
   return result.value as ApiOutput<K>;
 }
 
@@ -409,8 +436,8 @@ if (isEntry) {
     err: (t) => process.stderr.write(t + '\n'),
   }).then(
     (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(String(err) + '\n');
+    (err: unknown) => {
+      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     },
   );

@@ -131,4 +131,29 @@ describe('CLI (its stable JSON shapes)', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/Unknown command "frobnicate"/);
   });
+
+  it('prints the message and the fix of a user-facing error, and the stack trace only with --debug', async () => {
+    const { dir, cleanup } = tempDir('console-cli-');
+    cleanups.push(cleanup);
+    const notABackup = join(dir, 'notes.db');
+    writeFileSync(notABackup, 'just some text');
+    const stackFrame = /^\s+at .+[(:]\d+/m;
+
+    for (const args of [
+      ['import', join(dir, 'nope.xlsx')],
+      ['restore', notABackup],
+      ['campaign', 'start', '99'],
+    ]) {
+      const plain = await cli(dir, ...args);
+      expect(plain.code, args.join(' ')).toBe(1);
+      expect(plain.err, args.join(' ')).not.toMatch(stackFrame);
+      expect(plain.err, args.join(' ')).not.toMatch(/ApiError|^Error: Error/m);
+      expect(plain.err.trim().length, args.join(' ')).toBeGreaterThan(10);
+
+      const debug = await cli(dir, ...args, '--debug');
+      expect(debug.code, args.join(' ')).toBe(1);
+      expect(debug.err, args.join(' ')).toContain(plain.err.trim());
+      expect(debug.err, args.join(' ')).toMatch(stackFrame);
+    }
+  });
 });
