@@ -48,3 +48,8 @@ export function invalidInput(
     : 'invalid input';
   return new ApiError('invalid_input', options.subject ? `${options.subject}: ${summary}` : summary, issues);
 }
+
+/** The message of anything thrown, for logs and error text (a thrown non-Error is shown as it is). */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

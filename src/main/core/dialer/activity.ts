@@ -21,6 +21,4 @@ export class DialerActivity {
   }
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorText } from '../errors';

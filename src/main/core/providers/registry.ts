@@ -1,6 +1,7 @@
 import { ProviderName } from '../../../shared/domain';
 import type { ConfigurableProvider } from '../../../shared/contract/providers';
 import type { CallLifecycle } from '../calls/lifecycle';
+import { errorText } from '../errors';
 import { ApiError } from '../errors';
 import type { Platform } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
@@ -159,7 +160,7 @@ export class ProviderRegistry {
         this.deps.platform.logger.log(
           'warn',
           'providers',
-          `could not point an agent at the new webhook URL: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`,
+          `could not point an agent at the new webhook URL: ${errorText(r.reason)}`,
         );
       }
     }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import Tunnel from '@n8n/localtunnel/lib/Tunnel.js';
 import type { TunnelStatus } from '../../../shared/contract/providers';
 import type { EventBus } from '../bus';
+import { errorText } from '../errors';
 import { ApiError } from '../errors';
 import type { Platform, TimerHandle } from '../platform';
 import type { SettingsService } from '../settings/settings';
@@ -67,7 +68,7 @@ class BoundedTunnel extends Tunnel {
 
 function causeOf(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return cause?.code ?? cause?.message ?? errorText(err);
 }
 
 export class TunnelService {
@@ -152,7 +153,7 @@ export class TunnelService {
         await this.open(gen, t.host ?? DEFAULT_TUNNEL_HOST, t.subdomain);
       }
     } catch (err) {
-      this.fail(`The tunnel could not start: ${err instanceof Error ? err.message : String(err)}`);
+      this.fail(`The tunnel could not start: ${errorText(err)}`);
     }
     return this.status();
   }
@@ -197,7 +198,7 @@ export class TunnelService {
         ok: false,
         url,
         roundTripMs: null,
-        message: `The public URL did not answer: ${err instanceof Error ? err.message : String(err)}`,
+        message: `The public URL did not answer: ${errorText(err)}`,
       };
     }
   }
@@ -301,11 +302,7 @@ export class TunnelService {
     try {
       await this.deps.onUrlChange(url);
     } catch (err) {
-      this.deps.platform.logger.log(
-        'warn',
-        'tunnel',
-        `updating providers with the new URL failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      this.deps.platform.logger.log('warn', 'tunnel', `updating providers with the new URL failed: ${errorText(err)}`);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ApplyDisposition } from '../calls/lifecycle';
+import { errorText } from '../errors';
 import type { Clock, Logger, TimerHandle } from '../platform';
 import type { NormalizedEvent, VoiceProvider } from '../providers/types';
 import type { Db } from '../store/db';
@@ -61,10 +62,6 @@ interface ApplyJob {
   inboxId: number;
   events: NormalizedEvent[];
   raw: string;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -182,7 +179,7 @@ export class WebhookInbox {
       ids = this.insertMany(batch);
     } catch (err) {
       // Not stored means not acknowledged: the providers will deliver them again.
-      this.deps.logger.log('error', 'webhooks', `could not store ${batch.length} webhook(s): ${errorMessage(err)}`);
+      this.deps.logger.log('error', 'webhooks', `could not store ${batch.length} webhook(s): ${errorText(err)}`);
       for (const item of batch) item.notStored();
       return;
     }
@@ -227,7 +224,7 @@ export class WebhookInbox {
     try {
       return this.applyTx(job, at);
     } catch (err) {
-      const message = errorMessage(err);
+      const message = errorText(err);
       this.deps.logger.log('error', 'webhooks', `applying webhook #${job.inboxId} failed: ${message}`);
       this.inbox.mark(job.inboxId, 'error', message, at);
       return 'error';
@@ -272,7 +269,7 @@ export class WebhookInbox {
       });
       return { inboxId: row.id, events, raw: row.body.toString('utf8') };
     } catch (err) {
-      this.inbox.mark(row.id, 'error', `could not parse again: ${errorMessage(err)}`, at);
+      this.inbox.mark(row.id, 'error', `could not parse again: ${errorText(err)}`, at);
       return null;
     }
   }

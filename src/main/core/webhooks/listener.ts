@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ProviderName } from '../../../shared/domain';
+import { errorText } from '../errors';
 import type { Clock, Logger } from '../platform';
 import { WebhookRejected, type NormalizedEvent, type VoiceProvider, type WebhookRequest } from '../providers/types';
 import type { SettingsService } from '../settings/settings';
@@ -38,10 +39,6 @@ export interface WebhookListenerDeps {
 
 const HOOK_PATH = /^\/hooks\/([a-z_]{1,40})\/([A-Za-z0-9_-]{1,200})$/;
 const HOOK_NAME = /^[a-z_]{1,40}$/;
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -216,7 +213,7 @@ export class WebhookListener {
       }
       // A bug on our side, not a bad delivery: keep the bytes (state 'error') and acknowledge, so the provider
       // neither loses the event nor retries it forever.
-      parserFault = `${provider.name} parser failed: ${errorMessage(err)}`;
+      parserFault = `${provider.name} parser failed: ${errorText(err)}`;
       logger.log('error', 'webhooks', parserFault);
     }
     this.deps.inbox.receive({
@@ -243,7 +240,7 @@ export class WebhookListener {
       send(res, out.status, out.body, out.contentType);
     } catch (err) {
       // Not stored means not acknowledged: the sender will deliver it again.
-      this.deps.logger.log('error', 'webhooks', `${name} hook failed: ${errorMessage(err)}`);
+      this.deps.logger.log('error', 'webhooks', `${name} hook failed: ${errorText(err)}`);
       send(res, 503, '{"error":"unavailable"}');
     }
   }
@@ -253,7 +250,7 @@ export class WebhookListener {
     try {
       custom = provider.webhookResponse?.(request) ?? null;
     } catch (err) {
-      this.deps.logger.log('error', 'webhooks', `${provider.name} webhook response failed: ${errorMessage(err)}`);
+      this.deps.logger.log('error', 'webhooks', `${provider.name} webhook response failed: ${errorText(err)}`);
     }
     if (custom) send(res, custom.status, custom.body, custom.contentType);
     else send(res, 200, '');
