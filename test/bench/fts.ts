@@ -2,7 +2,8 @@ import { createTestCore } from '../support/core';
 import { rng } from '../support/random';
 
 // fts_p95_ms: full-text search over 100,000 generated transcripts of realistic length (10–16 turns, ~150 words),
-// through the same API the Transcripts view calls.
+// through the same API the Transcripts view calls. A mix of scripts: about half English, the rest Hindi, Tamil and
+// Bengali, with queries in each (words with vowel signs and conjuncts, which the index keeps whole).
 
 const NAMES = [
   'Asha',
@@ -38,6 +39,46 @@ const CUSTOMER_LINES = [
   'Cancel it please, I found it cheaper somewhere else.',
   'Call me back in the evening, I am in a meeting right now.',
 ];
+// Lines in Hindi, Tamil and Bengali, by speaker: [agent lines, customer lines].
+const INDIC_LINES: [string[], string[]][] = [
+  [
+    [
+      'नमस्ते {name} जी, मैं एक्मे स्टोर्स से बोल रहा हूँ, आपके ऑर्डर {order} के बारे में।',
+      'आपका कैश ऑन डिलीवरी ऑर्डर कल पहुँचेगा। क्या आप इसकी पुष्टि करेंगे?',
+      'कुल राशि {amount} रुपये है, आप नकद या यूपीआई से भुगतान कर सकते हैं।',
+      'धन्यवाद, कूरियर पहुँचने से आधा घंटा पहले फ़ोन करेगा।',
+    ],
+    [
+      'हाँ, मैं {name} बोल रहा हूँ। कृपया बताइए।',
+      'कृपया डिलीवरी शनिवार को कर दीजिए, मैं कल बाहर रहूँगा।',
+      'मैंने कोई ऑर्डर नहीं किया, आपने गलत व्यक्ति को फ़ोन किया है।',
+      'ठीक है, पुष्टि कर दीजिए। सुबह का समय बेहतर है।',
+    ],
+  ],
+  [
+    [
+      'வணக்கம் {name}, நான் அக்மே ஸ்டோர்ஸிலிருந்து பேசுகிறேன், உங்கள் ஆர்டர் {order} பற்றி.',
+      'உங்கள் ஆர்டர் நாளை டெலிவரி செய்யப்படும். உறுதி செய்யலாமா?',
+      'செலுத்த வேண்டிய தொகை {amount} ரூபாய்.',
+      'நன்றி, கூரியர் வருவதற்கு முன் அழைப்பார்.',
+    ],
+    [
+      'ஆமாம், நான் {name} பேசுகிறேன்.',
+      'தயவுசெய்து சனிக்கிழமை டெலிவரி செய்யுங்கள்.',
+      'நான் எந்த ஆர்டரும் செய்யவில்லை.',
+      'சரி, உறுதி செய்யுங்கள்.',
+    ],
+  ],
+  [
+    [
+      'নমস্কার {name}, আমি অ্যাকমে স্টোর্স থেকে বলছি, আপনার অর্ডার {order} নিয়ে।',
+      'আপনার অর্ডার কাল পৌঁছাবে। আপনি কি নিশ্চিত করবেন?',
+      'মোট {amount} টাকা দিতে হবে।',
+      'ধন্যবাদ, কুরিয়ার আসার আগে ফোন করবে।',
+    ],
+    ['হ্যাঁ, আমি {name} বলছি।', 'দয়া করে শনিবার ডেলিভারি দিন।', 'আমি কোনো অর্ডার দিইনি।', 'ঠিক আছে, নিশ্চিত করুন।'],
+  ],
+];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const PLACES = ['railway station', 'temple', 'bus depot', 'city hospital', 'market', 'post office', 'college gate'];
 const QUERIES = [
@@ -51,6 +92,12 @@ const QUERIES = [
   'UPI',
   'courier',
   'Saturday',
+  'पुष्टि',
+  '"गलत व्यक्ति"',
+  'வணக்கம்',
+  'சனிக்கிழமை',
+  'অর্ডার',
+  'ধন্যবাদ',
 ];
 
 export async function benchFts(count = 100_000): Promise<Record<string, number>> {
@@ -79,8 +126,11 @@ export async function benchFts(count = 100_000): Promise<Record<string, number>>
     db.transaction(() => {
       for (let i = 1; i <= count; i++) {
         const turns = 10 + Math.floor(random() * 7);
+        const script = random();
+        const [agentLines, customerLines] =
+          script < 0.5 ? [AGENT_LINES, CUSTOMER_LINES] : INDIC_LINES[Math.floor((script - 0.5) * 6)];
         const texts = Array.from({ length: turns }, (_, t) =>
-          fill(t % 2 === 0 ? pick(AGENT_LINES) : pick(CUSTOMER_LINES), i),
+          fill(t % 2 === 0 ? pick(agentLines) : pick(customerLines), i),
         );
         const summary = `Customer ${pick(NAMES)} was called about order ORD${100000 + i}; ${pick(['confirmed', 'rescheduled to ' + pick(DAYS), 'cancelled', 'asked for a callback'])}.`;
         insertCall.run(

@@ -30,7 +30,7 @@ describe('migration 5: provider settings name the voice agent voiceAgentId', () 
     set.run('webhookPort', '8787');
     before.close();
 
-    const after = openDatabase(file);
+    const after = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 5) });
     expect(schemaVersion(after)).toBe(5);
     const read = (key: string) =>
       JSON.parse(

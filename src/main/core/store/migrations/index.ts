@@ -3,6 +3,7 @@ import * as m002 from './002_sources';
 import * as m003 from './003_recordings';
 import * as m004 from './004_call_stale';
 import * as m005 from './005_voice_agent_id';
+import * as m006 from './006_indic_search';
 
 export interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: 'recordings', up: m003.up },
   { version: 4, name: 'call_stale', up: m004.up },
   { version: 5, name: 'voice_agent_id', up: m005.up },
+  { version: 6, name: 'indic_search', up: m006.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
