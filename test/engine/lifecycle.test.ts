@@ -167,6 +167,46 @@ describe('CallLifecycle.applyEvent', () => {
     expect(dnc.map((d) => d.phone)).toEqual(['+919812345678']);
   });
 
+  it("the provider's analysis and an agent's wrap-up set an outcome the same way: call, contact, log, event, DNC", async () => {
+    const { apply, ev, core, call, campaignId, contactId, busEvents } = await oneCall();
+    const contactOutcome = () =>
+      core.db
+        .prepare<[number, number], { outcome: string | null }>(
+          'SELECT outcome FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ?',
+        )
+        .get(campaignId, contactId)?.outcome;
+    const outcomeLines = async () =>
+      (await core.api['campaigns.log']({ id: campaignId, limit: 50 }))
+        .filter((l) => l.callId === call.id && / outcome /.test(l.message))
+        .map((l) => l.message);
+    const publishedOutcomes = () =>
+      busEvents.flatMap((e) => (e.type === 'call.updated' && e.payload.id === call.id ? [e.payload.outcome] : []));
+
+    // The provider hands the call to a person; its analysis says the customer is a qualified lead.
+    apply(ev('transferring', { status: 'transferring' }));
+    apply(ev('ended', { status: 'ended', result: 'transferred', conversation: true, outcomeHint: 'qualified lead' }));
+    expect(contactOutcome()).toBe('qualified_lead');
+    expect(await outcomeLines()).toEqual([
+      `Call ${call.id} to +919812345678: outcome qualified_lead (the provider's analysis)`,
+    ]);
+    expect(publishedOutcomes().at(-1)).toBe('qualified_lead');
+
+    // The agent's wrap-up: do not call again.
+    const [transfer] = await core.api['transfers.list']({ callId: call.id, limit: 5 });
+    busEvents.length = 0;
+    await core.api['transfers.dispose']({ id: transfer.id, disposition: 'do_not_call', notes: 'asked to stop' });
+    expect((await core.api['calls.get']({ id: call.id })).call.outcome).toBe('do_not_call');
+    expect(contactOutcome()).toBe('do_not_call');
+    expect((await outcomeLines())[0]).toBe(
+      `Call ${call.id} to +919812345678: outcome do_not_call (the agent's wrap-up of transfer ${transfer.id})`,
+    );
+    expect(publishedOutcomes()).toEqual(['do_not_call']);
+    expect((await core.api['dnc.list']({ limit: 10 })).map((d) => [d.phone, d.source, d.reason])).toEqual([
+      ['+919812345678', 'outcome', `Disposition do_not_call after transfer of call ${call.id}`],
+    ]);
+    expect(core.db.prepare('SELECT callable FROM contacts WHERE id = ?').get(contactId)).toEqual({ callable: 0 });
+  });
+
   it('ending a call decides the contact: a no-answer waits for its retry delay, a conversation is final', async () => {
     const { apply, ev, core, campaignId, clock } = await oneCall();
     apply(ev('ended', { status: 'ended', result: 'no_answer' }));

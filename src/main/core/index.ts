@@ -5,6 +5,7 @@ import { TransferService } from './agents/transfers';
 import { createApiHandlers } from './api';
 import { EventBus } from './bus';
 import { CallLifecycle } from './calls/lifecycle';
+import { CallOutcomes } from './calls/outcome';
 import { ContactsService } from './contacts/service';
 import { applyPendingReplacement } from './maintenance/maintenance';
 import { Dialer, DialerState } from './dialer/dialer';
@@ -99,7 +100,8 @@ export function createCore(options: CoreOptions): Core {
   // inside the lifecycle's transaction. The endings need only the dialer's shared state, so that is built first and
   // handed to the lifecycle; the dialer itself comes after everything it places calls through.
   const dialerState = new DialerState({ db, bus, platform }, options.dialer);
-  const calls = new CallLifecycle({ db, bus, clock, logger, endings: dialerState.endings, dnc });
+  const outcomes = new CallOutcomes({ db, bus, clock, logger, dnc });
+  const calls = new CallLifecycle({ db, bus, clock, logger, endings: dialerState.endings, outcomes });
   const providers = new ProviderRegistry({
     platform,
     settings,
@@ -157,7 +159,7 @@ export function createCore(options: CoreOptions): Core {
     },
   });
   const roster = new AgentRoster({ db, bus, clock });
-  const transfers = new TransferService({ db, bus, platform, providers, roster, dnc });
+  const transfers = new TransferService({ db, bus, platform, providers, roster, outcomes });
 
   const services: CoreServices = {
     options,

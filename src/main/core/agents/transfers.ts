@@ -2,13 +2,12 @@ import type { HandoffCard, Transfer, TransferStatus } from '../../../shared/cont
 import { Outcome, type Call, type ProviderName } from '../../../shared/domain';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
-import type { DncService } from '../dnc/service';
+import type { CallOutcomes } from '../calls/outcome';
 import type { Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Db } from '../store/db';
 import { AgentRoutingRepository } from '../store/repositories/agent-routing';
 import { CallsRepository } from '../store/repositories/calls';
-import { DialerRepository } from '../store/repositories/dialer';
 import { TransfersRepository } from '../store/repositories/transfers';
 import type { AgentRoster } from './roster';
 
@@ -21,7 +20,6 @@ export class TransferService {
   readonly repo: TransfersRepository;
   private readonly calls: CallsRepository;
   private readonly routing: AgentRoutingRepository;
-  private readonly queue: DialerRepository;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -31,13 +29,12 @@ export class TransferService {
       platform: Platform;
       providers: ProviderRegistry;
       roster: AgentRoster;
-      dnc: DncService;
+      outcomes: CallOutcomes;
     },
   ) {
     this.repo = new TransfersRepository(deps.db);
     this.calls = new CallsRepository(deps.db);
     this.routing = new AgentRoutingRepository(deps.db);
-    this.queue = new DialerRepository(deps.db);
     this.unsubscribe = deps.bus.subscribe((event) => {
       if (event.type !== 'call.updated' && event.type !== 'call.transfer') return;
       const callId = event.type === 'call.updated' ? event.payload.id : event.payload.callId;
@@ -138,7 +135,8 @@ export class TransferService {
     this.deps.db
       .transaction(() => {
         this.repo.dispose(id, disposition, notes);
-        if (outcome.success) this.setOutcome(transfer.callId, outcome.data);
+        if (outcome.success)
+          this.deps.outcomes.setOutcome(transfer.callId, outcome.data, { by: 'disposition', transferId: id });
       })
       .immediate();
     if (outcome.success) {
@@ -233,21 +231,6 @@ export class TransferService {
   private agentBusy(humanAgentId: number): void {
     const agent = this.deps.roster.repo.get(humanAgentId);
     if (agent && agent.status === 'available') this.deps.roster.setStatus(humanAgentId, 'busy');
-  }
-
-  private setOutcome(callId: number, outcome: Outcome): void {
-    const row = this.calls.byId(callId);
-    if (!row) return;
-    this.calls.patch(callId, { outcome });
-    if (row.campaign_id !== null && row.contact_id !== null)
-      this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
-    if (outcome === 'do_not_call')
-      this.deps.dnc.add([row.phone], {
-        source: 'outcome',
-        reason: `Disposition do_not_call after transfer of call ${callId}`,
-        campaignId: row.campaign_id,
-        callId,
-      });
   }
 
   private published(id: number): Transfer {

@@ -8,13 +8,12 @@ import {
   type TranscriptTurn,
 } from '../../../shared/domain';
 import type { EventBus } from '../bus';
-import type { DncService } from '../dnc/service';
 import type { Clock, Logger } from '../platform';
 import type { NormalizedEvent } from '../providers/types';
 import type { Db } from '../store/db';
 import { CallsRepository, type CallPatch, type CallRow } from '../store/repositories/calls';
-import { DialerRepository } from '../store/repositories/dialer';
-import { lowerCaseKeys, resolveOutcome } from './outcome';
+import { CampaignsRepository } from '../store/repositories/campaigns';
+import { type CallOutcomes, lowerCaseKeys, resolveOutcome } from './outcome';
 
 export type ApplyDisposition = 'applied' | 'duplicate' | 'stale' | 'enriched' | 'unknown_call';
 
@@ -44,8 +43,7 @@ export interface ConsoleEnding {
  */
 export class CallLifecycle {
   private readonly calls: CallsRepository;
-  private readonly queue: DialerRepository;
-  private readonly settingsStmt;
+  private readonly campaigns: CampaignsRepository;
   private readonly mappings = new Map<string, Record<string, Outcome>>();
   /** One transaction wrapper, built once (better-sqlite3 builds a new one per db.transaction() call). */
   private readonly tx: (fn: () => unknown) => unknown;
@@ -54,15 +52,19 @@ export class CallLifecycle {
   }
 
   constructor(
-    readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; endings: CallEndedSink; dnc: DncService },
+    readonly deps: {
+      db: Db;
+      bus: EventBus;
+      clock: Clock;
+      logger: Logger;
+      endings: CallEndedSink;
+      outcomes: CallOutcomes;
+    },
   ) {
     const tx = deps.db.transaction((fn: () => unknown) => fn());
     this.tx = (fn) => tx.immediate(fn);
     this.calls = new CallsRepository(deps.db);
-    this.queue = new DialerRepository(deps.db);
-    this.settingsStmt = deps.db.prepare<[number], { settings_json: string }>(
-      'SELECT settings_json FROM campaigns WHERE id = ?',
-    );
+    this.campaigns = new CampaignsRepository(deps.db);
   }
 
   applyEvent(event: NormalizedEvent, inboxId: number | null, raw: string): ApplyDisposition {
@@ -126,15 +128,14 @@ export class CallLifecycle {
         }
         d = 'applied';
       }
-      const outcome = resolveOutcome(event.outcomeHint, event.extracted, this.outcomeMapping(row.campaign_id));
-      if (outcome && outcome !== row.outcome && (!backwards || row.outcome === null)) {
-        patch.outcome = outcome;
-        if (backwards) d = 'enriched';
-      }
+      const resolved = resolveOutcome(event.outcomeHint, event.extracted, this.outcomeMapping(row.campaign_id));
+      // A late or lower event may give an outcome only where the call has none yet.
+      const outcome = resolved && resolved !== row.outcome && (!backwards || row.outcome === null) ? resolved : null;
+      if (outcome && backwards) d = 'enriched';
       patch.last_event_at = receivedAt;
       this.calls.patch(row.id, patch);
       record(d);
-      if (patch.outcome) this.outcomeChanged(row, patch.outcome);
+      if (outcome) this.deps.outcomes.setOutcome(row.id, outcome, { by: 'provider' });
       if (transcript || patch.summary !== undefined) this.calls.reindex(row.id, patch.summary ?? row.summary);
       if (ended || lateConversation) {
         const call = this.calls.getCall(row.id);
@@ -304,7 +305,7 @@ export class CallLifecycle {
 
   private outcomeMapping(campaignId: number | null): Record<string, Outcome> {
     if (campaignId === null) return {};
-    const json = this.settingsStmt.get(campaignId)?.settings_json;
+    const json = this.campaigns.settingsJson(campaignId);
     if (!json) return {};
     let mapping = this.mappings.get(json);
     if (!mapping) {
@@ -314,18 +315,6 @@ export class CallLifecycle {
       this.mappings.set(json, mapping);
     }
     return mapping;
-  }
-
-  private outcomeChanged(row: CallRow, outcome: Outcome): void {
-    if (row.campaign_id !== null && row.contact_id !== null)
-      this.queue.setOutcome(row.campaign_id, row.contact_id, outcome);
-    if (outcome === 'do_not_call')
-      this.deps.dnc.add([row.phone], {
-        source: 'outcome',
-        reason: `Outcome do_not_call on call ${row.id}`,
-        campaignId: row.campaign_id,
-        callId: row.id,
-      });
   }
 
   private publish(callId: number, transcript: TranscriptTurn[] | null): void {

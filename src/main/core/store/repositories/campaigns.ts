@@ -103,6 +103,12 @@ export class CampaignsRepository {
       .map(toCampaign);
   }
 
+  /** The campaign's settings as stored (callers that cache by text parse them once per version). */
+  settingsJson(id: number): string | undefined {
+    return this.prep<[number], { settings_json: string }>('SELECT settings_json FROM campaigns WHERE id = ?').get(id)
+      ?.settings_json;
+  }
+
   /** Campaigns that hold the list and can still call (a contact new to the list joins them). */
   openWithList(listId: number): Campaign[] {
     return this.prep<[number], CampaignRow>(
