@@ -1,6 +1,26 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy, metaTagPolicy } from './src/main/electron/security';
+
+/**
+ * The built page carries the desktop window's CSP in a meta tag as well: a page loaded from file:// may get no
+ * response headers, whatever the Electron version. The dev server keeps its header-only, looser dev policy.
+ */
+function cspMetaTag(): Plugin {
+  return {
+    name: 'csp-meta-tag',
+    apply: 'build',
+    // Right after the charset, before any script: nothing runs before it applies.
+    transformIndexHtml(html) {
+      const charset = '<meta charset="UTF-8" />';
+      if (!html.includes(charset)) throw new Error(`index.html must start its <head> with ${charset}`);
+      const policy = metaTagPolicy(contentSecurityPolicy({ kind: 'file', file: 'index.html' }));
+      return html.replace(charset, `${charset}\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`);
+    },
+  };
+}
 
 // One build produces the Electron main, and beside it the plain-Node entries (web host, CLI, import worker)
 // that share the same core; none of those import electron.
@@ -29,7 +49,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
-    plugins: [react()],
+    plugins: [react(), cspMetaTag()],
     build: {
       // electron-vite leaves the renderer unminified by default; minified it loads faster in the window and browser.
       minify: true,

@@ -15,6 +15,7 @@ import {
   type WebSocketBinding,
 } from './bindings/websocket';
 import { createCore, type Core } from './core';
+import { metaTagPolicy } from './electron/security';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';
 
@@ -93,7 +94,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('Content-Security-Policy', csp(req.headers.host ?? `${LOOPBACK}:${port}`));
+    const policy = csp(req.headers.host ?? `${LOOPBACK}:${port}`);
+    res.setHeader('Content-Security-Policy', policy);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // The page URL carries the token: never send it onwards as a Referer.
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -110,8 +112,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!file.startsWith(rendererRoot + sep)) return send(res, 404, 'Not found');
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) return send(res, 404, 'Not found');
-    const body = await readFile(file);
     const isPage = extname(file) === '.html';
+    const body = isPage ? withPagePolicy(await readFile(file, 'utf8'), policy) : await readFile(file);
     if (isPage && tokenMatches(token, tokenFromQuery(req))) {
       res.setHeader('Set-Cookie', `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
@@ -152,6 +154,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+const CSP_META = /<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/gi;
+
+/** The built page's CSP meta tag holds the desktop policy; served here it must allow this host's WebSocket instead. */
+function withPagePolicy(html: string, policy: string): Buffer {
+  return Buffer.from(
+    html.replace(CSP_META, `<meta http-equiv="Content-Security-Policy" content="${metaTagPolicy(policy)}">`),
+  );
 }
 
 function send(res: ServerResponse, status: number, text: string): void {

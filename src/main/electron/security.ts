@@ -50,6 +50,22 @@ export function contentSecurityPolicy(location: RendererLocation): string {
   ].join('; ');
 }
 
+/** Directives a browser ignores (and warns about) when they come in a <meta> tag rather than a header. */
+const HEADER_ONLY_DIRECTIVES = new Set(['frame-ancestors', 'report-uri', 'report-to', 'sandbox']);
+
+/**
+ * A policy as the page's own <meta http-equiv="Content-Security-Policy"> carries it: the same directives minus the
+ * header-only ones. The build writes it into index.html (a file:// page may get no response headers), and the web
+ * host rewrites it to its own policy when it serves the page; the headers stay as well.
+ */
+export function metaTagPolicy(policy: string): string {
+  return policy
+    .split(';')
+    .map((directive) => directive.trim())
+    .filter((directive) => directive && !HEADER_ONLY_DIRECTIVES.has(directive.split(/\s+/)[0].toLowerCase()))
+    .join('; ');
+}
+
 /** Whether `url` is the app's own renderer document (any route or hash of it), and nothing else. */
 export function isRendererUrl(location: RendererLocation, url: string): boolean {
   let parsed: URL;
