@@ -169,3 +169,36 @@ describe('a new public URL reaches the Bolna agent', () => {
     }
   });
 });
+
+describe('a new public URL reaches every provider that keeps it on its agent', () => {
+  it('points the Retell agent at the new URL even when Bolna cannot be reached', async () => {
+    const core = createTestCore();
+    const bolna = new BolnaFake('bn-key', [AGENT]);
+    await bolna.start();
+    const unreachable = bolna.baseUrl;
+    await bolna.close();
+    const retell = new RetellFake('rt-key');
+    await retell.start();
+    try {
+      await core.start();
+      const call = (method: string, input: unknown) => dispatch(core.api, method, input, core.platform.logger);
+      await call('providers.update', {
+        provider: 'bolna',
+        settings: { baseUrl: unreachable, voiceAgentId: AGENT },
+        keys: { apiKey: 'bn-key' },
+      });
+      await call('providers.update', {
+        provider: 'retell',
+        settings: { baseUrl: retell.baseUrl, voiceAgentId: 'agent_rt', fromNumber: '+14157774444' },
+        keys: { apiKey: 'rt-key' },
+      });
+      const configured = await call('tunnel.configure', { mode: 'custom_url', publicUrl: 'https://hooks.example.com' });
+      expect(configured).toMatchObject({ ok: true, value: { publicUrl: 'https://hooks.example.com' } });
+      expect(retell.agentWebhooks.get('agent_rt')).toBe(core.webhooks.hookUrl('retell'));
+      expect(core.webhooks.hookUrl('retell').startsWith('https://hooks.example.com/hooks/retell/')).toBe(true);
+    } finally {
+      await retell.close();
+      await core.cleanup();
+    }
+  });
+});
