@@ -20,6 +20,7 @@ interface Job {
   id: string;
   audioUrl: string;
   speakerLabels: boolean;
+  sentimentAnalysis: boolean;
   webhookUrl: string | null;
   polls: number;
 }
@@ -34,6 +35,15 @@ export class AssemblyAiFake extends LoopbackFake {
   /** Set: transcripts end in status "error" with this message. */
   failWith: string | null = null;
   utterances: Utterance[] | null = null;
+  /**
+   * Sentiment per sentence, as `sentiment_analysis_results` gives it (POSITIVE / NEUTRAL / NEGATIVE) when the request
+   * asked for `sentiment_analysis`; an empty list is what AssemblyAI returns for a call without speech.
+   */
+  sentiments: { text: string; sentiment: 'POSITIVE' | 'NEUTRAL' | 'NEGATIVE'; speaker: string | null }[] = [
+    { text: 'Hi', sentiment: 'NEUTRAL', speaker: 'A' },
+    { text: 'Yes', sentiment: 'POSITIVE', speaker: 'B' },
+    { text: 'ok', sentiment: 'NEUTRAL', speaker: 'A' },
+  ];
 
   constructor(readonly apiKey: string) {
     super((req) => this.route(req));
@@ -67,6 +77,7 @@ export class AssemblyAiFake extends LoopbackFake {
       const body = JSON.parse(req.body.toString('utf8')) as {
         audio_url?: string;
         speaker_labels?: boolean;
+        sentiment_analysis?: boolean;
         webhook_url?: string;
       };
       if (!body.audio_url) return { status: 400, body: { error: 'audio_url is required' } };
@@ -75,6 +86,7 @@ export class AssemblyAiFake extends LoopbackFake {
         id,
         audioUrl: body.audio_url,
         speakerLabels: body.speaker_labels === true,
+        sentimentAnalysis: body.sentiment_analysis === true,
         webhookUrl: body.webhook_url ?? null,
         polls: 0,
       });
@@ -115,11 +127,17 @@ export class AssemblyAiFake extends LoopbackFake {
       speaker_labels: job.speakerLabels,
       utterances: job.speakerLabels ? utterances : null,
       text: this.utterances ? this.utterances.map((u) => u.text).join(' ') : base.text,
-      sentiment_analysis_results: [
-        { text: 'Hi', sentiment: 'NEUTRAL', confidence: 0.8, speaker: 'A' },
-        { text: 'Yes', sentiment: 'POSITIVE', confidence: 0.7, speaker: 'B' },
-        { text: 'ok', sentiment: 'NEUTRAL', confidence: 0.9, speaker: 'A' },
-      ],
+      sentiment_analysis: job.sentimentAnalysis,
+      // Not asked for: the field is null, as the API leaves it.
+      sentiment_analysis_results: job.sentimentAnalysis
+        ? this.sentiments.map((s, i) => ({
+            ...s,
+            start: i * 1000,
+            end: i * 1000 + 900,
+            confidence: 0.8,
+            speaker: job.speakerLabels ? s.speaker : null,
+          }))
+        : null,
     };
   }
 }

@@ -112,6 +112,30 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
     );
   });
 
+  it('ends the Concern line with the tone of AssemblyAI’s sentiment analysis, Neutral when it found none', async () => {
+    const core = await h.core();
+    h.ai.sentiments = [
+      { text: 'Hi, this is Priya.', sentiment: 'NEUTRAL', speaker: 'A' },
+      { text: 'My parcel is late again.', sentiment: 'NEGATIVE', speaker: 'B' },
+      { text: 'This is not acceptable.', sentiment: 'NEGATIVE', speaker: 'B' },
+    ];
+    core.recordings.receive(record(core, { call_id: 'CA-tone-1' }));
+    await h.until(core, () => h.state(core, 'CA-tone-1') === 'posted');
+    const submitted = JSON.parse(h.ai.submissions()[0].body.toString('utf8')) as Record<string, unknown>;
+    expect(submitted.sentiment_analysis).toBe(true);
+    const concern = (i: number) =>
+      sectionTexts(h.slack.channel[i])
+        .join('\n')
+        .split('\n')
+        .find((l) => l.startsWith('Call inquiry:'));
+    expect(concern(0)).toMatch(/ \(Tone: Negative\)$/);
+
+    h.ai.sentiments = [];
+    core.recordings.receive(record(core, { call_id: 'CA-tone-2' }));
+    await h.until(core, () => h.state(core, 'CA-tone-2') === 'posted');
+    expect(concern(1)).toMatch(/ \(Tone: Neutral\)$/);
+  });
+
   it('acknowledges repeated deliveries of a call_id and posts it once (before, during and after processing)', async () => {
     const core = await h.core();
     const first = core.recordings.receive(record(core));
@@ -293,6 +317,7 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
     }
     const transcript = messages
       .flatMap(sectionTexts)
+      .map((t) => t.replace(/^📝 Full Transcription:\n/, ''))
       .filter((t) => t.startsWith('```'))
       .map((t) => t.slice(4, -4))
       .join('\n');

@@ -57,6 +57,8 @@ export const RecordingSettingsView = z.object({
   supportNumber: z.string(),
   /** Also transcribe and post the console's own finished calls that have a recording. */
   processConsoleCalls: z.boolean(),
+  /** The Slack post also says whether the call was incoming or outgoing (a line the team's layout does not have). */
+  slackShowDirection: z.boolean(),
   assemblyaiBaseUrl: z.string(),
   /** Hosts (suffix match) the Exotel credentials may be sent to when downloading a recording. */
   exotelAuthHosts: z.array(z.string()),
@@ -91,6 +93,7 @@ export const recordingsMethods = {
     z.object({
       supportNumber: z.string().trim().max(40).optional(),
       processConsoleCalls: z.boolean().optional(),
+      slackShowDirection: z.boolean().optional(),
       assemblyaiBaseUrl: z.string().url().optional(),
       exotelAuthHosts: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
       slackWebhookUrl: z

@@ -25,9 +25,12 @@ export interface MessageInput {
   customerNumber: string;
   /** Speaker-labelled lines (speaker null when AssemblyAI returned no labels). */
   lines: { speaker: string | null; text: string }[];
+  /** Overall sentiment of the transcript when the transcription service gave one; the layout says Neutral otherwise. */
   tone: string | null;
   /** Used when the record carries no timestamp. */
   receivedAt: number;
+  /** Lines beyond the layout, off unless the user turns them on (Settings → Recordings). */
+  extras?: { direction?: boolean };
 }
 
 /** Slack's three control characters; everything else in mrkdwn is literal enough. */
@@ -36,6 +39,7 @@ export function escapeSlack(text: string): string {
 }
 
 const NOT_GIVEN = 'Not provided';
+export const DEFAULT_TONE = 'Neutral';
 const CODE_FENCE = '```';
 
 export function formatUtc(ms: number): string {
@@ -46,7 +50,10 @@ function capitalise(s: string): string {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : s;
 }
 
-/** "Call inquiry: <opening words of the call> (Tone: Neutral)": the recording's own words, not a rephrasing. */
+/** Length of the call's opening words on the Concern line, as the team's layout shows them (about one sentence). */
+const CONCERN_CHARS = 50;
+
+/** "Call inquiry: <opening words of the call> ... (Tone: Neutral)": the recording's own words, not a rephrasing. */
 export function concernOf(lines: { text: string }[], tone: string | null): string {
   const all = lines
     .map((l) => l.text)
@@ -54,11 +61,11 @@ export function concernOf(lines: { text: string }[], tone: string | null): strin
     .replace(/\s+/g, ' ')
     .trim();
   let opening = all;
-  if (all.length > 100) {
-    const cut = all.lastIndexOf(' ', 100);
-    opening = `${all.slice(0, cut > 50 ? cut : 100)} ...`;
+  if (all.length > CONCERN_CHARS) {
+    const cut = all.lastIndexOf(' ', CONCERN_CHARS);
+    opening = `${all.slice(0, cut > CONCERN_CHARS / 2 ? cut : CONCERN_CHARS)} ...`;
   }
-  return `Call inquiry: ${opening || '(no speech detected)'}${tone ? ` (Tone: ${tone})` : ''}`;
+  return `Call inquiry: ${opening || '(no speech detected)'} (Tone: ${tone || DEFAULT_TONE})`;
 }
 
 /** A Slack user id (U…/W…) becomes a real mention; a typed handle ("@prateek.raj") is shown as written. */
@@ -75,21 +82,21 @@ export function headerText(input: MessageInput): string {
   const p = input.payload;
   const when = p.occurredAt ?? input.receivedAt;
   return [
-    `📞 *Support Number:*\n${escapeSlack(input.supportNumber)}`,
-    `📱 *Candidate/Customer Number:*\n${escapeSlack(input.customerNumber)}`,
-    `❗ *Concern:*\n${escapeSlack(concernOf(input.lines, input.tone))}`,
-    `👤 *CS Agent:*\n${agentMention(p.agentSlackHandle, p.agentName)} ${escapeSlack(`<${input.supportNumber}>`)}`,
-    `🏢 *Department:*\n${escapeSlack(p.department ?? NOT_GIVEN)}`,
-    `⏰ *Timestamp:*\n${formatUtc(when)}`,
+    `📞 Support Number:\n${escapeSlack(input.supportNumber)}`,
+    `📱 Candidate/Customer Number:\n${escapeSlack(input.customerNumber)}`,
+    `❗ Concern:\n${escapeSlack(concernOf(input.lines, input.tone))}`,
+    `👤 CS Agent:\n${agentMention(p.agentSlackHandle, p.agentName)} ${escapeSlack(`<${input.supportNumber}>`)}`,
+    `🏢 Department:\n${escapeSlack(p.department ?? NOT_GIVEN)}`,
+    `⏰ Timestamp:\n${formatUtc(when)}`,
   ].join('\n\n');
 }
 
 export function metadataText(input: MessageInput): string {
   const p = input.payload;
   return [
-    '📋 *Call Metadata:*',
+    '📋 Call Metadata:',
     `• Call ID: \`${p.callId.replace(/`/g, '')}\``,
-    `• Direction: ${capitalise(input.direction)}`,
+    ...(input.extras?.direction ? [`• Direction: ${capitalise(input.direction)}`] : []),
     `• Duration: ${p.durationS !== null ? `${Math.round(p.durationS)}s` : NOT_GIVEN}`,
     `• Status: ${escapeSlack(capitalise(p.status ?? 'completed'))}`,
     `• Agent: ${escapeSlack(p.agentName ?? NOT_GIVEN)}`,
@@ -97,9 +104,9 @@ export function metadataText(input: MessageInput): string {
   ].join('\n');
 }
 
-export const TRANSCRIPT_LABEL = '📝 *Full Transcription:*';
+export const TRANSCRIPT_LABEL = '📝 Full Transcription:';
 export const RECORDING_NOTE =
-  '🎧 *Recording/Voice Note:*\nRecording processed and transcribed above (as per no-audio requirement)';
+  '🎧 Recording/Voice Note:\nRecording processed and transcribed above (as per no-audio requirement)';
 
 /** Cuts an escaped line into pieces of at most `max` characters, at spaces where possible, never inside an entity. */
 function splitLong(line: string, max: number): string[] {
@@ -119,7 +126,8 @@ function splitLong(line: string, max: number): string[] {
 
 /** The transcript as code-block section texts, each within Slack's section limit. */
 export function transcriptChunks(lines: { speaker: string | null; text: string }[]): string[] {
-  const room = SLACK_MAX_SECTION - (CODE_FENCE.length + 1) * 2;
+  // Room for the fences, and for the label the first chunk carries above its fence.
+  const room = SLACK_MAX_SECTION - (CODE_FENCE.length + 1) * 2 - (TRANSCRIPT_LABEL.length + 1);
   const escaped = lines
     .map((l) => escapeSlack(`${l.speaker ? `Speaker ${l.speaker}: ` : ''}${l.text}`.replace(/```/g, "'''")))
     .flatMap((l) => splitLong(l, room));
@@ -141,11 +149,13 @@ export function transcriptChunks(lines: { speaker: string | null; text: string }
 /** One message when it fits, else several: the first carries the header, later ones say which part they are. */
 export function buildSlackMessages(input: MessageInput): SlackMessage[] {
   const p = input.payload;
-  const first: SlackBlock[] = [section(headerText(input)), section(metadataText(input)), section(TRANSCRIPT_LABEL)];
+  const first: SlackBlock[] = [section(headerText(input)), section(metadataText(input))];
   const pages: SlackBlock[][] = [first];
   // Later pages open with a context line naming the part; it is filled in once the number of parts is known.
   const partLabels: SlackTextObject[] = [];
-  const body = [...transcriptChunks(input.lines).map(section), section(RECORDING_NOTE)];
+  // The label sits right above the code block, as in the layout.
+  const chunks = transcriptChunks(input.lines).map((c, i) => (i === 0 ? `${TRANSCRIPT_LABEL}\n${c}` : c));
+  const body = [...chunks.map(section), section(RECORDING_NOTE)];
   for (const block of body) {
     let page = pages[pages.length - 1];
     if (page.length >= SLACK_MAX_BLOCKS) {

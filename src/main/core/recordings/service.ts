@@ -35,6 +35,8 @@ const SETTINGS_KEY = 'recordings';
 export const RecordingSettings = z.object({
   supportNumber: z.string().default(''),
   processConsoleCalls: z.boolean().default(false),
+  /** Adds "• Direction: Incoming/Outgoing" to the Slack post's metadata (not in the team's layout, so off). */
+  slackShowDirection: z.boolean().default(false),
   assemblyaiBaseUrl: z.string().url().default('https://api.assemblyai.com'),
   exotelAuthHosts: z.array(z.string()).default(['exotel.com', 'exotel.in']),
 });
@@ -119,6 +121,7 @@ export class RecordingsService {
   updateSettings(patch: {
     supportNumber?: string;
     processConsoleCalls?: boolean;
+    slackShowDirection?: boolean;
     assemblyaiBaseUrl?: string;
     exotelAuthHosts?: string[];
     slackWebhookUrl?: string | null;
@@ -486,6 +489,7 @@ export class RecordingsService {
       lines,
       tone,
       receivedAt: job.received_at,
+      extras: { direction: this.settings().slackShowDirection },
     });
     const labelled = lines.map((l) => (l.speaker ? `Speaker ${l.speaker}: ${l.text}` : l.text));
     const roles = speakerRoles(lines, job.direction);

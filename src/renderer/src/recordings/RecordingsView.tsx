@@ -182,6 +182,14 @@ function Settings() {
           />{' '}
           Also transcribe and post this console’s own finished calls
         </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.slackShowDirection}
+            onChange={(e) => void save({ slackShowDirection: e.target.checked })}
+          />{' '}
+          Add the call’s direction (incoming/outgoing) to the Slack message
+        </label>
         <div>
           <button type="submit">Save settings</button>
         </div>
