@@ -1,27 +1,73 @@
+import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
+import iconv from 'iconv-lite';
+
 // Delimited text (CSV/TSV) reading and writing. Our own tokenizer rather than SheetJS's: it keeps every value as
 // typed (SheetJS turns "09876543210" into a number), detects ';' and tab separators, and gives the byte-exact
 // record spans the COD write-back needs to keep untouched fields and quoting as they were.
 
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
 export interface DecodedText {
   text: string;
-  encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+  encoding: TextEncoding;
   bom: string;
 }
 
+/**
+ * The encoding of a text file: its byte order mark, else UTF-16 told by its zero bytes (ASCII text in UTF-16 has
+ * a zero in every other byte; Excel's "Unicode text" is UTF-16 LE, sometimes saved without a mark), else UTF-8 if
+ * the bytes are valid UTF-8, else Windows-1252 (an older Excel "CSV (Comma delimited)" save in the Windows code
+ * page).
+ */
+export function detectEncoding(bytes: Uint8Array): { encoding: TextEncoding; bomLength: number } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
+  const sample = Math.min(bytes.byteLength, 4096) & ~1;
+  if (sample >= 2) {
+    let evenZeros = 0;
+    let oddZeros = 0;
+    for (let i = 0; i < sample; i += 2) {
+      if (bytes[i] === 0) evenZeros++;
+      if (bytes[i + 1] === 0) oddZeros++;
+    }
+    const pairs = sample / 2;
+    if (oddZeros > pairs * 0.3 && evenZeros < pairs * 0.05) return { encoding: 'utf-16le', bomLength: 0 };
+    if (evenZeros > pairs * 0.3 && oddZeros < pairs * 0.05) return { encoding: 'utf-16be', bomLength: 0 };
+  }
+  return { encoding: isUtf8(bytes) ? 'utf-8' : 'windows-1252', bomLength: 0 };
+}
+
+export interface TextChunkDecoder {
+  /** Text of the next bytes; a character cut at the end waits for the next call unless `final`. */
+  decode(bytes: Uint8Array, final: boolean): string;
+}
+
+/**
+ * A decoder that keeps characters whole across chunks. Windows-1252 goes through iconv-lite: Node's TextDecoder
+ * decodes that label as Latin-1, which turns "€", curly quotes and dashes (0x80-0x9F) into control characters.
+ */
+export function textDecoder(encoding: TextEncoding): TextChunkDecoder {
+  if (encoding === 'windows-1252') {
+    const decoder = iconv.getDecoder('windows-1252');
+    return {
+      decode: (bytes, final) =>
+        decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) +
+        (final ? (decoder.end() ?? '') : ''),
+    };
+  }
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+  return { decode: (bytes, final) => decoder.decode(bytes, { stream: !final }) };
+}
+
 export function decodeText(bytes: Uint8Array): DecodedText {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8', bom: '\ufeff' };
-  }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe)
-    return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le', bom: '\ufeff' };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff)
-    return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be', bom: '\ufeff' };
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8', bom: '' };
-  } catch {
-    // Not UTF-8: most likely an older Excel "CSV (Comma delimited)" save in the Windows code page.
-    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252', bom: '' };
-  }
+  const { encoding, bomLength } = detectEncoding(bytes);
+  return {
+    text: textDecoder(encoding).decode(bytes.subarray(bomLength), true),
+    encoding,
+    bom: bomLength ? '\ufeff' : '',
+  };
 }
 
 const CANDIDATES = [',', ';', '\t', '|'];
@@ -72,11 +118,34 @@ export interface CsvRecord {
   eol: string;
 }
 
-/** RFC 4180 with tolerance: quotes only matter at the start of a field; CR, LF and CRLF all end a record. */
-export function parseCsv(text: string, sep: string, from = 0): CsvRecord[] {
-  const records: CsvRecord[] = [];
+/** Limits on one record while tokenizing; a breach throws what the callback returns. */
+export interface RecordLimits {
+  maxFields: number;
+  maxFieldChars: number;
+  /** A record still open after this many characters is refused (bounds the re-scans of a streamed record). */
+  maxRecordChars: number;
+  tooManyFields(recordIndex: number): Error;
+  fieldTooLong(recordIndex: number, fieldIndex: number): Error;
+}
+
+/**
+ * RFC 4180 with tolerance: quotes only matter at the start of a field; CR, LF and CRLF all end a record. Scans the
+ * records of `text` from `from`, handing each to `emit` (return false to stop). Unless `final`, a record that may go
+ * on in text not yet read is left alone: the return value is where it starts (the caller keeps that much text),
+ * or -1 when `emit` stopped.
+ */
+export function scanRecords(
+  text: string,
+  sep: string,
+  from: number,
+  final: boolean,
+  emit: (record: CsvRecord) => boolean | void,
+  limits?: RecordLimits,
+  firstRecordIndex = 0,
+): number {
   const len = text.length;
   let i = from;
+  let recordIndex = firstRecordIndex;
   while (i < len) {
     const start = i;
     const values: string[] = [];
@@ -85,10 +154,12 @@ export function parseCsv(text: string, sep: string, from = 0): CsvRecord[] {
       let value = '';
       if (text[i] === '"') {
         i++;
+        let closed = false;
         for (;;) {
           const q = text.indexOf('"', i);
-          if (q === -1) {
-            value += text.slice(i);
+          if (q === -1 || (q + 1 === len && !final)) {
+            // Without the next character a closing quote cannot be told from an escaped one.
+            value += text.slice(i, q === -1 ? len : q);
             i = len;
             break;
           }
@@ -98,11 +169,12 @@ export function parseCsv(text: string, sep: string, from = 0): CsvRecord[] {
             i = q + 2;
           } else {
             i = q + 1;
+            closed = true;
             break;
           }
         }
         // Anything between the closing quote and the separator is kept as typed.
-        while (i < len && text[i] !== sep && text[i] !== '\n' && text[i] !== '\r') value += text[i++];
+        if (closed) while (i < len && text[i] !== sep && text[i] !== '\n' && text[i] !== '\r') value += text[i++];
       } else {
         let j = i;
         while (j < len) {
@@ -113,6 +185,10 @@ export function parseCsv(text: string, sep: string, from = 0): CsvRecord[] {
         value = text.slice(i, j);
         i = j;
       }
+      if (limits) {
+        if (value.length > limits.maxFieldChars) throw limits.fieldTooLong(recordIndex, values.length);
+        if (values.length >= limits.maxFields) throw limits.tooManyFields(recordIndex);
+      }
       values.push(value);
       if (i >= len) break;
       if (text[i] === sep) {
@@ -122,11 +198,25 @@ export function parseCsv(text: string, sep: string, from = 0): CsvRecord[] {
       break;
     }
     const end = i;
+    if (!final && (i >= len || (text[i] === '\r' && i + 1 >= len))) {
+      if (limits && len - start > limits.maxRecordChars) throw limits.fieldTooLong(recordIndex, values.length - 1);
+      return start;
+    }
     if (text[i] === '\r' && text[i + 1] === '\n') eol = '\r\n';
     else if (text[i] === '\r' || text[i] === '\n') eol = text[i];
     i += eol.length;
-    records.push({ values, start, end, eol });
+    recordIndex++;
+    if (emit({ values, start, end, eol }) === false) return -1;
   }
+  return i;
+}
+
+/** Every record of a whole text (see scanRecords). */
+export function parseCsv(text: string, sep: string, from = 0): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  scanRecords(text, sep, from, true, (r) => {
+    records.push(r);
+  });
   return records;
 }
 

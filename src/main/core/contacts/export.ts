@@ -6,8 +6,8 @@ import { ContactsRepository, type ExportRow } from '../store/repositories/contac
 import { ListsRepository } from '../store/repositories/lists';
 import { encodeCsvField, neutralizeCell } from './csv';
 import { ContactsError, toContactsError } from './errors';
-import { ImportSession } from './import-session';
 import { writeAtomically } from './writeback';
+import { writeXlsxTable, type ExportProgress } from './xlsx-export';
 
 // Export tables (list, selection or campaign results) and their CSV encoding. XLSX bytes are written by the
 // import worker (SheetJS is slow on 100k rows and must not block the main thread).
@@ -122,13 +122,15 @@ export interface ExportedFile {
 
 /**
  * A table as a CSV or XLSX file named after `stem`. Characters that file systems or Excel sheet names refuse
- * (\ / : * ? " < > | [ ]) become spaces; the worker cuts the sheet name to Excel's 31 characters.
+ * (\ / : * ? " < > | [ ]) become spaces; the writer cuts the sheet name to Excel's 31 characters. `onProgress`
+ * hears how many rows of an XLSX are written.
  */
 export async function encodeTable(
   table: ExportTable,
   stem: string,
   format: 'csv' | 'xlsx',
   fallbackStem = 'export',
+  onProgress?: (p: ExportProgress) => void,
 ): Promise<ExportedFile> {
   const safeStem =
     stem
@@ -137,26 +139,15 @@ export async function encodeTable(
       .trim() || fallbackStem;
   if (format === 'csv')
     return { fileName: `${safeStem}.csv`, mimeType: 'text/csv', bytes: tableToCsv(table), rows: table.rows.length };
-  const safe = neutralizeTable(table);
-  const session = new ImportSession();
   try {
-    let bytes: Uint8Array | null = null;
-    await session.request({ type: 'xlsx', sheetName: safeStem, header: safe.header, rows: safe.rows }, (m) => {
-      if (m.type === 'xlsx') bytes = m.bytes;
-      return 'done';
-    });
-    const out = bytes as Uint8Array | null;
-    if (!out) throw new ContactsError('unavailable', 'The spreadsheet writer returned nothing; try CSV instead.');
     return {
       fileName: `${safeStem}.xlsx`,
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      bytes: Buffer.from(out.buffer, out.byteOffset, out.byteLength),
+      bytes: await writeXlsxTable(safeStem, table.header, table.rows, onProgress),
       rows: table.rows.length,
     };
   } catch (err) {
     throw toContactsError(err);
-  } finally {
-    await session.close();
   }
 }
 

@@ -1,6 +1,8 @@
 import type { ColumnInfo, Mapping } from './mapping';
-import type { DuplicateNote, RecordBatch, Rejection } from './records';
+import type { ReadLimits } from './read-limits';
+import type { DuplicateNote, PackedRecords, Rejection } from './records';
 import type { FileErrorCode } from './workbook';
+import type { XlsxCell } from './xlsx-writer';
 
 // Messages between the import session (main thread) and the import worker. Both ends are ours and built together;
 // the main side still checks the envelope before trusting a message.
@@ -39,18 +41,32 @@ export interface ConvertSummary {
 export type ToWorker =
   /** The session ended: drop the workbook, the worker waits for the next file. */
   | { type: 'reset' }
-  | { type: 'open'; fileName: string; bytes: Uint8Array; maxBytes: number; country: string }
+  | {
+      type: 'open';
+      fileName: string;
+      bytes: Uint8Array;
+      maxBytes: number;
+      country: string;
+      /** Read limits other than the defaults (tests use small ones). */
+      limits?: Partial<ReadLimits>;
+    }
   | { type: 'inspect'; sheet?: string; headerRow?: number; country: string }
   | { type: 'convert'; sheet?: string; headerRow?: number; mapping?: Mapping; country: string }
-  /** Writes an export table as .xlsx (cells already neutralised). */
-  | { type: 'xlsx'; sheetName: string; header: string[]; rows: (string | number | null)[][] };
+  /** An .xlsx export, streamed: begin, rows in batches (cells already neutralised), end. */
+  | { type: 'xlsx-begin'; sheetName: string; header: string[] }
+  | { type: 'xlsx-rows'; rows: XlsxCell[][] }
+  | { type: 'xlsx-end' };
 
 export type WorkerErrorCode = FileErrorCode | 'mapping' | 'no_rows' | 'internal';
 
 export type FromWorker =
   | { type: 'preview'; preview: PreviewData }
   | { type: 'progress'; phase: 'reading' | 'converting'; done: number; total: number }
-  | { type: 'records'; batch: RecordBatch; count: number }
-  | { type: 'converted'; summary: ConvertSummary }
+  /** Contacts in file order, sent while the file is still being read. */
+  | { type: 'records'; packed: PackedRecords; count: number }
+  /** The end of a convert: the summary, and the later duplicate rows that fill blanks of earlier contacts. */
+  | { type: 'converted'; summary: ConvertSummary; fills: { ordinals: number[]; packed: PackedRecords } }
+  /** Rows of the export written so far (the header included). */
+  | { type: 'xlsx-written'; rows: number }
   | { type: 'xlsx'; bytes: Uint8Array }
   | { type: 'error'; code: WorkerErrorCode; message: string };

@@ -187,7 +187,7 @@ export class ImportSession {
   }
 }
 
-const TYPES = new Set(['preview', 'progress', 'records', 'converted', 'xlsx', 'error']);
+const TYPES = new Set(['preview', 'progress', 'records', 'converted', 'xlsx-written', 'xlsx', 'error']);
 function isFromWorker(msg: unknown): msg is FromWorker {
   return typeof msg === 'object' && msg !== null && TYPES.has(String((msg as { type?: unknown }).type));
 }

@@ -12,7 +12,16 @@ import type { ConvertSummary, PreviewData } from './import-protocol';
 import { ImportSession, ImportWorkerError } from './import-session';
 import type { ContactLists, ListTarget } from './lists';
 import type { Mapping } from './mapping';
-import type { RecordBatch, Rejection } from './records';
+import type { ReadLimits } from './read-limits';
+import {
+  applyFills,
+  RECORD_STRIDE,
+  unpackRecords,
+  type Fills,
+  type PackedRecords,
+  type Rejection,
+  type RecordBatch,
+} from './records';
 import type { ContactWriter } from './writer';
 
 // File imports, in two steps: preview (the worker parses the file and suggests a mapping; the user may re-map as
@@ -66,6 +75,8 @@ const toRejectedRow = (r: Rejection): RejectedRow => ({
 export class ContactImports {
   /** Files larger than this are refused before parsing (SheetJS needs ~15x the file size in memory). */
   maxImportBytes = 64 * 1024 * 1024;
+  /** Read limits other than the defaults in read-limits.ts (rows, columns, cell length, unpacked size). */
+  readLimits: Partial<ReadLimits> = {};
   private readonly imports: ImportsRepository;
   private readonly open = new Map<string, OpenImport>();
 
@@ -120,7 +131,14 @@ export class ContactImports {
       // The bytes are copied into a transferable buffer so the worker gets them without another copy.
       const copy = new Uint8Array(bytes);
       await session.request(
-        { type: 'open', fileName, bytes: copy, maxBytes: this.maxImportBytes, country: this.country(opts.country) },
+        {
+          type: 'open',
+          fileName,
+          bytes: copy,
+          maxBytes: this.maxImportBytes,
+          country: this.country(opts.country),
+          limits: this.readLimits,
+        },
         (m) => {
           if (m.type === 'preview') entry.preview = m.preview;
           return 'done';
@@ -168,19 +186,23 @@ export class ContactImports {
     if (entry.timer) this.deps.clock.clearTimeout(entry.timer);
     const country = this.country(opts.country);
     const fileName = entry.preview.fileName;
-    const batches: RecordBatch[] = [];
+    const batches: PackedRecords[] = [];
     let received = 0;
     let summary: ConvertSummary | null = null;
+    let fills: Fills = new Map();
     try {
       await entry.session.request(
         { type: 'convert', sheet: opts.sheet, headerRow: opts.headerRow, mapping: opts.mapping, country },
         (m) => {
           if (m.type === 'records') {
-            batches.push(m.batch);
+            batches.push(m.packed);
             received += m.count;
             return 'more';
           }
-          if (m.type === 'converted') summary = m.summary;
+          if (m.type === 'converted') {
+            summary = m.summary;
+            fills = unpackFills(m.fills.ordinals, m.fills.packed);
+          }
           return 'done';
         },
       );
@@ -226,7 +248,7 @@ export class ContactImports {
           'file',
           entry.sourceRef ?? fileName,
         );
-        const saved = this.deps.writer.saveRecords(listId, batches, created);
+        const saved = this.deps.writer.saveRecords(listId, unpackAll(batches, fills), created);
         const duplicates = s.duplicates.length + saved.duplicatesInList;
         const importId = this.imports.insert({
           listId,
@@ -473,4 +495,31 @@ function toImportSummary(
 function defaultListName(fileName: string, sheet: string, sheetCount: number): string {
   const stem = fileName.replace(/\.[^.]+$/, '');
   return sheetCount > 1 ? `${stem} – ${sheet}` : stem;
+}
+
+/** The packed batches as record batches, one at a time, each freed once handed out; fills applied on the way. */
+function* unpackAll(batches: PackedRecords[], fills: Fills): Generator<RecordBatch> {
+  let ordinal = 0;
+  for (let i = 0; i < batches.length; i++) {
+    const batch = unpackRecords(batches[i]);
+    batches[i] = '';
+    applyFills(batch, ordinal, fills);
+    ordinal += batch.length / RECORD_STRIDE;
+    yield batch;
+  }
+}
+
+function unpackFills(ordinals: number[], packed: PackedRecords): Fills {
+  const fills: Fills = new Map();
+  const flat = unpackRecords(packed);
+  ordinals.forEach((ordinal, k) => {
+    const i = k * RECORD_STRIDE;
+    fills.set(ordinal, {
+      name: flat[i + 1] as string,
+      email: flat[i + 4] as string | null,
+      timezone: flat[i + 5] as string | null,
+      variables: JSON.parse(flat[i + 6] as string) as Record<string, string>,
+    });
+  });
+  return fills;
 }

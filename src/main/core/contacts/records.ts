@@ -1,6 +1,6 @@
 import { cellText, CONTACT_FIELDS, isBlankRow, SKIP, type ColumnInfo } from './mapping';
 import { normalizePhone, type PhoneRejectCode } from './phones';
-import { dateToIso, serialToIso, type CellValue, type SheetSource } from './workbook';
+import { dateToIso, serialToIso, type CellValue } from './workbook';
 
 // Rows → contacts: phone normalisation, per-row rejections and the in-file duplicate merge. Runs in the worker.
 
@@ -24,6 +24,71 @@ export type RejectCode = PhoneRejectCode;
  */
 export type RecordBatch = (string | number | null)[];
 export const RECORD_STRIDE = 7;
+
+/**
+ * A batch as one string: the RECORD_STRIDE fields of every record joined by NUL (which no cell can hold: XML cannot
+ * carry it and the CSV reader refuses it). One long string clones to the main thread far faster than a million
+ * short ones and keeps a waiting import compact; unpackRecords() splits it back into a RecordBatch.
+ */
+export type PackedRecords = string;
+
+const FIELD_SEPARATOR = '\u0000';
+const stripSeparator = (s: string) => (s.indexOf(FIELD_SEPARATOR) >= 0 ? s.replaceAll(FIELD_SEPARATOR, '') : s);
+
+export function packRecordText(records: ParsedRecord[]): PackedRecords {
+  const parts: string[] = new Array(records.length * RECORD_STRIDE);
+  let i = 0;
+  for (const r of records) {
+    parts[i++] = String(r.row);
+    parts[i++] = stripSeparator(r.name);
+    parts[i++] = r.phone;
+    parts[i++] = stripSeparator(r.phoneRaw);
+    parts[i++] = r.email === null ? '' : stripSeparator(r.email);
+    parts[i++] = r.timezone ?? '';
+    parts[i++] = stripSeparator(JSON.stringify(r.variables));
+  }
+  return parts.join(FIELD_SEPARATOR);
+}
+
+/** A packed batch as a RecordBatch again (an empty email or timezone is null, as the converter never sets ''). */
+export function unpackRecords(packed: PackedRecords): RecordBatch {
+  if (packed === '') return [];
+  const out: RecordBatch = packed.split(FIELD_SEPARATOR);
+  for (let i = 0; i < out.length; i += RECORD_STRIDE) {
+    out[i] = Number(out[i]);
+    if (out[i + 4] === '') out[i + 4] = null;
+    if (out[i + 5] === '') out[i + 5] = null;
+  }
+  return out;
+}
+
+/**
+ * Later rows of the file with an earlier contact's number, merged per contact (by its ordinal in the file):
+ * applied to that contact before it is saved, they fill only what it left blank.
+ */
+export type Fills = Map<number, Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>>;
+
+/** Applies the fills of the records in `batch`, whose first record has ordinal `firstOrdinal`. */
+export function applyFills(batch: RecordBatch, firstOrdinal: number, fills: Fills): void {
+  if (fills.size === 0) return;
+  const count = batch.length / RECORD_STRIDE;
+  for (let k = 0; k < count; k++) {
+    const fill = fills.get(firstOrdinal + k);
+    if (!fill) continue;
+    const i = k * RECORD_STRIDE;
+    const kept = {
+      name: batch[i + 1] as string,
+      email: batch[i + 4] as string | null,
+      timezone: batch[i + 5] as string | null,
+      variables: JSON.parse(batch[i + 6] as string) as Record<string, string>,
+    };
+    if (!mergeInto(kept, fill)) continue;
+    batch[i + 1] = kept.name;
+    batch[i + 4] = kept.email;
+    batch[i + 5] = kept.timezone;
+    batch[i + 6] = JSON.stringify(kept.variables);
+  }
+}
 
 export function packRecords(records: ParsedRecord[]): RecordBatch {
   const out: RecordBatch = new Array(records.length * RECORD_STRIDE);
@@ -60,8 +125,17 @@ export interface DuplicateNote {
   keptRow: number;
 }
 
+/** Where the converter hands its contacts, in file order. */
+export interface RecordSink {
+  /** A new contact; the n-th one added has ordinal n (from 0). */
+  add(record: ParsedRecord): void;
+  /** A later row with the number of contact `ordinal`: it fills what that contact left blank. */
+  fill(ordinal: number, record: ParsedRecord): void;
+}
+
 export interface ConvertResult {
-  records: ParsedRecord[];
+  /** Contacts handed to the sink. */
+  accepted: number;
   rejected: Rejection[];
   duplicates: DuplicateNote[];
   blankRows: number;
@@ -109,46 +183,73 @@ export function validTimezone(tz: string): boolean {
   }
 }
 
-export function convertRows(
-  sheet: SheetSource,
-  headerRow: number,
-  columns: ColumnInfo[],
-  targets: string[],
-  country: string,
-  onProgress?: (done: number, total: number) => void,
-): ConvertResult {
-  const records: ParsedRecord[] = [];
-  const rejected: Rejection[] = [];
-  const duplicates: DuplicateNote[] = [];
-  const byPhone = new Map<string, ParsedRecord>();
-  const phoneCol = columns.find((c) => targets[c.index] === 'phone');
-  if (!phoneCol) throw new Error('mapping has no phone column');
-  const nameCols = columns.filter((c) => targets[c.index] === 'name');
-  const emailCol = columns.find((c) => targets[c.index] === 'email');
-  const tzCol = columns.find((c) => targets[c.index] === 'timezone');
-  const varCols = columns
-    .filter((c) => !(CONTACT_FIELDS as readonly string[]).includes(targets[c.index]) && targets[c.index] !== SKIP)
-    .map((c) => ({ index: c.index, name: targets[c.index], kind: columnKind(c.header) }));
-  const headerTexts = headerRow > 0 ? sheet.row(headerRow - 1).map((v) => cellText(v)) : [];
-  let blankRows = 0;
-  let dataRows = 0;
-  const total = sheet.rowCount;
-  onProgress?.(0, total);
-  for (let r = Math.max(headerRow, 0); r < total; r++) {
-    if (onProgress && r % 5000 === 0) onProgress(r, total);
-    const cells = sheet.row(r);
+/**
+ * Turns the rows of a sheet into contacts as they stream by: push() each row (in order, blank rows may be left
+ * out), then finish(). Rows above the data (the header and whatever is over it) are ignored.
+ */
+export class RowConverter {
+  private readonly rejected: Rejection[] = [];
+  private readonly duplicates: DuplicateNote[] = [];
+  /** E.164 → ordinal of the contact that has it; the rows of the contacts by ordinal. */
+  private readonly byPhone = new Map<string, number>();
+  private rows = new Int32Array(1024);
+  private accepted = 0;
+  private readonly phoneCol: ColumnInfo;
+  private readonly nameCols: ColumnInfo[];
+  private readonly emailCol: ColumnInfo | undefined;
+  private readonly tzCol: ColumnInfo | undefined;
+  private readonly varCols: { index: number; name: string; kind: ColumnKind }[];
+  private readonly headerTexts: string[];
+  private nextIndex: number;
+  private blankRows = 0;
+  private dataRows = 0;
+
+  constructor(
+    headerCells: CellValue[] | null,
+    headerRow: number,
+    private readonly columns: ColumnInfo[],
+    targets: string[],
+    private readonly country: string,
+    private readonly sink: RecordSink,
+  ) {
+    const phoneCol = columns.find((c) => targets[c.index] === 'phone');
+    if (!phoneCol) throw new Error('mapping has no phone column');
+    this.phoneCol = phoneCol;
+    this.nameCols = columns.filter((c) => targets[c.index] === 'name');
+    this.emailCol = columns.find((c) => targets[c.index] === 'email');
+    this.tzCol = columns.find((c) => targets[c.index] === 'timezone');
+    this.varCols = columns
+      .filter((c) => !(CONTACT_FIELDS as readonly string[]).includes(targets[c.index]) && targets[c.index] !== SKIP)
+      .map((c) => ({ index: c.index, name: targets[c.index], kind: columnKind(c.header) }));
+    this.headerTexts = headerRow > 0 && headerCells ? headerCells.map((v) => cellText(v)) : [];
+    this.nextIndex = Math.max(headerRow, 0);
+  }
+
+  /** Rows handled so far (blank ones included). */
+  get rowsSeen(): number {
+    return this.nextIndex;
+  }
+
+  /** One row; `index` is 0-based (the row the user sees as index + 1). */
+  push(index: number, cells: CellValue[]): void {
+    if (index < this.nextIndex) return;
+    // Rows skipped since the previous one were blank.
+    this.blankRows += index - this.nextIndex;
+    this.nextIndex = index + 1;
+    const { columns, phoneCol } = this;
     if (isBlankRow(cells)) {
-      blankRows++;
-      continue;
+      this.blankRows++;
+      return;
     }
     // A repeated header (files concatenated from several exports) is not a contact.
+    const headerTexts = this.headerTexts;
     if (headerTexts.length && columns.every((c) => cellText(cells[c.index] ?? null) === (headerTexts[c.index] ?? '')))
-      continue;
-    dataRows++;
-    const rowNo = r + 1;
-    const phone = normalizePhone(cells[phoneCol.index] ?? null, country);
+      return;
+    this.dataRows++;
+    const rowNo = index + 1;
+    const phone = normalizePhone(cells[phoneCol.index] ?? null, this.country);
     if (!phone.ok) {
-      rejected.push({
+      this.rejected.push({
         row: rowNo,
         column: phoneCol.key,
         cell: `${phoneCol.letter}${rowNo}`,
@@ -158,8 +259,9 @@ export function convertRows(
         fix: phone.fix,
         values: rowValues(columns, cells),
       });
-      continue;
+      return;
     }
+    const nameCols = this.nameCols;
     const name = nfc(
       nameCols.length === 1
         ? cellText(cells[nameCols[0].index] ?? null)
@@ -168,10 +270,10 @@ export function convertRows(
             .filter(Boolean)
             .join(' '),
     ).replace(/\s{2,}|[\t\r\n]/g, ' ');
-    const email = emailCol ? cellText(cells[emailCol.index] ?? null).toLowerCase() || null : null;
-    let timezone = tzCol ? cellText(cells[tzCol.index] ?? null) || null : null;
+    const email = this.emailCol ? cellText(cells[this.emailCol.index] ?? null).toLowerCase() || null : null;
+    let timezone = this.tzCol ? cellText(cells[this.tzCol.index] ?? null) || null : null;
     const variables: Record<string, string> = {};
-    for (const c of varCols) {
+    for (const c of this.varCols) {
       const text = variableText(cells[c.index] ?? null, c.kind);
       if (text !== '') variables[c.name] = text;
     }
@@ -190,17 +292,32 @@ export function convertRows(
       timezone,
       variables,
     };
-    const first = byPhone.get(phone.e164);
-    if (first) {
-      mergeInto(first, record);
-      duplicates.push({ row: rowNo, phone: phone.e164, keptRow: first.row });
-      continue;
+    const first = this.byPhone.get(phone.e164);
+    if (first !== undefined) {
+      this.sink.fill(first, record);
+      this.duplicates.push({ row: rowNo, phone: phone.e164, keptRow: this.rows[first] });
+      return;
     }
-    byPhone.set(phone.e164, record);
-    records.push(record);
+    const ordinal = this.accepted++;
+    if (ordinal === this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.rows[ordinal] = rowNo;
+    this.byPhone.set(phone.e164, ordinal);
+    this.sink.add(record);
   }
-  onProgress?.(total, total);
-  return { records, rejected, duplicates, blankRows, dataRows };
+
+  finish(): ConvertResult {
+    return {
+      accepted: this.accepted,
+      rejected: this.rejected,
+      duplicates: this.duplicates,
+      blankRows: this.blankRows,
+      dataRows: this.dataRows,
+    };
+  }
 }
 
 /** The merge rule: the first row wins; a later row only fills fields and variables the first left blank. */

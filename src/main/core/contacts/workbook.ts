@@ -1,7 +1,6 @@
 import * as XLSX from '@e965/xlsx';
-import { decodeText, detectSeparator, parseCsv } from './csv';
 
-// Turns the bytes of a dropped file into sheets of cells. Runs inside the import worker.
+// Cell values, file checks and SheetJS's reading of a whole workbook. Runs inside the import worker.
 
 export type CellValue = string | number | boolean | Date | null | { formula: string } | { error: string };
 
@@ -13,7 +12,7 @@ export interface SheetSource {
 }
 
 export interface Workbook {
-  kind: 'xlsx' | 'xls' | 'csv' | 'tsv' | 'ods';
+  kind: 'xlsx' | 'xls' | 'ods';
   sheets: SheetSource[];
   /** Notes for the user about how the file was read (encoding, separator). */
   notes: string[];
@@ -48,7 +47,11 @@ function isEncryptedOoxml(bytes: Uint8Array): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1 << 20)).includes(needle);
 }
 
-export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: number): Workbook {
+/**
+ * Refuses what is not an importable file before any parsing: empty, too large, an unknown extension, an Excel
+ * workbook renamed to .csv, a password-protected or non-zip .xlsx. Returns the extension.
+ */
+export function checkFile(bytes: Uint8Array, fileName: string, maxBytes: number): string {
   const ext = extensionOf(fileName);
   if (bytes.byteLength === 0)
     throw new ImportFileError(
@@ -67,14 +70,14 @@ export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: numb
       `${fileName}: .${ext || '(no extension)'} files cannot be imported. Save it as .xlsx, .xls, .csv or .tsv.`,
     );
   }
-  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') {
+  if (isDelimitedExtension(ext)) {
     if (startsWith(bytes, ZIP) || startsWith(bytes, CFB)) {
       throw new ImportFileError(
         'corrupt',
         `${fileName} is an Excel workbook with a .${ext} name. Rename it to .xlsx (or .xls) and import it again.`,
       );
     }
-    return readDelimited(bytes, fileName, ext);
+    return ext;
   }
   if (startsWith(bytes, CFB) && isEncryptedOoxml(bytes)) {
     throw new ImportFileError(
@@ -85,9 +88,17 @@ export function readWorkbook(bytes: Uint8Array, fileName: string, maxBytes: numb
   if ((ext === 'xlsx' || ext === 'xlsm' || ext === 'ods') && !startsWith(bytes, ZIP)) {
     throw new ImportFileError(
       'corrupt',
-      `${fileName} is not a valid ${ext === 'ods' ? 'OpenDocument' : 'Excel .xlsx'} file (it may be damaged or renamed). Open it in its spreadsheet app and save it again as .xlsx, or export it as CSV.`,
+      `${fileName} is not a valid ${ext === 'ods' ? 'OpenDocument' : 'Excel .xlsx'} file (it may be damaged, renamed, or not a spreadsheet at all). Open it in its spreadsheet app and save it again as .xlsx, or export it as CSV.`,
     );
   }
+  return ext;
+}
+
+export const isDelimitedExtension = (ext: string) => ext === 'csv' || ext === 'tsv' || ext === 'txt';
+
+/** A spreadsheet (not delimited text) read whole by SheetJS: .xls, .ods, and .xlsx the streaming reader declines. */
+export function readWorkbook(bytes: Uint8Array, fileName: string): Workbook {
+  const ext = extensionOf(fileName);
   let wb: XLSX.WorkBook;
   try {
     wb = XLSX.read(bytes, {
@@ -157,23 +168,6 @@ const ERRORS: Record<number, string> = {
   42: '#N/A',
 };
 const errorText = (v: unknown) => (typeof v === 'number' && ERRORS[v]) || '#ERROR';
-
-function readDelimited(bytes: Uint8Array, fileName: string, ext: string): Workbook {
-  const decoded = decodeText(bytes);
-  const { sep, skipFirstLine } = detectSeparator(decoded.text, ext === 'tsv');
-  const from = skipFirstLine ? decoded.text.indexOf('\n') + 1 : 0;
-  const records = parseCsv(decoded.text, sep, from);
-  const rowOffset = skipFirstLine ? 1 : 0;
-  const rows: CellValue[][] = new Array(records.length + rowOffset);
-  if (rowOffset) rows[0] = [];
-  for (let i = 0; i < records.length; i++) rows[i + rowOffset] = records[i].values;
-  const sepName = sep === '\t' ? 'tab' : sep === ';' ? 'semicolon' : sep === ',' ? 'comma' : `"${sep}"`;
-  return {
-    kind: ext === 'tsv' ? 'tsv' : 'csv',
-    sheets: [{ name: fileName.replace(/\.[^.]+$/, '') || 'Sheet1', rowCount: rows.length, row: (i) => rows[i] ?? [] }],
-    notes: [`Read as ${decoded.encoding}${decoded.bom ? ' with BOM' : ''}, ${sepName}-separated.`],
-  };
-}
 
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 

@@ -65,7 +65,7 @@ export class ContactWriter {
    * Saves records into a list inside the caller's transaction: numbers already in the list are merged into their
    * contact (existing values win, blanks are filled), numbers on the do-not-call list arrive not callable.
    */
-  saveRecords(listId: number, batches: RecordBatch[], listIsNew: boolean): SavedRecords {
+  saveRecords(listId: number, batches: Iterable<RecordBatch>, listIsNew: boolean): SavedRecords {
     const at = this.deps.clock.now();
     const saved: SavedRecords = { accepted: 0, duplicatesInList: 0, dnc: 0 };
     const blockReason = this.deps.dnc.blockReasons();
