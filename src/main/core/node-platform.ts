@@ -10,6 +10,7 @@ import {
   type SecretCipher,
   systemClock,
 } from './platform';
+import { redact } from './redact';
 
 // Platform pieces for plain Node (web host, CLI, tests). Electron passes its own cipher (safeStorage) and notifier.
 
@@ -39,16 +40,6 @@ export function createFileCipher(dataDir: string): SecretCipher {
 }
 
 const SECRET_FIELD = /(authorization|api[_-]?key|token|secret|password|signature|private[_-]?key)/i;
-const SECRET_TEXT = [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g, /\/hooks\/([a-z_]+)\/[A-Za-z0-9_-]{8,}/g];
-
-/** Removes secrets from a log line: known secret values, secret-looking fields, bearer tokens, hook path secrets. */
-export function redact(text: string, knownSecrets: Iterable<string> = []): string {
-  let out = text;
-  for (const secret of knownSecrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  out = out.replace(SECRET_TEXT[0], '$1 [redacted]').replace(SECRET_TEXT[1], '/hooks/$1/[redacted]');
-  return out;
-}
-
 function redactFields(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!fields) return undefined;
   const out: Record<string, unknown> = {};

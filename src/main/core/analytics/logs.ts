@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } fro
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogEntry } from '../../../shared/contract/analytics';
-import { redact } from '../node-platform';
+import { redact } from '../redact';
 import type { LogLevel } from '../platform';
 import type { Db } from '../store/db';
 import { LogsRepository } from '../store/repositories/logs';

@@ -10,14 +10,22 @@ import type { EventBus } from '../bus';
 import type { Platform, TimerHandle } from '../platform';
 import type { SecretStore } from '../settings/settings';
 import type { Db } from '../store/db';
-import { RecordingsRepository, toRecordingJob, type JobRow, type Step } from '../store/repositories/recordings';
+import { redactUrlCredentials } from '../redact';
+import {
+  RecordingsRepository,
+  toRecordingJob,
+  type JobRow,
+  type NewJob,
+  type Step,
+} from '../store/repositories/recordings';
 import { SettingsRepository } from '../store/repositories/settings';
 import { AssemblyAiClient, overallTone, transcriptLines, type TranscriptResponse } from './assemblyai';
-import { credentialsApply, downloadRecording } from './exotel-recording';
+import { credentialsApply, downloadRecording, type RecordingCredentials } from './exotel-recording';
 import { StepError, hostOf } from './http';
 import { buildSlackMessages, concernOf, type SlackMessage } from './message';
 import { callDirection, describeRecordErrors, payloadFromZapier, RecordingPayload, ZapierCallRecord } from './record';
 import { postToSlack } from './slack';
+import { decodeCredentials, encodeCredentials, splitUrlCredentials, urlCredentialsSecret } from './url-credentials';
 
 // Call recordings → transcription → Slack, exactly once. A durable queue in SQLite: each job moves
 // queued → transcribing → posting → posted (or failed, with the step Retry resumes at). Every step writes its result
@@ -178,9 +186,9 @@ export class RecordingsService {
         },
       };
     }
-    const payload = payloadFromZapier(parsed.data);
+    const { payload, credentials } = withoutUrlCredentials(payloadFromZapier(parsed.data));
     const where = callDirection(payload, this.settings().supportNumber);
-    const { id, duplicate } = this.repo.insertOrCountDuplicate({
+    const { id, duplicate } = this.insertJob(credentials, {
       source: 'zapier',
       externalId: payload.callId,
       payloadJson: JSON.stringify(payload),
@@ -212,7 +220,7 @@ export class RecordingsService {
     const externalId = call.provider === 'exotel' && call.providerCallId ? call.providerCallId : `console:${call.id}`;
     if (this.repo.byExternalId(externalId)) return;
     const support = this.settings().supportNumber;
-    const payload: RecordingPayload = {
+    const { payload, credentials } = withoutUrlCredentials({
       callId: call.providerCallId ?? `console-${call.id}`,
       fromNumber: support,
       toNumber: call.phone,
@@ -225,8 +233,8 @@ export class RecordingsService {
       department: null,
       customerSegment: call.contactName,
       consoleCallId: call.id,
-    };
-    const { id, duplicate } = this.repo.insertOrCountDuplicate({
+    });
+    const { id, duplicate } = this.insertJob(credentials, {
       source: 'console',
       externalId,
       payloadJson: JSON.stringify(payload),
@@ -355,6 +363,19 @@ export class RecordingsService {
   }
 
   /** One step of one job. Every path changes the job's state or pushes next_at forward. */
+  /** The job and the credentials taken out of its recording URL, in one commit: a job never waits for lost ones. */
+  private insertJob(credentials: RecordingCredentials | null, job: NewJob): { id: number; duplicate: boolean } {
+    return this.deps.db.transaction(() => {
+      const inserted = this.repo.insertOrCountDuplicate(job);
+      if (inserted.duplicate) return inserted;
+      // Set or cleared: a job id reused after a wipe must not inherit the credentials of the job it replaces.
+      const name = urlCredentialsSecret(inserted.id);
+      if (credentials) this.deps.secrets.set(name, encodeCredentials(credentials));
+      else this.deps.secrets.delete(name);
+      return inserted;
+    })();
+  }
+
   private async advance(job: JobRow): Promise<void> {
     const step: Step = job.state === 'transcribing' ? 'transcribing' : job.state === 'posting' ? 'posting' : 'queued';
     try {
@@ -384,7 +405,12 @@ export class RecordingsService {
       }
       const delays = this.tuning.retryDelaysMs;
       const delay = Math.max(err.retryAfterMs ?? 0, delays[Math.min(job.attempts, delays.length - 1)]);
-      this.repo.setRetryLater(job.id, `${err.message} Trying again in ${Math.ceil(delay / 1000)} s.`, now + delay, now);
+      this.repo.setRetryLater(
+        job.id,
+        redactUrlCredentials(`${err.message} Trying again in ${Math.ceil(delay / 1000)} s.`),
+        now + delay,
+        now,
+      );
       this.log('warn', `Recording job ${job.id}: ${err.message} (retry ${job.attempts + 1})`, { jobId: job.id });
       return;
     }
@@ -392,7 +418,9 @@ export class RecordingsService {
     this.markFailed(job, step, `${err.message}${doubt}`);
   }
 
-  private markFailed(job: JobRow, step: Step, message: string): void {
+  private markFailed(job: JobRow, step: Step, raw: string): void {
+    // Stored, shown and backed up: a message quoting an address must not carry its credentials.
+    const message = redactUrlCredentials(raw);
     this.repo.setFailed(job.id, step, message, this.now());
     this.log('error', `Recording job ${job.id} (${job.external_id}) failed: ${message}`, { jobId: job.id });
     this.deps.bus.publish('notice', {
@@ -426,16 +454,29 @@ export class RecordingsService {
     const client = this.assemblyAi();
     let audioUrl = job.upload_url;
     if (!audioUrl) {
-      if (credentialsApply(payload.recordingUrl, this.settings().exotelAuthHosts)) {
+      const fromUrl = decodeCredentials(this.deps.secrets.get(urlCredentialsSecret(job.id)));
+      const allowed = credentialsApply(payload.recordingUrl, this.settings().exotelAuthHosts);
+      if (fromUrl && !allowed) {
+        const host = hostOf(payload.recordingUrl);
+        throw new StepError(
+          'permanent',
+          `The recording URL carries credentials for ${host}, which is not among the hosts allowed to receive them. Add ${new URL(payload.recordingUrl).hostname} to those hosts in Settings → Recordings if it is yours, then Retry.`,
+        );
+      }
+      if (allowed) {
         const key = this.deps.secrets.get(SECRET_EXOTEL_KEY);
         const token = this.deps.secrets.get(SECRET_EXOTEL_TOKEN);
         const audio = await downloadRecording(
           payload.recordingUrl,
-          key && token ? { apiKey: key, apiToken: token } : null,
+          fromUrl ?? (key && token ? { apiKey: key, apiToken: token } : null),
           this.tuning.downloadTimeoutMs,
         );
         audioUrl = await client.upload(audio.bytes);
-        this.repo.setUploaded(job.id, audioUrl, this.now());
+        this.deps.db.transaction(() => {
+          this.repo.setUploaded(job.id, audioUrl!, this.now());
+          // Downloaded once and for all: the URL's credentials are not needed again.
+          this.deps.secrets.delete(urlCredentialsSecret(job.id));
+        })();
         this.log(
           'info',
           `Recording job ${job.id}: ${audio.bytes.length} bytes from ${hostOf(payload.recordingUrl)} uploaded`,
@@ -581,4 +622,13 @@ function speakerRoles(
   const answerer: TranscriptTurn['speaker'] = direction === 'incoming' ? 'human_agent' : 'customer';
   const caller: TranscriptTurn['speaker'] = direction === 'incoming' ? 'customer' : 'human_agent';
   return (speaker) => (speaker === null || speaker === first ? answerer : caller);
+}
+
+/** The payload with a bare recording URL, and the credentials its URL carried (see url-credentials.ts). */
+function withoutUrlCredentials(payload: RecordingPayload): {
+  payload: RecordingPayload;
+  credentials: RecordingCredentials | null;
+} {
+  const { url, credentials } = splitUrlCredentials(payload.recordingUrl);
+  return { payload: { ...payload, recordingUrl: url }, credentials };
 }
