@@ -1,5 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { deliver, E164, fixture, HttpFake, json, type FakeRequest, type FakeResponse } from './http-fake';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { deliver, fixture, HttpFake, json, type FakeRequest, type FakeResponse } from './http-fake';
 
 // Twilio's Calls API as documented: basic auth AccountSid:AuthToken, list/fetch/update calls,
 // and signed (X-Twilio-Signature) form-encoded status callbacks and <Dial action> requests.
@@ -33,6 +33,8 @@ function sign(token: string, url: string, params: Record<string, string>): strin
 
 export class TwilioFake extends HttpFake {
   readonly calls = new Map<string, TwilioFakeCall>();
+  /** Told when a call is answered (the self-hosted Bolna server connects its stream then). */
+  onAnswered: ((call: TwilioFakeCall) => void) | null = null;
 
   constructor(
     readonly accountSid: string,
@@ -127,7 +129,9 @@ export class TwilioFake extends HttpFake {
   ): Promise<{ status: number; body: string } | null> {
     const call = this.calls.get(sid);
     if (!call) throw new Error(`no call ${sid}`);
+    const answered = status === 'in-progress' && call.status !== 'in-progress';
     call.status = status;
+    if (answered) this.onAnswered?.(call);
     if (opts.duration !== undefined) call.duration = opts.duration;
     if (opts.answeredBy) call.answeredBy = opts.answeredBy;
     const terminal = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status);
@@ -176,6 +180,20 @@ export class TwilioFake extends HttpFake {
     });
   }
 
+  /**
+   * POST a JSON body as Twilio signs one: the URL gets bodySHA256=<hex SHA-256 of the body> and the signature is over
+   * that URL alone (no parameters appended).
+   */
+  async postJson(url: string, body: unknown, signWith = this.authToken): Promise<{ status: number; body: string }> {
+    const text = JSON.stringify(body);
+    const signed = new URL(url);
+    signed.searchParams.set('bodySHA256', createHash('sha256').update(text).digest('hex'));
+    return deliver(signed.toString(), {
+      body: text,
+      headers: { 'content-type': 'application/json', 'x-twilio-signature': sign(signWith, signed.toString(), {}) },
+    });
+  }
+
   /** POST a form with a signature over the exact URL and params, as Twilio does. */
   async post(
     url: string,
@@ -192,51 +210,116 @@ export class TwilioFake extends HttpFake {
   }
 }
 
-/** The self-hosted Bolna servers of the COD confirmation flow (agent server, Twilio telephony server) in one fake. */
+/**
+ * The self-hosted Bolna servers of the COD confirmation flow (agent server quickstart_server.py and telephony
+ * server twilio_api_server.py) in one fake, behaving as their source does:
+ * - POST /agent validates like the server's pydantic model (422 when a webhook task's api_tools lacks tools_params),
+ *   keeps only what the model keeps (a top-level api_tools.webhookURL is dropped) and answers {agent_id, state}.
+ * - POST /call reads only agent_id and recipient_phone_number, creates the Twilio call with no StatusCallback and
+ *   answers plain "done", even when creating the call failed (the server only prints that error).
+ * - The agent's config is read when Twilio connects the call's stream (answered); at the end the webhook task posts
+ *   the bare extraction JSON once, unsigned, to tools_params.webhook.url of that config, and nothing at all when
+ *   the extraction is null or the call was never answered.
+ */
 export class BolnaSelfHostedFake extends HttpFake {
   readonly agents = new Map<string, Record<string, unknown>>();
+  readonly prompts = new Map<string, unknown>();
+  /** Twilio call sid → the agent the server connected it to (and that agent's config, read when answered). */
+  readonly connections = new Map<string, { agentId: string; config: Record<string, unknown> | null }>();
+  private readonly sent = new Set<string>();
+  /** The next POST /call fails inside the server (Twilio refused): it still answers "done". */
+  failNextCreate = false;
 
   constructor(
     readonly twilio: TwilioFake,
     readonly twilioNumber = '+14155550100',
   ) {
     super((req) => this.route(req));
+    twilio.onAnswered = (call) => {
+      const connection = this.connections.get(call.sid);
+      const stored = connection ? this.agents.get(connection.agentId) : undefined;
+      if (connection && stored) connection.config = structuredClone(stored);
+    };
   }
 
   private route(req: FakeRequest): FakeResponse {
-    if (req.method === 'POST' && req.path === '/agent') {
-      const body = JSON.parse(req.body) as Record<string, unknown>;
-      if (!body.agent_config || typeof body.agent_config !== 'object')
-        return json(422, { detail: 'agent_config is required' });
-      const id = `${randomBytes(4).toString('hex')}-e5f6-7890-1234-567890abcdef`;
-      this.agents.set(id, body);
-      return json(200, { agent_id: id, state: 'created' });
-    }
+    if (req.method === 'POST' && req.path === '/agent') return this.createAgent(req);
     const m = /^\/agent\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && m)
       return this.agents.has(m[1]) ? json(200, this.agents.get(m[1])) : json(404, { detail: 'Agent not found' });
+    if (req.method === 'DELETE' && m) {
+      if (!this.agents.delete(m[1])) return json(404, { detail: 'Agent not found' });
+      this.prompts.delete(m[1]);
+      return json(200, { agent_id: m[1], state: 'deleted' });
+    }
     if (req.method === 'POST' && req.path === '/call') {
       const body = JSON.parse(req.body) as Record<string, unknown>;
-      if (typeof body.agent_id !== 'string' || !this.agents.has(body.agent_id))
-        return json(404, { detail: 'Agent not found' });
-      if (typeof body.recipient_phone_number !== 'string' || !E164.test(body.recipient_phone_number))
-        return json(422, { detail: 'recipient_phone_number' });
-      this.twilio.createCall(body.recipient_phone_number, this.twilioNumber);
+      const agentId = String(body.agent_id);
+      const to = String(body.recipient_phone_number);
+      if (this.failNextCreate) this.failNextCreate = false;
+      else this.connections.set(this.twilio.createCall(to, this.twilioNumber).sid, { agentId, config: null });
       return { status: 200, body: 'done' };
     }
     return json(404, { detail: 'Not Found' });
   }
 
-  /** The agent's follow-up webhook task: POSTs the extraction JSON to the URL in its definition. */
+  private createAgent(req: FakeRequest): FakeResponse {
+    const body = JSON.parse(req.body) as { agent_config?: unknown; agent_prompts?: unknown };
+    const config = body.agent_config as { tasks?: unknown } | undefined;
+    if (!config || typeof config !== 'object' || !Array.isArray(config.tasks))
+      return json(422, { detail: [{ loc: ['body', 'agent_config'], msg: 'Field required', type: 'missing' }] });
+    const tasks = structuredClone(config.tasks) as { tools_config?: { api_tools?: Record<string, unknown> } }[];
+    for (const [i, task] of tasks.entries()) {
+      const api = task.tools_config?.api_tools;
+      if (!api) continue;
+      if (!api.tools_params || typeof api.tools_params !== 'object')
+        return json(422, {
+          detail: [
+            {
+              loc: ['body', 'agent_config', 'tasks', i, 'tools_config', 'api_tools', 'tools_params'],
+              msg: 'Field required',
+              type: 'missing',
+            },
+          ],
+        });
+      // ToolModel has only tools and tools_params: anything else (webhookURL) is not stored.
+      task.tools_config!.api_tools = { tools: api.tools ?? null, tools_params: api.tools_params };
+    }
+    const id = randomUUID();
+    this.agents.set(id, { ...(config as Record<string, unknown>), tasks, assistant_status: 'seeding' });
+    this.prompts.set(id, body.agent_prompts ?? null);
+    return json(200, { agent_id: id, state: 'created' });
+  }
+
+  /** The agent a call was connected to, found by the number it called. */
+  callTo(phone: string): { sid: string; agentId: string } {
+    const sid = [...this.twilio.calls.values()].reverse().find((c) => c.to === phone)?.sid;
+    const connection = sid ? this.connections.get(sid) : undefined;
+    if (!sid || !connection) throw new Error(`no call to ${phone}`);
+    return { sid, agentId: connection.agentId };
+  }
+
+  /**
+   * The webhook task at the end of the call: the bare extraction, once, to the URL in the config the call was
+   * connected with. Null when nothing is sent (extraction null, or the call was never answered).
+   */
   async sendExtraction(
-    agentId: string,
-    extraction: Record<string, unknown>,
-  ): Promise<{ status: number; body: string }> {
-    const def = this.agents.get(agentId) as
-      | { agent_config?: { tasks?: { task_type?: string; tools_config?: { api_tools?: { webhookURL?: string } } }[] } }
-      | undefined;
-    const url = def?.agent_config?.tasks?.find((t) => t.task_type === 'webhook')?.tools_config?.api_tools?.webhookURL;
-    if (!url) throw new Error(`agent ${agentId} has no webhook task`);
-    return deliver(url, { body: JSON.stringify(extraction), headers: { 'content-type': 'application/json' } });
+    sid: string,
+    extraction: Record<string, unknown> | null,
+  ): Promise<{ status: number; body: string; url: string } | null> {
+    const config = this.connections.get(sid)?.config as
+      { tasks?: { task_type?: string; tools_config?: { api_tools?: Record<string, unknown> } }[] } | null | undefined;
+    if (!config || extraction === null) return null;
+    if (this.sent.has(sid)) throw new Error(`the server posts the extraction of ${sid} once`);
+    const api = config.tasks?.find((t) => t.task_type === 'webhook')?.tools_config?.api_tools as
+      { webhookURL?: string; tools_params?: { webhook?: { url?: string } } } | undefined;
+    const url = api?.webhookURL ?? api?.tools_params?.webhook?.url;
+    if (!url) throw new Error(`the agent of ${sid} has no webhook task`);
+    this.sent.add(sid);
+    const res = await deliver(url, {
+      body: JSON.stringify(extraction),
+      headers: { 'content-type': 'application/json' },
+    });
+    return { ...res, url };
   }
 }

@@ -1,12 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BolnaTwilioProvider } from '../../src/main/core/providers/bolna-twilio';
-import { formParams, twilioSignature, verifyTwilioSignature } from '../../src/main/core/providers/twilio';
-import { fixture } from '../fakes/http-fake';
+import { createHash, createHmac } from 'node:crypto';
+import {
+  formParams,
+  twilioSignature,
+  verifyTwilioRequest,
+  verifyTwilioSignature,
+} from '../../src/main/core/providers/twilio';
+import { deliver, fixture } from '../fakes/http-fake';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
 import type { NormalizedEvent } from '../../src/main/core/providers/types';
 import { ManualClock } from '../support/clock';
 import { waitUntil } from '../support/wait';
 import { placeCallRequest, Receiver, webhookRequest } from './receiver';
+import { selfHostedStore } from './selfhosted-store';
 
 const ACCOUNT = 'AC00000000000000000000000000000000';
 const TOKEN = 'twilio-auth-token-0001';
@@ -55,6 +62,32 @@ describe('X-Twilio-Signature', () => {
     expect(verifyTwilioSignature('12345', url, params, undefined)).toBe(false);
   });
 
+  it('verifies a JSON body through bodySHA256 in the signed URL, and refuses a JSON body nothing signs', () => {
+    const body = Buffer.from('{"CallSid":"CA1234567890ABCDE","Caller":"+12349013030"}');
+    const hash = createHash('sha256').update(body).digest('hex');
+    expect(hash).toBe('5ccde7145dfb8f56479710896586cb9d5911809d83afbe34627818790db0aec9'); // the SDK docs' example
+    const signedUrl = `https://example.com/myapp?bodySHA256=${hash}`;
+    const sig = createHmac('sha1', '12345').update(signedUrl).digest('base64');
+    const json = 'application/json';
+    expect(verifyTwilioRequest('12345', signedUrl, json, body, sig)).toBe(true);
+    expect(verifyTwilioRequest('12345', signedUrl, json, Buffer.from('{"CallSid":"CA1"}'), sig)).toBe(false);
+    expect(verifyTwilioRequest('54321', signedUrl, json, body, sig)).toBe(false);
+    const unsignedUrl = 'https://example.com/myapp';
+    const urlOnly = createHmac('sha1', '12345').update(unsignedUrl).digest('base64');
+    expect(verifyTwilioRequest('12345', unsignedUrl, json, body, urlOnly)).toBe(false);
+    expect(verifyTwilioRequest('12345', unsignedUrl, undefined, Buffer.alloc(0), urlOnly)).toBe(true);
+    const form = new URLSearchParams(params).toString();
+    expect(
+      verifyTwilioRequest(
+        '12345',
+        url,
+        'application/x-www-form-urlencoded',
+        Buffer.from(form),
+        'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
+      ),
+    ).toBe(true);
+  });
+
   it('signs repeated parameters with each distinct value in sorted order', () => {
     const repeated = formParams(
       'StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=ringing&To=%2B1',
@@ -66,17 +99,39 @@ describe('X-Twilio-Signature', () => {
   });
 });
 
+const DEFINITION = {
+  agent_config: {
+    agent_name: 'COD confirmation',
+    tasks: [
+      { task_type: 'conversation' },
+      { task_type: 'webhook', tools_config: { api_tools: { webhookURL: 'https://old.example/hook' } } },
+    ],
+  },
+  agent_prompts: {
+    task_1: { system_prompt: 'Confirm the cash-on-delivery order {order_id} of {customer_name} {unknown}.' },
+  },
+};
+
+type WebhookTask = { task_type?: string; tools_config?: { api_tools?: Record<string, unknown> } };
+const webhookUrlOf = (agent: Record<string, unknown> | undefined) =>
+  (
+    (agent?.tasks as WebhookTask[] | undefined)?.find((t) => t.task_type === 'webhook')?.tools_config?.api_tools as
+      { tools_params?: { webhook?: { url?: string } } } | undefined
+  )?.tools_params?.webhook?.url;
+
 describe('self-hosted Bolna + Twilio against their fakes', () => {
   let twilio: TwilioFake;
   let bolna: BolnaSelfHostedFake;
   let receiver: Receiver;
   let provider: BolnaTwilioProvider;
   let voiceAgentId: string;
+  let store: ReturnType<typeof selfHostedStore>;
   let config: ConstructorParameters<typeof BolnaTwilioProvider>[0];
 
   beforeEach(async () => {
     twilio = new TwilioFake(ACCOUNT, TOKEN);
     bolna = new BolnaSelfHostedFake(twilio);
+    store = selfHostedStore();
     const [twilioUrl, bolnaUrl] = await Promise.all([twilio.start(), bolna.start()]);
     receiver = new Receiver(() => provider);
     await receiver.start();
@@ -86,50 +141,58 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
       fromNumber: '+14155550100',
       twilio: { accountSid: ACCOUNT, authToken: TOKEN, baseUrl: twilioUrl },
       hookUrl: () => receiver.url,
+      agentDefinition: () => DEFINITION,
+      callAgents: store.callAgents,
       timeoutMs: 2000,
       now: Date.now,
       findDelayMs: 10,
     };
     provider = new BolnaTwilioProvider(config);
-    voiceAgentId = await provider.createAgent({
-      agent_config: {
-        agent_name: 'COD confirmation',
-        tasks: [
-          { task_type: 'conversation' },
-          { task_type: 'webhook', tools_config: { api_tools: { webhookURL: 'https://old.example/hook' } } },
-        ],
-      },
-      agent_prompts: { task_1: { system_prompt: 'Confirm the cash-on-delivery order {order_id}.' } },
-    });
-    provider = new BolnaTwilioProvider({ ...config, voiceAgentId });
+    voiceAgentId = await provider.createAgent(DEFINITION);
   });
   afterEach(async () => {
     await Promise.all([twilio.close(), bolna.close(), receiver.close()]);
+    store.close();
   });
 
-  const place = (callId: number, to: string) =>
-    provider.placeCall(
+  const place = (callId: number, to: string) => {
+    store.addCall(callId, to);
+    return provider.placeCall(
       placeCallRequest(callId, {
         to,
         webhookUrl: receiver.url,
         contactName: 'John',
-        variables: { order_id: 'ORD123' },
+        variables: { order_id: `ORD${callId}` },
       }),
     );
+  };
 
-  it('creates the agent from its JSON definition with our extraction webhook written in', () => {
-    const def = bolna.agents.get(voiceAgentId) as {
-      agent_config: { tasks: { tools_config?: { api_tools?: { webhookURL?: string } } }[] };
-    };
-    expect(def.agent_config.tasks[1].tools_config?.api_tools?.webhookURL).toBe(`${receiver.url}?op=extraction`);
+  it('creates the template agent with the webhook where the server keeps it (tools_params), not webhookURL', async () => {
+    const def = bolna.agents.get(voiceAgentId);
+    expect(webhookUrlOf(def)).toBe(`${receiver.url}?op=extraction`);
+    expect(JSON.stringify(def)).not.toContain('webhookURL');
     expect(bolna.requestsTo('POST', /^\/agent$/)).toHaveLength(1);
+    await expect(provider.createAgent({ agent_config: { agent_name: 'x', tasks: [] } })).rejects.toThrow(
+      /no webhook task/,
+    );
   });
 
-  it('places the call, finds it in Twilio by number and time, and attaches our status callback', async () => {
+  it('places each call with its own agent copy whose webhook URL carries a stored token, and finds the call in Twilio', async () => {
     const { providerCallId } = await place(42, '+15551234567');
-    expect(JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body)).toEqual({
-      agent_id: voiceAgentId,
-      recipient_phone_number: '+15551234567',
+    const copy = bolna.requestsTo('POST', /^\/agent$/)[1];
+    const copyBody = JSON.parse(copy.body) as { agent_prompts: { task_1: { system_prompt: string } } };
+    // The server never passes call context to the agent: the copy's prompt carries the contact's variables.
+    expect(copyBody.agent_prompts.task_1.system_prompt).toBe(
+      'Confirm the cash-on-delivery order ORD42 of John {unknown}.',
+    );
+    const placed = JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body) as Record<string, string>;
+    expect(Object.keys(placed).sort()).toEqual(['agent_id', 'recipient_phone_number']);
+    expect(placed.agent_id).not.toBe(voiceAgentId);
+    const url = new URL(webhookUrlOf(bolna.agents.get(placed.agent_id)) as string);
+    expect(url.searchParams.get('op')).toBe('extraction');
+    expect(store.callAgents.byToken(url.searchParams.get('token') as string)).toMatchObject({
+      callId: 42,
+      agentId: placed.agent_id,
     });
     const list = twilio.requestsTo('GET', /\/Calls\.json$/)[0];
     expect(list.query.get('To')).toBe('+15551234567');
@@ -144,6 +207,12 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     ).toBe(true);
   });
 
+  it('refuses to place a call without the agent definition (its extraction could not be tied to the call)', async () => {
+    provider = new BolnaTwilioProvider({ ...config, agentDefinition: () => null });
+    await expect(place(1, '+15551234567')).rejects.toThrow(/No agent definition/);
+    expect(bolna.requestsTo('POST', /^\/call$/)).toHaveLength(0);
+  });
+
   it('hears the end by signed status callback, takes the outcome from the extraction webhook, and refuses forged callbacks', async () => {
     const sid = (await place(42, '+15551234567')).providerCallId as string;
     await twilio.progress(sid, 'ringing'); // an update-attached StatusCallback hears only the end
@@ -151,11 +220,7 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     await twilio.progress(sid, 'completed', { duration: 78 });
     const forged = await twilio.progress(sid, 'completed', { duration: 1, signWith: 'not-the-token' });
     expect(forged?.status).toBe(401);
-    await bolna.sendExtraction(voiceAgentId, {
-      status: 'rescheduled',
-      reschedule_date: '2025-09-13',
-      reschedule_time: '14:30',
-    });
+    await bolna.sendExtraction(sid, { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' });
     const events = receiver.events;
     expect(events.map((e) => [e.kind, e.status, e.result])).toEqual([
       ['twilio:completed', 'ended', 'completed'],
@@ -163,24 +228,52 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     ]);
     expect(events[0]).toMatchObject({ callId: 42, providerCallId: sid, conversation: true, durationS: 78 });
     expect(events[1]).toMatchObject({
-      providerCallId: sid,
+      providerCallId: null,
       callId: 42,
       outcomeHint: 'rescheduled',
       extracted: { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' },
     });
+    expect(events[1].unmatched).toBeUndefined();
     expect(receiver.received.filter((r) => r.rejected).map((r) => r.rejected?.reason)).toEqual(['bad_signature']);
   });
 
-  it('matches an extraction to the call by phone number when several calls wait, and re-parsing keeps the match', async () => {
+  it('identical extraction bodies of two calls each land on their own call; a body without a known token is unmatched', async () => {
     const a = (await place(1, '+15551234567')).providerCallId as string;
     const b = (await place(2, '+15557654321')).providerCallId as string;
-    await bolna.sendExtraction(voiceAgentId, { status: 'confirmed', recipient_phone_number: '+15557654321' });
-    await bolna.sendExtraction(voiceAgentId, { status: 'cancelled' });
+    await twilio.progress(a, 'in-progress');
+    await twilio.progress(b, 'in-progress');
+    const same = { status: 'confirmed' };
+    await bolna.sendExtraction(b, same);
+    await bolna.sendExtraction(a, same);
     const [forB, forA] = receiver.events;
-    expect(forB).toMatchObject({ providerCallId: b, callId: 2, outcomeHint: 'confirmed' });
-    expect(forA).toMatchObject({ providerCallId: a, callId: 1, outcomeHint: 'cancelled' });
-    const again = provider.parseWebhook(receiver.received[1].req)[0];
-    expect(again).toEqual(forA);
+    expect(forB).toMatchObject({ callId: 2, outcomeHint: 'confirmed' });
+    expect(forA).toMatchObject({ callId: 1, outcomeHint: 'confirmed' });
+    expect(forA.dedupeKey).not.toBe(forB.dedupeKey);
+    // Parsed again from the stored bytes (recovery), the body keeps its call: the key is in the URL.
+    expect(provider.parseWebhook(receiver.received[1].req)[0]).toEqual(forA);
+    // The template agent's URL and a made-up token name no call.
+    for (const url of [`${receiver.url}?op=extraction`, `${receiver.url}?op=extraction&token=${'0'.repeat(32)}`]) {
+      await deliver(url, { body: JSON.stringify(same), headers: { 'content-type': 'application/json' } });
+      expect(receiver.events.at(-1)).toMatchObject({
+        callId: null,
+        providerCallId: null,
+        unmatched: expect.any(String),
+      });
+    }
+    // An unanswered call sends nothing at all.
+    const c = (await place(3, '+15550001111')).providerCallId as string;
+    expect(await bolna.sendExtraction(c, same)).toBeNull();
+  });
+
+  it('deletes the agent copies of ended calls (before the next call), keeping the template', async () => {
+    await place(1, '+15551234567');
+    const copy = (JSON.parse(bolna.requestsTo('POST', /^\/call$/)[0].body) as { agent_id: string }).agent_id;
+    expect(bolna.agents.has(copy)).toBe(true);
+    store.endCall(1);
+    await place(2, '+15557654321');
+    expect(bolna.requestsTo('DELETE', /^\/agent\//).map((r) => r.path)).toEqual([`/agent/${copy}`]);
+    expect(bolna.agents.has(copy)).toBe(false);
+    expect(bolna.agents.has(voiceAgentId)).toBe(true);
   });
 
   it('polls Twilio for the states between placing and the end, once per new state, and stops at the end', async () => {
@@ -188,7 +281,6 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
     const polled: NormalizedEvent[] = [];
     provider = new BolnaTwilioProvider({
       ...config,
-      voiceAgentId,
       now: () => clock.now(),
       poll: { clock, onEvent: (e) => polled.push(e), everyMs: 5000 },
     });
@@ -283,11 +375,15 @@ describe('self-hosted Bolna + Twilio against their fakes', () => {
 });
 
 describe('Twilio status callback fixtures', () => {
+  const store = selfHostedStore();
+  afterAll(() => store.close());
   const provider = new BolnaTwilioProvider({
     agentServerUrl: 'http://127.0.0.1:1',
     telephonyUrl: 'http://127.0.0.1:1',
     twilio: { accountSid: ACCOUNT, authToken: TOKEN },
     hookUrl: () => 'https://console.example/hooks/bolna_twilio/s',
+    agentDefinition: () => DEFINITION,
+    callAgents: store.callAgents,
     now: Date.now,
   });
   /** A status callback signed as Twilio signs it, verified and parsed as the webhook server would. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BolnaFake } from '../fakes/bolna';
+import { deliver } from '../fakes/http-fake';
 import { ExotelFake } from '../fakes/exotel';
 import { RetellFake } from '../fakes/retell';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
@@ -364,7 +365,7 @@ describe('campaigns against the provider fakes', () => {
     });
     expect(late.status).toBe(200); // a late, signed ringing: recorded, ignored
     expect((await twilio.progress(sid, 'completed', { signWith: 'forged' }))?.status).toBe(401);
-    await bolna.sendExtraction(voiceAgentId, { status: 'confirmed' });
+    await bolna.sendExtraction(sid, { status: 'confirmed' });
     expect(await h.callTo(first.phone)).toMatchObject({
       status: 'ended',
       result: 'completed',
@@ -378,16 +379,13 @@ describe('campaigns against the provider fakes', () => {
     const sid2 = second.providerCallId as string;
     await twilio.progress(sid2, 'in-progress');
     await twilio.progress(sid2, 'completed', { duration: 80 });
-    await bolna.sendExtraction(voiceAgentId, {
-      status: 'rescheduled',
-      reschedule_date: '2025-09-13',
-      reschedule_time: '14:30',
+    const rescheduled = { status: 'rescheduled', reschedule_date: '2025-09-13', reschedule_time: '14:30' };
+    const sent = await bolna.sendExtraction(sid2, rescheduled);
+    // The same bytes to the same URL again (a proxy's retry): a duplicate of the same call's event.
+    await deliver(sent?.url as string, {
+      body: JSON.stringify(rescheduled),
+      headers: { 'content-type': 'application/json' },
     });
-    await bolna.sendExtraction(voiceAgentId, {
-      status: 'rescheduled',
-      reschedule_date: '2025-09-13',
-      reschedule_time: '14:30',
-    }); // twice
 
     const jane = await h.detail('+15557654321');
     expect(jane.call).toMatchObject({

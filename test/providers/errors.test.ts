@@ -12,6 +12,7 @@ import { RetellFake } from '../fakes/retell';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
 import { freePort } from '../support/loopback';
 import { placeCallRequest } from './receiver';
+import { selfHostedStore } from './selfhosted-store';
 
 // Every client maps the same HTTP failures to the same ProviderError kinds: 401 → auth (fail the attempt, fix the
 // key), 429 → rate_limited with Retry-After, 5xx and timeouts → unavailable (both pause dialing with backoff).
@@ -40,6 +41,8 @@ describe('provider errors', () => {
   const exotel = new ExotelFake('acme1', 'k', 't');
   const twilio = new TwilioFake('AC00000000000000000000000000000000', 'tok');
   const selfHosted = new BolnaSelfHostedFake(twilio);
+  const store = selfHostedStore();
+  store.addCalls(1, 2, 3, 4);
   const cases: Case[] = [
     {
       name: 'bolna',
@@ -83,6 +86,8 @@ describe('provider errors', () => {
           voiceAgentId: 'a1',
           twilio: { accountSid: 'AC00000000000000000000000000000000', authToken: 'tok', baseUrl: twilio.baseUrl },
           hookUrl: () => 'http://127.0.0.1:9/hooks/bolna_twilio/secret',
+          agentDefinition: () => ({ agent_config: { agent_name: 'a', tasks: [] } }),
+          callAgents: store.callAgents,
           timeoutMs: t,
           now: Date.now,
         }),
@@ -94,6 +99,7 @@ describe('provider errors', () => {
   });
   afterAll(async () => {
     await Promise.all([bolna.close(), retell.close(), exotel.close(), twilio.close(), selfHosted.close()]);
+    store.close();
   });
 
   const failure = async (p: Promise<unknown>): Promise<ProviderError> => {

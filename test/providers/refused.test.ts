@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retellSignature } from '../../src/main/core/providers/retell';
 import { twilioSignature } from '../../src/main/core/providers/twilio';
@@ -6,6 +7,16 @@ import { createTestCore } from '../support/core';
 
 // Through the real webhook server: forged signatures, wrong secrets and malformed bodies from each provider are
 // refused with the right status and leave nothing behind (no inbox row, no call event).
+
+/** A JSON body signed as Twilio signs one (bodySHA256 in the URL), but with a key that is not the Auth Token. */
+function forgedTwilioJson(url: string, body: unknown): Promise<{ status: number }> {
+  const text = JSON.stringify(body);
+  const signed = `${url}?bodySHA256=${createHash('sha256').update(text).digest('hex')}`;
+  return deliver(signed, {
+    body: text,
+    headers: { 'content-type': 'application/json', 'x-twilio-signature': twilioSignature('not-the-token', signed) },
+  });
+}
 
 describe('refused provider webhooks', () => {
   const core = createTestCore();
@@ -95,8 +106,21 @@ describe('refused provider webhooks', () => {
       ],
       [
         'extraction not JSON',
-        deliver(hook('bolna_twilio'), { body: 'status=confirmed', headers: { 'content-type': 'text/plain' } }),
+        deliver(`${hook('bolna_twilio')}?op=extraction&token=${'a'.repeat(32)}`, {
+          body: 'status=confirmed',
+          headers: { 'content-type': 'text/plain' },
+        }),
         400,
+      ],
+      [
+        'twilio JSON unsigned (not taken as an extraction)',
+        deliver(hook('bolna_twilio'), { body: '{"status":"do_not_call"}', headers: json }),
+        401,
+      ],
+      [
+        'twilio JSON forged',
+        forgedTwilioJson(hook('bolna_twilio'), { CallSid: 'CA1', CallStatus: 'completed', status: 'do_not_call' }),
+        401,
       ],
     ];
     for (const [name, res, status] of cases) expect((await res).status, name).toBe(status);
@@ -112,5 +136,12 @@ describe('refused provider webhooks', () => {
       headers: { ...form, 'x-twilio-signature': twilioSignature(TOKEN, url, params) },
     });
     expect(res.status).toBe(200);
+    const body = JSON.stringify({ CallSid: 'CA2', CallStatus: 'ringing' });
+    const signed = `${url}?bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
+    const jsonRes = await deliver(signed, {
+      body,
+      headers: { ...json, 'x-twilio-signature': twilioSignature(TOKEN, signed) },
+    });
+    expect(jsonRes.status, 'a JSON body signed through bodySHA256').toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import { createApiHandlers } from './api';
 import { EventBus } from './bus';
 import { CallLifecycle } from './calls/lifecycle';
 import { CallOutcomes } from './calls/outcome';
+import { ReviewList } from './calls/review';
 import { ContactsService } from './contacts/service';
 import { applyPendingReplacement } from './maintenance/maintenance';
 import { Dialer, DialerState } from './dialer/dialer';
@@ -57,6 +58,8 @@ export interface CoreServices {
   readonly secrets: SecretStore;
   readonly providers: ProviderRegistry;
   readonly calls: CallLifecycle;
+  /** Provider events no call could be found for with certainty, waiting for a person. */
+  readonly review: ReviewList;
   readonly webhooks: WebhookServer;
   readonly dialer: Dialer;
   readonly contacts: ContactsService;
@@ -102,6 +105,7 @@ export function createCore(options: CoreOptions): Core {
   const dialerState = new DialerState({ db, bus, platform }, options.dialer);
   const outcomes = new CallOutcomes({ db, bus, clock, logger, dnc });
   const calls = new CallLifecycle({ db, bus, clock, logger, endings: dialerState.endings, outcomes });
+  const review = new ReviewList({ db, bus, clock, lifecycle: calls });
   const providers = new ProviderRegistry({
     platform,
     settings,
@@ -171,6 +175,7 @@ export function createCore(options: CoreOptions): Core {
     secrets,
     providers,
     calls,
+    review,
     webhooks,
     dialer,
     contacts,

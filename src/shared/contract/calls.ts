@@ -2,6 +2,25 @@ import { z } from 'zod';
 import { Call, CallEventRecord, CallResult, CallStatus, Outcome, TranscriptTurn } from '../domain';
 import { method } from './define';
 
+/**
+ * A provider event that could not be tied to a call with certainty (docs/providers.md, Self-hosted Bolna + Twilio):
+ * kept with its raw body until a person attaches it to a call or dismisses it. Never attached by guess.
+ */
+export const ReviewItem = z.object({
+  id: z.number().int(),
+  provider: z.string(),
+  kind: z.string(),
+  /** Why no call could be found, in words for the user. */
+  reason: z.string(),
+  receivedAt: z.number(),
+  /** The body exactly as the provider sent it. */
+  raw: z.string(),
+  state: z.enum(['open', 'attached', 'dismissed']),
+  callId: z.number().int().nullable(),
+  resolvedAt: z.number().nullable(),
+});
+export type ReviewItem = z.infer<typeof ReviewItem>;
+
 export const callsMethods = {
   'calls.list': method(
     z.object({
@@ -18,6 +37,14 @@ export const callsMethods = {
     z.object({ call: Call, transcript: z.array(TranscriptTurn), events: z.array(CallEventRecord) }),
   ),
   'calls.hangup': method(z.object({ id: z.number().int() }), Call),
+  /** Events waiting for a person (open first); resolved ones too when asked. */
+  'review.list': method(
+    z.object({ includeResolved: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(200) }),
+    z.array(ReviewItem),
+  ),
+  /** A person's decision: this event belongs to that call. Applied like any provider event (dedupe, forward only). */
+  'review.attach': method(z.object({ id: z.number().int(), callId: z.number().int() }), ReviewItem),
+  'review.dismiss': method(z.object({ id: z.number().int() }), ReviewItem),
   'transcripts.search': method(
     z.object({
       query: z.string().trim().min(1).max(500),
@@ -44,6 +71,8 @@ export const callsMethods = {
 };
 
 export const callsEvents = {
+  /** An item was filed in, attached from or dismissed from the review list. */
+  'review.changed': z.object({ open: z.number().int() }),
   /** Sent batched; the renderer merges by id. */
   'call.updated': Call,
   'call.transcript': z.object({ callId: z.number().int(), turns: z.array(TranscriptTurn) }),

@@ -35,6 +35,9 @@ export function callsHandlers(core: CoreServices): Handlers<typeof callsMethods>
       if (!call) throw new ApiError('not_found', `Call ${id} does not exist.`);
       return call;
     },
+    'review.list': (input) => core.review.list(input),
+    'review.attach': ({ id, callId }) => core.review.attach(id, callId),
+    'review.dismiss': ({ id }) => core.review.dismiss(id),
     'transcripts.search': ({ query, ...filters }) => {
       const match = ftsQuery(query);
       if (!match) return [];

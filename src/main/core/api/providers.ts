@@ -105,6 +105,7 @@ export function providersHandlers(core: CoreServices): Handlers<typeof providers
         );
       const voiceAgentId = await c.createAgent(definition);
       store.update('bolna_twilio', { voiceAgentId });
+      store.setAgentDefinition(definition);
       core.providers.forget('bolna_twilio');
       return { voiceAgentId };
     },

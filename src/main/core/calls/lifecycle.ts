@@ -13,9 +13,11 @@ import type { NormalizedEvent } from '../providers/types';
 import type { Db } from '../store/db';
 import { CallsRepository, type CallPatch, type CallRow } from '../store/repositories/calls';
 import { CampaignsRepository } from '../store/repositories/campaigns';
+import { ReviewRepository } from '../store/repositories/review';
 import { type CallOutcomes, lowerCaseKeys, resolveOutcome } from './outcome';
 
-export type ApplyDisposition = 'applied' | 'duplicate' | 'stale' | 'enriched' | 'unknown_call';
+/** `review`: the event named no call with certainty and was filed in the review list (calls/review.ts). */
+export type ApplyDisposition = 'applied' | 'duplicate' | 'stale' | 'enriched' | 'unknown_call' | 'review';
 
 /**
  * Who moves a call's contact on in its campaign (the dialer's endings). Both run inside the transaction that
@@ -44,6 +46,7 @@ export interface ConsoleEnding {
 export class CallLifecycle {
   private readonly calls: CallsRepository;
   private readonly campaigns: CampaignsRepository;
+  private readonly review: ReviewRepository;
   private readonly mappings = new Map<string, Record<string, Outcome>>();
   /** One transaction wrapper, built once (better-sqlite3 builds a new one per db.transaction() call). */
   private readonly tx: (fn: () => unknown) => unknown;
@@ -65,9 +68,11 @@ export class CallLifecycle {
     this.tx = (fn) => tx.immediate(fn);
     this.calls = new CallsRepository(deps.db);
     this.campaigns = new CampaignsRepository(deps.db);
+    this.review = new ReviewRepository(deps.db);
   }
 
   applyEvent(event: NormalizedEvent, inboxId: number | null, raw: string): ApplyDisposition {
+    if (event.unmatched !== undefined) return this.fileForReview(event, inboxId, raw);
     const receivedAt = this.deps.clock.now();
     let changed: number | null = null;
     let transcript: TranscriptTurn[] | null = null;
@@ -156,6 +161,32 @@ export class CallLifecycle {
       }
     }
     return disposition;
+  }
+
+  /**
+   * An event no call can be found for with certainty goes to the review list with its raw body, once per delivery
+   * (a delivery applied again after a restart keeps its one item). A person attaches it to a call or dismisses it.
+   */
+  private fileForReview(event: NormalizedEvent, inboxId: number | null, raw: string): ApplyDisposition {
+    const { unmatched, ...rest } = event;
+    const filed = this.review.file({
+      provider: event.provider,
+      inboxId,
+      kind: event.kind,
+      reason: unmatched ?? 'no call could be found for this event',
+      receivedAt: this.deps.clock.now(),
+      raw,
+      eventJson: JSON.stringify(rest),
+    });
+    if (filed.created) {
+      this.deps.logger.log(
+        'warn',
+        'calls',
+        `a ${event.provider} ${event.kind} event went to the review list (item ${filed.id}): ${unmatched}`,
+      );
+      this.deps.bus.publish('review.changed', { open: this.review.countOpen() });
+    }
+    return 'review';
   }
 
   /** The provider accepted the request: record its id and move dialing → initiated (never backwards). */

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CallResult, CallStatus } from '../../../shared/domain';
 import type { Clock, TimerHandle } from '../platform';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import { pickOutcomeHint, readForm, readJson, toCallId, toNumber, toRecord, toText, withQuery } from './normalize';
-import { escapeXml, formParams, TwilioClient, verifyTwilioSignature, type TwilioCall } from './twilio';
+import { escapeXml, TwilioClient, verifyTwilioRequest, type TwilioCall } from './twilio';
 import {
   ProviderError,
   WebhookRejected,
@@ -19,8 +19,19 @@ import {
 // (docs/providers.md, Self-hosted Bolna + Twilio).
 // Its telephony server answers POST /call with a bare "done": no id, no status webhook. So we find the call in
 // Twilio (list by To number and time), attach our StatusCallback to it with a call update, reconcile with
-// GET Calls/{sid}.json, and take the outcome from the agent's extraction webhook (a JSON POST of the extracted
-// fields, without any call id).
+// GET Calls/{sid}.json, and take the outcome from the agent's extraction webhook: a JSON POST of the bare extracted
+// fields, without any call id, to a URL fixed in the agent's definition. The only certain key is that URL, so each
+// call gets its own copy of the voice agent whose URL carries a random per-call token, stored in SQLite first.
+
+/** The per-call agent copies and their tokens (SQLite, so matching survives restarts). */
+export interface CallAgentStore {
+  create(token: string, callId: number, at: number): void;
+  setAgent(token: string, agentId: string): void;
+  byToken(token: string): { callId: number; agentId: string | null } | undefined;
+  /** Copies whose call has ended. */
+  retirable(limit: number): { token: string; agentId: string | null }[];
+  markDeleted(token: string, at: number): void;
+}
 
 export interface BolnaTwilioConfig {
   agentServerUrl: string;
@@ -30,6 +41,9 @@ export interface BolnaTwilioConfig {
   twilio: { accountSid: string; authToken: string; baseUrl?: string };
   /** Our hook URL for this provider (the <Dial action> of transfers, the agent's extraction webhook). */
   hookUrl: () => string;
+  /** The voice agent's JSON definition as given to createAgent; every call gets a copy of it. */
+  agentDefinition: () => Record<string, unknown> | null;
+  callAgents: CallAgentStore;
   timeoutMs?: number;
   now: () => number;
   /**
@@ -56,17 +70,10 @@ const TERMINAL: Record<string, CallResult> = {
 };
 /** Calls created up to this long before our request still count as ours (Twilio dates have 1 s resolution). */
 const CLOCK_SKEW_MS = 60_000;
-const AWAIT_EXTRACTION_MS = 2 * 3600_000;
+const TOKEN_RE = /^[0-9a-f]{32}$/;
 /** Polling stops after this long even if Twilio still says the call is live. */
 const MAX_POLL_MS = 4 * 3600_000;
 const TWILIO_TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
-
-interface Placed {
-  callId: number;
-  to: string;
-  placedAt: number;
-  extracted?: boolean;
-}
 
 export class BolnaTwilioProvider implements VoiceProvider {
   readonly name = 'bolna_twilio' as const;
@@ -80,15 +87,10 @@ export class BolnaTwilioProvider implements VoiceProvider {
   readonly capabilities = BolnaTwilioProvider.CAPABILITIES;
   readonly twilio: TwilioClient;
   private readonly http: ProviderHttpOptions;
-  /**
-   * Calls placed by this client whose extraction has not arrived yet (CallSid → attempt). The extraction body
-   * names no call, so it is matched here: by a call sid or phone number in the body, else by being the only one
-   * waiting. Kept in memory: after a restart an unmatched extraction stays in the inbox as an unknown call.
-   */
-  private readonly awaiting = new Map<string, Placed>();
-  /** Extraction body digest → the call it was matched to. */
-  private readonly extracted = new Map<string, string>();
+  /** Twilio calls already taken by an attempt of this run (a new call to the same number must be another one). */
+  private readonly claimed = new Set<string>();
   private readonly polls = new Map<string, TimerHandle>();
+  private retiring: Promise<void> | null = null;
 
   constructor(private readonly config: BolnaTwilioConfig) {
     this.http = {
@@ -105,13 +107,26 @@ export class BolnaTwilioProvider implements VoiceProvider {
     });
   }
 
-  /** POST /agent on the agent server with the JSON definition; our hook becomes its extraction webhook. */
+  /**
+   * POST /agent on the agent server with the JSON definition (the server validates it). That agent is the
+   * template: calls are placed with per-call copies of the definition, so the caller keeps the definition.
+   */
   async createAgent(definition: Record<string, unknown>): Promise<string> {
-    const body = withExtractionWebhook(definition, withQuery(this.config.hookUrl(), { op: 'extraction' }));
+    if (webhookTasks(definition).length === 0)
+      throw new ProviderError(
+        'bolna_twilio',
+        'invalid_request',
+        'definition: the agent has no webhook task (task_type "webhook"), so it would never send its extraction; add one to agent_config.tasks.',
+      );
+    // Without a token: an extraction from the template itself names no call and goes to the review list.
+    return this.postAgent(withExtractionWebhook(definition, withQuery(this.config.hookUrl(), { op: 'extraction' })));
+  }
+
+  private async postAgent(definition: Record<string, unknown>): Promise<string> {
     const res = await providerRequest(this.http, {
       method: 'POST',
       url: `${trimBase(this.config.agentServerUrl)}/agent`,
-      body,
+      body: definition,
     });
     const id = toText(toRecord(parseJson(this.http, res))?.agent_id);
     if (!id)
@@ -124,13 +139,23 @@ export class BolnaTwilioProvider implements VoiceProvider {
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
-    const voiceAgentId = req.voiceAgentId ?? this.config.voiceAgentId;
-    if (!voiceAgentId)
+    const definition = this.config.agentDefinition();
+    if (!definition)
       throw new ProviderError(
         'bolna_twilio',
         'invalid_request',
-        'No agent id: create the agent in Settings → Providers → Self-hosted Bolna, or set one on the campaign.',
+        'No agent definition: create the agent from its JSON definition in Settings → Providers → Self-hosted Bolna (each call is placed with its own copy of it, which is how its extraction finds the call).',
       );
+    await this.retireEndedAgents();
+    // The token is stored before the copy exists, so no extraction can arrive for a token we do not know.
+    const token = randomBytes(16).toString('hex');
+    this.config.callAgents.create(token, req.callId, this.config.now());
+    const copy = withExtractionWebhook(
+      withVariables(definition, { customer_name: req.contactName, ...req.variables }),
+      withQuery(req.webhookUrl, { op: 'extraction', token }),
+    );
+    const voiceAgentId = await this.postAgent(copy);
+    this.config.callAgents.setAgent(token, voiceAgentId);
     const requestedAt = this.config.now();
     // Only these two keys are read by the server; caller id comes from its TWILIO_PHONE_NUMBER.
     const res = await providerRequest(this.http, {
@@ -149,7 +174,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
     // Not found (or Twilio unreachable): the attempt stays open and reconciliation settles it.
     const call = await this.findTwilioCall(req.to, requestedAt);
     if (!call) return { providerCallId: null };
-    this.remember(call.sid, { callId: req.callId, to: req.to, placedAt: requestedAt });
+    this.claimed.add(call.sid);
     try {
       await this.twilio.updateCall(call.sid, {
         StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }),
@@ -160,6 +185,34 @@ export class BolnaTwilioProvider implements VoiceProvider {
     }
     this.watch(call.sid, req.callId, requestedAt);
     return { providerCallId: call.sid };
+  }
+
+  /**
+   * Deletes the agent copies of calls that have ended (the server read the copy when the call connected, so the
+   * extraction still goes out). Best effort: what fails now is tried at the next call.
+   */
+  retireEndedAgents(): Promise<void> {
+    if (!this.retiring)
+      this.retiring = this.retire().finally(() => {
+        this.retiring = null;
+      });
+    return this.retiring;
+  }
+
+  private async retire(): Promise<void> {
+    try {
+      for (const row of this.config.callAgents.retirable(20)) {
+        if (!row.agentId) continue;
+        await providerRequest(this.http, {
+          method: 'DELETE',
+          url: `${trimBase(this.config.agentServerUrl)}/agent/${encodeURIComponent(row.agentId)}`,
+          accept: [404],
+        });
+        this.config.callAgents.markDeleted(row.token, this.config.now());
+      }
+    } catch {
+      // The agent server is busy or down; the copies wait for the next try.
+    }
   }
 
   /** Follows a call by polling until Twilio reports it ended; each new state becomes one event. */
@@ -193,7 +246,11 @@ export class BolnaTwilioProvider implements VoiceProvider {
           return; // the store is closing; reconciliation picks the call up after the next start
         }
       }
-      if (call && TWILIO_TERMINAL.has(call.status)) return;
+      if (call && TWILIO_TERMINAL.has(call.status)) {
+        this.claimed.delete(sid);
+        void this.retireEndedAgents();
+        return;
+      }
       if (call === null && last !== null) return; // Twilio no longer knows it
       if (this.config.now() - placedAt > MAX_POLL_MS) return;
       schedule();
@@ -205,6 +262,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
   dispose(): void {
     for (const timer of this.polls.values()) this.config.poll?.clock.clearTimeout(timer);
     this.polls.clear();
+    this.claimed.clear();
   }
 
   private async findTwilioCall(to: string, requestedAt: number): Promise<TwilioCall | null> {
@@ -217,8 +275,10 @@ export class BolnaTwilioProvider implements VoiceProvider {
       } catch {
         continue; // a busy or unreachable Twilio counts as "not listed yet"
       }
+      const from = this.config.fromNumber;
       const candidates = calls
-        .filter((c) => c.to === to && c.direction === 'outbound-api' && !this.awaiting.has(c.sid))
+        .filter((c) => c.to === to && c.direction === 'outbound-api' && !this.claimed.has(c.sid))
+        .filter((c) => !from || c.from === from)
         .filter((c) => c.dateCreated === null || c.dateCreated >= requestedAt - CLOCK_SKEW_MS)
         .sort(
           (a, b) =>
@@ -228,13 +288,6 @@ export class BolnaTwilioProvider implements VoiceProvider {
       if (candidates[0]) return candidates[0];
     }
     return null;
-  }
-
-  private remember(sid: string, placed: Placed): void {
-    const now = this.config.now();
-    for (const [key, value] of this.awaiting) if (now - value.placedAt > AWAIT_EXTRACTION_MS) this.awaiting.delete(key);
-    for (const [digest, sid] of this.extracted) if (!this.awaiting.has(sid)) this.extracted.delete(digest);
-    this.awaiting.set(sid, placed);
   }
 
   async cancelCall(providerCallId: string): Promise<void> {
@@ -265,7 +318,6 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const event: Omit<NormalizedEvent, 'dedupeKey'> = {
       provider: 'bolna_twilio',
       providerCallId,
-      callId: this.awaiting.get(providerCallId)?.callId ?? null,
       kind: `twilio:${call.status}`,
       ...statusFields(call.status, call.duration ?? 0, call.answeredBy ?? undefined),
     };
@@ -277,27 +329,27 @@ export class BolnaTwilioProvider implements VoiceProvider {
   }
 
   verifyWebhook(req: WebhookRequest): void {
-    if (!isForm(req)) return; // the extraction webhook: the self-hosted server cannot sign; the path secret authenticates
-    const ok = verifyTwilioSignature(
+    // The extraction route: the self-hosted server cannot sign; the path secret and the per-call token authenticate.
+    if (isExtraction(req)) return;
+    const ok = verifyTwilioRequest(
       this.config.twilio.authToken,
       req.url,
-      formParams(req.rawBody),
+      req.headers['content-type'],
+      req.rawBody,
       req.headers['x-twilio-signature'],
     );
     if (!ok)
       throw new WebhookRejected(
         'bad_signature',
-        'Twilio callback with a missing or wrong X-Twilio-Signature (check the Auth Token and public URL)',
+        'Twilio request with a missing or wrong X-Twilio-Signature (check the Auth Token and public URL)',
       );
   }
 
   parseWebhook(req: WebhookRequest): NormalizedEvent[] {
-    if (isForm(req)) {
-      const form = readForm(req.rawBody);
-      if (form.DialCallStatus !== undefined) return [dialResult(form)];
-      return [this.statusCallback(form, req.query)];
-    }
-    return [this.extraction(readJson(req.rawBody, 'Self-hosted Bolna'))];
+    if (isExtraction(req)) return [this.extraction(req)];
+    const fields = isForm(req) ? readForm(req.rawBody) : stringFields(readJson(req.rawBody, 'Twilio'));
+    if (fields.DialCallStatus !== undefined) return [dialResult(fields)];
+    return [this.statusCallback(fields, req.query)];
   }
 
   private statusCallback(form: Record<string, string>, query: URLSearchParams): NormalizedEvent {
@@ -308,7 +360,7 @@ export class BolnaTwilioProvider implements VoiceProvider {
     const event: NormalizedEvent = {
       provider: 'bolna_twilio',
       providerCallId: sid,
-      callId: toCallId(query.get('call_id')) ?? this.awaiting.get(sid)?.callId ?? null,
+      callId: toCallId(query.get('call_id')),
       // Callbacks can arrive out of order and twice; SequenceNumber orders and identifies them.
       dedupeKey: `${sid}:${form.SequenceNumber ?? status}:${status}`,
       kind: `twilio:${status}`,
@@ -323,40 +375,32 @@ export class BolnaTwilioProvider implements VoiceProvider {
     return event;
   }
 
-  private extraction(body: Record<string, unknown>): NormalizedEvent {
-    const digest = createHash('sha1').update(JSON.stringify(body)).digest('hex');
-    // The server parses stored deliveries again (recovery, unknown-call retries): the same body keeps its match.
-    const sid =
-      toText(body.call_sid) ??
-      toText(body.CallSid) ??
-      toText(body.callSid) ??
-      this.extracted.get(digest) ??
-      this.matchWaiting(body);
-    const placed = sid ? this.awaiting.get(sid) : undefined;
-    if (sid && placed) {
-      placed.extracted = true;
-      this.extracted.set(digest, sid);
-    }
+  /**
+   * The agent's extraction, matched only by the token in the URL it was posted to. A body whose URL carries no
+   * known token goes to the review list: two customers can give identical answers, so the body proves nothing.
+   */
+  private extraction(req: WebhookRequest): NormalizedEvent {
+    const body = readJson(req.rawBody, 'Self-hosted Bolna');
+    const digest = createHash('sha1').update(req.rawBody).digest('hex');
+    const token = req.query.get('token') ?? '';
+    const placed = TOKEN_RE.test(token) ? this.config.callAgents.byToken(token) : undefined;
     const event: NormalizedEvent = {
       provider: 'bolna_twilio',
-      providerCallId: sid ?? null,
+      providerCallId: null,
       callId: placed?.callId ?? null,
-      dedupeKey: `extraction:${sid ?? 'unmatched'}:${digest}`,
+      dedupeKey: placed ? `extraction:${token}:${digest}` : `extraction:unmatched:${digest}`,
       kind: 'extraction',
       extracted: body,
     };
+    if (!placed)
+      event.unmatched = token
+        ? `its URL carries a call token (…${token.slice(-4)}) that belongs to no call placed by this console`
+        : 'its URL carries no call token (it came from an agent the console did not create for one call)';
     const hint = pickOutcomeHint(body);
     if (hint) event.outcomeHint = hint;
     const summary = toText(body.summary);
     if (summary) event.summary = summary;
     return event;
-  }
-
-  private matchWaiting(body: Record<string, unknown>): string | undefined {
-    const phone = toText(body.recipient_phone_number) ?? toText(body.phone_number) ?? toText(body.to);
-    const entries = [...this.awaiting.entries()].filter(([, p]) => !p.extracted);
-    if (phone) return entries.find(([, p]) => p.to === phone)?.[0];
-    return entries.length === 1 ? entries[0][0] : undefined;
   }
 
   async testConnection(): Promise<{ ok: boolean; message: string }> {
@@ -377,6 +421,19 @@ export class BolnaTwilioProvider implements VoiceProvider {
 
 function isForm(req: WebhookRequest): boolean {
   return (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
+}
+
+/** The extraction has its own route (`?op=extraction&token=…`), told apart by URL, never by content type. */
+function isExtraction(req: WebhookRequest): boolean {
+  return req.method === 'POST' && req.query.get('op') === 'extraction';
+}
+
+/** A signed JSON body read like the form Twilio usually sends (values as text). */
+function stringFields(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body))
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  return out;
 }
 
 function statusFields(status: string, durationS: number, answeredBy: string | undefined): Partial<NormalizedEvent> {
@@ -417,17 +474,52 @@ function dialResult(form: Record<string, string>): NormalizedEvent {
   };
 }
 
-/** Points every webhook follow-up task of an agent definition at our hook (the definition is the user's JSON). */
+function webhookTasks(definition: Record<string, unknown>): Record<string, unknown>[] {
+  const config = toRecord(definition.agent_config);
+  const tasks = Array.isArray(config?.tasks) ? config.tasks : [];
+  return tasks.map(toRecord).filter((t): t is Record<string, unknown> => t?.task_type === 'webhook');
+}
+
+/**
+ * Points every webhook follow-up task of an agent definition (the user's JSON) at `url`. The server keeps only
+ * `tools_config.api_tools.tools_params.webhook.url` (its model drops a top-level `webhookURL`), so that is where
+ * the URL goes; a `webhookURL` left in the definition is removed so nothing suggests it is used.
+ */
 function withExtractionWebhook(definition: Record<string, unknown>, url: string): Record<string, unknown> {
   const copy = structuredClone(definition);
-  const config = toRecord(copy.agent_config);
-  const tasks = Array.isArray(config?.tasks) ? config.tasks : [];
-  for (const task of tasks) {
+  for (const task of webhookTasks(copy)) {
+    const tools = toRecord(task.tools_config) ?? {};
+    const { webhookURL: _dropped, ...api } = toRecord(tools.api_tools) ?? {};
+    const params = toRecord(api.tools_params) ?? {};
+    const webhook = toRecord(params.webhook) ?? {};
+    task.tools_config = {
+      ...tools,
+      api_tools: { ...api, tools_params: { ...params, webhook: { method: 'POST', ...webhook, url } } },
+    };
+  }
+  return copy;
+}
+
+/**
+ * Fills `{name}` placeholders of the agent's prompts with the contact's variables: the self-hosted server never
+ * passes call context to the agent, so a per-call copy is the only way an order id reaches the conversation.
+ * Placeholders that are not variables stay as they are.
+ */
+function withVariables(
+  definition: Record<string, unknown>,
+  variables: Record<string, string>,
+): Record<string, unknown> {
+  const copy = structuredClone(definition);
+  const prompts = toRecord(copy.agent_prompts);
+  if (!prompts) return copy;
+  const fill = (text: string) =>
+    text.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) =>
+      Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : whole,
+    );
+  for (const task of Object.values(prompts)) {
     const t = toRecord(task);
-    if (t?.task_type !== 'webhook') continue;
-    const tools = toRecord(t.tools_config) ?? {};
-    const api = toRecord(tools.api_tools) ?? {};
-    t.tools_config = { ...tools, api_tools: { ...api, webhookURL: url } };
+    if (!t) continue;
+    for (const [k, v] of Object.entries(t)) if (typeof v === 'string') t[k] = fill(v);
   }
   return copy;
 }

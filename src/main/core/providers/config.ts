@@ -4,6 +4,7 @@ import type { Clock } from '../platform';
 import type { SecretStore } from '../settings/settings';
 import type { Db } from '../store/db';
 import { AgentRoutingRepository } from '../store/repositories/agent-routing';
+import { SelfHostedAgentsRepository } from '../store/repositories/selfhosted-agents';
 import { SettingsRepository } from '../store/repositories/settings';
 import { BolnaProvider } from './bolna';
 import { BolnaTwilioProvider } from './bolna-twilio';
@@ -16,6 +17,8 @@ import type { NormalizedEvent, ProviderCapabilities, VoiceProvider } from './typ
 // clients built from them. Keys are read only here and handed to the clients; nothing returns them.
 
 const SETTINGS_KEY = 'providers';
+/** The self-hosted Bolna voice agent's JSON definition: each call is placed with a copy of it. */
+const AGENT_DEFINITION_KEY = 'providers.bolna_twilio.agentDefinition';
 
 export function secretName(provider: ConfigurableProvider, key: string): string {
   return `provider.${provider}.${key}`;
@@ -46,6 +49,15 @@ export class ProviderConfigStore {
     const next = ProviderSettings.parse(merged);
     this.repo.set(SETTINGS_KEY, next);
     return next;
+  }
+
+  agentDefinition(): Record<string, unknown> | null {
+    const stored = this.repo.get(AGENT_DEFINITION_KEY);
+    return stored && typeof stored === 'object' && !Array.isArray(stored) ? (stored as Record<string, unknown>) : null;
+  }
+
+  setAgentDefinition(definition: Record<string, unknown>): void {
+    this.repo.set(AGENT_DEFINITION_KEY, definition);
   }
 
   key(provider: ConfigurableProvider, key: string): string | undefined {
@@ -153,6 +165,7 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
         humanAgents,
       });
     case 'bolna_twilio':
+      if (!deps.db) throw new Error('the self-hosted Bolna client keeps its per-call agents in the database');
       return new BolnaTwilioProvider({
         agentServerUrl: s.bolna_twilio.agentServerUrl,
         telephonyUrl: s.bolna_twilio.telephonyUrl,
@@ -164,6 +177,8 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
           baseUrl: s.bolna_twilio.twilioBaseUrl,
         },
         hookUrl: () => deps.hookUrl('bolna_twilio'),
+        agentDefinition: () => deps.store.agentDefinition(),
+        callAgents: new SelfHostedAgentsRepository(deps.db),
         timeoutMs: deps.timeoutMs,
         now,
         findDelayMs: deps.findDelayMs,
@@ -187,7 +202,8 @@ export function dashboardUrls(provider: ConfigurableProvider, hookUrl: string): 
     case 'bolna_twilio':
       return [
         {
-          label: 'Extraction webhook (written into agents created here)',
+          label:
+            'Extraction webhook (written into the agent created here; each call gets its own copy with a call token added)',
           url: withQuery(hookUrl, { op: 'extraction' }),
         },
       ];

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ProviderName } from '../../../shared/domain';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import { toRecord, toText } from './normalize';
@@ -36,6 +36,34 @@ export function verifyTwilioSignature(
     if (expected.length === given.length && timingSafeEqual(expected, given)) return true;
   }
   return false;
+}
+
+/**
+ * Any request Twilio sends, whatever its content type, as the SDK's RequestValidator checks it: a form post signs
+ * the URL plus its fields; a JSON (or other) body is signed through the URL, which then carries
+ * `bodySHA256=<hex SHA-256 of the body>`, and that hash must match the body. A body that is neither a form nor
+ * covered by bodySHA256 is not signed at all, so it is refused.
+ */
+export function verifyTwilioRequest(
+  authToken: string,
+  url: string,
+  contentType: string | undefined,
+  rawBody: Buffer,
+  header: string | undefined,
+): boolean {
+  if ((contentType ?? '').includes('application/x-www-form-urlencoded'))
+    return verifyTwilioSignature(authToken, url, formParams(rawBody), header);
+  let bodyHash: string | null;
+  try {
+    bodyHash = new URL(url).searchParams.get('bodySHA256');
+  } catch {
+    return false;
+  }
+  if (bodyHash === null) return rawBody.length === 0 && verifyTwilioSignature(authToken, url, {}, header);
+  const actual = Buffer.from(createHash('sha256').update(rawBody).digest('hex'));
+  const given = Buffer.from(bodyHash.toLowerCase());
+  const bodyMatches = actual.length === given.length && timingSafeEqual(actual, given);
+  return verifyTwilioSignature(authToken, url, {}, header) && bodyMatches;
 }
 
 function urlVariants(url: string): string[] {

@@ -87,6 +87,11 @@ export interface NormalizedEvent {
   outcomeHint?: string;
   transfer?: { state: 'started' | 'bridged' | 'cancelled' | 'ended'; destination?: string };
   error?: string;
+  /**
+   * Set when nothing in the event ties it to a call with certainty (the reason, for the user): it goes to the review
+   * list, never to a call found by guess.
+   */
+  unmatched?: string;
 }
 
 export interface WebhookRequest {

@@ -4,6 +4,7 @@ import * as m003 from './003_recordings';
 import * as m004 from './004_call_stale';
 import * as m005 from './005_voice_agent_id';
 import * as m006 from './006_indic_search';
+import * as m007 from './007_call_matching';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: 'call_stale', up: m004.up },
   { version: 5, name: 'voice_agent_id', up: m005.up },
   { version: 6, name: 'indic_search', up: m006.up },
+  { version: 7, name: 'call_matching', up: m007.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
