@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { dispatch } from './bindings/dispatch';
 import {
   attachWebSocketBinding,
@@ -165,6 +166,35 @@ function withPagePolicy(html: string, policy: string): Buffer {
   );
 }
 
+/**
+ * The token and port of the last run of this data folder (web-host.json, owner-only), so the URL the host printed
+ * stays valid across restarts and an open page reconnects by itself. A missing or damaged file means a new token.
+ */
+const WebHostState = z.object({ token: z.string().min(32).max(128), port: z.number().int().min(1).max(65535) });
+type WebHostState = z.infer<typeof WebHostState>;
+
+export const WEB_HOST_STATE_FILE = 'web-host.json';
+
+export function readWebHostState(dataDir: string): WebHostState | null {
+  try {
+    const parsed = WebHostState.safeParse(JSON.parse(readFileSync(join(dataDir, WEB_HOST_STATE_FILE), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeWebHostState(dataDir: string, state: WebHostState): void {
+  const file = join(dataDir, WEB_HOST_STATE_FILE);
+  writeFileSync(file, JSON.stringify(state) + '\n', { mode: 0o600 });
+  // The mode of an existing file is left as it was by writeFileSync: the token is as good as a password.
+  chmodSync(file, 0o600);
+}
+
+function isAddressInUse(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
 function send(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
@@ -172,7 +202,7 @@ function send(res: ServerResponse, status: number, text: string): void {
 
 const USAGE = `Usage: node out/main/web.js [--data-dir DIR] [--port N] [--demo]
   --data-dir DIR  where the database, logs and key file live (default $CALLCONSOLE_DATA_DIR or ~/.callconsole)
-  --port N        port on 127.0.0.1 (default: a free one)
+  --port N        port on 127.0.0.1 (default: the last run's, else a free one; 0: a free one)
   --demo          when the data folder has no lists yet, prepare the simulator demo (20 contacts, one campaign)
   --verbose       echo every log line (default: warnings and errors only)`;
 
@@ -190,8 +220,8 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     process.stderr.write(`--port must be a whole number from 0 to 65535, got "${values.port}".\n${USAGE}\n`);
     process.exit(2);
   }
@@ -223,7 +253,16 @@ async function main(): Promise<void> {
   await startCore(core);
 
   const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-  let host = await startWebHost({ core, port, rendererDir });
+  // The same token (and, unless --port says otherwise, the same port) as the last run of this folder.
+  const remembered = readWebHostState(dataDir);
+  const token = remembered?.token ?? randomBytes(24).toString('base64url');
+  const wanted = port ?? remembered?.port ?? 0;
+  let host = await startWebHost({ core, port: wanted, token, rendererDir }).catch((err: unknown) => {
+    if (port !== undefined || wanted === 0 || !isAddressInUse(err)) throw err;
+    process.stderr.write(`Port ${wanted} (last run's) is taken; using a free one, so the URL changes.\n`);
+    return startWebHost({ core, port: 0, token, rendererDir });
+  });
+  writeWebHostState(dataDir, { token, port: host.port });
 
   // A staged restore or wipe finishes in a fresh core; the page keeps its URL and token and reconnects by itself.
   let restarting = false;

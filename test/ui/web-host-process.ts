@@ -35,10 +35,19 @@ export interface HostProcess {
   stop(): Promise<void>;
 }
 
-export async function startHostProcess(dataDir: string, extraArgs: string[] = []): Promise<HostProcess> {
+/**
+ * Starts out/main/web.js on `dataDir`. A free port unless `extraArgs` names one; `rememberPort` passes no --port at
+ * all, so the host takes the port of the folder's last run as `npm run web` does.
+ */
+export async function startHostProcess(
+  dataDir: string,
+  extraArgs: string[] = [],
+  options: { rememberPort?: boolean } = {},
+): Promise<HostProcess> {
   const script = resolve('out/main/web.js');
   if (!existsSync(script)) throw new Error('out/main/web.js is missing: run `npx electron-vite build` first.');
-  const child: ChildProcess = spawn(process.execPath, [script, '--data-dir', dataDir, '--port', '0', ...extraArgs], {
+  const portArgs = options.rememberPort || extraArgs.includes('--port') ? [] : ['--port', '0'];
+  const child: ChildProcess = spawn(process.execPath, [script, '--data-dir', dataDir, ...portArgs, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CALLCONSOLE_DATA_DIR: dataDir },
   });
