@@ -132,12 +132,12 @@ async function campaignRun(contacts: number): Promise<{ cpuMsPerCall: number; pe
       await core.dialer.idle();
       if (step % 200 === 0) {
         peak = Math.max(peak, process.memoryUsage().rss);
-        if (core.dialer.get(c.id).state === 'completed') break;
+        if (core.dialer.campaigns.get(c.id).state === 'completed') break;
       }
     }
     const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
-    if (core.dialer.get(c.id).state !== 'completed') throw new Error('bench campaign did not complete');
+    if (core.dialer.campaigns.get(c.id).state !== 'completed') throw new Error('bench campaign did not complete');
     process.stderr.write(
       `dialer bench: CPU user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms\n`,
     );

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     process.stdout.write('STARTED\n');
   }
   const timer = setInterval(() => {
-    const c = core.dialer.get(campaignId);
+    const c = core.dialer.campaigns.get(campaignId);
     if (c.state === 'completed') {
       clearInterval(timer);
       process.stdout.write('DONE\n');

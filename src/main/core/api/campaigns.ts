@@ -4,18 +4,19 @@ import type { CoreServices } from '../index';
 
 export function campaignsHandlers(core: CoreServices): Handlers<typeof campaignsMethods> {
   const d = core.dialer;
+  const campaigns = core.dialer.campaigns;
   const dnc = core.dnc;
   return {
-    'campaigns.list': () => d.list(),
-    'campaigns.get': ({ id }) => d.get(id),
-    'campaigns.create': (input) => d.create(input),
-    'campaigns.update': ({ id, ...patch }) => d.update(id, patch),
-    'campaigns.start': ({ id }) => d.startCampaign(id),
-    'campaigns.pause': ({ id }) => d.pause(id),
-    'campaigns.resume': ({ id }) => d.resume(id),
-    'campaigns.cancel': ({ id }) => d.cancel(id),
-    'campaigns.rerun': ({ id }) => d.rerun(id),
-    'campaigns.callNow': (input) => d.callNow(input),
+    'campaigns.list': () => campaigns.list(),
+    'campaigns.get': ({ id }) => campaigns.get(id),
+    'campaigns.create': (input) => campaigns.create(input),
+    'campaigns.update': ({ id, ...patch }) => campaigns.update(id, patch),
+    'campaigns.start': ({ id }) => campaigns.start(id),
+    'campaigns.pause': ({ id }) => campaigns.pause(id),
+    'campaigns.resume': ({ id }) => campaigns.resume(id),
+    'campaigns.cancel': ({ id }) => campaigns.cancel(id),
+    'campaigns.rerun': ({ id }) => campaigns.rerun(id),
+    'campaigns.callNow': (input) => campaigns.callNow(input),
     'campaigns.progress': ({ id }) => d.progress(id),
     'campaigns.waiting': ({ id, limit, offset }) => d.waiting(id, limit, offset),
     'campaigns.log': ({ id, limit, beforeId }) => d.activityLog(id, limit, beforeId),

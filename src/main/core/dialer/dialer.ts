@@ -1,4 +1,4 @@
-import type { Campaign, CampaignProgress, CampaignSettings, ProviderName } from '../../../shared/domain';
+import type { CampaignProgress, ProviderName } from '../../../shared/domain';
 import type { WaitingContact } from '../../../shared/contract/campaigns';
 import type { EventBus } from '../bus';
 import type { CallLifecycle } from '../calls/lifecycle';
@@ -8,7 +8,7 @@ import type { Db } from '../store/db';
 import type { ActivityEntry } from '../store/repositories/activity';
 import type { WebhookServer } from '../webhooks/server';
 import { DialerActivity } from './activity';
-import { CampaignStateMachine, type CreateCampaignInput } from './campaigns';
+import { CampaignStateMachine } from './campaigns';
 import { CampaignEndings, type ProviderBackoff } from './endings';
 import { DialerEngine } from './engine';
 import { CampaignEnqueuer } from './enqueue';
@@ -53,7 +53,8 @@ export interface DialerDeps {
 }
 
 /**
- * Campaigns and the engine that places their calls, as one capability. The parts, each in its own file:
+ * Campaigns and the engine that places their calls, as one capability: `campaigns` takes the user's commands, `engine`
+ * runs the loop. The parts, each in its own file:
  * campaigns.ts (the campaign state machine), enqueue.ts (how contacts join a queue), engine.ts (the loop, placing,
  * pacing, backoff), endings.ts (a call's end moves its contact on), reconcile.ts (calls left in flight, stale calls),
  * progress.ts (counts and progress events), activity.ts (the log).
@@ -121,46 +122,6 @@ export class Dialer {
   }
   hangup(callId: number): Promise<void> {
     return this.engine.hangup(callId);
-  }
-
-  // ── campaigns ──
-  create(input: CreateCampaignInput): Campaign {
-    return this.campaigns.create(input);
-  }
-  get(id: number): Campaign {
-    return this.campaigns.get(id);
-  }
-  list(): Campaign[] {
-    return this.campaigns.list();
-  }
-  update(
-    id: number,
-    patch: {
-      name?: string;
-      voiceAgentId?: string | null;
-      settings?: Partial<CampaignSettings>;
-      startAt?: number | null;
-    },
-  ): Campaign {
-    return this.campaigns.update(id, patch);
-  }
-  startCampaign(id: number): Campaign {
-    return this.campaigns.start(id);
-  }
-  pause(id: number): Campaign {
-    return this.campaigns.pause(id);
-  }
-  resume(id: number): Campaign {
-    return this.campaigns.resume(id);
-  }
-  cancel(id: number): Campaign {
-    return this.campaigns.cancel(id);
-  }
-  rerun(id: number): Campaign {
-    return this.campaigns.rerun(id);
-  }
-  callNow(input: Parameters<CampaignStateMachine['callNow']>[0]): { campaign: Campaign; queued: number } {
-    return this.campaigns.callNow(input);
   }
 
   // ── what a campaign did and where it stands ──
