@@ -25,7 +25,7 @@ export interface WebhookServerDeps {
  * nothing.
  */
 export class WebhookServer {
-  readonly urls: HookUrls;
+  private readonly urls: HookUrls;
   private readonly inbox: WebhookInbox;
   private readonly listener: WebhookListener;
 
