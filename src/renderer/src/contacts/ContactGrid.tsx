@@ -124,9 +124,11 @@ export function ContactGrid() {
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
+  // `version` too: after a reload the count may stay the same while the rows in view still belong to the old order.
+  const version = useContacts((s) => s.version);
   useEffect(() => {
     if (total) ensureRange(first, last + 1);
-  }, [first, last, total, ensureRange]);
+  }, [first, last, total, version, ensureRange]);
 
   const idsBetween = useCallback(
     (a: number, b: number) => {

@@ -60,6 +60,8 @@ export type BulkAction =
 
 let generation = 0;
 const inFlight = new Set<number>();
+/** The rows held are those of an earlier reload: shown until the first block of the current one replaces them. */
+let stale = false;
 
 /** "Name, phone" or "phone" per line; tabs (pasted from a sheet) and semicolons work as separators too. */
 export function parseContactLines(text: string): { name: string; phone: string }[] {
@@ -164,14 +166,17 @@ export const useContacts = create<ContactsState>()((set, get) => ({
     generation++;
     void loadVariables(generation);
     inFlight.clear();
-    set((s) => ({ rows: new Map(), total: null, version: s.version + 1, selected: new Set() }));
+    // The rows shown stay until the first block of the new order arrives (fetchBlock swaps them): a reload that
+    // waits (a slow answer, a dropped connection) never blanks the grid to "0 contacts".
+    stale = true;
+    set((s) => ({ version: s.version + 1, selected: new Set() }));
     get().ensureRange(0, BLOCK);
   },
   ensureRange(start, end) {
     const { rows, total } = get();
     const last = total === null ? end : Math.min(end, total);
     for (let block = Math.floor(start / BLOCK) * BLOCK; block < Math.max(last, start + 1); block += BLOCK) {
-      if (inFlight.has(block) || rows.has(block)) continue;
+      if (inFlight.has(block) || (rows.has(block) && !stale)) continue;
       inFlight.add(block);
       void fetchBlock(block, generation);
     }
@@ -215,7 +220,8 @@ async function fetchBlock(offset: number, gen: number): Promise<void> {
     const page = await api.call('contacts.page', { ...state.currentFilter(), sort: state.sort, offset, limit: BLOCK });
     if (gen !== generation) return;
     useContacts.setState((s) => {
-      const rows = new Map(s.rows);
+      const rows = stale ? new Map<number, GridContact>() : new Map(s.rows);
+      stale = false;
       page.rows.forEach((row, i) => rows.set(offset + i, row));
       return { rows, total: page.total, version: s.version + 1 };
     });

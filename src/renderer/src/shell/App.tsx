@@ -59,11 +59,23 @@ function Notices() {
 
 function ConnectionBadge() {
   const connection = useShell((s) => s.connection);
-  if (connection === 'open') return null;
+  if (connection !== 'connecting') return null;
   return (
     <span className="connection" role="status">
-      {connection === 'connecting' ? 'Connecting to the console…' : 'Disconnected: reconnecting…'}
+      Connecting to the console…
     </span>
+  );
+}
+
+/** While the socket is down, the view stays visible as it was but takes no input (see `inert` on <main>). */
+function DisconnectedBanner() {
+  const connection = useShell((s) => s.connection);
+  if (connection !== 'closed') return null;
+  return (
+    <div className="disconnected" role="alert">
+      <strong>Disconnected from the console</strong>: reconnecting by itself. What you see is as it was; actions are
+      paused until the connection is back.
+    </div>
   );
 }
 
@@ -75,6 +87,7 @@ export function App() {
   useEffect(() => {
     void loadInfo();
   }, [loadInfo]);
+  const offline = useShell((s) => s.connection === 'closed');
   const Current = VIEW_COMPONENTS[view];
   return (
     <div className="app">
@@ -97,12 +110,18 @@ export function App() {
         </nav>
         <ConnectionBadge />
       </header>
+      <DisconnectedBanner />
       <TransferBanner />
       <Notices />
-      <main className="view" aria-label={humanize(view)}>
+      <main
+        className={offline ? 'view offline' : 'view'}
+        aria-label={humanize(view)}
+        inert={offline}
+        aria-disabled={offline || undefined}
+      >
         <Current />
       </main>
-      <ImportDropZone />
+      {offline ? null : <ImportDropZone />}
     </div>
   );
 }
