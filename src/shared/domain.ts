@@ -233,5 +233,10 @@ export const CampaignProgress = z.object({
   byOutcome: CountsByKey,
   byWaitReason: CountsByKey,
   nextDueAt: z.number().nullable(),
+  /**
+   * When the first contact waiting for its calling window can be called, and that contact's zone, so a screen can
+   * say "opens 09:00 IST (in 18 min)". Null when nobody waits for the window.
+   */
+  windowOpens: z.object({ at: z.number(), zone: z.string() }).nullable().default(null),
 });
 export type CampaignProgress = z.infer<typeof CampaignProgress>;

@@ -205,7 +205,7 @@ describe('rules at the moment of dialling', () => {
       wait_reason: 'window',
       next_at: Date.UTC(2026, 4, 19, 16, 0),
     });
-    // A US number without a zone must suit New York and Los Angeles both: 09:00 in LA is the first such moment.
+    // A US number without a zone column is where its area code is: 415 is San Francisco, so 09:00 in Los Angeles.
     expect(ccRow(c.id, ids[2])).toMatchObject({
       state: 'pending',
       wait_reason: 'window',

@@ -20,7 +20,9 @@ const ZONES_BY_PREFIX: [string, string[]][] = [
   ['+81', ['Asia/Tokyo']],
   ['+61', ['Australia/Sydney', 'Australia/Perth']],
   ['+44', ['Europe/London']],
-  ['+1', ['America/New_York', 'America/Los_Angeles']],
+  // North American numbers by area code: 212 is Manhattan, 415 San Francisco.
+  ['+1212', ['America/New_York']],
+  ['+1415', ['America/Los_Angeles']],
 ];
 const CONTACT_ZONES = [
   null,

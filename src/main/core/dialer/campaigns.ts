@@ -1,4 +1,5 @@
 import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../shared/domain';
+import { timeZoneProblem } from '../../../shared/time/zones';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { LogLevel, Platform } from '../platform';
@@ -322,14 +323,11 @@ export class CampaignStateMachine {
 }
 
 function validateSettings(s: CampaignSettings): void {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: s.defaultTimezone });
-  } catch {
-    throw new ApiError(
-      'invalid_input',
-      `settings.defaultTimezone: "${s.defaultTimezone}" is not a time zone name; use an IANA name such as Asia/Kolkata.`,
-    );
-  }
+  const zoneProblem = timeZoneProblem(s.defaultTimezone);
+  if (zoneProblem)
+    throw new ApiError('invalid_input', `settings.defaultTimezone: ${zoneProblem}`, [
+      { path: 'settings.defaultTimezone', message: zoneProblem },
+    ]);
   if (s.days.length === 0 && !s.ignoreWindow)
     throw new ApiError('invalid_input', 'settings.days: pick at least one calling day.');
 }

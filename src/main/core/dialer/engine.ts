@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Campaign, ProviderName } from '../../../shared/domain';
+import { resolveZone } from '../../../shared/time/zones';
 import { ApiError } from '../errors';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { LogLevel, Platform } from '../platform';
@@ -16,7 +17,6 @@ import type { CampaignStateMachine } from './campaigns';
 import type { ProviderBackoff } from './endings';
 import type { CampaignProgressReporter } from './progress';
 import type { CallReconciler } from './reconcile';
-import { recipientZones } from './timezones';
 import type { DialerTuning } from './tuning';
 import type { WakeTimer } from './wake-timer';
 import { nextOpen } from './window';
@@ -365,7 +365,7 @@ export class DialerEngine {
   }
 
   private windowOpensAt(c: Campaign, timezone: string | null, phone: string, now: number): number | null {
-    const { zones } = recipientZones(timezone, phone, c.settings.defaultTimezone);
+    const { zones } = resolveZone(timezone, phone, c.settings.defaultTimezone);
     if (this.windowMemo.at !== now) this.windowMemo = { at: now, map: new Map() };
     const key = `${c.id}:${c.updatedAt}:${zones.join('|')}`;
     const memo = this.windowMemo.map.get(key);

@@ -1,5 +1,6 @@
 import type { Campaign, CampaignProgress } from '../../../shared/domain';
 import type { WaitingContact } from '../../../shared/contract/campaigns';
+import { resolveZone } from '../../../shared/time/zones';
 import type { EventBus } from '../bus';
 import type { Platform, TimerHandle } from '../platform';
 import type { Db } from '../store/db';
@@ -45,7 +46,15 @@ export class CampaignProgressReporter {
       stateReason: c.stateReason,
       ...counts,
       nextDueAt: this.queue.nextDueAt(c.id),
+      windowOpens: this.windowOpens(c),
     };
+  }
+
+  private windowOpens(c: Campaign): CampaignProgress['windowOpens'] {
+    if (c.settings.ignoreWindow) return null;
+    const first = this.queue.soonestWindowWait(c.id, this.now);
+    if (!first) return null;
+    return { at: first.nextAt, zone: resolveZone(first.timezone, first.phone, c.settings.defaultTimezone).zone };
   }
 
   waiting(campaignId: number, limit: number, offset: number): WaitingContact[] {

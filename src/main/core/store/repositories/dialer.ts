@@ -284,6 +284,19 @@ export class DialerRepository {
     ).all(now, campaignId, limit, offset);
   }
 
+  /** The pending contact whose calling window opens first (reason 'window' and still in the future). */
+  soonestWindowWait(
+    campaignId: number,
+    now: number,
+  ): { nextAt: number; phone: string | null; timezone: string | null } | undefined {
+    return this.prep<[number, number], { nextAt: number; phone: string | null; timezone: string | null }>(
+      `SELECT cc.next_at AS nextAt, c.phone, c.timezone
+         FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id
+         WHERE cc.campaign_id = ? AND cc.state = 'pending' AND cc.wait_reason = 'window' AND cc.next_at > ?
+         ORDER BY cc.next_at LIMIT 1`,
+    ).get(campaignId, now);
+  }
+
   counts(
     campaignId: number,
     now: number,

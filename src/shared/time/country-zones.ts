@@ -1,10 +1,7 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-
-// Where a recipient probably is, for the calling window. A contact's own timezone column wins; otherwise the
-// number's country gives the zone. Countries spanning several zones list their extreme (populated) zones: the
-// window must hold in all of them, so nobody in that country is rung at the wrong hour.
-
-const COUNTRY_ZONES_SOURCE =
+// Country (ISO 3166-1 alpha-2, as libphonenumber names it) → IANA zones. Countries spanning several zones list their
+// extreme populated zones: a calling window must hold in all of them, so nobody in that country is rung at the wrong
+// hour when nothing more precise is known. "|" separates zones.
+export const COUNTRY_ZONES_SOURCE =
   'AC:Atlantic/St_Helena,AD:Europe/Andorra,AE:Asia/Dubai,AF:Asia/Kabul,AG:America/Antigua,AI:America/Anguilla,' +
   'AL:Europe/Tirane,AM:Asia/Yerevan,AO:Africa/Luanda,AR:America/Argentina/Buenos_Aires,AS:Pacific/Pago_Pago,' +
   'AT:Europe/Vienna,AU:Australia/Sydney|Australia/Perth,AW:America/Aruba,AX:Europe/Mariehamn,AZ:Asia/Baku,' +
@@ -50,47 +47,3 @@ const COUNTRY_ZONES_SOURCE =
   'VC:America/St_Vincent,VE:America/Caracas,VG:America/Tortola,VI:America/St_Thomas,VN:Asia/Ho_Chi_Minh,' +
   'VU:Pacific/Efate,WF:Pacific/Wallis,WS:Pacific/Apia,XK:Europe/Belgrade,YE:Asia/Aden,YT:Indian/Mayotte,' +
   'ZA:Africa/Johannesburg,ZM:Africa/Lusaka,ZW:Africa/Harare';
-
-const validZones = new Map<string, boolean>();
-
-/** True when the runtime knows this IANA zone name. */
-export function isValidTimeZone(zone: string): boolean {
-  let ok = validZones.get(zone);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    validZones.set(zone, ok);
-  }
-  return ok;
-}
-
-const COUNTRY_ZONES: ReadonlyMap<string, string[]> = new Map(
-  COUNTRY_ZONES_SOURCE.split(',').map((entry) => {
-    const [country, zones] = entry.split(':');
-    return [country, zones.split('|').filter(isValidTimeZone)] as const;
-  }),
-);
-
-export function zonesForCountry(country: string): string[] | null {
-  const zones = COUNTRY_ZONES.get(country.toUpperCase());
-  return zones && zones.length ? zones : null;
-}
-
-export type ZoneSource = 'contact' | 'country' | 'campaign';
-
-/** The zones a recipient's window is checked in, and where that came from (shown beside a waiting contact). */
-export function recipientZones(
-  contactTimezone: string | null,
-  phone: string,
-  campaignDefault: string,
-): { zones: string[]; source: ZoneSource } {
-  if (contactTimezone && isValidTimeZone(contactTimezone)) return { zones: [contactTimezone], source: 'contact' };
-  const country = parsePhoneNumberFromString(phone)?.country;
-  const zones = country ? zonesForCountry(country) : null;
-  if (zones) return { zones, source: 'country' };
-  return { zones: [isValidTimeZone(campaignDefault) ? campaignDefault : 'UTC'], source: 'campaign' };
-}
