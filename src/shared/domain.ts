@@ -86,6 +86,12 @@ export type WaitReason = z.infer<typeof WaitReason>;
 export const HUMAN_AGENT_STATUSES = ['available', 'busy', 'away'] as const;
 export const HumanAgentStatus = z.enum(HUMAN_AGENT_STATUSES);
 export type HumanAgentStatus = z.infer<typeof HumanAgentStatus>;
+/**
+ * What the roster shows: a status the person sets, or wrap_up, which the hand-off loop sets (busy with a hand-off
+ * whose call is over and not yet disposed; never routed to, ends with the disposition or the wrap-up timeout).
+ */
+export const HumanAgentState = z.enum([...HUMAN_AGENT_STATUSES, 'wrap_up']);
+export type HumanAgentState = z.infer<typeof HumanAgentState>;
 
 export const Variables = z.record(z.string(), z.string());
 export type Variables = z.infer<typeof Variables>;
@@ -117,6 +123,10 @@ export const CampaignSettings = z.object({
   variableMapping: z.record(z.string(), z.string()).default({}),
   /** Provider analysis value (lower-cased) → outcome. */
   outcomeMapping: z.record(z.string(), Outcome).default({}),
+  /** After a hand-off's call is over, how long the human agent stays in wrap-up before they are ready by themselves. */
+  wrapUpMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
+  /** When true, an agent stays in wrap-up until they save a disposition (no timeout). */
+  dispositionRequired: z.boolean().default(false),
   /** Simulator only: time compression (2 = twice as fast as real calls). */
   simSpeed: z.number().positive().max(10_000).default(1),
 });
@@ -215,7 +225,9 @@ export const HumanAgent = z.object({
   name: z.string(),
   phone: z.string().nullable(),
   sip: z.string().nullable(),
-  status: HumanAgentStatus,
+  status: HumanAgentState,
+  /** When the status last changed (time in state). */
+  statusSince: z.number(),
   skills: z.array(z.string()),
 });
 export type HumanAgent = z.infer<typeof HumanAgent>;

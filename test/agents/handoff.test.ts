@@ -29,9 +29,9 @@ afterEach(async () => {
 });
 
 /** A real core (SQLite file, webhook server on 127.0.0.1) whose platform records notifications. */
-async function setup(): Promise<Harness> {
-  const { dir, cleanup } = tempDir('agents-test-');
-  const clock = new ManualClock(Date.now());
+async function setup(reuse?: { dir: string; clock: ManualClock }): Promise<Harness & { dir: string }> {
+  const { dir, cleanup } = reuse ? { dir: reuse.dir, cleanup: () => undefined } : tempDir('agents-test-');
+  const clock = reuse?.clock ?? new ManualClock(Date.now());
   const notes: { title: string; body: string }[] = [];
   const platform = {
     ...nodePlatform(dir, { clock }),
@@ -60,7 +60,7 @@ async function setup(): Promise<Harness> {
   await core.start();
   const events: AnyEvent[] = [];
   core.bus.subscribe((e) => events.push(e));
-  return { core, sim, clock, notes, events };
+  return { core, sim, clock, notes, events, dir };
 }
 
 /** Writes an attempt the way the dialer does and has the simulator place it (1× speed, driven by the manual clock). */
@@ -68,11 +68,12 @@ async function dial(
   h: Harness,
   phone: string,
   variables: Record<string, string>,
+  campaignId: number | null = null,
 ): Promise<{ callId: number; providerCallId: string }> {
   const calls = new CallsRepository(h.core.db);
   const key = `k-${phone}-${h.clock.now()}`;
   const callId = calls.insertAttempt({
-    campaignId: null,
+    campaignId,
     contactId: null,
     phone,
     attempt: 1,
@@ -182,8 +183,10 @@ describe('transfer on the simulator through the core and the webhook server', ()
       return t.status === 'connected' ? t : null;
     });
     expect(connected.connectedAt).not.toBeNull();
-    // Still on the line with the customer until the wrap-up.
-    expect(core.agents.roster.get(meera.id).status).toBe('busy');
+    // The call is over for the console: Meera is in wrap-up until she disposes (or the wrap-up time passes).
+    expect(core.agents.roster.get(meera.id).status).toBe('wrap_up');
+    expect(connected).toMatchObject({ canDispose: true, dispositionRequired: false });
+    expect(connected.wrapUpUntil).toBe(ended.endedAt! + 120_000);
     expect(h.notes).toEqual([{ title: 'Call transferred', body: '+919810000077 → Meera' }]);
     expect(
       h.events.some(
@@ -346,8 +349,106 @@ describe('transfer on the simulator through the core and the webhook server', ()
     });
     const [transfer] = await api(core, 'transfers.list', { callId: id });
     expect(transfer).toMatchObject({ humanAgentId: meera.id, status: 'connected' });
-    expect(core.agents.roster.get(meera.id).status).toBe('busy');
+    // The call is over for the console: the agent it went to is in wrap-up, routing's guess is free again.
+    expect(core.agents.roster.get(meera.id).status).toBe('wrap_up');
     expect(core.agents.roster.get(raj.id).status).toBe('available');
     expect(h.events.some((e) => e.type === 'call.transfer' && e.payload.destination === meera.phone)).toBe(true);
+  });
+});
+
+describe('the hand-off loop', () => {
+  /** A live simulator call handed to Meera, up to the moment the agent's leg is ringing. */
+  async function ringing(h: Harness, campaignId: number | null = null) {
+    const meera = await api(h.core, 'agents.create', { name: 'Meera', phone: '+14155550103', skills: [] });
+    const { callId } = await dial(h, '+919810000088', { order_id: 'ORD-9' }, campaignId);
+    h.clock.advance(22_000);
+    await callOf(h, callId, (c) => c.status === 'in_progress');
+    const t = await api(h.core, 'transfers.request', { callId });
+    await waitUntil(() => h.core.agents.transfers.repo.get(t.id)!.status === 'ringing');
+    return { meera, callId, transfer: t };
+  }
+  const statusOf = (h: Harness, id: number) => h.core.agents.roster.get(id).status;
+
+  it('refuses a disposition before the agent’s leg connects; early disposal cannot leave the agent busy', async () => {
+    const h = await setup();
+    const { meera, callId, transfer } = await ringing(h);
+    expect(h.core.agents.transfers.repo.get(transfer.id)!.canDispose).toBe(false);
+    await expect(
+      api(h.core, 'transfers.dispose', { id: transfer.id, disposition: 'confirmed', notes: '' }),
+    ).rejects.toThrow(/still ringing Meera/);
+    expect(statusOf(h, meera.id)).toBe('busy');
+
+    h.clock.advance(5_000);
+    await callOf(h, callId, (c) => c.status === 'ended' && c.result === 'transferred');
+    await waitUntil(() => statusOf(h, meera.id) === 'wrap_up');
+    const agentEvents = () =>
+      h.events.filter((e) => e.type === 'agent.updated' && e.payload.agent?.status === 'wrap_up').length;
+    expect(agentEvents()).toBeGreaterThan(0);
+
+    // Nobody disposes: the default wrap-up time (2 minutes after the call ended) makes her ready by itself.
+    const inWrapUp = h.core.agents.transfers.repo.get(transfer.id)!;
+    const endedAt = new CallsRepository(h.core.db).getCall(callId)!.endedAt!;
+    expect(inWrapUp.wrapUpUntil).toBe(endedAt + 120_000);
+    h.clock.advanceTo(inWrapUp.wrapUpUntil! - 1);
+    expect(statusOf(h, meera.id)).toBe('wrap_up');
+    h.clock.advanceTo(inWrapUp.wrapUpUntil!);
+    expect(statusOf(h, meera.id)).toBe('available');
+    expect(h.core.agents.transfers.repo.get(transfer.id)).toMatchObject({ status: 'ended', disposition: null });
+
+    // The disposition can still be recorded afterwards; she stays ready.
+    const late = await api(h.core, 'transfers.dispose', { id: transfer.id, disposition: 'confirmed', notes: 'late' });
+    expect(late).toMatchObject({ status: 'ended', disposition: 'confirmed' });
+    expect(statusOf(h, meera.id)).toBe('available');
+  });
+
+  it('disposing in wrap-up makes the agent ready at once', async () => {
+    const h = await setup();
+    const { meera, callId, transfer } = await ringing(h);
+    h.clock.advance(5_000);
+    await callOf(h, callId, (c) => c.status === 'ended');
+    await waitUntil(() => statusOf(h, meera.id) === 'wrap_up');
+    await api(h.core, 'transfers.dispose', { id: transfer.id, disposition: 'callback_requested', notes: 'Tuesday' });
+    expect(statusOf(h, meera.id)).toBe('available');
+    h.clock.advance(10 * 60_000);
+    expect(h.core.agents.transfers.repo.get(transfer.id)).toMatchObject({ disposition: 'callback_requested' });
+  });
+
+  it('keeps the agent in wrap-up until they dispose when the campaign requires a disposition', async () => {
+    const h = await setup();
+    const list = await api(h.core, 'lists.create', { name: 'Required' });
+    const campaign = await api(h.core, 'campaigns.create', {
+      name: 'Required disposition',
+      listIds: [list.id],
+      provider: 'simulator',
+      voiceAgentId: null,
+      settings: { dispositionRequired: true, wrapUpMs: 30_000 },
+      startAt: null,
+    });
+    const { meera, callId, transfer } = await ringing(h, campaign.id);
+    h.clock.advance(5_000);
+    await callOf(h, callId, (c) => c.status === 'ended');
+    await waitUntil(() => statusOf(h, meera.id) === 'wrap_up');
+    expect(h.core.agents.transfers.repo.get(transfer.id)).toMatchObject({
+      dispositionRequired: true,
+      wrapUpUntil: null,
+    });
+    h.clock.advance(60 * 60_000);
+    expect(statusOf(h, meera.id)).toBe('wrap_up');
+    await api(h.core, 'transfers.dispose', { id: transfer.id, disposition: 'confirmed', notes: '' });
+    expect(statusOf(h, meera.id)).toBe('available');
+  });
+
+  it('after a restart, a wrap-up whose time passed ends and the agent is ready', async () => {
+    const h = await setup();
+    const { meera, callId, transfer } = await ringing(h);
+    h.clock.advance(5_000);
+    await callOf(h, callId, (c) => c.status === 'ended');
+    await waitUntil(() => statusOf(h, meera.id) === 'wrap_up');
+    await h.core.close();
+    h.clock.advance(5 * 60_000);
+    const again = await setup({ dir: h.dir, clock: h.clock });
+    h.clock.advance(0);
+    expect(again.core.agents.roster.get(meera.id).status).toBe('available');
+    expect(again.core.agents.transfers.repo.get(transfer.id)!.status).toBe('ended');
   });
 });

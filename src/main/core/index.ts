@@ -195,6 +195,7 @@ export function createCore(options: CoreOptions): Core {
       await webhooks.start();
       // Not awaited: localtunnel may take seconds; a user-supplied URL is set synchronously before the dialer starts.
       void tunnel.start();
+      transfers.start();
       await dialer.start();
       sources.start();
     },

@@ -30,6 +30,12 @@ export const Transfer = z.object({
   notes: z.string().nullable(),
   /** Why it failed, when it did. */
   error: z.string().nullable(),
+  /** In wrap-up: when the agent becomes ready by themselves (null: no timeout, or not in wrap-up). */
+  wrapUpUntil: z.number().nullable().default(null),
+  /** The campaign requires a disposition before the agent is ready again. */
+  dispositionRequired: z.boolean().default(false),
+  /** Whether a disposition may be saved now: only once the agent's leg has connected or ended. */
+  canDispose: z.boolean().default(false),
 });
 export type Transfer = z.infer<typeof Transfer>;
 

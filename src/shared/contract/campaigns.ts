@@ -20,6 +20,8 @@ export const CampaignSettingsPatch = z.object({
   priority: s.priority.unwrap().optional(),
   variableMapping: s.variableMapping.unwrap().optional(),
   outcomeMapping: s.outcomeMapping.unwrap().optional(),
+  wrapUpMs: s.wrapUpMs.unwrap().optional(),
+  dispositionRequired: s.dispositionRequired.unwrap().optional(),
   simSpeed: s.simSpeed.unwrap().optional(),
 });
 export type CampaignSettingsPatch = z.infer<typeof CampaignSettingsPatch>;

@@ -62,6 +62,12 @@ export class AgentRoster {
     return this.changed(id);
   }
 
+  /** Tells the screens an agent's state changed without a write of theirs (wrap-up begins when a call ends). */
+  announce(id: number): void {
+    const agent = this.repo.get(id);
+    if (agent) this.deps.bus.publish('agent.updated', { id, agent });
+  }
+
   delete(id: number): boolean {
     const deleted = this.repo.delete(id);
     if (deleted) this.deps.bus.publish('agent.updated', { id, agent: null });
@@ -74,7 +80,10 @@ export class AgentRoster {
     return agent;
   }
 
-  private validate(base: Omit<HumanAgent, 'id' | 'status'>, input: AgentInput): Omit<HumanAgent, 'id' | 'status'> {
+  private validate(
+    base: Omit<HumanAgent, 'id' | 'status' | 'statusSince'>,
+    input: AgentInput,
+  ): Omit<HumanAgent, 'id' | 'status' | 'statusSince'> {
     const name = (input.name ?? base.name).trim();
     if (!name) throw new ApiError('invalid_input', 'Name is required.');
     const phoneText = input.phone === undefined ? base.phone : input.phone?.trim() || null;

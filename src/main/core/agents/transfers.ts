@@ -1,9 +1,9 @@
 import type { HandoffCard, Transfer, TransferStatus } from '../../../shared/contract/agents';
-import { Outcome, type Call, type ProviderName } from '../../../shared/domain';
+import { Outcome, type Call, type HumanAgentState, type ProviderName } from '../../../shared/domain';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { CallOutcomes } from '../calls/outcome';
-import type { Platform } from '../platform';
+import type { Platform, TimerHandle } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';
 import type { Db } from '../store/db';
 import { AgentRoutingRepository } from '../store/repositories/agent-routing';
@@ -14,7 +14,10 @@ import type { AgentRoster } from './roster';
 /**
  * Hand-offs to human agents. A transfer is requested here (providers that transfer by API) or noticed on the call
  * (providers whose own agent or flow transfers: status 'transferring', result 'transferred'); either way it is
- * recorded, the agent is busy until their wrap-up (disposition), and the console notifies once per hand-off.
+ * recorded and the console notifies once per hand-off. The loop (docs/architecture.md, Hand-offs): the agent is
+ * busy from the request; once their leg has connected a disposition may be saved; when the call is over they are in
+ * wrap-up until they dispose or the campaign's wrap-up time passes, then ready. A hand-off that ends or fails never
+ * leaves its agent busy.
  */
 export class TransferService {
   readonly repo: TransfersRepository;
@@ -51,6 +54,38 @@ export class TransferService {
 
   dispose(): void {
     this.unsubscribe();
+    for (const timer of this.wrapUpTimers.values()) this.deps.platform.clock.clearTimeout(timer);
+    this.wrapUpTimers.clear();
+  }
+
+  /** After a restart: wrap-ups whose time passed end, the others are timed again, and nobody stays busy for nothing. */
+  start(): void {
+    for (const t of this.repo.inWrapUp()) this.scheduleWrapUp(t);
+    for (const agentId of this.repo.agentsLeftBusy()) {
+      this.deps.platform.logger.log('info', 'transfers', `Agent ${agentId} was busy with a hand-off that is over`);
+      this.deps.roster.setStatus(agentId, 'available');
+    }
+  }
+
+  private readonly wrapUpTimers = new Map<number, TimerHandle>();
+  private scheduleWrapUp(t: Transfer): void {
+    if (t.wrapUpUntil === null || this.wrapUpTimers.has(t.id)) return;
+    const timer = this.deps.platform.clock.setTimeout(
+      () => {
+        this.wrapUpTimers.delete(t.id);
+        this.expireWrapUp(t.id);
+      },
+      Math.max(0, t.wrapUpUntil - this.now),
+    );
+    timer.unref?.();
+    this.wrapUpTimers.set(t.id, timer);
+  }
+
+  private expireWrapUp(id: number): void {
+    const t = this.repo.get(id);
+    if (!t || t.status !== 'connected' || t.wrapUpUntil === null || t.wrapUpUntil > this.now) return;
+    this.deps.platform.logger.log('info', 'transfers', `Wrap-up of transfer ${id} timed out; the agent is ready`);
+    this.finish(id, 'ended');
   }
 
   private get now(): number {
@@ -126,11 +161,19 @@ export class TransferService {
     };
   }
 
-  /** The agent's wrap-up. An Outcome value also becomes the call's (and the contact's) outcome. */
+  /**
+   * The agent's wrap-up. An Outcome value also becomes the call's (and the contact's) outcome. Only once the agent's
+   * leg has connected or ended: before that nobody has spoken to the customer.
+   */
   disposeOf(id: number, disposition: string, notes: string): Transfer {
     const transfer = this.mustGet(id);
     if (transfer.status === 'failed')
       throw new ApiError('conflict', `Transfer ${id} failed; there is no conversation to record.`);
+    if (!transfer.canDispose)
+      throw new ApiError(
+        'conflict',
+        `The call is still ringing ${transfer.humanAgentName ?? 'the agent'}: save the disposition once they have spoken with the customer.`,
+      );
     const outcome = Outcome.safeParse(disposition);
     this.deps.db
       .transaction(() => {
@@ -144,9 +187,9 @@ export class TransferService {
       if (call) this.deps.bus.publish('call.updated', call);
     }
     const call = this.calls.getCall(transfer.callId);
-    // The agent is free once the customer is no longer on the line with them.
-    if (transfer.status === 'connected' || (call?.status === 'ended' && transfer.status !== 'ended'))
-      this.finish(id, 'ended');
+    // Disposed in wrap-up (or on a hand-off the console cannot follow further): ready now. Disposed while still on a
+    // live call with the customer: ready when that call ends (observe).
+    if (transfer.status === 'connected' && call?.status === 'ended') this.finish(id, 'ended');
     else this.published(id);
     return this.repo.get(id)!;
   }
@@ -163,7 +206,7 @@ export class TransferService {
     const open = this.repo.openForCall(call.id);
     if (call.status === 'transferring') {
       if (!open) {
-        this.start(call, 'ringing');
+        this.record(call, 'ringing');
       } else if (open.status === 'requested') {
         this.repo.setStatus(open.id, 'ringing', this.now);
         this.notifyOnce(open.id);
@@ -176,17 +219,34 @@ export class TransferService {
           this.repo.setStatus(open.id, 'connected', call.endedAt ?? this.now);
           this.notifyOnce(open.id);
         }
+        this.callOver(open.id);
       } else if (!this.repo.anyForCall(call.id)) {
-        this.start(call, 'connected');
+        this.record(call, 'connected');
+        const started = this.repo.openForCall(call.id);
+        if (started) this.callOver(started.id);
       }
     } else if (open && open.status !== 'connected') {
       this.finish(open.id, 'failed', `The call ended (${call.result ?? 'no result'}) before the agent took it.`);
+    } else if (open) {
+      this.callOver(open.id);
     }
+  }
+
+  /** The call of a connected hand-off is over: disposed already → ready; else wrap-up (timed unless required). */
+  private callOver(id: number): void {
+    const t = this.mustGet(id);
+    if (t.disposition !== null) {
+      this.finish(id, 'ended');
+      return;
+    }
+    if (t.humanAgentId !== null) this.deps.roster.announce(t.humanAgentId);
+    this.scheduleWrapUp(t);
+    this.published(id);
   }
 
   /**
    * The provider named where it transferred the call: when that is an agent on the roster, the transfer is theirs
-   * (routing's guess in start() is corrected, and the guessed agent is freed).
+   * (routing's guess in record() is corrected, and the guessed agent is freed).
    */
   private attribute(callId: number, destination: string): void {
     const agent = this.routing.byDestination(destination);
@@ -194,14 +254,14 @@ export class TransferService {
     if (!agent || !t || t.humanAgentId === agent.id) return;
     const previous = t.humanAgentId;
     this.repo.setAgent(t.id, agent.id);
-    if (previous !== null && this.deps.roster.repo.get(previous)?.status === 'busy')
+    if (previous !== null && isOccupied(this.deps.roster.repo.get(previous)?.status))
       this.deps.roster.setStatus(previous, 'available');
     if (t.status !== 'ended' && t.status !== 'failed') this.agentBusy(agent.id);
     this.published(t.id);
   }
 
   /** A transfer the provider's own agent or flow made: routing chose the available agent who waited longest. */
-  private start(call: Call, status: TransferStatus): void {
+  private record(call: Call, status: TransferStatus): void {
     const agent = this.routing.firstAvailable();
     const id = this.repo.insert({ callId: call.id, humanAgentId: agent?.id ?? null, status, at: this.now });
     if (agent) this.agentBusy(agent.id);
@@ -223,7 +283,7 @@ export class TransferService {
     if (t.humanAgentId !== null) {
       const agent = this.deps.roster.repo.get(t.humanAgentId);
       // Set away meanwhile: stays away.
-      if (agent?.status === 'busy') this.deps.roster.setStatus(t.humanAgentId, 'available');
+      if (isOccupied(agent?.status)) this.deps.roster.setStatus(t.humanAgentId, 'available');
     }
     this.published(id);
   }
@@ -244,4 +304,9 @@ export class TransferService {
     if (!t) throw new ApiError('not_found', `Transfer ${id} does not exist.`);
     return t;
   }
+}
+
+/** Busy, or in wrap-up (stored as busy): held by a hand-off. */
+function isOccupied(status: HumanAgentState | undefined): boolean {
+  return status === 'busy' || status === 'wrap_up';
 }

@@ -1,4 +1,4 @@
-import type { HumanAgentStatus, HumanAgent } from '../../../../shared/domain';
+import type { HumanAgentState, HumanAgentStatus, HumanAgent } from '../../../../shared/domain';
 import type { Db } from '../db';
 
 interface AgentRow {
@@ -6,7 +6,8 @@ interface AgentRow {
   name: string;
   phone: string | null;
   sip: string | null;
-  status: HumanAgentStatus;
+  status: HumanAgentState;
+  updated_at: number;
   skills_json: string;
 }
 
@@ -17,11 +18,18 @@ function toAgent(r: AgentRow): HumanAgent {
     phone: r.phone,
     sip: r.sip,
     status: r.status,
+    statusSince: r.updated_at,
     skills: JSON.parse(r.skills_json) as string[],
   };
 }
 
-const COLUMNS = 'id, name, phone, sip, status, skills_json';
+// Wrap-up is stored as busy (the table's own statuses) and told apart here: a hand-off of theirs is connected and its
+// call has ended (docs/architecture.md, Hand-offs).
+const COLUMNS = `id, name, phone, sip, updated_at, skills_json,
+  CASE WHEN status = 'busy' AND EXISTS (
+    SELECT 1 FROM transfers t JOIN calls c ON c.id = t.call_id
+     WHERE t.agent_id = agents.id AND t.status = 'connected' AND c.status = 'ended'
+  ) THEN 'wrap_up' ELSE status END AS status`;
 
 /** The human agent roster (selection of who takes a hand-off lives in agent-routing.ts). */
 export class AgentsRepository {
@@ -43,14 +51,14 @@ export class AgentsRepository {
       .get(phone);
     return row ? toAgent(row) : null;
   }
-  insert(a: Omit<HumanAgent, 'id' | 'status'>, at: number): number {
+  insert(a: Omit<HumanAgent, 'id' | 'status' | 'statusSince'>, at: number): number {
     return Number(
       this.db
         .prepare('INSERT INTO agents (name, phone, sip, skills_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(a.name, a.phone, a.sip, JSON.stringify(a.skills), at, at).lastInsertRowid,
     );
   }
-  update(id: number, a: Omit<HumanAgent, 'id' | 'status'>, at: number): void {
+  update(id: number, a: Omit<HumanAgent, 'id' | 'status' | 'statusSince'>, at: number): void {
     this.db
       .prepare('UPDATE agents SET name = ?, phone = ?, sip = ?, skills_json = ?, updated_at = ? WHERE id = ?')
       .run(a.name, a.phone, a.sip, JSON.stringify(a.skills), at, id);

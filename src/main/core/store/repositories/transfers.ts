@@ -16,7 +16,12 @@ interface TransferRow {
   disposition: string | null;
   notes: string | null;
   error: string | null;
+  call_ended_at: number | null;
+  wrap_up_ms: number | null;
+  disposition_required: number | null;
 }
+
+const DEFAULT_WRAP_UP_MS = 120_000;
 
 function toTransfer(r: TransferRow): Transfer {
   return {
@@ -34,12 +39,30 @@ function toTransfer(r: TransferRow): Transfer {
     disposition: r.disposition,
     notes: r.notes,
     error: r.error,
+    ...wrapUp(r),
+  };
+}
+
+/** The hand-off loop's view of a row (docs/architecture.md, Hand-offs). */
+function wrapUp(r: TransferRow): Pick<Transfer, 'wrapUpUntil' | 'dispositionRequired' | 'canDispose'> {
+  const dispositionRequired = r.disposition_required === 1;
+  const inWrapUp = r.status === 'connected' && r.call_ended_at !== null;
+  return {
+    wrapUpUntil:
+      inWrapUp && !dispositionRequired
+        ? Math.max(r.call_ended_at!, r.connected_at ?? 0) + (r.wrap_up_ms ?? DEFAULT_WRAP_UP_MS)
+        : null,
+    dispositionRequired,
+    canDispose: r.status === 'connected' || r.status === 'ended',
   };
 }
 
 const SELECT = `SELECT t.id, t.call_id, c.campaign_id, t.agent_id, a.name AS agent_name, NULLIF(ct.name, '') AS contact_name, c.phone,
-    t.status, t.requested_at, t.connected_at, t.ended_at, t.disposition, t.notes, t.error
+    t.status, t.requested_at, t.connected_at, t.ended_at, t.disposition, t.notes, t.error, c.ended_at AS call_ended_at,
+    json_extract(cp.settings_json, '$.wrapUpMs') AS wrap_up_ms,
+    json_extract(cp.settings_json, '$.dispositionRequired') AS disposition_required
   FROM transfers t JOIN calls c ON c.id = t.call_id
+  LEFT JOIN campaigns cp ON cp.id = c.campaign_id
   LEFT JOIN agents a ON a.id = t.agent_id
   LEFT JOIN contacts ct ON ct.id = c.contact_id`;
 
@@ -87,6 +110,27 @@ export class TransfersRepository {
       )
       .all(...params)
       .map(toTransfer);
+  }
+  /** Hand-offs in wrap-up: connected, and the call is over. */
+  inWrapUp(): Transfer[] {
+    return this.db
+      .prepare<[], TransferRow>(`${SELECT} WHERE t.status = 'connected' AND c.status = 'ended' ORDER BY t.id`)
+      .all()
+      .map(toTransfer);
+  }
+  /**
+   * Agents marked busy by a hand-off that is over: no open hand-off of theirs, and their last one ended after they
+   * became busy (a restart between the two writes, or a hand-off closed by any path that did not free them).
+   */
+  agentsLeftBusy(): number[] {
+    return this.db
+      .prepare<[], { id: number }>(
+        `SELECT a.id FROM agents a WHERE a.status = 'busy'
+           AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.agent_id = a.id AND t.status IN ${OPEN})
+           AND EXISTS (SELECT 1 FROM transfers t WHERE t.agent_id = a.id AND t.ended_at >= a.updated_at)`,
+      )
+      .all()
+      .map((r) => r.id);
   }
   insert(t: { callId: number; humanAgentId: number | null; status: TransferStatus; at: number }): number {
     return Number(
