@@ -21,6 +21,7 @@ Commands:
                   [--concurrency N] [--max-attempts N] [--retry-after DURATION[,DURATION…]] [--sim-speed X]
                   [--ignore-window]
   campaign start ID [--wait]      campaign pause|resume|cancel|status ID
+  campaign write-back ID [--file call_list.csv]   outcomes into the original CSV (status, reschedule_date/time)
   calls list [--campaign ID]
   export (--campaign ID | --list ID) --format csv|xlsx --out FILE
   search QUERY
@@ -58,6 +59,7 @@ const OPTIONS = {
   campaign: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
+  file: { type: 'string' },
   confirm: { type: 'string' },
   'include-settings': { type: 'boolean' },
   debug: { type: 'boolean' },
@@ -253,8 +255,36 @@ async function campaignCommand(
       print(statusJson(progress), () => statusText(progress));
       return 0;
     }
+    case 'write-back': {
+      const { files } = await call(core, 'campaigns.writeBack', {
+        id,
+        path: flags.file === undefined ? undefined : resolve(flags.file),
+      });
+      print(
+        {
+          id,
+          files: files.map((f) => ({
+            list_id: f.listId,
+            file: f.path,
+            updated: f.updated,
+            unchanged: f.unchanged,
+            unmatched: f.unmatched,
+          })),
+        },
+        () =>
+          files
+            .map(
+              (f) =>
+                `${f.path}: ${f.updated} rows updated, ${f.unchanged} already up to date, ${f.unmatched} without an outcome.`,
+            )
+            .join('\n'),
+      );
+      return 0;
+    }
     default:
-      throw new CliError(`Unknown command "campaign ${sub ?? ''}". Try: create, start, pause, resume, cancel, status.`);
+      throw new CliError(
+        `Unknown command "campaign ${sub ?? ''}". Try: create, start, pause, resume, cancel, status, write-back.`,
+      );
   }
 }
 

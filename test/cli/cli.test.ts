@@ -112,6 +112,28 @@ describe('CLI (its stable JSON shapes)', () => {
     expect(text).toContain('+15551234567');
     expect(text).toContain('ORD124');
 
+    // Outcomes back into the original file: status only ever holds a COD outcome or stays empty (these calls all
+    // completed, which is a call result, not an outcome); every other cell keeps its bytes.
+    const before = readFileSync(csv, 'utf8');
+    const written = await cli(data, 'campaign', 'write-back', String(id), '--file', csv, '--json');
+    expect(written.code).toBe(0);
+    const writtenJson = JSON.parse(written.out);
+    expect(writtenJson).toMatchObject({ id, files: [{ list_id: 1, file: csv }] });
+    expect(writtenJson.files[0].updated + writtenJson.files[0].unchanged + writtenJson.files[0].unmatched).toBe(4);
+    const after = readFileSync(csv, 'utf8').split('\n');
+    before.split('\n').forEach((line, i) => {
+      const cells = line.split(',');
+      const now = after[i].split(',');
+      expect([...now.slice(0, 3), ...now.slice(6)], `row ${i} outside the COD cells`).toEqual([
+        ...cells.slice(0, 3),
+        ...cells.slice(6),
+      ]);
+      if (i > 0 && line) expect(['', 'confirmed', 'cancelled', 'rescheduled', 'wrong_person']).toContain(now[3]);
+    });
+    const nowhere = await cli(data, 'campaign', 'write-back', String(id), '--file', join(dir, 'gone.csv'));
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toMatch(/Cannot read .*gone\.csv/);
+
     expect(listed.every((c: { result: string }) => c.result === 'completed')).toBe(true);
     const hits = JSON.parse((await cli(data, 'search', 'order', '--json')).out);
     expect(hits.length).toBeGreaterThan(0);

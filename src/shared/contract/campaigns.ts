@@ -101,6 +101,26 @@ export const campaignsMethods = {
     z.object({ campaign: Campaign, queued: z.number().int() }),
   ),
   'campaigns.progress': method(Id, CampaignProgress),
+  /**
+   * COD write-back of a campaign: each of its lists' original call_list.csv gets its outcomes (status confirmed /
+   * cancelled / rescheduled / wrong_person, reschedule_date and reschedule_time), matched by phone, in place.
+   * `path` names the file when the console does not know it (a list imported from an uploaded copy); it is only
+   * allowed for a campaign of one list.
+   */
+  'campaigns.writeBack': method(
+    z.object({ id: z.number().int(), path: z.string().trim().min(1).optional() }),
+    z.object({
+      files: z.array(
+        z.object({
+          listId: z.number().int(),
+          path: z.string(),
+          updated: z.number().int(),
+          unchanged: z.number().int(),
+          unmatched: z.number().int(),
+        }),
+      ),
+    }),
+  ),
   /** Contacts still to be called, soonest first, with when and why they wait. */
   'campaigns.waiting': method(
     z.object({

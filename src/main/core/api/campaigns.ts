@@ -18,6 +18,7 @@ export function campaignsHandlers(core: CoreServices): Handlers<typeof campaigns
     'campaigns.rerun': ({ id }) => campaigns.rerun(id),
     'campaigns.callNow': (input) => campaigns.callNow(input),
     'campaigns.progress': ({ id }) => d.progress(id),
+    'campaigns.writeBack': ({ id, path }) => ({ files: core.contacts.writeBackCampaign(campaigns.get(id), path) }),
     'campaigns.waiting': ({ id, limit, offset }) => d.waiting(id, limit, offset),
     'campaigns.log': ({ id, limit, beforeId }) => d.activityLog(id, limit, beforeId),
     'dnc.list': ({ limit }) => dnc.list(limit),

@@ -135,6 +135,14 @@ export class ContactsService {
     return this.writeBack.write(input);
   }
 
+  /** The campaign's outcomes into the original file of each of its lists (`path` only for a one-list campaign). */
+  writeBackCampaign(
+    campaign: { id: number; listIds: number[] },
+    path?: string,
+  ): (WriteBackResult & { listId: number })[] {
+    return this.writeBack.writeCampaign(campaign, path);
+  }
+
   /** Ends every open import worker (app shutdown). */
   dispose(): Promise<void> {
     return this.imports.dispose();

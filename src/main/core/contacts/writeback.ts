@@ -5,6 +5,7 @@ import type { Db } from '../store/db';
 import { ContactsRepository } from '../store/repositories/contacts';
 import { ListsRepository } from '../store/repositories/lists';
 import { decodeText, detectSeparator, encodeCsvField, neutralizeCell, parseCsv, splitRawFields } from './csv';
+import { ApiError } from '../errors';
 import { ContactsError } from './errors';
 import { headerKey } from './mapping';
 import { normalizePhone } from './phones';
@@ -13,6 +14,11 @@ import { normalizePhone } from './phones';
 // place. Rows are matched by normalised phone, never by position; every other byte of the file stays as it was.
 
 const COD_COLUMNS = ['status', 'reschedule_date', 'reschedule_time'] as const;
+/**
+ * The only values the file's `status` column takes: the COD outcomes. A call result ("completed", "no_answer")
+ * is not an outcome and is never written there; a row without one of these outcomes keeps its cells as they are.
+ */
+export const COD_STATUSES: ReadonlySet<string> = new Set(['confirmed', 'cancelled', 'rescheduled', 'wrong_person']);
 export type CodColumn = (typeof COD_COLUMNS)[number];
 export type CodUpdate = Partial<Record<CodColumn, string>>;
 
@@ -128,6 +134,19 @@ export class CallListWriteBack {
     this.lists = new ListsRepository(db);
   }
 
+  writeCampaign(campaign: { id: number; listIds: number[] }, path?: string): (WriteBackResult & { listId: number })[] {
+    if (path !== undefined && campaign.listIds.length > 1) {
+      const message = `Campaign ${campaign.id} calls ${campaign.listIds.length} lists, so one file cannot hold its outcomes.`;
+      throw new ApiError('invalid_input', message, [
+        { path: 'path', message, fix: 'leave the path out to write each list back to the file it was imported from' },
+      ]);
+    }
+    return campaign.listIds.map((listId) => ({
+      listId,
+      ...this.write({ listId, campaignId: campaign.id, path }),
+    }));
+  }
+
   write(input: { listId: number; campaignId?: number; path?: string }): WriteBackResult {
     const list = this.lists.get(input.listId);
     if (!list) throw new ContactsError('not_found', `List ${input.listId} does not exist.`);
@@ -145,14 +164,14 @@ export class CallListWriteBack {
       );
     const updates = new Map<string, CodUpdate>();
     for (const r of this.contacts.exportRows({ listId: input.listId, campaignId: input.campaignId })) {
-      if (!r.phone) continue;
-      const status = r.outcome ?? r.last_result ?? undefined;
-      if (!status) continue;
-      const u: CodUpdate = { status };
-      const extracted = r.extracted_json ? (JSON.parse(r.extracted_json) as Record<string, unknown>) : {};
-      for (const col of ['reschedule_date', 'reschedule_time'] as const) {
-        const v = extracted[col];
-        if (typeof v === 'string' || typeof v === 'number') u[col] = String(v);
+      if (!r.phone || !r.outcome || !COD_STATUSES.has(r.outcome)) continue;
+      const u: CodUpdate = { status: r.outcome };
+      if (r.outcome === 'rescheduled') {
+        const extracted = r.extracted_json ? (JSON.parse(r.extracted_json) as Record<string, unknown>) : {};
+        for (const col of ['reschedule_date', 'reschedule_time'] as const) {
+          const v = extracted[col];
+          if (typeof v === 'string' || typeof v === 'number') u[col] = String(v);
+        }
       }
       updates.set(r.phone, u);
     }
