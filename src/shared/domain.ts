@@ -45,6 +45,7 @@ export const OUTCOMES = [
   'cancelled',
   'rescheduled',
   'wrong_person',
+  'wrong_number',
   'appointment_scheduled',
   'qualified_lead',
   'sale_made',
@@ -119,7 +120,10 @@ export const CampaignSettings = z.object({
     .default([10 * 60_000]),
   retryOn: z.array(CallResult).default(['failed', 'busy', 'no_answer']),
   priority: z.number().int().default(0),
-  /** contact field or variable name → name the agent sees. Empty = pass every variable under its own name. */
+  /**
+   * Contact field (CONTACT_FIELDS) or list column → the name the voice agent sees. Empty = pass every field and column
+   * under its own name.
+   */
   variableMapping: z.record(z.string(), z.string()).default({}),
   /** Provider analysis value (lower-cased) → outcome. */
   outcomeMapping: z.record(z.string(), Outcome).default({}),
@@ -131,6 +135,10 @@ export const CampaignSettings = z.object({
   simSpeed: z.number().positive().max(10_000).default(1),
 });
 export type CampaignSettings = z.infer<typeof CampaignSettings>;
+
+/** A contact's own fields, offered to the voice agent as dynamic variables beside the list's columns. */
+export const CONTACT_FIELDS = ['name', 'phone', 'phone_raw', 'email', 'timezone'] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
 
 export const Contact = z.object({
   id: z.number().int(),

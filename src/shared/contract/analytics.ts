@@ -5,7 +5,7 @@ import { ExportFile } from './contacts';
 
 /**
  * Outcomes that count as a successful call for the funnel's last stage and the outcome success rate. The rest
- * (cancelled, wrong_person, not_interested, do_not_call, callback_requested, unsuccessful) are not successes.
+ * (cancelled, wrong_person, wrong_number, not_interested, do_not_call, callback_requested, unsuccessful) are not successes.
  */
 export const SUCCESS_OUTCOMES = [
   'confirmed',

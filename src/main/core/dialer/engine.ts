@@ -17,6 +17,7 @@ import type { CampaignStateMachine } from './campaigns';
 import type { ProviderBackoff } from './endings';
 import type { CampaignProgressReporter } from './progress';
 import type { CallReconciler } from './reconcile';
+import { dialVariables } from './variables';
 import type { DialerTuning } from './tuning';
 import type { WakeTimer } from './wake-timer';
 import { nextOpen } from './window';
@@ -215,7 +216,7 @@ export class DialerEngine {
       }
     }
     const attempt = row.attempts + 1;
-    const variables = this.variablesFor(c, target);
+    const variables = dialVariables(c.settings, target);
     const idempotencyKey = `c${c.id}-k${contactId}-a${attempt}-${randomUUID()}`;
     const callId = this.immediate((): number | 'dnc' | 'busy' => {
       // DNC is checked here, in the transaction that writes the attempt, immediately before the provider request.
@@ -375,22 +376,6 @@ export class DialerEngine {
       nextOpen(c.settings, zones, now) ?? (zones.length > 1 ? nextOpen(c.settings, zones.slice(0, 1), now) : null);
     this.windowMemo.map.set(key, at);
     return at;
-  }
-
-  private variablesFor(
-    c: Campaign,
-    target: { name: string; phone: string | null; variables_json: string },
-  ): Record<string, string> {
-    const base: Record<string, string> = {
-      ...(JSON.parse(target.variables_json) as Record<string, string>),
-      name: target.name,
-      phone: target.phone ?? '',
-    };
-    const mapping = c.settings.variableMapping;
-    if (Object.keys(mapping).length === 0) return base;
-    const out: Record<string, string> = {};
-    for (const [field, as] of Object.entries(mapping)) if (base[field] !== undefined) out[as] = base[field];
-    return out;
   }
 
   /** Dialing paused for this provider until then (rate limit or outage), or null. */

@@ -32,6 +32,8 @@ export interface DialTarget {
   name: string;
   phone: string | null;
   timezone: string | null;
+  email: string | null;
+  phone_raw: string;
   variables_json: string;
   callable: number;
 }
@@ -78,7 +80,7 @@ export class DialerRepository {
        WHERE campaign_id = ? AND contact_id = ?`,
     );
     this.targetStmt = db.prepare<[number], DialTarget>(
-      'SELECT id, name, phone, timezone, variables_json, callable FROM contacts WHERE id = ?',
+      'SELECT id, name, phone, phone_raw, timezone, email, variables_json, callable FROM contacts WHERE id = ?',
     );
     this.waitStmt = db.prepare(
       `UPDATE campaign_contacts SET state = 'pending', next_at = @nextAt, wait_reason = @reason, attempts = COALESCE(@attempts, attempts),
