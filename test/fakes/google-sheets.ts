@@ -20,6 +20,8 @@ export interface FakeTab {
 export interface FakeSpreadsheet {
   spreadsheetId: string;
   title: string;
+  /** properties.timeZone: the spreadsheet's own zone, a CLDR id (Google's default for a new sheet is the owner's). */
+  timeZone: string;
   tabs: FakeTab[];
 }
 
@@ -88,10 +90,21 @@ export class FakeGoogle {
     for (let i = 0; i < times; i++) this.failures.push({ status, match });
   }
 
-  addSpreadsheet(sheet: { spreadsheetId: string; title?: string; tabs: Partial<FakeTab>[] }): FakeSpreadsheet {
+  /** Answers normally again (quota back, outage over). */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
+  addSpreadsheet(sheet: {
+    spreadsheetId: string;
+    title?: string;
+    timeZone?: string;
+    tabs: Partial<FakeTab>[];
+  }): FakeSpreadsheet {
     const created: FakeSpreadsheet = {
       spreadsheetId: sheet.spreadsheetId,
       title: sheet.title ?? 'Calls',
+      timeZone: sheet.timeZone ?? 'Asia/Kolkata',
       tabs: sheet.tabs.map((t, i) => ({
         sheetId: t.sheetId ?? i,
         title: t.title ?? `Sheet${i + 1}`,
@@ -329,7 +342,7 @@ function readRange(sheet: FakeSpreadsheet, rangeText: string): unknown {
 function describe(sheet: FakeSpreadsheet): unknown {
   return {
     spreadsheetId: sheet.spreadsheetId,
-    properties: { title: sheet.title },
+    properties: { title: sheet.title, timeZone: sheet.timeZone, locale: 'en_IN' },
     sheets: sheet.tabs.map((t, index) => ({
       properties: {
         sheetId: t.sheetId,

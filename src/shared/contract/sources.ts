@@ -83,6 +83,18 @@ export const SHEET_FIELD_HEADERS: Record<SheetField, string> = {
   id: 'Console ID',
 };
 
+/**
+ * How the sheet's Status and Last Attempt Time columns are read and written (docs/architecture.md, Google Sheets as
+ * the truth). The call-tracker layout's preset: times as `YYYY-MM-DD HH:MM:SS` in the spreadsheet's own time zone,
+ * `completed` final; other layouts may write ISO 8601 times and name more final statuses.
+ */
+export const SheetRules = z.object({
+  timeFormat: z.enum(['sheet_local', 'iso']).default('sheet_local'),
+  /** Status values (any case) after which a row is never called again. */
+  finalStatuses: z.array(z.string().trim().min(1).max(60)).max(50).default(['completed']),
+});
+export type SheetRules = z.infer<typeof SheetRules>;
+
 export const GoogleCredential = z.object({
   id: z.number().int(),
   kind: z.enum(['service_account', 'oauth']),
@@ -113,6 +125,9 @@ export const SheetConnection = z.object({
   defaultCountry: z.string(),
   pollIntervalMs: z.number().int(),
   paused: z.boolean(),
+  rules: SheetRules,
+  /** The spreadsheet's own time zone (its settings), as last read; sheet-local times are in it. */
+  timeZone: z.string().nullable(),
   health: z.object({
     lastReadAt: z.number().nullable(),
     lastWriteAt: z.number().nullable(),
@@ -123,6 +138,11 @@ export const SheetConnection = z.object({
     rejected: z.array(SheetRejectedRow),
     /** Updates for rows no longer in the sheet (deleted by someone), dropped rather than written elsewhere. */
     droppedWrites: z.number().int(),
+    /**
+     * Since when call progress waits to be written because Google refuses writes (quota, outage); null when the
+     * sheet is up to date or only waiting for the normal write interval.
+     */
+    behindSince: z.number().nullable(),
   }),
 });
 export type SheetConnection = z.infer<typeof SheetConnection>;
@@ -193,6 +213,7 @@ export const sourcesMethods = {
       addMissingColumns: z.boolean().default(false),
       defaultCountry: z.string().length(2).optional(),
       pollIntervalMs: z.number().int().min(15_000).max(86_400_000).default(120_000),
+      rules: SheetRules.default(SheetRules.parse({})),
     }),
     z.object({ connection: SheetConnection, sync: SheetSyncResult }),
   ),

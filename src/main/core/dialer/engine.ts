@@ -17,6 +17,7 @@ import type { CampaignStateMachine } from './campaigns';
 import type { ProviderBackoff } from './endings';
 import type { CampaignProgressReporter } from './progress';
 import type { CallReconciler } from './reconcile';
+import { sheetRowHold } from './sheet-rows';
 import { dialVariables } from './variables';
 import type { DialerTuning } from './tuning';
 import type { WakeTimer } from './wake-timer';
@@ -190,6 +191,16 @@ export class DialerEngine {
       return null;
     }
     const phone = target.phone;
+    const sheet = sheetRowHold(c.settings, row.attempts, target, now);
+    if (sheet && 'finish' in sheet) {
+      this.queue.finish(c.id, contactId, row.last_result, now);
+      this.log(c.id, null, 'info', `${phone} not called: its sheet row says "${sheet.status}"`);
+      return null;
+    }
+    if (sheet) {
+      this.queue.wait(c.id, contactId, sheet.waitUntil, sheet.reason, now);
+      return null;
+    }
     if (this.queue.hadConversation(c.id, contactId)) {
       this.queue.finish(c.id, contactId, 'completed', now);
       return null;

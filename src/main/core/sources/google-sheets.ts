@@ -192,11 +192,12 @@ export class SheetsClient {
     }
   }
 
-  async describe(spreadsheetId: string): Promise<{ title: string; tabs: TabInfo[] }> {
+  /** Title, tabs and the spreadsheet's own time zone (File → Settings; a CLDR id such as Asia/Kolkata). */
+  async describe(spreadsheetId: string): Promise<{ title: string; timeZone: string | null; tabs: TabInfo[] }> {
     const res = await this.call((api) =>
       api.spreadsheets.get({
         spreadsheetId,
-        fields: 'properties.title,sheets.properties(sheetId,title,index,gridProperties)',
+        fields: 'properties(title,timeZone),sheets.properties(sheetId,title,index,gridProperties)',
       }),
     );
     const tabs = (res.data.sheets ?? []).map((s) => ({
@@ -205,7 +206,7 @@ export class SheetsClient {
       rowCount: s.properties?.gridProperties?.rowCount ?? 0,
       columnCount: s.properties?.gridProperties?.columnCount ?? 0,
     }));
-    return { title: res.data.properties?.title ?? '', tabs };
+    return { title: res.data.properties?.title ?? '', timeZone: res.data.properties?.timeZone ?? null, tabs };
   }
 
   /** Cell values as stored (numbers stay numbers, so a phone typed as a number keeps every digit). */

@@ -1,7 +1,8 @@
-import type { SheetMapping } from '../../../shared/contract/sources';
+import { SheetRules, type SheetMapping } from '../../../shared/contract/sources';
 import type { Clock, Logger, TimerHandle } from '../platform';
 import type { ConnectionRow, OutboxRow, SourcesRepository } from '../store/repositories/sources';
 import { tabRange, toSheetsError, type CellValue, type SheetsClient } from './google-sheets';
+import { formatSheetTime } from './sheet-rules';
 import { rowKey } from './sheet-sync';
 import type { SheetValues } from './write-back';
 
@@ -13,7 +14,11 @@ import type { SheetValues } from './write-back';
 const MAX_BATCH_CHARS = 2_000_000;
 const MAX_BATCH_ROWS = 500;
 const BACKOFF_BASE_MS = 2_000;
-const BACKOFF_MAX_MS = 5 * 60_000;
+/**
+ * Sheets' write quota is counted per minute, so a burst of 429s clears within a minute: retrying at least every 30 s
+ * keeps the sheet at most about 30 s behind once quota returns (instead of minutes of exponential silence).
+ */
+export const BACKOFF_MAX_MS = 30_000;
 
 export interface OutboxDeps {
   repo: SourcesRepository;
@@ -31,6 +36,8 @@ interface FlushState {
   /** Earliest time of the next write request (write interval, or backoff after a failure). */
   notBefore: number;
   failures: number;
+  /** Since when writes fail (the sheet is behind the console); null after a write succeeds. */
+  behindSince: number | null;
 }
 
 export class SheetOutbox {
@@ -123,14 +130,21 @@ export class SheetOutbox {
   private state(connectionId: number): FlushState {
     let s = this.states.get(connectionId);
     if (!s) {
-      s = { timer: null, busy: null, notBefore: 0, failures: 0 };
+      s = { timer: null, busy: null, notBefore: 0, failures: 0, behindSince: null };
       this.states.set(connectionId, s);
     }
     return s;
   }
 
+  /** Since when call progress waits because Google refuses the writes, while it does and something is pending. */
+  behindSince(connectionId: number): number | null {
+    const since = this.states.get(connectionId)?.behindSince ?? null;
+    return since !== null && this.deps.repo.pendingCount(connectionId) > 0 ? since : null;
+  }
+
   private succeeded(connectionId: number, s: FlushState): void {
     s.failures = 0;
+    s.behindSince = null;
     const conn = this.deps.repo.connection(connectionId);
     s.notBefore = this.deps.clock.now() + (conn?.write_interval_ms ?? 1000);
     this.deps.changed(connectionId);
@@ -139,6 +153,7 @@ export class SheetOutbox {
   private failed(connectionId: number, s: FlushState, err: unknown): void {
     const error = toSheetsError(err);
     s.failures++;
+    s.behindSince ??= this.deps.clock.now();
     // Permanent errors (403 not shared, 404 deleted) will not fix themselves quickly: wait at least a minute.
     const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (s.failures - 1));
     s.notBefore = this.deps.clock.now() + (error.transient ? backoff : Math.max(backoff, 60_000));
@@ -161,6 +176,7 @@ export class SheetOutbox {
     if (entries.length === 0) return 0;
     const client = this.deps.client(conn);
     const mapping = JSON.parse(conn.mapping_json) as SheetMapping;
+    const rules = SheetRules.parse(JSON.parse(conn.rules_json));
     const keyColumn = (conn.key_kind === 'id' ? mapping.id : mapping.phone)!;
     let keys: CellValue[][];
     try {
@@ -189,7 +205,12 @@ export class SheetOutbox {
       const values = JSON.parse(entry.values_json) as SheetValues;
       for (const [field, value] of Object.entries(values) as [keyof SheetValues, CellValue][]) {
         const column = mapping[field];
-        if (column) data.push({ range: tabRange(conn.sheet_title, `${column}${row}`), values: [[value]] });
+        // Times are kept as instants until now, so they are written in the sheet's zone as it is set today.
+        const cell =
+          field === 'lastAttempt' && typeof value === 'number'
+            ? formatSheetTime(value, conn.time_zone ?? 'UTC', rules.timeFormat)
+            : value;
+        if (column) data.push({ range: tabRange(conn.sheet_title, `${column}${row}`), values: [[cell]] });
       }
       written.push(entry);
     }

@@ -4,6 +4,7 @@ import {
   SHEET_FIELD_HEADERS,
   SEED_SHEET_MAPPING,
   SheetRejectedRow,
+  SheetRules,
   type GoogleCredential,
   type SheetConnection,
   type SheetField,
@@ -67,6 +68,7 @@ export interface ConnectInput {
   addMissingColumns: boolean;
   defaultCountry?: string;
   pollIntervalMs: number;
+  rules: SheetRules;
 }
 
 const HEADER_PATTERNS: [SheetField, RegExp][] = [
@@ -239,6 +241,8 @@ export class SheetSources {
           default_country: (input.defaultCountry ?? this.o.settings.get('defaultCountry')).toUpperCase(),
           poll_interval_ms: input.pollIntervalMs,
           write_interval_ms: this.o.writeIntervalMs ?? 2_000,
+          time_zone: sheet.timeZone,
+          rules_json: JSON.stringify(input.rules),
         },
         now,
       );
@@ -341,8 +345,8 @@ export class SheetSources {
       throw new SheetsInputError(
         `The tab "${conn.sheet_title}" was deleted from "${sheet.title}". Reconnect the sheet and pick a tab.`,
       );
-    if (tab.title !== conn.sheet_title || sheet.title !== conn.spreadsheet_title) {
-      this.repo.setTab(conn.id, sheet.title, tab.title, this.o.platform.clock.now());
+    if (tab.title !== conn.sheet_title || sheet.title !== conn.spreadsheet_title || sheet.timeZone !== conn.time_zone) {
+      this.repo.setTab(conn.id, sheet.title, tab.title, sheet.timeZone, this.o.platform.clock.now());
     }
     return tab;
   }
@@ -355,7 +359,7 @@ export class SheetSources {
       conn = this.connection(id);
       const mapping = JSON.parse(conn.mapping_json) as SheetMapping;
       const values = await client.read(conn.spreadsheet_id, tabRange(conn.sheet_title));
-      const parsed = parseSheet(values, mapping, conn.key_kind, conn.default_country);
+      const parsed = parseSheet(values, mapping, conn.key_kind, conn.default_country, conn.time_zone ?? 'UTC');
       // New rows get their id in the sheet before they become contacts, so a failed write cannot orphan them.
       if (parsed.missingIds.length > 0) {
         await client.write(
@@ -367,7 +371,14 @@ export class SheetSources {
         );
       }
       const now = this.o.platform.clock.now();
-      const { queued, ...result } = applySheet(this.repo, this.o.writer, this.enqueuer, conn, parsed, now);
+      const { queued, stale, ...result } = applySheet(this.repo, this.o.writer, this.enqueuer, conn, parsed, now);
+      // A row left initiating … answered with no news for longer than a live call lasts is cleaned up in the sheet.
+      for (const r of stale) {
+        this.outbox.enqueue(conn.id, r.key, {
+          status: 'failed',
+          notes: `no update since the attempt at the Last Attempt Time; marked failed by the console so it can be retried`,
+        });
+      }
       this.repo.recordRead(id, parsed.rows.length, JSON.stringify(result.rejected.slice(0, 200)), now);
       if (result.added + result.updated + result.removed > 0)
         this.o.bus.publish('lists.changed', { listId: conn.list_id });
@@ -412,7 +423,10 @@ export class SheetSources {
     const target = this.repo.writeTarget(call.contactId);
     if (!target) return;
     const transcript = call.status === 'ended' ? transcriptText(this.repo.transcriptTurns(call.id)) : '';
-    this.outbox.enqueue(target.connectionId, target.rowKey, callValues(call, transcript || null));
+    const values = callValues(call, transcript || null);
+    // What the row will show once written: the dialer's check before the next dial reads this, not a stale read.
+    this.repo.setSourceState(call.contactId, String(values.status), call.startedAt ?? call.createdAt);
+    this.outbox.enqueue(target.connectionId, target.rowKey, values);
   }
 
   private onTranscript(callId: number): void {
@@ -443,6 +457,8 @@ export class SheetSources {
       defaultCountry: c.default_country,
       pollIntervalMs: c.poll_interval_ms,
       paused: c.paused === 1,
+      rules: SheetRules.parse(JSON.parse(c.rules_json)),
+      timeZone: c.time_zone,
       health: {
         lastReadAt: c.last_read_at,
         lastWriteAt: c.last_write_at,
@@ -452,6 +468,7 @@ export class SheetSources {
         rowsSeen: c.rows_seen,
         rejected: SheetRejectedRow.array().parse(JSON.parse(c.rejected_json)),
         droppedWrites: c.dropped_writes,
+        behindSince: this.outbox.behindSince(c.id),
       },
     };
   }

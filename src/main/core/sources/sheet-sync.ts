@@ -10,6 +10,9 @@ import {
   type SourcesRepository,
 } from '../store/repositories/sources';
 import { columnIndex, type CellValue } from './google-sheets';
+import { judgeRow, normaliseStatus, parseSheetTime, type SheetVerdict } from './sheet-rules';
+import { retryDelayAfter } from '../dialer/enqueue';
+import { SheetRules } from '../../../shared/contract/sources';
 
 // Sheet rows → contacts. Rows are matched to contacts by a stable key (the E.164 phone, or the console's id
 // column), never by position: sorting or inserting rows in the sheet changes source_row, nothing else.
@@ -19,6 +22,8 @@ export interface SheetRow {
   row: number;
   key: string;
   contact: SheetContactValues;
+  /** The row's Status and Last Attempt Time, when the mapping has a status column. */
+  state: { status: string; attemptAt: number | null } | null;
 }
 
 export type Rejected = SheetSyncResult['rejected'][number];
@@ -54,6 +59,7 @@ export function parseSheet(
   mapping: SheetMapping,
   keyKind: 'phone' | 'id',
   country: string,
+  timeZone = 'UTC',
 ): ParsedSheet {
   const header = (values[0] ?? []).map((h) => text(h));
   const mapped = new Set(
@@ -64,6 +70,8 @@ export function parseSheet(
   const phoneCol = columnIndex(mapping.phone!);
   const nameCol = mapping.name ? columnIndex(mapping.name) : -1;
   const idCol = mapping.id ? columnIndex(mapping.id) : -1;
+  const statusCol = mapping.status ? columnIndex(mapping.status) : -1;
+  const attemptCol = mapping.lastAttempt ? columnIndex(mapping.lastAttempt) : -1;
   const out: ParsedSheet = { rows: [], rejected: [], missingIds: [] };
   const seen = new Map<string, number>();
   const phoneSeen = new Map<string, number>();
@@ -112,6 +120,13 @@ export function parseSheet(
         variablesJson: JSON.stringify(variables),
         sourceRow: row,
       },
+      state:
+        statusCol >= 0
+          ? {
+              status: text(cells[statusCol]),
+              attemptAt: attemptCol >= 0 ? parseSheetTime(cells[attemptCol], timeZone) : null,
+            }
+          : null,
     });
   }
   return out;
@@ -128,8 +143,25 @@ export function applySheet(
   conn: ConnectionRow,
   parsed: ParsedSheet,
   now: number,
-): SheetSyncResult & { queued: number } {
+): SheetSyncResult & { queued: number; stale: SheetRow[] } {
+  const rules = SheetRules.parse(JSON.parse(conn.rules_json));
   return repo.transaction(() => {
+    const stale: SheetRow[] = [];
+    /**
+     * The sheet is the truth for a row whose Status a person (or another tool) set: unless the console's own call is
+     * live or its own update is still on the way to the sheet, the row's Status and Last Attempt Time decide.
+     */
+    const follow = (contactId: number, r: SheetRow, previous: string | null) => {
+      if (!r.state || repo.hasLiveCall(contactId) || repo.hasPendingWrite(conn.id, r.key)) return;
+      const { status, attemptAt } = r.state;
+      repo.setSourceState(contactId, status, attemptAt);
+      const verdict = (settings: Parameters<typeof retryDelayAfter>[0], attempts: number): SheetVerdict =>
+        judgeRow(r.state!, rules, retryDelayAfter(settings, attempts), now);
+      const reopened = previous !== null && normaliseStatus(previous) !== normaliseStatus(status);
+      enqueuer.sheetRow(conn.list_id, contactId, verdict, reopened, now);
+      const v = judgeRow(r.state, rules, 0, now);
+      if (v.kind === 'retry' && v.stale) stale.push(r);
+    };
     const existing = new Map(repo.sheetContacts(conn.list_id).map((c) => [c.source_key, c]));
     const result = { added: 0, updated: 0, removed: 0, unchanged: 0, queued: 0, rejected: [...parsed.rejected] };
     const byPhone = new Map([...existing.values()].filter((c) => c.phone).map((c) => [c.phone!, c]));
@@ -157,9 +189,11 @@ export function applySheet(
       if (!current) {
         const id = writer.insertSheetRow(conn.list_id, r.contact, now);
         result.queued += enqueuer.newListContact(conn.list_id, id, now);
+        follow(id, r, null);
         result.added++;
         continue;
       }
+      follow(current.id, r, current.source_status);
       const wasRemoved = !current.callable && current.not_callable_reason === REMOVED_FROM_SHEET;
       const same =
         !wasRemoved &&
@@ -174,7 +208,7 @@ export function applySheet(
         continue;
       }
       writer.updateSheetRow(current, r.contact, now);
-      if (wasRemoved) result.queued += repo.restoreToQueue(current.id, now);
+      if (wasRemoved) result.queued += enqueuer.returnedSheetRow(current.id, REMOVED_FROM_SHEET, now);
       result.updated++;
     }
     for (const [key, c] of existing) {
@@ -183,7 +217,7 @@ export function applySheet(
       repo.excludeFromQueue(c.id, now);
       result.removed++;
     }
-    return result;
+    return { ...result, stale };
   });
 }
 

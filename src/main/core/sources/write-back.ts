@@ -47,31 +47,15 @@ export function fitCell(text: string): string {
   return text.slice(0, keep) + marker(text.length - keep);
 }
 
-/** Local time with its offset (e.g. 2026-05-19T11:30:00+05:30): readable, and unambiguous when parsed back. */
-function sheetTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(Math.abs(n)).padStart(2, '0');
-  const offset = -d.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` +
-    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
-  );
-}
-
 const RESULT_NOTES: Partial<Record<NonNullable<Call['result']>, string>> = {
   voicemail: 'voicemail',
   canceled: 'cancelled in the console',
   transferred: 'transferred to a human agent',
 };
 
-/** Notes column: result detail, hangup reason and error, in that order. */
+/** Notes column, as the call-tracker layout has it: the error if there was one, else the hangup reason. */
 function notes(call: Call): string {
-  const parts: string[] = [];
-  if (call.result && RESULT_NOTES[call.result]) parts.push(RESULT_NOTES[call.result]!);
-  if (call.hangupReason) parts.push(`hangup: ${call.hangupReason}`);
-  if (call.error) parts.push(`error: ${call.error}`);
-  return parts.join('; ');
+  return call.error ?? call.hangupReason ?? (call.result ? (RESULT_NOTES[call.result] ?? '') : '');
 }
 
 export function transcriptText(turns: { speaker: string; text: string }[]): string {
@@ -83,7 +67,8 @@ export function transcriptText(turns: { speaker: string; text: string }[]): stri
  * earlier one filled in; a new attempt overwrites the status, execution id and time.
  */
 export function callValues(call: Call, transcript: string | null): SheetValues {
-  const out: SheetValues = { status: sheetStatus(call), lastAttempt: sheetTime(call.startedAt ?? call.createdAt) };
+  // The time stays an instant here; the outbox writes it in the sheet's format and time zone.
+  const out: SheetValues = { status: sheetStatus(call), lastAttempt: call.startedAt ?? call.createdAt };
   if (call.providerCallId) out.executionId = call.providerCallId;
   if (call.durationS !== null) out.duration = Math.round(call.durationS * 10) / 10;
   const n = notes(call);

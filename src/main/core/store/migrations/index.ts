@@ -5,6 +5,7 @@ import * as m004 from './004_call_stale';
 import * as m005 from './005_voice_agent_id';
 import * as m006 from './006_indic_search';
 import * as m007 from './007_call_matching';
+import * as m008 from './008_sheet_rules';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: 'voice_agent_id', up: m005.up },
   { version: 6, name: 'indic_search', up: m006.up },
   { version: 7, name: 'call_matching', up: m007.up },
+  { version: 8, name: 'sheet_rules', up: m008.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -36,6 +36,10 @@ export interface DialTarget {
   phone_raw: string;
   variables_json: string;
   callable: number;
+  /** Rows of a connected Google Sheet: the Status and Last Attempt Time the row shows, and the sheet's rules. */
+  source_status: string | null;
+  source_attempt_at: number | null;
+  sheet_rules_json: string | null;
 }
 
 /** Why the enqueue rules or the dial-time check left a contact out (shown in the campaign view). */
@@ -80,7 +84,9 @@ export class DialerRepository {
        WHERE campaign_id = ? AND contact_id = ?`,
     );
     this.targetStmt = db.prepare<[number], DialTarget>(
-      'SELECT id, name, phone, phone_raw, timezone, email, variables_json, callable FROM contacts WHERE id = ?',
+      `SELECT id, name, phone, phone_raw, timezone, email, variables_json, callable, source_status, source_attempt_at,
+              (SELECT s.rules_json FROM sheet_connections s WHERE s.list_id = contacts.list_id) AS sheet_rules_json
+         FROM contacts WHERE id = ?`,
     );
     this.waitStmt = db.prepare(
       `UPDATE campaign_contacts SET state = 'pending', next_at = @nextAt, wait_reason = @reason, attempts = COALESCE(@attempts, attempts),
@@ -190,6 +196,27 @@ export class DialerRepository {
                          AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.phone = c.phone))`,
       ).run({ campaignId, contactId, priority, at }).changes > 0
     );
+  }
+
+  /**
+   * A contact whose sheet row came back: it returns to the queues it left when the row was removed, while its number
+   * may still be called. Returns how many queues it rejoined.
+   */
+  restoreExcluded(contactId: number, reason: string, at: number): number {
+    return this.prep(
+      `UPDATE campaign_contacts SET state = 'pending', excluded_reason = NULL, next_at = @at, wait_reason = 'new', updated_at = @at
+         WHERE contact_id = @contactId AND state = 'excluded' AND excluded_reason = @reason
+           AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = @contactId AND c.phone IS NOT NULL AND c.callable = 1
+                         AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.phone = c.phone))`,
+    ).run({ contactId, reason, at }).changes;
+  }
+
+  /** A waiting contact is not dialled before `notBefore` (a later due time it has already is kept). */
+  holdUntil(campaignId: number, contactId: number, notBefore: number, reason: WaitReason, at: number): void {
+    this.prep(
+      `UPDATE campaign_contacts SET next_at = MAX(COALESCE(next_at, 0), @notBefore), wait_reason = @reason, updated_at = @at
+         WHERE campaign_id = @campaignId AND contact_id = @contactId AND state = 'pending' AND next_at < @notBefore`,
+    ).run({ campaignId, contactId, notBefore, reason, at });
   }
 
   /** Re-run: every contact not reached (no conversation, not excluded) gets a fresh round of attempts. */

@@ -32,6 +32,8 @@ export interface ConnectionRow {
   rows_seen: number;
   rejected_json: string;
   dropped_writes: number;
+  time_zone: string | null;
+  rules_json: string;
   created_at: number;
   updated_at: number;
 }
@@ -49,6 +51,8 @@ export type NewConnection = Pick<
   | 'default_country'
   | 'poll_interval_ms'
   | 'write_interval_ms'
+  | 'time_zone'
+  | 'rules_json'
 >;
 
 /** A contact as the sheet sync sees it. */
@@ -62,6 +66,8 @@ export interface SheetContactRow {
   source_row: number | null;
   callable: number;
   not_callable_reason: string | null;
+  source_status: string | null;
+  source_attempt_at: number | null;
 }
 
 export interface SheetContactValues {
@@ -119,8 +125,9 @@ export class SourcesRepository {
     return prepareCached<unknown[], ConnectionRow>(
       this.db,
       `INSERT INTO sheet_connections (list_id, credential_id, spreadsheet_id, spreadsheet_title, sheet_gid, sheet_title,
-           mapping_json, key_kind, default_country, poll_interval_ms, write_interval_ms, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+           mapping_json, key_kind, default_country, poll_interval_ms, write_interval_ms, time_zone, rules_json,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     ).get(
       c.list_id,
       c.credential_id,
@@ -133,6 +140,8 @@ export class SourcesRepository {
       c.default_country,
       c.poll_interval_ms,
       c.write_interval_ms,
+      c.time_zone,
+      c.rules_json,
       now,
       now,
     )!;
@@ -160,11 +169,11 @@ export class SourcesRepository {
       id,
     );
   }
-  setTab(id: number, spreadsheetTitle: string, sheetTitle: string, now: number): void {
+  setTab(id: number, spreadsheetTitle: string, sheetTitle: string, timeZone: string | null, now: number): void {
     prepareCached(
       this.db,
-      'UPDATE sheet_connections SET spreadsheet_title = ?, sheet_title = ?, updated_at = ? WHERE id = ?',
-    ).run(spreadsheetTitle, sheetTitle, now, id);
+      'UPDATE sheet_connections SET spreadsheet_title = ?, sheet_title = ?, time_zone = COALESCE(?, time_zone), updated_at = ? WHERE id = ?',
+    ).run(spreadsheetTitle, sheetTitle, timeZone, now, id);
   }
   recordRead(id: number, rowsSeen: number, rejectedJson: string, now: number): void {
     prepareCached(
@@ -189,9 +198,36 @@ export class SourcesRepository {
   sheetContacts(listId: number): SheetContactRow[] {
     return prepareCached<[number], SheetContactRow>(
       this.db,
-      `SELECT id, source_key, name, phone, phone_raw, variables_json, source_row, callable, not_callable_reason
+      `SELECT id, source_key, name, phone, phone_raw, variables_json, source_row, callable, not_callable_reason,
+              source_status, source_attempt_at
            FROM contacts WHERE list_id = ? AND source_key IS NOT NULL`,
     ).all(listId);
+  }
+  /** The Status and Last Attempt Time the contact's row shows (as read, or as the console wrote it). */
+  setSourceState(contactId: number, status: string, attemptAt: number | null): void {
+    prepareCached(this.db, 'UPDATE contacts SET source_status = ?, source_attempt_at = ? WHERE id = ?').run(
+      status,
+      attemptAt,
+      contactId,
+    );
+  }
+  /** Whether an update for the row still waits in the outbox (the sheet does not show the console's latest yet). */
+  hasPendingWrite(connectionId: number, rowKey: string): boolean {
+    return (
+      prepareCached<[number, string], { n: number }>(
+        this.db,
+        'SELECT count(*) AS n FROM sheet_outbox WHERE connection_id = ? AND row_key = ?',
+      ).get(connectionId, rowKey)!.n > 0
+    );
+  }
+  /** Whether the contact has an attempt the provider has not ended (its row shows the console's own live call). */
+  hasLiveCall(contactId: number): boolean {
+    return (
+      prepareCached<[number], { n: number }>(
+        this.db,
+        "SELECT count(*) AS n FROM calls WHERE contact_id = ? AND status <> 'ended'",
+      ).get(contactId)!.n > 0
+    );
   }
   markRemoved(id: number, now: number): void {
     prepareCached(
@@ -201,8 +237,8 @@ export class SourcesRepository {
   }
 
   /**
-   * Keeps the dialer's queue in step with the sheet: rows taken out of the sheet leave the pending queue, rows put back
-   * return to it. (New rows join campaigns through the dialer's enqueue path.)
+   * Keeps the dialer's queue in step with the sheet: rows taken out of the sheet leave the pending queue. (Rows put
+   * back, and new rows, join campaigns through the dialer's enqueue path.)
    */
   excludeFromQueue(contactId: number, now: number): void {
     prepareCached(
@@ -210,13 +246,6 @@ export class SourcesRepository {
       "UPDATE campaign_contacts SET state = 'excluded', excluded_reason = ?, updated_at = ? WHERE contact_id = ? AND state = 'pending'",
     ).run(REMOVED_FROM_SHEET, now, contactId);
   }
-  restoreToQueue(contactId: number, now: number): number {
-    return prepareCached(
-      this.db,
-      "UPDATE campaign_contacts SET state = 'pending', excluded_reason = NULL, next_at = ?, updated_at = ? WHERE contact_id = ? AND state = 'excluded' AND excluded_reason = ?",
-    ).run(now, now, contactId, REMOVED_FROM_SHEET).changes;
-  }
-
   /** The sheet connection and row key a contact writes back to, if its list is a connected sheet. */
   writeTarget(contactId: number): { connectionId: number; rowKey: string } | undefined {
     return prepareCached<[number], { connectionId: number; rowKey: string }>(
