@@ -97,11 +97,6 @@ export default tseslint.config(
     },
   },
   {
-    // The composition root: it builds the api layer from the finished services.
-    files: ['src/main/core/index.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [coreNoElectron], patterns: coreNoOutside }] },
-  },
-  {
     files: ['src/main/core/api/**/*.ts'],
     rules: {
       'no-restricted-imports': [

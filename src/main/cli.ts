@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { ApiInput, ApiOutput, MethodName } from '../shared/contract';
 import { dispatch } from './bindings/dispatch';
-import { createCore, databasePath, type Core } from './core';
+import { createCore, databasePath, type Core } from './create-core';
 import { ApiError, type FieldIssue } from './core/errors';
 import { applyPendingReplacement } from './core/maintenance/maintenance';
 import { defaultDataDir } from './core/data-dir';

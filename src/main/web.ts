@@ -15,7 +15,7 @@ import {
   tokenMatches,
   type WebSocketBinding,
 } from './bindings/websocket';
-import { createCore, type Core } from './core';
+import { createCore, type Core } from './create-core';
 import { metaTagPolicy } from './electron/security';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';

@@ -1,4 +1,4 @@
-import { createCore, type Core } from '../../src/main/core';
+import { createCore, type Core } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import type {
   NormalizedEvent,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { contract } from '../../src/shared/contract';
-import { createCore } from '../../src/main/core';
+import { createCore } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import { CHROMIUM_ARGS, startHostProcess, systemChromium } from '../ui/web-host-process';
 

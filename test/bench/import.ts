@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as XLSX from '@e965/xlsx';
 import Database from 'better-sqlite3';
-import { createCore } from '../../src/main/core';
+import { createCore } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 
 // Import of a generated 100,000-row, 8-column .xlsx through the real path (worker parse, mapping, phone

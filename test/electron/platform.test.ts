@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/main/core';
+import { createCore } from '../../src/main/create-core';
 import { createFileCipher, createFileLogger } from '../../src/main/core/node-platform';
 import { systemClock, type Logger } from '../../src/main/core/platform';
 import { createSafeStorageCipher } from '../../src/main/electron/cipher';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databasePath } from '../../src/main/core';
+import { databasePath } from '../../src/main/create-core';
 import { runDesktop, type DesktopApp } from '../../src/main/electron/desktop';
 import { buildMenuTemplate } from '../../src/main/electron/menu';
 import { describeStartupError, startupErrorPage } from '../../src/main/electron/startup-error';

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { createCore } from '../../src/main/core';
+import { createCore } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import type {
   NormalizedEvent,

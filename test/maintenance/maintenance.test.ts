@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
 import { dispatch } from '../../src/main/bindings/dispatch';
-import { databasePath } from '../../src/main/core';
+import { databasePath } from '../../src/main/create-core';
 import { LATEST_SCHEMA_VERSION } from '../../src/main/core/store/db';
 import { createTestCore, tempDir } from '../support/core';
 import { waitUntil } from '../support/wait';

@@ -1,4 +1,4 @@
-import type { Core } from '../../src/main/core';
+import type { Core } from '../../src/main/create-core';
 import type { Call } from '../../src/shared/domain';
 import { ManualClock } from '../support/clock';
 import { createTestCore, tempDir } from '../support/core';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createCore, type Core } from '../../src/main/core';
+import { createCore, type Core } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import { contract, type ApiInput, type ApiOutput, type MethodName } from '../../src/shared/contract';
 import type { Call } from '../../src/shared/domain';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core, type CoreOptions } from '../../src/main/core';
+import { createCore, type Core, type CoreOptions } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import type { Clock } from '../../src/main/core/platform';
 

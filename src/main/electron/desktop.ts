@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { IPC_EVENTS_CHANNEL, METHOD_NAMES, type AnyEvent } from '../../shared/contract';
 import type { AppView } from '../../shared/contract/app';
 import { bindIpc, forwardEvents } from '../bindings/ipc';
-import { createCore, type Core } from '../core';
+import { createCore, type Core } from '../create-core';
 import { createFileCipher, createFileLogger } from '../core/node-platform';
 import { systemClock, type Logger } from '../core/platform';
 import { createSafeStorageCipher } from './cipher';

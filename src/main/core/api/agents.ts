@@ -1,6 +1,6 @@
 import { type agentsMethods } from '../../../shared/contract/agents';
 import type { Handlers } from '../../../shared/contract/define';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 import { ApiError } from '../errors';
 
 export function agentsHandlers(core: CoreServices): Handlers<typeof agentsMethods> {

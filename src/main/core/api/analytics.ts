@@ -4,7 +4,7 @@ import type { Handlers } from '../../../shared/contract/define';
 import { AnalyticsService, dashboardTable } from '../analytics/dashboard';
 import { encodeTable } from '../analytics/export';
 import { LogsReader } from '../analytics/logs';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 import { ApiError } from '../errors';
 
 export function analyticsHandlers(core: CoreServices): Handlers<typeof analyticsMethods> {

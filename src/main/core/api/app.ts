@@ -1,7 +1,7 @@
 import { type appMethods } from '../../../shared/contract/app';
 import type { Handlers } from '../../../shared/contract/define';
 import { CampaignSettings } from '../../../shared/domain';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 import { campaignsHandlers } from './campaigns';
 import { contactsHandlers } from './contacts';
 

@@ -2,7 +2,7 @@ import { type callsMethods } from '../../../shared/contract/calls';
 import type { Handlers } from '../../../shared/contract/define';
 import { CallsRepository } from '../store/repositories/calls';
 import { ApiError } from '../errors';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 
 /**
  * An FTS5 query from what a person typed: every word must appear (prefix match on the last one), quotes keep

@@ -1,6 +1,6 @@
 import { type campaignsMethods } from '../../../shared/contract/campaigns';
 import type { Handlers } from '../../../shared/contract/define';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 
 export function campaignsHandlers(core: CoreServices): Handlers<typeof campaignsMethods> {
   const d = core.dialer;

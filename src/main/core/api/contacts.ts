@@ -1,7 +1,7 @@
 import { type contactsMethods } from '../../../shared/contract/contacts';
 import type { Handlers } from '../../../shared/contract/define';
 import { ContactsError, type ExportedFile } from '../contacts/service';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 
 const toWire = (f: ExportedFile) => ({
   fileName: f.fileName,

@@ -1,5 +1,5 @@
 import type { ApiHandlers } from '../../../shared/contract';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 import { agentsHandlers } from './agents';
 import { analyticsHandlers } from './analytics';
 import { appHandlers } from './app';

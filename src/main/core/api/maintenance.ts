@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { type maintenanceMethods } from '../../../shared/contract/maintenance';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 import {
   assertWipeConfirmed,
   backupDatabase,

@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { type recordingsMethods } from '../../../shared/contract/recordings';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 import { ApiError } from '../errors';
 
 export function recordingsHandlers(core: CoreServices): Handlers<typeof recordingsMethods> {

@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/contract/define';
 import { sourcesMethods } from '../../../shared/contract/sources';
-import type { CoreServices } from '../index';
+import type { CoreServices } from '../services';
 
 /**
  * Google's failures arrive as SheetsApiError / SheetsInputError, user-facing errors that name what failed and what

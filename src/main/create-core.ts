@@ -1,79 +1,29 @@
 import { join } from 'node:path';
-import type { ApiHandlers } from '../../shared/contract';
-import { AgentRoster } from './agents/roster';
-import { TransferService } from './agents/transfers';
-import { createApiHandlers } from './api';
-import { EventBus } from './bus';
-import { CallLifecycle } from './calls/lifecycle';
-import { CallOutcomes } from './calls/outcome';
-import { ReviewList } from './calls/review';
-import { ContactsService } from './contacts/service';
-import { applyPendingReplacement } from './maintenance/maintenance';
-import { Dialer, DialerState } from './dialer/dialer';
-import type { DialerTuning } from './dialer/tuning';
-import { DncService } from './dnc/service';
-import type { Platform } from './platform';
-import { ProviderRegistry, type ProviderTuning } from './providers/registry';
-import { assemblyAiHook, zapierHook } from './recordings/hook';
-import { RecordingsService } from './recordings/service';
-import type { GoogleEndpoints } from './sources/google-sheets';
-import { SheetSources } from './sources/service';
-import { openDatabase, type Db } from './store/db';
-import { SecretsRepository, SettingsRepository } from './store/repositories/settings';
-import { SecretStore, SettingsService } from './settings/settings';
-import { TunnelService } from './tunnel/service';
-import { HookUrls } from './webhooks/hook-urls';
-import { WebhookServer } from './webhooks/server';
+import type { ApiHandlers } from '../shared/contract';
+import { AgentRoster } from './core/agents/roster';
+import { TransferService } from './core/agents/transfers';
+import { createApiHandlers } from './core/api';
+import { EventBus } from './core/bus';
+import { CallLifecycle } from './core/calls/lifecycle';
+import { CallOutcomes } from './core/calls/outcome';
+import { ReviewList } from './core/calls/review';
+import { ContactsService } from './core/contacts/service';
+import { applyPendingReplacement } from './core/maintenance/maintenance';
+import { Dialer, DialerState } from './core/dialer/dialer';
+import { DncService } from './core/dnc/service';
+import { ProviderRegistry } from './core/providers/registry';
+import { assemblyAiHook, zapierHook } from './core/recordings/hook';
+import { RecordingsService } from './core/recordings/service';
+import { SheetSources } from './core/sources/service';
+import { openDatabase } from './core/store/db';
+import { SecretsRepository, SettingsRepository } from './core/store/repositories/settings';
+import { SecretStore, SettingsService } from './core/settings/settings';
+import { TunnelService } from './core/tunnel/service';
+import { HookUrls } from './core/webhooks/hook-urls';
+import { WebhookServer } from './core/webhooks/server';
+import type { CoreOptions, CoreServices } from './core/services';
 
-export type HostKind = 'electron' | 'web' | 'cli';
-
-export interface CoreOptions {
-  dataDir: string;
-  platform: Platform;
-  host: HostKind;
-  version?: string;
-  /** better-sqlite3 addon for this runtime (Electron passes its own build). */
-  nativeBinding?: string;
-  /** Google API endpoints (tests point them at a fake on 127.0.0.1). */
-  google?: GoogleEndpoints;
-  /**
-   * How the host restarts the console to finish a staged restore or wipe (Electron relaunches, the web host builds a
-   * new core in-process). Without it the change waits for the next start.
-   */
-  requestRestart?: () => void;
-  /** The dialer's own timings (stale sweep, backoff, pacing of progress events); tests shorten them. */
-  dialer?: Partial<DialerTuning>;
-  /** Provider clients' request timeouts and polling; tests shorten them. */
-  providers?: ProviderTuning;
-}
-
-/** The services the console is made of, built in dependency order; the api layer is built from them. */
-export interface CoreServices {
-  readonly options: CoreOptions;
-  readonly dataDir: string;
-  readonly db: Db;
-  readonly bus: EventBus;
-  readonly platform: Platform;
-  readonly settings: SettingsService;
-  readonly secrets: SecretStore;
-  readonly providers: ProviderRegistry;
-  readonly calls: CallLifecycle;
-  /** Provider events no call could be found for with certainty, waiting for a person. */
-  readonly review: ReviewList;
-  readonly webhooks: WebhookServer;
-  readonly dialer: Dialer;
-  readonly contacts: ContactsService;
-  /** The do-not-call list: the one place numbers are put on it or taken off. */
-  readonly dnc: DncService;
-  /** Google Sheets as live contact sources, with write-back. */
-  readonly sources: SheetSources;
-  /** Call recordings → transcription → Slack. */
-  readonly recordings: RecordingsService;
-  /** Public URL for the webhook server: localtunnel or the user's own. */
-  readonly tunnel: TunnelService;
-  /** Human agents and hand-offs to them. */
-  readonly agents: { roster: AgentRoster; transfers: TransferService };
-}
+export type { CoreOptions, CoreServices, HostKind } from './core/services';
 
 /** The whole console without a window: built the same way by Electron, the web host, the CLI and the tests. */
 export interface Core extends CoreServices {
