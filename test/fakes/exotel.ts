@@ -13,6 +13,34 @@ interface ExoCall {
   events: string[];
   status: string;
   conversationS: number;
+  /** Exotel settles Duration and ConversationDuration minutes after the call; until then details show null. */
+  settled: boolean;
+}
+
+export type ExotelEncoding = 'json' | 'urlencoded' | 'multipart';
+
+/** A callback body as Exotel sends it in each encoding (multipart built by the Web FormData encoder). */
+export async function encodeExotelBody(
+  payload: Record<string, unknown>,
+  encoding: ExotelEncoding,
+): Promise<{ body: Buffer; contentType: string }> {
+  if (encoding === 'json') return { body: Buffer.from(JSON.stringify(payload)), contentType: 'application/json' };
+  const fields = Object.entries(payload).map(([k, v]): [string, string] => [
+    k,
+    v === null || v === undefined ? '' : String(v),
+  ]);
+  if (encoding === 'urlencoded')
+    return {
+      body: Buffer.from(new URLSearchParams(fields).toString()),
+      contentType: 'application/x-www-form-urlencoded',
+    };
+  const form = new FormData();
+  for (const [k, v] of fields) form.append(k, v);
+  const request = new Request('http://exotel.invalid/', { method: 'POST', body: form });
+  return {
+    body: Buffer.from(await request.arrayBuffer()),
+    contentType: request.headers.get('content-type') as string,
+  };
 }
 
 export class ExotelFake extends HttpFake {
@@ -46,7 +74,7 @@ export class ExotelFake extends HttpFake {
       const out: Record<string, unknown> = { Call: this.callJson(c) };
       if (req.query.get('details') === 'true') {
         (out.Call as Record<string, unknown>).Details = {
-          ConversationDuration: c.conversationS,
+          ConversationDuration: c.settled ? c.conversationS : null,
           Leg1Status: c.status,
           Leg2Status: null,
           Legs: [],
@@ -82,6 +110,7 @@ export class ExotelFake extends HttpFake {
       events,
       status: 'in-progress',
       conversationS: 0,
+      settled: false,
     };
     this.calls.set(sid, call);
     return json(200, { Call: this.callJson(call) });
@@ -95,6 +124,7 @@ export class ExotelFake extends HttpFake {
       AccountSid: this.accountSid,
       From: c.from,
       Status: c.status,
+      Duration: c.settled ? String(c.conversationS + 4) : null,
       Uri: `/v1/Accounts/${this.accountSid}/Calls/${c.sid}.json`,
     };
   }
@@ -111,6 +141,7 @@ export class ExotelFake extends HttpFake {
     if (!c.events.includes(eventType)) throw new Error(`call ${sid} did not subscribe to ${eventType}`);
     c.status = eventType === 'terminal' ? status : 'in-progress';
     c.conversationS = conversationS;
+    if (eventType === 'terminal') c.settled = true;
     const base = fixture(status === 'no-answer' ? 'exotel-status-no-answer.json' : 'exotel-status-completed.json');
     const payload: Record<string, unknown> = {
       ...base,
@@ -124,12 +155,55 @@ export class ExotelFake extends HttpFake {
     // CustomField comes back only with the terminal event.
     if (eventType === 'terminal') payload.CustomField = c.customField;
     else delete payload.CustomField;
-    const body = JSON.stringify(payload);
-    const res = await deliver(c.statusCallback, {
-      body,
-      headers: { 'content-type': c.contentType === 'application/json' ? 'application/json' : 'multipart/form-data' },
+    return this.post(c, payload);
+  }
+
+  /**
+   * The basic StatusCallback Exotel sends when the call subscribed to no events: only CallSid, Status, RecordingUrl
+   * and DateUpdated, in the content type the call asked for (multipart/form-data by default). The call's duration
+   * is not settled yet: the details API shows it only after `settle`.
+   */
+  async basicCallback(
+    sid: string,
+    status: 'completed' | 'busy' | 'failed' | 'no-answer',
+    conversationS = 0,
+  ): Promise<{ status: number; body: string; payload: string }> {
+    const c = this.calls.get(sid);
+    if (!c) throw new Error(`no call ${sid}`);
+    c.status = status;
+    c.conversationS = conversationS;
+    return this.post(c, {
+      CallSid: sid,
+      Status: status,
+      RecordingUrl: conversationS > 0 ? `https://recordings.example/${sid}.mp3` : '',
+      DateUpdated: '2026-05-19 13:01:31',
     });
-    return { ...res, payload: body };
+  }
+
+  /** Exotel has settled the call's duration (about five minutes after the call). */
+  settle(sid: string): void {
+    const c = this.calls.get(sid);
+    if (!c) throw new Error(`no call ${sid}`);
+    c.settled = true;
+  }
+
+  private async post(c: ExoCall, payload: Record<string, unknown>) {
+    const encoding: ExotelEncoding =
+      c.contentType === 'application/json'
+        ? 'json'
+        : c.contentType === 'application/x-www-form-urlencoded'
+          ? 'urlencoded'
+          : 'multipart';
+    const { body, contentType } = await encodeExotelBody(payload, encoding);
+    const res = await deliver(c.statusCallback, { body, headers: { 'content-type': contentType } });
+    return { ...res, payload: body.toString('utf8') };
+  }
+
+  /** The content type the call's StatusCallback will use (a flow or account set up without our JSON choice). */
+  useContentType(sid: string, contentType: string): void {
+    const c = this.calls.get(sid);
+    if (!c) throw new Error(`no call ${sid}`);
+    c.contentType = contentType;
   }
 
   /** A GET from a Passthru applet or the Connect applet's "dial whom" URL, with the documented query params. */

@@ -96,7 +96,7 @@ export class HttpFake {
 /** Sends a webhook the way a provider does; returns the status and body our server answered. */
 export async function deliver(
   url: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> },
+  init: { method?: string; body?: string | Buffer; headers?: Record<string, string> },
 ): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { method: init.method ?? 'POST', body: init.body, headers: init.headers });
   return { status: res.status, body: await res.text() };

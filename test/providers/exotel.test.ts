@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { humanAgentDirectory } from '../../src/main/core/providers/config';
 import { ExotelProvider } from '../../src/main/core/providers/exotel';
 import { openDatabase, type Db } from '../../src/main/core/store/db';
-import { ExotelFake } from '../fakes/exotel';
+import { encodeExotelBody, ExotelFake } from '../fakes/exotel';
 import { fixture } from '../fakes/http-fake';
 import { tempDir } from '../support/core';
 import { placeCallRequest, Receiver, webhookRequest } from './receiver';
@@ -135,7 +135,7 @@ describe('Exotel against its fake', () => {
 describe('Exotel fixtures and status table', () => {
   const provider = new ExotelProvider({ apiKey: 'k', apiToken: 't', accountSid: SID });
 
-  it('parses the completed and no-answer callbacks (JSON and form bodies alike)', () => {
+  it('parses the completed and no-answer callbacks (JSON, urlencoded and multipart bodies alike)', async () => {
     const completed = fixture('exotel-status-completed.json');
     const [json] = provider.parseWebhook(webhookRequest({ body: JSON.stringify(completed) }));
     const [form] = provider.parseWebhook(
@@ -152,6 +152,11 @@ describe('Exotel fixtures and status table', () => {
       durationS: 78,
     });
     expect(form).toEqual(json);
+    const multipartBody = await encodeExotelBody(completed, 'multipart');
+    const [multipart] = provider.parseWebhook(
+      webhookRequest({ rawBody: multipartBody.body, headers: { 'content-type': multipartBody.contentType } }),
+    );
+    expect(multipart).toEqual(json);
     const [missed] = provider.parseWebhook(
       webhookRequest({ body: JSON.stringify(fixture('exotel-status-no-answer.json')) }),
     );

@@ -324,10 +324,22 @@ export class CallLifecycle {
         any = true;
       }
     }
-    // A provider's final analysis may reveal a conversation the first "ended" event did not report.
+    // A provider's final analysis may reveal a conversation the first "ended" event did not report. A call ended as
+    // no_answer for want of talk time (e.g. from call details whose duration had not settled) is corrected by a fuller
+    // report that it completed with a conversation.
     let lateConversation = false;
-    if (row.status === 'ended' && row.conversation === 0 && event.conversation === true && row.result === 'completed') {
+    const correctsNoAnswer = row.result === 'no_answer' && event.result === 'completed';
+    if (
+      row.status === 'ended' &&
+      row.conversation === 0 &&
+      event.conversation === true &&
+      (row.result === 'completed' || correctsNoAnswer)
+    ) {
       patch.conversation = 1;
+      if (correctsNoAnswer) {
+        patch.result = 'completed';
+        if (event.durationS !== undefined) patch.duration_s = event.durationS;
+      }
       lateConversation = true;
       any = true;
     }

@@ -163,6 +163,7 @@ export function createClient(provider: ConfigurableProvider, deps: ClientDeps): 
         timeoutMs: deps.timeoutMs,
         now,
         humanAgents,
+        confirm: deps.onEvent ? { clock: deps.clock, onEvent: deps.onEvent } : undefined,
       });
     case 'bolna_twilio':
       if (!deps.db) throw new Error('the self-hosted Bolna client keeps its per-call agents in the database');

@@ -1,15 +1,7 @@
 import type { CallResult } from '../../../shared/domain';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
-import {
-  readForm,
-  readJson,
-  toCallId,
-  toNumber,
-  toRecord,
-  toText,
-  withQuery,
-  type HumanAgentDirectory,
-} from './normalize';
+import type { Clock, TimerHandle } from '../platform';
+import { readBody, toCallId, toNumber, toRecord, toText, withQuery, type HumanAgentDirectory } from './normalize';
 import {
   ProviderError,
   WebhookRejected,
@@ -22,7 +14,9 @@ import {
 } from './types';
 
 // Exotel Voice v1 (docs/providers.md, Exotel). One hook URL serves three uses, told apart by method and `op`:
-//   POST                 StatusCallback (JSON, because we ask for it), terminal + answered events
+//   POST                 StatusCallback: JSON when we ask for it, terminal + answered events; or the basic callback
+//                        (CallSid, Status, RecordingUrl, DateUpdated) Exotel sends when no events are subscribed,
+//                        multipart/form-data by default, urlencoded too
 //   GET                  Passthru applet: answer fast with plain OK
 //   GET ?op=dial_whom    Connect applet "Dial whom" URL: answer with the number of an available human agent
 // Exotel signs nothing; the secret in the hook path is the authentication.
@@ -38,7 +32,16 @@ export interface ExotelConfig {
   timeoutMs?: number;
   now?: () => number;
   humanAgents?: HumanAgentDirectory;
+  /**
+   * Where a basic callback's `completed` goes once the call details confirm it (the call lifecycle). That callback
+   * carries no duration, so it cannot tell a conversation from a call nobody answered; GET Calls/{sid}.json can,
+   * once Exotel has settled the duration. Without it a basic `completed` waits for reconciliation.
+   */
+  confirm?: { clock: Clock; onEvent: (event: NormalizedEvent) => void; delaysMs?: number[] };
 }
+
+/** When the call details are asked again while their duration is not settled yet (about 5 minutes after the call). */
+const CONFIRM_DELAYS_MS = [2_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 
 export const EXOTEL_HOSTS = { sg: 'https://api.exotel.com', in: 'https://api.in.exotel.com' } as const;
 
@@ -62,6 +65,8 @@ export class ExotelProvider implements VoiceProvider {
   readonly capabilities = ExotelProvider.CAPABILITIES;
   private readonly base: string;
   private readonly http: ProviderHttpOptions;
+  /** Basic `completed` callbacks waiting for the call details, by CallSid. */
+  private readonly confirming = new Map<string, TimerHandle>();
 
   constructor(private readonly config: ExotelConfig) {
     this.base = `${trimBase(config.baseUrl ?? EXOTEL_HOSTS[config.region ?? 'sg'])}/v1/Accounts/${encodeURIComponent(config.accountSid)}`;
@@ -138,14 +143,13 @@ export class ExotelProvider implements VoiceProvider {
     const details = toRecord(call.Details) ?? toRecord(body?.Details) ?? {};
     const status = toText(call.Status) ?? '';
     const event: Omit<NormalizedEvent, 'dedupeKey'> = { provider: 'exotel', providerCallId, kind: `details:${status}` };
+    const talked = toNumber(details.ConversationDuration) ?? toNumber(call.Duration);
     if (status === 'queued') event.status = 'initiated';
     else if (status === 'ringing') event.status = 'ringing';
     else if (status === 'in-progress') event.status = 'in_progress';
-    else
-      Object.assign(
-        event,
-        terminalFields(status, toNumber(details.ConversationDuration) ?? toNumber(call.Duration) ?? 0),
-      );
+    // Exotel settles the duration minutes after the call: until then a completed call's result is not known.
+    else if (status === 'completed' && talked === undefined) event.kind = 'details:completed (duration not settled)';
+    else Object.assign(event, terminalFields(status, talked ?? 0));
     const recording = toText(call.RecordingUrl);
     if (recording) event.recordingUrl = recording;
     const price = toNumber(call.Price);
@@ -159,27 +163,44 @@ export class ExotelProvider implements VoiceProvider {
 
   parseWebhook(req: WebhookRequest): NormalizedEvent[] {
     if (req.method === 'GET') return this.parseApplet(req);
-    const contentType = req.headers['content-type'] ?? '';
-    const body: Record<string, unknown> = contentType.includes('json')
-      ? readJson(req.rawBody, 'Exotel')
-      : readForm(req.rawBody);
+    const body = readBody(req.rawBody, req.headers['content-type'] ?? '', 'Exotel');
     const sid = toText(body.CallSid);
     const status = toText(body.Status);
     if (!sid || !status) throw new WebhookRejected('malformed', 'Exotel status callback without CallSid or Status');
-    const eventType = toText(body.EventType) ?? 'terminal';
+    const eventType = toText(body.EventType);
+    const callId = toCallId(body.CustomField) ?? toCallId(req.query.get('call_id'));
+    const occurredAt = exotelTime(body.DateUpdated);
+    const talked = toNumber(body.ConversationDuration);
+    if (eventType === undefined && status === 'completed' && talked === undefined) {
+      // The basic callback: "completed" says the call ended, not whether anybody talked. Recorded now (with its
+      // recording), made a result only once the call details confirm it; a fuller callback may come first.
+      this.confirmLater(sid, callId);
+      const event: NormalizedEvent = {
+        provider: 'exotel',
+        providerCallId: sid,
+        callId,
+        dedupeKey: `${sid}:basic:completed`,
+        kind: 'basic:completed',
+        occurredAt,
+      };
+      const recording = toText(body.RecordingUrl);
+      if (recording) event.recordingUrl = recording;
+      return [event];
+    }
+    const type = eventType ?? 'terminal';
     const event: NormalizedEvent = {
       provider: 'exotel',
       providerCallId: sid,
-      callId: toCallId(body.CustomField) ?? toCallId(req.query.get('call_id')),
-      dedupeKey: `${sid}:${eventType}:${status}`,
-      kind: `${eventType}:${status}`,
-      occurredAt: exotelTime(body.DateUpdated),
+      callId,
+      dedupeKey: `${sid}:${type}:${status}`,
+      kind: `${eventType ?? 'basic'}:${status}`,
+      occurredAt,
     };
-    if (eventType === 'answered') {
+    if (type === 'answered') {
       event.status = 'in_progress';
       event.answeredAt = exotelTime(body.StartTime) ?? event.occurredAt;
     } else {
-      Object.assign(event, terminalFields(status, toNumber(body.ConversationDuration) ?? 0));
+      Object.assign(event, terminalFields(status, talked ?? 0));
       event.endedAt = exotelTime(body.EndTime) ?? event.occurredAt;
       event.answeredAt = event.conversation ? exotelTime(body.StartTime) : undefined;
       // A second leg that talked is the Connect applet's human, so the call was transferred; Legs only comes in JSON.
@@ -192,6 +213,47 @@ export class ExotelProvider implements VoiceProvider {
     const recording = toText(body.RecordingUrl);
     if (recording) event.recordingUrl = recording;
     return [event];
+  }
+
+  /**
+   * Asks the call details until Exotel has settled the duration, then hands the result to the lifecycle like any
+   * event. Once per call at a time; parsing the stored callback again (after a restart) asks again.
+   */
+  private confirmLater(sid: string, callId: number | null): void {
+    const confirm = this.config.confirm;
+    if (!confirm || this.confirming.has(sid)) return;
+    const delays = confirm.delaysMs ?? CONFIRM_DELAYS_MS;
+    const attempt = (i: number) => {
+      if (i >= delays.length) {
+        this.confirming.delete(sid); // still not settled: reconciliation and the stale sweep take over
+        return;
+      }
+      const timer = confirm.clock.setTimeout(() => void check(i), delays[i]);
+      timer.unref?.();
+      this.confirming.set(sid, timer);
+    };
+    const check = async (i: number) => {
+      let details: Omit<NormalizedEvent, 'dedupeKey'> | null = null;
+      try {
+        details = await this.getCall(sid);
+      } catch {
+        // Exotel busy or unreachable: ask again at the next step.
+      }
+      if (!details || details.status !== 'ended') return attempt(i + 1);
+      this.confirming.delete(sid);
+      try {
+        confirm.onEvent({ ...details, callId, dedupeKey: `${sid}:details:${details.result ?? ''}` });
+      } catch {
+        // The store is closing; the stored callback is parsed again at the next start and asks again.
+      }
+    };
+    attempt(0);
+  }
+
+  /** Stops asking for call details (the core is closing or the settings changed). */
+  dispose(): void {
+    for (const timer of this.confirming.values()) this.config.confirm?.clock.clearTimeout(timer);
+    this.confirming.clear();
   }
 
   webhookResponse(req: WebhookRequest): { status: number; contentType: string; body: string } | null {

@@ -1,3 +1,4 @@
+import busboy from 'busboy';
 import type { TranscriptTurn } from '../../../shared/domain';
 import { WebhookRejected } from './types';
 
@@ -28,6 +29,43 @@ export function readForm(raw: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) out[k] = v;
   return out;
+}
+
+/**
+ * A multipart/form-data body's text fields (files are skipped). busboy parses a whole buffer synchronously, which
+ * keeps parsing re-runnable from the stored bytes; a body without a boundary, or with no complete field, is malformed.
+ */
+export function readMultipart(raw: Buffer, contentType: string, provider: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      limits: { files: 0, fields: 500, fieldSize: 256 * 1024 },
+    });
+  } catch (err) {
+    throw new WebhookRejected(
+      'malformed',
+      `${provider} webhook body is not valid multipart/form-data (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  parser.on('field', (name, value) => {
+    out[name] = value;
+  });
+  // A truncated body is reported later, asynchronously; the fields read completely are already in `out`.
+  parser.on('error', () => undefined);
+  parser.end(raw);
+  if (Object.keys(out).length === 0)
+    throw new WebhookRejected('malformed', `${provider} webhook body has no complete multipart/form-data field`);
+  return out;
+}
+
+/** A webhook body by its content type: JSON, multipart/form-data, or else application/x-www-form-urlencoded. */
+export function readBody(raw: Buffer, contentType: string, provider: string): Record<string, unknown> {
+  const type = contentType.toLowerCase();
+  if (type.includes('json')) return readJson(raw, provider);
+  if (type.includes('multipart/form-data')) return readMultipart(raw, contentType, provider);
+  return readForm(raw);
 }
 
 /** Keys an agent's extraction or analysis commonly uses for its verdict, in order of preference. */
