@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { ApiInput, ApiOutput, MethodName } from '../shared/contract';
+import { CAMPAIGN_PRESETS, type CampaignPreset, type CampaignSettings } from '../shared/domain';
 import { dispatch } from './bindings/dispatch';
 import { createCore, databasePath, type Core } from './create-core';
 import { ApiError, type FieldIssue } from './core/errors';
@@ -19,7 +20,7 @@ Commands:
   import FILE [--sheet NAME] [--list NAME] [--country CC] [--mapping JSON]
   campaign create --list ID [--list ID…] --provider NAME [--agent ID] [--name TEXT] [--window HH:MM-HH:MM]
                   [--concurrency N] [--max-attempts N] [--retry-after DURATION[,DURATION…]] [--sim-speed X]
-                  [--ignore-window]
+                  [--ignore-window] [--preset sheet-dialer]
   campaign start ID [--wait]      campaign pause|resume|cancel|status ID
   campaign write-back ID [--file call_list.csv]   outcomes into the original CSV (status, reschedule_date/time)
   calls list [--campaign ID]
@@ -54,6 +55,7 @@ const OPTIONS = {
   'max-attempts': { type: 'string' },
   'retry-after': { type: 'string' },
   'sim-speed': { type: 'string' },
+  preset: { type: 'string' },
   'ignore-window': { type: 'boolean' },
   wait: { type: 'boolean' },
   campaign: { type: 'string' },
@@ -211,12 +213,14 @@ async function campaignCommand(
     const simSpeed = flags['sim-speed'] !== undefined ? Number(flags['sim-speed']) : undefined;
     if (simSpeed !== undefined && !(simSpeed > 0))
       throw new CliError(`--sim-speed must be a positive number, got "${flags['sim-speed']}".`);
+    const preset = flags.preset ? presetSettings(flags.preset) : {};
     const campaign = await call(core, 'campaigns.create', {
       name: flags.name ?? `Campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       listIds,
       provider: (flags.provider ?? 'simulator') as ApiInput<'campaigns.create'>['provider'],
       voiceAgentId: flags.agent ?? null,
       settings: {
+        ...preset,
         ...(window && { window }),
         ...(flags['ignore-window'] && { ignoreWindow: true }),
         ...(flags.concurrency && { concurrency: intFlag(flags.concurrency, 'concurrency') }),
@@ -238,7 +242,7 @@ async function campaignCommand(
         await drainLateEvents(core);
         const final = await call(core, 'campaigns.progress', { id });
         print(statusJson(final), () => statusText(final));
-        return final.state === 'completed' ? 0 : 1;
+        return final.state === 'completed' || final.watching ? 0 : 1;
       }
       print({ id: campaign.id, state: campaign.state }, () => `Campaign ${campaign.id} is ${campaign.state}.`);
       return 0;
@@ -290,6 +294,18 @@ async function campaignCommand(
 
 type Progress = ApiOutput<'campaigns.progress'>;
 
+function presetSettings(name: string): Partial<CampaignSettings> {
+  const key = name.replace(/-/g, '_');
+  if (!(key in CAMPAIGN_PRESETS))
+    throw new CliError(
+      `Unknown preset "${name}". Presets: ${Object.keys(CAMPAIGN_PRESETS)
+        .map((k) => k.replace(/_/g, '-'))
+        .join(', ')}.`,
+    );
+  const { settings } = CAMPAIGN_PRESETS[key as CampaignPreset];
+  return { ...settings, retryDelaysMs: [...settings.retryDelaysMs] };
+}
+
 function statusJson(p: Progress) {
   return {
     id: p.campaignId,
@@ -301,6 +317,7 @@ function statusJson(p: Progress) {
     by_outcome: p.byOutcome,
     by_contact_state: p.byContactState,
     waiting: p.byWaitReason,
+    watching: p.watching,
     next_due_at: p.nextDueAt ? new Date(p.nextDueAt).toISOString() : null,
   };
 }
@@ -311,7 +328,7 @@ function statusText(p: Progress): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—';
   return [
-    `Campaign ${p.campaignId}: ${p.state}${p.stateReason ? ` (${p.stateReason})` : ''}, ${p.total} contacts`,
+    `Campaign ${p.campaignId}: ${p.watching ? 'watching its sheet for new rows' : p.state}${p.stateReason ? ` (${p.stateReason})` : ''}, ${p.total} contacts`,
     `  contacts: ${fmt(p.byContactState)}`,
     `  calls:    ${fmt(p.byCallStatus)}`,
     `  results:  ${fmt(p.byResult)}`,
@@ -335,7 +352,9 @@ function waitForCampaign(core: Core, id: number): Promise<Progress> {
     const check = async () => {
       try {
         const progress = await call(core, 'campaigns.progress', { id });
-        if (['completed', 'cancelled', 'paused'].includes(progress.state)) return resolveWait(progress);
+        // A watching campaign has called everything there is; it goes on watching after the CLI exits its wait.
+        if (['completed', 'cancelled', 'paused'].includes(progress.state) || progress.watching)
+          return resolveWait(progress);
         setTimeout(check, 250);
       } catch (err) {
         reject(err);

@@ -131,6 +131,11 @@ export const CampaignSettings = z.object({
   wrapUpMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
   /** When true, an agent stays in wrap-up until they save a disposition (no timeout). */
   dispositionRequired: z.boolean().default(false),
+  /**
+   * Keep watching the lists' sources: with nothing left to call the campaign stays running ("watching") and calls
+   * the rows a connected sheet gains, until the user stops it, instead of completing.
+   */
+  watchSources: z.boolean().default(false),
   /** Simulator only: time compression (2 = twice as fast as real calls). */
   simSpeed: z.number().positive().max(10_000).default(1),
 });
@@ -139,6 +144,18 @@ export type CampaignSettings = z.infer<typeof CampaignSettings>;
 /** A contact's own fields, offered to the voice agent as dynamic variables beside the list's columns. */
 export const CONTACT_FIELDS = ['name', 'phone', 'phone_raw', 'email', 'timezone'] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
+
+/**
+ * Campaign presets: settings a campaign form or `campaign create --preset` starts from. The Sheet dialer is the
+ * call-tracker sheet's pacing: one call at a time, 5 s between calls, retries after 10 minutes, watching the sheet.
+ */
+export const CAMPAIGN_PRESETS = {
+  sheet_dialer: {
+    label: 'Sheet dialer',
+    settings: { concurrency: 1, pacingMs: 5_000, retryDelaysMs: [10 * 60_000], watchSources: true },
+  },
+} as const satisfies Record<string, { label: string; settings: Partial<CampaignSettings> }>;
+export type CampaignPreset = keyof typeof CAMPAIGN_PRESETS;
 
 export const Contact = z.object({
   id: z.number().int(),
@@ -258,5 +275,7 @@ export const CampaignProgress = z.object({
    * say "opens 09:00 IST (in 18 min)". Null when nobody waits for the window.
    */
   windowOpens: z.object({ at: z.number(), zone: z.string() }).nullable().default(null),
+  /** Running with nothing to call, waiting for rows its sheet gains (watchSources): shown as "watching". */
+  watching: z.boolean().default(false),
 });
 export type CampaignProgress = z.infer<typeof CampaignProgress>;

@@ -172,6 +172,8 @@ export class DialerEngine {
     if (examined >= this.tuning.examinePerTick) return now;
     if (c.settings.pacingMs > 0 && dialled > 0) return now + c.settings.pacingMs;
     if (live + dialled === 0 && !this.queue.hasPending(c.id)) {
+      // Watching: rows the sheet gains join the queue and wake the loop (sources' onQueued).
+      if (c.settings.watchSources) return Number.POSITIVE_INFINITY;
       this.deps.campaigns.moveState(c, 'completed', null, 'Every contact has reached a final state');
       return Number.POSITIVE_INFINITY;
     }

@@ -47,6 +47,11 @@ export class CampaignProgressReporter {
       ...counts,
       nextDueAt: this.queue.nextDueAt(c.id),
       windowOpens: this.windowOpens(c),
+      watching:
+        c.state === 'running' &&
+        c.settings.watchSources &&
+        !this.queue.hasPending(c.id) &&
+        this.queue.liveCalls(c.id) === 0,
     };
   }
 
