@@ -5,7 +5,7 @@ import { CAMPAIGN_PRESETS, type CampaignPreset, type CampaignSettings } from '..
 import { dispatch } from './bindings/dispatch';
 import { createCore, databasePath, type Core } from './create-core';
 import { ApiError, type FieldIssue } from './core/errors';
-import { applyPendingReplacement } from './core/maintenance/maintenance';
+import { openDatabaseWithReplacement } from './core/maintenance/maintenance';
 import { defaultDataDir } from './core/data-dir';
 import { nodePlatform } from './core/node-platform';
 import { SimulatorProvider } from './core/providers/simulator';
@@ -125,8 +125,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   } finally {
     if (command !== 'serve') await core?.close();
     // A restore or wipe staged above takes effect now that the database is closed, not at the next command.
+    // Opened once here so that a replacement that cannot be used is rolled back now, while the user watches.
     if (core && (command === 'restore' || command === 'wipe'))
-      applyPendingReplacement(databasePath(dataDir), Date.now(), undefined);
+      openDatabaseWithReplacement(databasePath(dataDir), Date.now(), core.platform.logger).close();
   }
 }
 

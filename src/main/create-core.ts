@@ -8,14 +8,13 @@ import { CallLifecycle } from './core/calls/lifecycle';
 import { CallOutcomes } from './core/calls/outcome';
 import { ReviewList } from './core/calls/review';
 import { ContactsService } from './core/contacts/service';
-import { applyPendingReplacement } from './core/maintenance/maintenance';
+import { openDatabaseWithReplacement } from './core/maintenance/maintenance';
 import { Dialer, DialerState } from './core/dialer/dialer';
 import { DncService } from './core/dnc/service';
 import { ProviderRegistry } from './core/providers/registry';
 import { assemblyAiHook, zapierHook } from './core/recordings/hook';
 import { RecordingsService } from './core/recordings/service';
 import { SheetSources } from './core/sources/service';
-import { openDatabase } from './core/store/db';
 import { SecretsRepository, SettingsRepository } from './core/store/repositories/settings';
 import { SecretStore, SettingsService } from './core/settings/settings';
 import { TunnelService } from './core/tunnel/service';
@@ -42,8 +41,7 @@ export function createCore(options: CoreOptions): Core {
   const { platform, dataDir } = options;
   const { clock, logger } = platform;
   // A restore or wipe staged by the previous run replaces the database before anything opens it.
-  applyPendingReplacement(databasePath(dataDir), clock.now(), options.nativeBinding);
-  const db = openDatabase(databasePath(dataDir), { nativeBinding: options.nativeBinding });
+  const db = openDatabaseWithReplacement(databasePath(dataDir), clock.now(), logger, options.nativeBinding);
   const bus = new EventBus();
   const settings = new SettingsService(new SettingsRepository(db));
   const secrets = new SecretStore(new SecretsRepository(db), platform.cipher, () => clock.now());

@@ -13,7 +13,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { WIPE_CONFIRMATION, type BackupInfo } from '../../../shared/contract/maintenance';
 import { ApiError } from '../errors';
+import type { Logger } from '../platform';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/db';
+import { MIGRATIONS } from '../store/migrations';
 
 // Backup, restore and wipe of the console database.
 //
@@ -50,11 +52,92 @@ export const pendingPath = (dbFile: string) => `${dbFile}.pending`;
 export const backupsDir = (dataDir: string) => join(dataDir, 'backups');
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '-');
 
+interface SchemaShape {
+  /** Table (or virtual table) → its columns as "name type notnull pk". */
+  tables: Map<string, string[]>;
+  /** Index, trigger or view → "type: its SQL", whitespace folded. */
+  others: Map<string, string>;
+}
+
+function shapeOf(db: Db): SchemaShape {
+  const rows = db
+    .prepare<[], { type: string; name: string; sql: string | null }>(
+      "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all();
+  const columns = db.prepare<[string], { name: string; type: string; notnull: number; pk: number }>(
+    'SELECT name, type, "notnull", pk FROM pragma_table_info(?)',
+  );
+  const tables = new Map<string, string[]>();
+  const others = new Map<string, string>();
+  for (const row of rows) {
+    if (row.type === 'table') {
+      tables.set(
+        row.name,
+        columns.all(row.name).map((c) => `${c.name} ${c.type.toUpperCase()} ${c.notnull} ${c.pk}`),
+      );
+    } else if (row.sql) others.set(row.name, `${row.type}: ${row.sql.replace(/\s+/g, ' ').trim()}`);
+  }
+  return { tables, others };
+}
+
+const referenceShapes = new Map<number, SchemaShape>();
+
+/** The schema the migrations build up to `version`, from an empty in-memory database (once per version). */
+function referenceShape(version: number): SchemaShape {
+  let shape = referenceShapes.get(version);
+  if (!shape) {
+    const reference = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= version) });
+    try {
+      shape = shapeOf(reference);
+    } finally {
+      reference.close();
+    }
+    referenceShapes.set(version, shape);
+  }
+  return shape;
+}
+
 /**
- * Checks that `file` is a console database this app can open: an SQLite file, the console's tables, a schema
- * version no newer than the app's, and a clean quick_check. Returns its schema version.
+ * How `db` differs from the schema of its version (tables, their columns, indexes, triggers, views), one line per
+ * difference; empty when it is whole. Extra objects are allowed; missing or changed ones are not.
  */
-export function checkConsoleDatabase(file: string, nativeBinding?: string): number {
+export function schemaProblems(db: Db, version = schemaVersion(db)): string[] {
+  const expected = referenceShape(version);
+  const actual = shapeOf(db);
+  const problems: string[] = [];
+  for (const [table, columns] of expected.tables) {
+    const present = actual.tables.get(table);
+    if (!present) {
+      problems.push(`missing table ${table}`);
+      continue;
+    }
+    const names = new Set(present.map((c) => c.split(' ')[0]));
+    const missing = columns.filter((c) => !names.has(c.split(' ')[0])).map((c) => c.split(' ')[0]);
+    if (missing.length) problems.push(`${table}: missing columns ${missing.join(', ')}`);
+    const changed = columns.filter((c) => names.has(c.split(' ')[0]) && !present.includes(c));
+    if (changed.length)
+      problems.push(`${table}: columns of another type ${changed.map((c) => c.split(' ')[0]).join(', ')}`);
+  }
+  for (const [name, definition] of expected.others) {
+    const kind = definition.slice(0, definition.indexOf(':'));
+    const present = actual.others.get(name);
+    if (!present) problems.push(`missing ${kind} ${name}`);
+    else if (present !== definition) problems.push(`${kind} ${name} differs from the console's`);
+  }
+  return problems;
+}
+
+/**
+ * Checks that `file` is a console database this app can open: an SQLite file, the full schema of its version
+ * (tables, columns, indexes, triggers), a version no newer than the app's, and a clean integrity check (`quick`
+ * for listing backups). Returns its schema version.
+ */
+export function checkConsoleDatabase(
+  file: string,
+  nativeBinding?: string,
+  integrity: 'full' | 'quick' = 'full',
+): number {
   const path = resolve(file);
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new MaintenanceError('not_found', `${path} does not exist or is not a file. Choose a backup file (.db).`);
@@ -95,11 +178,19 @@ export function checkConsoleDatabase(file: string, nativeBinding?: string): numb
         `${basename(path)} was written by a newer version of the console (schema ${version}; this app knows ${LATEST_SCHEMA_VERSION}). Update the app first, then restore it.`,
       );
     }
-    const check = db.pragma('quick_check', { simple: true });
+    const problems = schemaProblems(db, version);
+    if (problems.length) {
+      const more = problems.length > 6 ? `; and ${problems.length - 6} more` : '';
+      throw new MaintenanceError(
+        'invalid_input',
+        `${basename(path)} does not have the console's schema ${version} (${problems.slice(0, 6).join('; ')}${more}). Choose a backup made by the console.`,
+      );
+    }
+    const check = db.pragma(integrity === 'full' ? 'integrity_check' : 'quick_check', { simple: true });
     if (check !== 'ok')
       throw new MaintenanceError(
         'invalid_input',
-        `${basename(path)} is damaged (SQLite quick_check: ${String(check)}). Choose another backup.`,
+        `${basename(path)} is damaged (SQLite ${integrity === 'full' ? 'integrity_check' : 'quick_check'}: ${String(check)}). Choose another backup.`,
       );
     return version;
   } catch (err) {
@@ -160,7 +251,7 @@ export function listBackups(dataDir: string, nativeBinding?: string): BackupInfo
     const path = join(dir, f);
     let version: number;
     try {
-      version = checkConsoleDatabase(path, nativeBinding);
+      version = checkConsoleDatabase(path, nativeBinding, 'quick');
     } catch {
       continue;
     }
@@ -259,6 +350,36 @@ export function applyPendingReplacement(
   for (const f of [`${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
   renameSync(staged, dbFile);
   return { keptAs };
+}
+
+/**
+ * Opens the database, first swapping in a staged restore or wipe. If the replacement then fails to open or lacks
+ * the schema (a file staged by a console without today's checks, a migration that fails on it), the data it
+ * replaced is put back by itself and the bad file kept in backups/ as console-restore-failed-*.db, so the console
+ * still starts, and can restore another backup.
+ */
+export function openDatabaseWithReplacement(dbFile: string, now: number, logger: Logger, nativeBinding?: string): Db {
+  const replaced = applyPendingReplacement(dbFile, now, nativeBinding);
+  if (!replaced) return openDatabase(dbFile, { nativeBinding });
+  try {
+    const db = openDatabase(dbFile, { nativeBinding });
+    const problems = schemaProblems(db);
+    if (!problems.length) return db;
+    db.close();
+    throw new Error(problems.slice(0, 6).join('; '));
+  } catch (err) {
+    if (!replaced.keptAs) throw err;
+    const aside = join(backupsDir(dirname(dbFile)), `console-restore-failed-${stamp(now)}.db`);
+    for (const suffix of ['', '-wal', '-shm'])
+      if (existsSync(dbFile + suffix)) renameSync(dbFile + suffix, aside + suffix);
+    renameSync(replaced.keptAs, dbFile);
+    logger.log(
+      'error',
+      'maintenance',
+      `The restored database could not be used (${err instanceof Error ? err.message : String(err)}); rolled back to the data it replaced. The restored file is kept as ${aside}.`,
+    );
+    return openDatabase(dbFile, { nativeBinding });
+  }
 }
 
 /** Folds a WAL-mode file's log into the file itself, so the file alone can be renamed. */
