@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/bindings/dispatch';
-import { databasePath } from '../../src/main/core';
+import { databasePath } from '../../src/main/create-core';
 import { pendingPath } from '../../src/main/core/maintenance/maintenance';
 import { LATEST_SCHEMA_VERSION } from '../../src/main/core/store/db';
 import { createTestCore, tempDir } from '../support/core';
