@@ -107,6 +107,8 @@ export const CampaignSettings = z.object({
   /** Dates (YYYY-MM-DD, recipient local) on which nobody is called. */
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
   defaultTimezone: z.string().default('UTC'),
+  /** BCP 47 tag of the language to call contacts in when their own language is not set; null = the voice agent's own. */
+  defaultLanguage: z.string().nullable().default(null),
   /** When true the window is ignored (tests, internal lists). */
   ignoreWindow: z.boolean().default(false),
   concurrency: z.number().int().min(1).max(1000).default(10),
@@ -164,6 +166,8 @@ export const Contact = z.object({
   phone: z.string().nullable(),
   phoneRaw: z.string(),
   timezone: z.string().nullable(),
+  /** The language to call in, a BCP 47 tag (hi-IN); null = the campaign's default. */
+  language: z.string().nullable(),
   email: z.string().nullable(),
   variables: Variables,
   sourceRow: z.number().int().nullable(),
@@ -218,6 +222,8 @@ export const Call = z.object({
   durationS: z.number().nullable(),
   cost: z.number().nullable(),
   hangupReason: z.string().nullable(),
+  /** BCP 47 tag the call was placed in; null = the voice agent's own language. */
+  language: z.string().nullable(),
   recordingUrl: z.string().nullable(),
   summary: z.string().nullable(),
   sentiment: z.string().nullable(),

@@ -27,6 +27,7 @@ class BenchProvider implements VoiceProvider {
     transfer: 'none',
     reconcile: false,
     liveTranscript: false,
+    callLanguage: 'none',
   };
   readonly buckets = new Map<number, NormalizedEvent[]>();
   placed = 0;

@@ -279,9 +279,10 @@ describe('delimited files', () => {
     const r = await api()['imports.commit']({ token: p.token, mapping: { A: 'name', C: 'language' }, listName: 'Old' });
     expect(r).toMatchObject({ accepted: 2, rejectedCount: 0 });
     const rows = (await api()['contacts.page']({ listId: r.listId, offset: 0, limit: 5 })).rows;
-    expect(rows.map((c) => [c.sourceRow, c.name, c.phone, c.variables.language])).toEqual([
-      [1, 'Asha', '+919876500031', 'hi'],
-      [2, 'Bina', '+919876500032', 'mr'],
+    // language is the contact's call language, stored as a BCP 47 tag.
+    expect(rows.map((c) => [c.sourceRow, c.name, c.phone, c.language])).toEqual([
+      [1, 'Asha', '+919876500031', 'hi-IN'],
+      [2, 'Bina', '+919876500032', 'mr-IN'],
     ]);
   });
 

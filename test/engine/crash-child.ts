@@ -34,6 +34,7 @@ class DurableFakeProvider implements VoiceProvider {
     transfer: 'none',
     reconcile: reconcile !== 'noreconcile',
     liveTranscript: false,
+    callLanguage: 'none',
   };
   readonly calls = new Map<string, ProviderCall>();
   constructor(private readonly deliver: (e: NormalizedEvent) => void) {

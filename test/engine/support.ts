@@ -104,7 +104,14 @@ export class FakeWorld implements VoiceProvider {
 
   constructor(private readonly o: WorldOptions) {
     this.name = o.name ?? 'retell';
-    this.capabilities = { cancel: true, transfer: 'none', reconcile: false, liveTranscript: false, ...o.capabilities };
+    this.capabilities = {
+      cancel: true,
+      transfer: 'none',
+      reconcile: false,
+      liveTranscript: false,
+      callLanguage: 'none',
+      ...o.capabilities,
+    };
   }
 
   /** Live from the world's point of view (placed, not yet ended). */

@@ -5,6 +5,47 @@ import { deliver, E164, fixture, HttpFake, json, type FakeRequest, type FakeResp
 // strings), get-call, stop-call, list-agents; webhooks {event, call} signed with x-retell-signature
 // (v=<ms>,d=hex(HMAC-SHA256(key, body ++ ms))), shaped like fixtures/providers/retell-*.json.
 
+// Retell's agent language setting: these locales, or "multi" for its multilingual mode.
+const RETELL_AGENT_LANGUAGES = new Set([
+  'en-US',
+  'en-IN',
+  'en-GB',
+  'en-AU',
+  'en-NZ',
+  'de-DE',
+  'es-ES',
+  'es-419',
+  'hi-IN',
+  'fr-FR',
+  'fr-CA',
+  'ja-JP',
+  'pt-PT',
+  'pt-BR',
+  'zh-CN',
+  'ru-RU',
+  'it-IT',
+  'ko-KR',
+  'nl-NL',
+  'nl-BE',
+  'pl-PL',
+  'tr-TR',
+  'th-TH',
+  'vi-VN',
+  'ro-RO',
+  'bg-BG',
+  'ca-ES',
+  'da-DK',
+  'fi-FI',
+  'el-GR',
+  'hu-HU',
+  'id-ID',
+  'no-NO',
+  'sk-SK',
+  'sv-SE',
+  'ms-MY',
+  'multi',
+]);
+
 interface FakeCall {
   call: Record<string, unknown>;
 }
@@ -70,6 +111,11 @@ export class RetellFake extends HttpFake {
       for (const [k, v] of Object.entries(vars))
         if (typeof v !== 'string') return json(400, { error_message: `dynamic variable ${k} must be a string` });
     }
+    // agent_override.agent.language takes one of the locales an agent can be set to, or "multi".
+    const override = body.agent_override as { agent?: { language?: unknown } } | undefined;
+    const language = override?.agent?.language;
+    if (language !== undefined && (typeof language !== 'string' || !RETELL_AGENT_LANGUAGES.has(language)))
+      return json(400, { error_message: `agent_override.agent.language ${String(language)} is not supported` });
     const callId = randomBytes(16).toString('hex');
     const call: Record<string, unknown> = {
       ...fixture('responses/retell-create-phone-call.json'),
@@ -79,6 +125,7 @@ export class RetellFake extends HttpFake {
       metadata: body.metadata ?? {},
       retell_llm_dynamic_variables: vars ?? {},
       call_status: 'registered',
+      ...(language ? { language } : {}),
     };
     if (typeof body.override_agent_id === 'string') call.agent_id = body.override_agent_id;
     this.calls.set(callId, { call });

@@ -361,6 +361,7 @@ describe('recordings pipeline: Exotel recording → AssemblyAI → Slack', () =>
       durationS: 61,
       cost: null,
       hangupReason: null,
+      language: null,
       recordingUrl: `https://recordings.example.org/exec-1.mp3`,
       summary: null,
       sentiment: null,

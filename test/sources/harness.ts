@@ -181,6 +181,7 @@ export function call(overrides: Partial<Call> & Pick<Call, 'id' | 'contactId' | 
     durationS: null,
     cost: null,
     hangupReason: null,
+    language: null,
     recordingUrl: null,
     summary: null,
     sentiment: null,

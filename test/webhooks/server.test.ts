@@ -415,7 +415,7 @@ describe('providers with their own answers', () => {
     return {
       name: 'exotel',
       label: 'Passthru stand-in',
-      capabilities: { cancel: false, transfer: 'none', reconcile: false, liveTranscript: false },
+      capabilities: { cancel: false, transfer: 'none', reconcile: false, liveTranscript: false, callLanguage: 'none' },
       placeCall: () => Promise.reject(new Error('not used')),
       cancelCall: () => Promise.resolve(),
       getCall: () => Promise.resolve(null),

@@ -11,6 +11,7 @@ export const CampaignSettingsPatch = z.object({
   days: s.days.unwrap().optional(),
   holidays: s.holidays.unwrap().optional(),
   defaultTimezone: s.defaultTimezone.unwrap().optional(),
+  defaultLanguage: s.defaultLanguage.unwrap().optional(),
   ignoreWindow: s.ignoreWindow.unwrap().optional(),
   concurrency: s.concurrency.unwrap().optional(),
   pacingMs: s.pacingMs.unwrap().optional(),

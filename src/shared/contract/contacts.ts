@@ -22,11 +22,13 @@ export const NewContact = z.object({
   name: z.string().trim().max(200).default(''),
   phone: z.string().trim().min(1, 'phone is required'),
   timezone: z.string().optional(),
+  /** A BCP 47 tag or a language's name (Hindi, தமிழ்); stored as the tag. */
+  language: z.string().optional(),
   email: z.string().optional(),
   variables: Variables.default({}),
 });
 
-/** Column key (header label or column letter) → 'name' | 'phone' | 'email' | 'timezone' | 'skip' | variable name. */
+/** Column key (header label or column letter) → 'name' | 'phone' | 'email' | 'timezone' | 'language' | 'skip' | variable name. */
 export const ImportMapping = z.record(z.string(), z.string().trim().min(1).max(100));
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
@@ -115,6 +117,7 @@ export const GRID_SORT_COLUMNS = [
   'phoneRaw',
   'email',
   'timezone',
+  'language',
   'sourceRow',
   'callable',
   'createdAt',
@@ -204,6 +207,7 @@ export const contactsMethods = {
       phone: z.string().max(100).optional(),
       email: z.string().max(320).nullable().optional(),
       timezone: z.string().max(100).nullable().optional(),
+      language: z.string().max(100).nullable().optional(),
       variables: Variables.optional(),
       /** Set or clear single variables (null removes) without sending the whole set. */
       setVariables: z.record(z.string(), z.string().nullable()).optional(),

@@ -86,6 +86,8 @@ export const ProviderView = z.object({
     transfer: z.enum(['api', 'agent_variable', 'flow', 'none']),
     reconcile: z.boolean(),
     liveTranscript: z.boolean(),
+    /** How the call language reaches the voice agent: started in it, handed to the flow as a variable, or not at all. */
+    callLanguage: z.enum(['per_call', 'variable', 'none']),
   }),
   /** The provider's non-secret settings as stored (null for the simulator). */
   settings: z.record(z.string(), z.unknown()).nullable(),

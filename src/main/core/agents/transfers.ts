@@ -114,7 +114,8 @@ export class TransferService {
     }
     if (!call.providerCallId)
       throw new ApiError('conflict', `Call ${callId} is still being placed; try again in a moment.`);
-    const agent = humanAgentId !== undefined ? this.deps.roster.get(humanAgentId) : this.routing.firstAvailable();
+    const agent =
+      humanAgentId !== undefined ? this.deps.roster.get(humanAgentId) : this.routing.firstAvailable(call.language);
     if (!agent)
       throw new ApiError(
         'conflict',

@@ -34,6 +34,7 @@ export function providersHandlers(core: CoreServices): Handlers<typeof providers
           transfer: 'none',
           reconcile: false,
           liveTranscript: false,
+          callLanguage: 'none',
         },
         settings: null,
         keys: [],

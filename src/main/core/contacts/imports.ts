@@ -518,6 +518,7 @@ function unpackFills(ordinals: number[], packed: PackedRecords): Fills {
       name: flat[i + 1] as string,
       email: flat[i + 4] as string | null,
       timezone: flat[i + 5] as string | null,
+      language: flat[i + 7] as string | null,
       variables: JSON.parse(flat[i + 6] as string) as Record<string, string>,
     });
   });

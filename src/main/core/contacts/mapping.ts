@@ -5,11 +5,11 @@ import { dateToIso, type CellValue, type SheetSource } from './workbook';
 // Exotel upload) and mapping suggestions.
 
 /** Contact fields a column can fill; any other target is the name of a per-contact variable. */
-export const CONTACT_FIELDS = ['name', 'phone', 'email', 'timezone'] as const;
+export const CONTACT_FIELDS = ['name', 'phone', 'email', 'timezone', 'language'] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
 export const SKIP = 'skip';
 
-/** Column key (header label, or column letter) → 'name' | 'phone' | 'email' | 'timezone' | 'skip' | variable name. */
+/** Column key (header label, or column letter) → 'name' | 'phone' | 'email' | 'timezone' | 'language' | 'skip' | variable name. */
 export type Mapping = Record<string, string>;
 
 export interface ColumnInfo {
@@ -103,10 +103,24 @@ const ALIASES: Record<string, string[]> = {
   email: ['email', 'emailaddress', 'emailid', 'mail', 'ईमेल'],
   timezone: ['timezone', 'tz', 'समयक्षेत्र'],
   order_id: ['orderid', 'orderno', 'ordernumber', 'order', 'ऑर्डरआईडी', 'ऑर्डर'],
-  language: ['language', 'lang', 'preferredlanguage', 'भाषा'],
+  language: [
+    'language',
+    'lang',
+    'preferredlanguage',
+    'calllanguage',
+    'languagecode',
+    'locale',
+    'भाषा',
+    'agentlanguage',
+  ],
 };
 const ALIAS_INDEX = new Map<string, string>();
 for (const [target, keys] of Object.entries(ALIASES)) for (const k of keys) ALIAS_INDEX.set(headerKey(k), target);
+
+/** The contact field a header names by one of its obvious names ("Language", "भाषा" → language), if any. */
+export function fieldOfHeader(header: string): string | undefined {
+  return ALIAS_INDEX.get(headerKey(header));
+}
 
 export interface Preset {
   id: string;
@@ -313,7 +327,7 @@ export function resolveMapping(columns: ColumnInfo[], suggested: Mapping, given:
       `Only one column can be Phone, but ${phoneCols.map((c) => `"${c.key}"`).join(' and ')} are. Map the others to a variable (e.g. "alt_phone").`,
     );
   }
-  for (const field of ['email', 'timezone']) {
+  for (const field of ['email', 'timezone', 'language']) {
     const cols = columns.filter((c) => targets[c.index] === field);
     if (cols.length > 1)
       throw new MappingError(

@@ -1,4 +1,5 @@
 import { cellText, CONTACT_FIELDS, isBlankRow, SKIP, type ColumnInfo } from './mapping';
+import { languageTag } from '../../../shared/languages';
 import { normalizePhone, type PhoneRejectCode } from './phones';
 import { dateToIso, serialToIso, type CellValue } from './workbook';
 
@@ -12,6 +13,8 @@ export interface ParsedRecord {
   phoneRaw: string;
   email: string | null;
   timezone: string | null;
+  /** BCP 47 tag. */
+  language: string | null;
   variables: Record<string, string>;
 }
 
@@ -19,11 +22,11 @@ export type RejectCode = PhoneRejectCode;
 
 /**
  * Records as they cross from the worker to the main thread: RECORD_STRIDE flat values each (row, name, phone,
- * phoneRaw, email, timezone, variables JSON). Flat primitives clone several times faster than 100k small objects,
+ * phoneRaw, email, timezone, variables JSON, language). Flat primitives clone several times faster than 100k small objects,
  * and the JSON is built off the main thread.
  */
 export type RecordBatch = (string | number | null)[];
-export const RECORD_STRIDE = 7;
+export const RECORD_STRIDE = 8;
 
 /**
  * A batch as one string: the RECORD_STRIDE fields of every record joined by NUL (which no cell can hold: XML cannot
@@ -46,11 +49,12 @@ export function packRecordText(records: ParsedRecord[]): PackedRecords {
     parts[i++] = r.email === null ? '' : stripSeparator(r.email);
     parts[i++] = r.timezone ?? '';
     parts[i++] = stripSeparator(JSON.stringify(r.variables));
+    parts[i++] = r.language ?? '';
   }
   return parts.join(FIELD_SEPARATOR);
 }
 
-/** A packed batch as a RecordBatch again (an empty email or timezone is null, as the converter never sets ''). */
+/** A packed batch as a RecordBatch again (an empty email, timezone or language is null: the converter never sets ''). */
 export function unpackRecords(packed: PackedRecords): RecordBatch {
   if (packed === '') return [];
   const out: RecordBatch = packed.split(FIELD_SEPARATOR);
@@ -58,6 +62,7 @@ export function unpackRecords(packed: PackedRecords): RecordBatch {
     out[i] = Number(out[i]);
     if (out[i + 4] === '') out[i + 4] = null;
     if (out[i + 5] === '') out[i + 5] = null;
+    if (out[i + 7] === '') out[i + 7] = null;
   }
   return out;
 }
@@ -66,7 +71,7 @@ export function unpackRecords(packed: PackedRecords): RecordBatch {
  * Later rows of the file with an earlier contact's number, merged per contact (by its ordinal in the file):
  * applied to that contact before it is saved, they fill only what it left blank.
  */
-export type Fills = Map<number, Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>>;
+export type Fills = Map<number, Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'language' | 'variables'>>;
 
 /** Applies the fills of the records in `batch`, whose first record has ordinal `firstOrdinal`. */
 export function applyFills(batch: RecordBatch, firstOrdinal: number, fills: Fills): void {
@@ -80,6 +85,7 @@ export function applyFills(batch: RecordBatch, firstOrdinal: number, fills: Fill
       name: batch[i + 1] as string,
       email: batch[i + 4] as string | null,
       timezone: batch[i + 5] as string | null,
+      language: batch[i + 7] as string | null,
       variables: JSON.parse(batch[i + 6] as string) as Record<string, string>,
     };
     if (!mergeInto(kept, fill)) continue;
@@ -87,6 +93,7 @@ export function applyFills(batch: RecordBatch, firstOrdinal: number, fills: Fill
     batch[i + 4] = kept.email;
     batch[i + 5] = kept.timezone;
     batch[i + 6] = JSON.stringify(kept.variables);
+    batch[i + 7] = kept.language;
   }
 }
 
@@ -101,6 +108,7 @@ export function packRecords(records: ParsedRecord[]): RecordBatch {
     out[i++] = r.email;
     out[i++] = r.timezone;
     out[i++] = JSON.stringify(r.variables);
+    out[i++] = r.language;
   }
   return out;
 }
@@ -198,6 +206,7 @@ export class RowConverter {
   private readonly nameCols: ColumnInfo[];
   private readonly emailCol: ColumnInfo | undefined;
   private readonly tzCol: ColumnInfo | undefined;
+  private readonly languageCol: ColumnInfo | undefined;
   private readonly varCols: { index: number; name: string; kind: ColumnKind }[];
   private readonly headerTexts: string[];
   private nextIndex: number;
@@ -218,6 +227,7 @@ export class RowConverter {
     this.nameCols = columns.filter((c) => targets[c.index] === 'name');
     this.emailCol = columns.find((c) => targets[c.index] === 'email');
     this.tzCol = columns.find((c) => targets[c.index] === 'timezone');
+    this.languageCol = columns.find((c) => targets[c.index] === 'language');
     this.varCols = columns
       .filter((c) => !(CONTACT_FIELDS as readonly string[]).includes(targets[c.index]) && targets[c.index] !== SKIP)
       .map((c) => ({ index: c.index, name: targets[c.index], kind: columnKind(c.header) }));
@@ -283,6 +293,10 @@ export class RowConverter {
       variables.timezone_as_typed = timezone;
       timezone = null;
     }
+    const languageTyped = this.languageCol ? cellText(cells[this.languageCol.index] ?? null) : '';
+    const language = languageTyped ? languageTag(languageTyped) : null;
+    // Not fatal either: the campaign's default language applies, and what was typed is kept.
+    if (languageTyped && !language) variables.language_as_typed = languageTyped;
     const record: ParsedRecord = {
       row: rowNo,
       name,
@@ -290,6 +304,7 @@ export class RowConverter {
       phoneRaw: phone.raw,
       email,
       timezone,
+      language,
       variables,
     };
     const first = this.byPhone.get(phone.e164);
@@ -322,8 +337,8 @@ export class RowConverter {
 
 /** The merge rule: the first row wins; a later row only fills fields and variables the first left blank. */
 export function mergeInto(
-  kept: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>,
-  later: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'variables'>,
+  kept: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'language' | 'variables'>,
+  later: Pick<ParsedRecord, 'name' | 'email' | 'timezone' | 'language' | 'variables'>,
 ): boolean {
   let changed = false;
   if (!kept.name && later.name) {
@@ -336,6 +351,10 @@ export function mergeInto(
   }
   if (!kept.timezone && later.timezone) {
     kept.timezone = later.timezone;
+    changed = true;
+  }
+  if (!kept.language && later.language) {
+    kept.language = later.language;
     changed = true;
   }
   for (const [k, v] of Object.entries(later.variables)) {

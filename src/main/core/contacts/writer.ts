@@ -8,16 +8,21 @@ import { REMOVED_FROM_SHEET, type SheetContactRow, type SheetContactValues } fro
 import { ContactsError } from './errors';
 import type { ContactLists, ListTarget } from './lists';
 import { normalizePhone } from './phones';
+import { languageTag } from '../../../shared/languages';
 import { mergeInto, packRecords, RECORD_STRIDE, validTimezone, type ParsedRecord, type RecordBatch } from './records';
 
 // Every contact is written here, whichever door it comes through (a file import, a manual add, a Google Sheet row,
 // an edit in the grid): phones normalised to E.164, one contact per number in a list, and a number on the
 // do-not-call list never arrives callable.
 
+const LANGUAGE_FIX = 'Use a BCP 47 tag such as hi-IN or ta-IN, or a language name such as Hindi or தமிழ்.';
+
 export interface ManualContact {
   name: string;
   phone: string;
   timezone?: string;
+  /** A BCP 47 tag or a language's name. */
+  language?: string;
   email?: string;
   variables: Record<string, string>;
 }
@@ -28,6 +33,8 @@ export interface ContactEdit {
   phone?: string;
   email?: string | null;
   timezone?: string | null;
+  /** A BCP 47 tag or a language's name; null clears it. */
+  language?: string | null;
   /** Replaces all variables. */
   variables?: Record<string, string>;
   /** Sets (or, with null, removes) single variables. */
@@ -77,6 +84,7 @@ export class ContactWriter {
           name: batch[i + 1] as string,
           email: batch[i + 4] as string | null,
           timezone: batch[i + 5] as string | null,
+          language: batch[i + 7] as string | null,
         };
         const existing = listIsNew ? undefined : this.contacts.findInList(listId, phone);
         if (existing) {
@@ -129,6 +137,19 @@ export class ContactWriter {
         return;
       }
       const timezone = c.timezone?.trim();
+      const languageTyped = c.language?.trim();
+      const language = languageTyped ? languageTag(languageTyped) : null;
+      if (languageTyped && !language) {
+        rejected.push({
+          row: i + 1,
+          column: 'language',
+          value: languageTyped,
+          reason: 'not a language',
+          fix: LANGUAGE_FIX,
+          code: 'language_unknown',
+        });
+        return;
+      }
       const record: ParsedRecord = {
         row: i + 1,
         name: c.name.trim(),
@@ -136,6 +157,7 @@ export class ContactWriter {
         phoneRaw: phone.raw,
         email: c.email?.trim() || null,
         timezone: timezone && validTimezone(timezone) ? timezone : null,
+        language,
         variables: { ...c.variables, ...(phone.ext ? { phone_ext: phone.ext } : {}) },
       };
       const first = byPhone.get(record.phone);
@@ -196,6 +218,13 @@ export class ContactWriter {
         'invalid_input',
         `timezone: "${timezone}" is not a time zone name; use one like Asia/Kolkata or America/New_York.`,
       );
+    let language = row.language;
+    if (input.language !== undefined) {
+      const typed = input.language?.trim() ?? '';
+      language = typed ? languageTag(typed) : null;
+      if (typed && !language)
+        throw new ContactsError('invalid_input', `language: "${typed}" is not a language. ${LANGUAGE_FIX}`);
+    }
     const name = input.name === undefined ? row.name : input.name.trim().normalize('NFC');
     this.contacts.update(
       row.id,
@@ -205,6 +234,7 @@ export class ContactWriter {
         phoneRaw,
         email,
         timezone,
+        language,
         variablesJson: JSON.stringify(variables),
         callable,
         notCallableReason: reason,
@@ -227,6 +257,7 @@ export class ContactWriter {
       phoneRaw: row.phoneRaw,
       email: null,
       timezone: null,
+      language: row.language ?? null,
       variablesJson: row.variablesJson,
       sourceRow: row.sourceRow,
       sourceKey: row.sourceKey,
@@ -257,6 +288,7 @@ export class ContactWriter {
         name: row.name,
         phone: row.phone,
         phoneRaw: row.phoneRaw,
+        ...(row.language !== undefined ? { language: row.language } : {}),
         variablesJson: row.variablesJson,
         sourceRow: row.sourceRow,
         sourceKey: row.sourceKey,
@@ -269,19 +301,32 @@ export class ContactWriter {
 
   private merge(
     existing: ContactRow,
-    incoming: { name: string; email: string | null; timezone: string | null; variables: Record<string, string> },
+    incoming: {
+      name: string;
+      email: string | null;
+      timezone: string | null;
+      language: string | null;
+      variables: Record<string, string>;
+    },
     at: number,
   ): void {
     const kept = {
       name: existing.name,
       email: existing.email,
       timezone: existing.timezone,
+      language: existing.language,
       variables: JSON.parse(existing.variables_json) as Record<string, string>,
     };
     if (mergeInto(kept, incoming))
       this.contacts.update(
         existing.id,
-        { name: kept.name, email: kept.email, timezone: kept.timezone, variablesJson: JSON.stringify(kept.variables) },
+        {
+          name: kept.name,
+          email: kept.email,
+          timezone: kept.timezone,
+          language: kept.language,
+          variablesJson: JSON.stringify(kept.variables),
+        },
         at,
       );
   }

@@ -1,4 +1,5 @@
 import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../shared/domain';
+import { languageTag } from '../../../shared/languages';
 import { timeZoneProblem } from '../../../shared/time/zones';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
@@ -328,6 +329,17 @@ function validateSettings(s: CampaignSettings): void {
     throw new ApiError('invalid_input', `settings.defaultTimezone: ${zoneProblem}`, [
       { path: 'settings.defaultTimezone', message: zoneProblem },
     ]);
+  if (s.defaultLanguage !== null) {
+    const tag = languageTag(s.defaultLanguage);
+    if (!tag) {
+      const message = `"${s.defaultLanguage}" is not a language; use a BCP 47 tag such as hi-IN or ta-IN.`;
+      throw new ApiError('invalid_input', `settings.defaultLanguage: ${message}`, [
+        { path: 'settings.defaultLanguage', message },
+      ]);
+    }
+    // Stored canonical (Hindi → hi-IN), so every provider maps one form.
+    s.defaultLanguage = tag;
+  }
   if (s.days.length === 0 && !s.ignoreWindow)
     throw new ApiError('invalid_input', 'settings.days: pick at least one calling day.');
 }

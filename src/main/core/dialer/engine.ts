@@ -230,6 +230,7 @@ export class DialerEngine {
     }
     const attempt = row.attempts + 1;
     const variables = dialVariables(c.settings, target);
+    const language = target.language ?? c.settings.defaultLanguage;
     const idempotencyKey = `c${c.id}-k${contactId}-a${attempt}-${randomUUID()}`;
     const callId = this.immediate((): number | 'dnc' | 'busy' => {
       // DNC is checked here, in the transaction that writes the attempt, immediately before the provider request.
@@ -247,6 +248,7 @@ export class DialerEngine {
           idempotencyKey,
           provider: c.provider,
           variablesJson: JSON.stringify(variables),
+          language,
           createdAt: now,
         });
       } catch (err) {
@@ -289,6 +291,7 @@ export class DialerEngine {
           from: null,
           voiceAgentId: c.voiceAgentId,
           contactName: target.name,
+          language,
           variables,
           webhookUrl,
           simSpeed: c.settings.simSpeed,

@@ -83,6 +83,8 @@ export class BolnaTwilioProvider implements VoiceProvider {
     transfer: 'api',
     reconcile: true,
     liveTranscript: false,
+    // The open-source telephony server reads only agent_id and the number: the language is the agent definition's.
+    callLanguage: 'none',
   };
   readonly capabilities = BolnaTwilioProvider.CAPABILITIES;
   readonly twilio: TwilioClient;

@@ -1,4 +1,5 @@
 import type { CallResult, CallStatus } from '../../../shared/domain';
+import { knownLanguage, primaryLanguage } from '../../../shared/languages';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import {
   pickOutcomeHint,
@@ -65,6 +66,7 @@ export class BolnaProvider implements VoiceProvider {
     transfer: 'agent_variable',
     reconcile: true,
     liveTranscript: false,
+    callLanguage: 'per_call',
   };
   readonly capabilities = BolnaProvider.CAPABILITIES;
   private readonly base: string;
@@ -96,13 +98,16 @@ export class BolnaProvider implements VoiceProvider {
         'No Bolna agent id: set one on the campaign or in Settings → Providers → Bolna.',
       );
     await this.agentWebhook.ensure(voiceAgentId, req.webhookUrl);
-    const transferTo = this.config.humanAgents?.availableHumanAgent()?.phone;
+    const transferTo = this.config.humanAgents?.availableHumanAgent(req.language)?.phone;
     const userData: Record<string, string> = {
       ...req.variables,
       customer_name: req.variables.customer_name ?? req.contactName,
       // Echoed back in context_details.recipient_data: how a webhook finds its attempt.
       call_id: String(req.callId),
       ...(transferTo ? { transfer_number: transferTo } : {}),
+      // Bolna's plain code (hi, ta, od), not a locale: a multilingual agent starts the call in that language, any
+      // other agent sees an ordinary variable (agent_data.language would be refused by a single-language agent).
+      ...(req.language ? { agent_language: bolnaLanguageCode(req.language) } : {}),
     };
     const body: Record<string, unknown> = {
       agent_id: voiceAgentId,
@@ -236,4 +241,9 @@ export function executionToEvent(body: Record<string, unknown>): NormalizedEvent
     };
   }
   return event;
+}
+
+/** Bolna's language code for a BCP 47 tag: the plain language (hi-IN → hi), with Odia as `od`. */
+export function bolnaLanguageCode(tag: string): string {
+  return knownLanguage(tag)?.bolna ?? (primaryLanguage(tag) === 'or' ? 'od' : primaryLanguage(tag));
 }

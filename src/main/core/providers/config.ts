@@ -131,7 +131,7 @@ export interface ClientDeps {
 export function humanAgentDirectory(db: Db | undefined): HumanAgentDirectory | undefined {
   if (!db) return undefined;
   const repo = new AgentRoutingRepository(db);
-  return { availableHumanAgent: () => repo.firstAvailable() };
+  return { availableHumanAgent: (language) => repo.firstAvailable(language) };
 }
 
 /** Builds a client from the stored settings and keys; throws naming what is missing. */

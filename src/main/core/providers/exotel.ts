@@ -1,4 +1,5 @@
 import type { CallResult } from '../../../shared/domain';
+import { languageTag } from '../../../shared/languages';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import type { Clock, TimerHandle } from '../platform';
 import { readBody, toCallId, toNumber, toRecord, toText, withQuery, type HumanAgentDirectory } from './normalize';
@@ -61,6 +62,7 @@ export class ExotelProvider implements VoiceProvider {
     transfer: 'flow',
     reconcile: true,
     liveTranscript: false,
+    callLanguage: 'variable',
   };
   readonly capabilities = ExotelProvider.CAPABILITIES;
   private readonly base: string;
@@ -98,7 +100,7 @@ export class ExotelProvider implements VoiceProvider {
       CallerId: callerId,
       Url: flowUrl,
       CallType: 'trans',
-      CustomField: String(req.callId),
+      CustomField: exotelCustomField(req.callId, req.language ?? null),
       // call_id too, because CustomField only comes back with the terminal event.
       StatusCallback: withQuery(req.webhookUrl, { call_id: String(req.callId) }),
       StatusCallbackContentType: 'application/json',
@@ -168,7 +170,7 @@ export class ExotelProvider implements VoiceProvider {
     const status = toText(body.Status);
     if (!sid || !status) throw new WebhookRejected('malformed', 'Exotel status callback without CallSid or Status');
     const eventType = toText(body.EventType);
-    const callId = toCallId(body.CustomField) ?? toCallId(req.query.get('call_id'));
+    const callId = customFieldCallId(body.CustomField) ?? toCallId(req.query.get('call_id'));
     const occurredAt = exotelTime(body.DateUpdated);
     const talked = toNumber(body.ConversationDuration);
     if (eventType === undefined && status === 'completed' && talked === undefined) {
@@ -259,7 +261,7 @@ export class ExotelProvider implements VoiceProvider {
   webhookResponse(req: WebhookRequest): { status: number; contentType: string; body: string } | null {
     if (req.method !== 'GET') return null;
     if (req.query.get('op') === 'dial_whom') {
-      const agent = this.config.humanAgents?.availableHumanAgent();
+      const agent = this.config.humanAgents?.availableHumanAgent(customFieldLanguage(req.query.get('CustomField')));
       // No one free: a non-2xx makes the Connect applet take its failure branch instead of dialling nobody.
       if (!agent) return { status: 404, contentType: 'text/plain', body: 'no agent available' };
       return { status: 200, contentType: 'text/plain', body: agent.phone };
@@ -280,9 +282,9 @@ export class ExotelProvider implements VoiceProvider {
     const q = req.query;
     const sid = q.get('CallSid');
     if (!sid) throw new WebhookRejected('malformed', 'Exotel applet request without CallSid');
-    const callId = toCallId(q.get('CustomField'));
+    const callId = customFieldCallId(q.get('CustomField'));
     if (q.get('op') === 'dial_whom') {
-      const agent = this.config.humanAgents?.availableHumanAgent();
+      const agent = this.config.humanAgents?.availableHumanAgent(customFieldLanguage(q.get('CustomField')));
       return [
         {
           provider: 'exotel',
@@ -336,4 +338,22 @@ function exotelTime(value: unknown): number | undefined {
   if (!m || m[1] === '1970') return undefined;
   // Interpreted as IST (+05:30), the timezone of Exotel's Indian accounts; only used for ordering and display.
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) - 330 * 60_000;
+}
+
+/**
+ * CustomField, the one value Exotel hands to the flow's applets and echoes back: the attempt id alone, or, when the
+ * call has a language, `call_id=42&language=hi-IN` (a query string the flow's passthru or bot can read).
+ */
+export function exotelCustomField(callId: number, language: string | null): string {
+  return language ? new URLSearchParams({ call_id: String(callId), language }).toString() : String(callId);
+}
+
+function customFieldCallId(value: unknown): number | null {
+  if (typeof value !== 'string') return toCallId(value);
+  return toCallId(value) ?? toCallId(new URLSearchParams(value).get('call_id'));
+}
+
+function customFieldLanguage(value: string | null): string | null {
+  const typed = value ? new URLSearchParams(value).get('language') : null;
+  return typed ? languageTag(typed) : null;
 }

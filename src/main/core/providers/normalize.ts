@@ -7,7 +7,8 @@ import { WebhookRejected } from './types';
 
 /** Who takes a transferred call: the first available human agent (busy and away agents are skipped). */
 export interface HumanAgentDirectory {
-  availableHumanAgent(): { id: number; name: string; phone: string } | null;
+  /** The agent a hand-off goes to, preferring one who speaks `language` (BCP 47). */
+  availableHumanAgent(language?: string | null): { id: number; name: string; phone: string } | null;
 }
 
 export const E164_RE = /^\+[1-9]\d{6,14}$/;

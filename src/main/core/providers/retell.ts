@@ -92,6 +92,7 @@ export class RetellProvider implements VoiceProvider {
     transfer: 'agent_variable',
     reconcile: true,
     liveTranscript: true,
+    callLanguage: 'per_call',
   };
   readonly capabilities = RetellProvider.CAPABILITIES;
   private readonly base: string;
@@ -122,7 +123,7 @@ export class RetellProvider implements VoiceProvider {
         'invalid_request',
         'No Retell from-number: set one in Settings → Providers → Retell.',
       );
-    const transferTo = this.config.humanAgents?.availableHumanAgent()?.phone;
+    const transferTo = this.config.humanAgents?.availableHumanAgent(req.language)?.phone;
     // Retell refuses non-string dynamic variables; ours are strings by type, the name is added the same way.
     const variables: Record<string, string> = {
       ...req.variables,
@@ -135,6 +136,8 @@ export class RetellProvider implements VoiceProvider {
       retell_llm_dynamic_variables: variables,
       metadata: { call_id: req.callId, idempotency_key: req.idempotencyKey },
     };
+    // This call only: the agent's speech recognition and voice in one of Retell's locales, else its multilingual mode.
+    if (req.language) body.agent_override = { agent: { language: retellLanguage(req.language) } };
     const voiceAgentId = req.voiceAgentId ?? this.config.voiceAgentId;
     if (voiceAgentId) {
       body.override_agent_id = voiceAgentId;
@@ -322,4 +325,55 @@ function transcriptFromObject(value: unknown): Omit<TranscriptTurn, 'seq'>[] | u
     turns.push({ speaker, text, atMs: start !== undefined ? Math.round(start * 1000) : null });
   }
   return turns;
+}
+
+/** The locales a Retell agent can be set to (its agent `language` setting). */
+export const RETELL_LOCALES = [
+  'en-US',
+  'en-IN',
+  'en-GB',
+  'en-AU',
+  'en-NZ',
+  'de-DE',
+  'es-ES',
+  'es-419',
+  'hi-IN',
+  'fr-FR',
+  'fr-CA',
+  'ja-JP',
+  'pt-PT',
+  'pt-BR',
+  'zh-CN',
+  'ru-RU',
+  'it-IT',
+  'ko-KR',
+  'nl-NL',
+  'nl-BE',
+  'pl-PL',
+  'tr-TR',
+  'th-TH',
+  'vi-VN',
+  'ro-RO',
+  'bg-BG',
+  'ca-ES',
+  'da-DK',
+  'fi-FI',
+  'el-GR',
+  'hu-HU',
+  'id-ID',
+  'no-NO',
+  'sk-SK',
+  'sv-SE',
+  'ms-MY',
+] as const;
+
+/** A tag Retell supports as is; a bare language it has one locale for (hi → hi-IN); anything else `multi`. */
+export function retellLanguage(tag: string): string {
+  const exact = RETELL_LOCALES.find((l) => l.toLowerCase() === tag.toLowerCase());
+  if (exact) return exact;
+  const sameLanguage = RETELL_LOCALES.filter((l) => l.split('-')[0] === tag.split('-')[0].toLowerCase());
+  if (sameLanguage.length === 1) return sameLanguage[0];
+  // English of another region: India's English is the closest of Retell's for this console's callers.
+  if (tag.split('-')[0].toLowerCase() === 'en') return 'en-IN';
+  return 'multi';
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CallResult, type CallStatus, type TranscriptTurn } from '../../../shared/domain';
 import type { Clock, Logger, TimerHandle } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
+import { phrasebookFor, type SpokenScenario } from './simulator-speech';
 import {
   ProviderError,
   WebhookRejected,
@@ -96,8 +97,7 @@ export function simulatorSigningKey(secrets: SecretStore): string {
 }
 
 type Fate = 'answered' | 'voicemail' | 'busy' | 'no_answer' | 'failed';
-type Scenario =
-  'confirmed' | 'rescheduled' | 'not_interested' | 'callback_requested' | 'cancelled' | 'wrong_person' | 'none';
+type Scenario = SpokenScenario;
 
 interface Script {
   turns: { speaker: TranscriptTurn['speaker']; text: string; atMs: number }[];
@@ -153,6 +153,7 @@ export class SimulatorProvider implements VoiceProvider {
     transfer: 'api',
     reconcile: true,
     liveTranscript: true,
+    callLanguage: 'per_call',
   };
   private readonly calls = new Map<string, SimCall>();
   private readonly byIdempotencyKey = new Map<string, string>();
@@ -670,7 +671,7 @@ export class SimulatorProvider implements VoiceProvider {
     const orderId = variable(/order/i);
     const amount = variable(/amount|total|price|cod/i);
     const product = variable(/product|item/i);
-    const company = variable(/company|brand|store|shop/i) ?? 'the support team';
+    const company = variable(/company|brand|store|shop/i);
     const subject = orderId
       ? `your order ${orderId}${product ? ` (${product})` : ''}${amount ? ` of ${amount}` : ''}`
       : product
@@ -679,13 +680,10 @@ export class SimulatorProvider implements VoiceProvider {
     const scenario = this.pickScenario();
     const day = new Date(this.deps.clock.now() + this.between(2, 5) * 86_400_000).toISOString().slice(0, 10);
     const time = ['10:00', '12:30', '15:00', '17:30'][this.between(0, 3)];
+    const speech = phrasebookFor(req.language);
+    const said = { name, fullName, company, orderId, amount, product, day, time };
 
-    const lines: [TranscriptTurn['speaker'], string][] = [
-      [
-        'agent',
-        `Hello, this is the assistant calling from ${company}. Am I speaking with ${fullName || 'the account holder'}?`,
-      ],
-    ];
+    const lines: [TranscriptTurn['speaker'], string][] = [['agent', speech.greeting(said)]];
     let summary: string;
     let sentiment: Script['sentiment'] = 'neutral';
     const extracted: Record<string, unknown> = {
@@ -694,53 +692,38 @@ export class SimulatorProvider implements VoiceProvider {
     };
     let outcome: string | null = scenario === 'none' ? null : scenario;
     if (scenario === 'wrong_person') {
-      lines.push(['customer', `No, sorry, there's no ${name} here. I think you have the wrong number.`]);
-      lines.push(['agent', 'I apologise for the trouble. Have a good day.']);
+      lines.push(['customer', speech.wrongPerson[0](said)], ['agent', speech.wrongPerson[1](said)]);
       summary = `The person who answered is not ${fullName || 'the contact'}; wrong number.`;
     } else {
-      lines.push(['customer', 'Yes, speaking.']);
-      lines.push([
-        'agent',
-        `Thank you, ${name}. I'm calling about ${subject}. Can you confirm you'd like to go ahead?`,
-      ]);
+      const [customer, agent] = speech.replies[scenario];
+      lines.push(['customer', speech.speaking(said)], ['agent', speech.ask(said)]);
+      lines.push(['customer', customer(said)], ['agent', agent(said)]);
       switch (scenario) {
         case 'confirmed':
-          lines.push(['customer', 'Yes, please go ahead.']);
-          lines.push(['agent', `Great, it's confirmed. Thank you, ${name}!`]);
           summary = `${name} confirmed ${subject}.`;
           sentiment = 'positive';
           extracted.confirmed = true;
           break;
         case 'rescheduled':
-          lines.push(['customer', `Not this week. Could you make it ${day} around ${time}?`]);
-          lines.push(['agent', `Of course. I've moved it to ${day} at ${time}.`]);
           summary = `${name} asked to reschedule ${subject} to ${day} ${time}.`;
           sentiment = 'positive';
           extracted.reschedule_date = day;
           extracted.reschedule_time = time;
           break;
         case 'not_interested':
-          lines.push(['customer', "No, I'm not interested, thanks."]);
-          lines.push(['agent', 'Understood. Sorry for the interruption.']);
           summary = `${name} is not interested in ${subject}.`;
           sentiment = 'negative';
           break;
         case 'callback_requested':
-          lines.push(['customer', `I'm busy right now. Can you call me back on ${day} after ${time}?`]);
-          lines.push(['agent', `Sure, we'll call you back on ${day} after ${time}.`]);
           summary = `${name} asked for a call back on ${day} after ${time}.`;
           extracted.callback_at = `${day} ${time}`;
           break;
         case 'cancelled':
-          lines.push(['customer', 'Actually, please cancel it. I changed my mind.']);
-          lines.push(['agent', "All right, I've cancelled it for you."]);
           summary = `${name} cancelled ${subject}.`;
           sentiment = 'negative';
           extracted.confirmed = false;
           break;
         default:
-          lines.push(['customer', "Hmm, I'm not sure. Let me think about it."]);
-          lines.push(['agent', 'No problem. Thank you for your time.']);
           summary = `${name} did not decide about ${subject}.`;
           outcome = null;
       }

@@ -13,6 +13,8 @@ export interface PlaceCallRequest {
   from: string | null;
   voiceAgentId: string | null;
   contactName: string;
+  /** BCP 47 tag (hi-IN) the contact is to be called in; null or absent = the voice agent's own language. */
+  language?: string | null;
   variables: Record<string, string>;
   /** Full URL the provider should post this call's events to (uses the current public/tunnel URL). */
   webhookUrl: string;
@@ -114,6 +116,12 @@ export interface ProviderCapabilities {
   /** getCall can tell us where a call stands (crash recovery). */
   reconcile: boolean;
   liveTranscript: boolean;
+  /**
+   * How the call language reaches the voice agent: `per_call` the provider starts the call in it (Bolna's
+   * agent_language, Retell's agent language); `variable` it is handed to the flow, which must use it (Exotel);
+   * `none` the provider cannot take it per call (the language is the agent's own).
+   */
+  callLanguage: 'per_call' | 'variable' | 'none';
 }
 
 export interface VoiceProvider {

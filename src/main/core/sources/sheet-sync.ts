@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SheetMapping, SheetSyncResult } from '../../../shared/contract/sources';
+import { languageTag } from '../../../shared/languages';
+import { fieldOfHeader } from '../contacts/mapping';
 import { normalizePhone } from '../contacts/phones';
 import type { ContactWriter } from '../contacts/writer';
 import type { CampaignEnqueuer } from '../dialer/enqueue';
@@ -72,6 +74,8 @@ export function parseSheet(
   const idCol = mapping.id ? columnIndex(mapping.id) : -1;
   const statusCol = mapping.status ? columnIndex(mapping.status) : -1;
   const attemptCol = mapping.lastAttempt ? columnIndex(mapping.lastAttempt) : -1;
+  // The call language comes from an unmapped column headed like one (Language, Lang, भाषा), as in file imports.
+  const languageCol = header.findIndex((h, c) => !!h && !mapped.has(c) && fieldOfHeader(h) === 'language');
   const out: ParsedSheet = { rows: [], rejected: [], missingIds: [] };
   const seen = new Map<string, number>();
   const phoneSeen = new Map<string, number>();
@@ -105,7 +109,7 @@ export function parseSheet(
     if (keyKind === 'id' && !typedId) out.missingIds.push({ row, id: key });
     const variables: Record<string, string> = {};
     header.forEach((h, c) => {
-      if (!h || mapped.has(c)) return;
+      if (!h || mapped.has(c) || c === languageCol) return;
       const v = text(cells[c]);
       if (v) variables[h] = v;
     });
@@ -117,6 +121,7 @@ export function parseSheet(
         name: nameCol >= 0 ? text(cells[nameCol]) : '',
         phone: phone.e164,
         phoneRaw: phone.raw,
+        language: languageCol >= 0 ? languageTag(text(cells[languageCol])) : undefined,
         variablesJson: JSON.stringify(variables),
         sourceRow: row,
       },
@@ -201,6 +206,7 @@ export function applySheet(
         current.phone === r.contact.phone &&
         current.source_key === r.key &&
         current.phone_raw === r.contact.phoneRaw &&
+        (r.contact.language === undefined || current.language === r.contact.language) &&
         current.variables_json === r.contact.variablesJson &&
         current.source_row === r.contact.sourceRow;
       if (same) {

@@ -39,6 +39,7 @@ export interface CallRow {
   sentiment: string | null;
   extracted_json: string | null;
   variables_json: string | null;
+  language: string | null;
   error: string | null;
   /** 1 when the console ended the call because the provider went silent or did not know it. */
   stale: number;
@@ -68,6 +69,7 @@ export function toCall(row: WithName): Call {
     durationS: row.duration_s,
     cost: row.cost,
     hangupReason: row.hangup_reason,
+    language: row.language,
     recordingUrl: row.recording_url,
     summary: row.summary,
     sentiment: row.sentiment,
@@ -84,6 +86,8 @@ export interface NewAttempt {
   idempotencyKey: string;
   provider: ProviderName;
   variablesJson: string;
+  /** BCP 47 tag the call is placed in; null or absent = the voice agent's own language. */
+  language?: string | null;
   createdAt: number;
 }
 
@@ -140,8 +144,8 @@ export class CallsRepository {
       'SELECT * FROM calls WHERE provider = ? AND provider_call_id = ?',
     );
     this.insertStmt = db.prepare(
-      `INSERT INTO calls (campaign_id, contact_id, phone, attempt, idempotency_key, provider, status, variables_json, created_at, last_event_at)
-       VALUES (@campaignId, @contactId, @phone, @attempt, @idempotencyKey, @provider, 'dialing', @variablesJson, @createdAt, @createdAt)`,
+      `INSERT INTO calls (campaign_id, contact_id, phone, attempt, idempotency_key, provider, status, variables_json, language, created_at, last_event_at)
+       VALUES (@campaignId, @contactId, @phone, @attempt, @idempotencyKey, @provider, 'dialing', @variablesJson, @language, @createdAt, @createdAt)`,
     );
     this.eventExistsStmt = db.prepare<[string, string], { id: number }>(
       `SELECT id FROM call_events WHERE provider = ? AND dedupe_key = ? AND disposition <> 'duplicate'`,
@@ -174,7 +178,7 @@ export class CallsRepository {
 
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the phone already has a live call (calls_one_live_per_phone). */
   insertAttempt(a: NewAttempt): number {
-    return Number(this.insertStmt.run(a).lastInsertRowid);
+    return Number(this.insertStmt.run({ ...a, language: a.language ?? null }).lastInsertRowid);
   }
 
   patch(id: number, patch: CallPatch): void {

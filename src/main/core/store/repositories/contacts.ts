@@ -11,6 +11,7 @@ export interface ContactRow {
   phone: string | null;
   phone_raw: string;
   timezone: string | null;
+  language: string | null;
   email: string | null;
   variables_json: string;
   source_row: number | null;
@@ -44,6 +45,7 @@ export interface NewContactRow {
   phone: string;
   phoneRaw: string;
   timezone: string | null;
+  language: string | null;
   email: string | null;
   /** The variables as a JSON object text. */
   variablesJson: string;
@@ -61,6 +63,7 @@ export interface ContactPatch {
   phoneRaw?: string;
   email?: string | null;
   timezone?: string | null;
+  language?: string | null;
   /** The variables as a JSON object text. */
   variablesJson?: string;
   sourceRow?: number | null;
@@ -75,6 +78,7 @@ const PATCH_COLUMNS: Record<keyof ContactPatch, string> = {
   phoneRaw: 'phone_raw',
   email: 'email',
   timezone: 'timezone',
+  language: 'language',
   variablesJson: 'variables_json',
   sourceRow: 'source_row',
   sourceKey: 'source_key',
@@ -90,6 +94,7 @@ export function toGridContact(r: GridRow): GridContact {
     phone: r.phone,
     phoneRaw: r.phone_raw,
     timezone: r.timezone,
+    language: r.language,
     email: r.email,
     variables: JSON.parse(r.variables_json) as Record<string, string>,
     sourceRow: r.source_row,
@@ -127,6 +132,7 @@ const SORT_SQL: Record<string, string> = {
   phoneRaw: 'c.phone_raw',
   email: 'c.email',
   timezone: 'c.timezone',
+  language: 'c.language',
   sourceRow: 'c.source_row',
   callable: 'c.callable',
   createdAt: 'c.created_at',
@@ -258,8 +264,8 @@ export class ContactsRepository {
   private readonly byListPhoneStmt;
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO contacts (list_id, name, phone, phone_raw, timezone, email, variables_json, source_row, source_key, callable,
-         not_callable_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO contacts (list_id, name, phone, phone_raw, timezone, language, email, variables_json, source_row, source_key, callable,
+         not_callable_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byListPhoneStmt = db.prepare<[number, string], ContactRow>(
       'SELECT * FROM contacts WHERE list_id = ? AND phone = ?',
@@ -274,6 +280,7 @@ export class ContactsRepository {
         c.phone,
         c.phoneRaw,
         c.timezone,
+        c.language,
         c.email,
         c.variablesJson,
         c.sourceRow,

@@ -34,6 +34,7 @@ export interface DialTarget {
   timezone: string | null;
   email: string | null;
   phone_raw: string;
+  language: string | null;
   variables_json: string;
   callable: number;
   /** Rows of a connected Google Sheet: the Status and Last Attempt Time the row shows, and the sheet's rules. */
@@ -84,7 +85,7 @@ export class DialerRepository {
        WHERE campaign_id = ? AND contact_id = ?`,
     );
     this.targetStmt = db.prepare<[number], DialTarget>(
-      `SELECT id, name, phone, phone_raw, timezone, email, variables_json, callable, source_status, source_attempt_at,
+      `SELECT id, name, phone, phone_raw, timezone, language, email, variables_json, callable, source_status, source_attempt_at,
               (SELECT s.rules_json FROM sheet_connections s WHERE s.list_id = contacts.list_id) AS sheet_rules_json
          FROM contacts WHERE id = ?`,
     );

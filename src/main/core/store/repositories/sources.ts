@@ -62,6 +62,7 @@ export interface SheetContactRow {
   name: string;
   phone: string | null;
   phone_raw: string;
+  language: string | null;
   variables_json: string;
   source_row: number | null;
   callable: number;
@@ -75,6 +76,11 @@ export interface SheetContactValues {
   name: string;
   phone: string;
   phoneRaw: string;
+  /**
+   * BCP 47 tag from the sheet's language column (null: blank or not a language); undefined when the sheet has no
+   * such column, so a language set by hand is kept.
+   */
+  language?: string | null;
   variablesJson: string;
   sourceRow: number;
 }
@@ -198,7 +204,7 @@ export class SourcesRepository {
   sheetContacts(listId: number): SheetContactRow[] {
     return prepareCached<[number], SheetContactRow>(
       this.db,
-      `SELECT id, source_key, name, phone, phone_raw, variables_json, source_row, callable, not_callable_reason,
+      `SELECT id, source_key, name, phone, phone_raw, language, variables_json, source_row, callable, not_callable_reason,
               source_status, source_attempt_at
            FROM contacts WHERE list_id = ? AND source_key IS NOT NULL`,
     ).all(listId);
