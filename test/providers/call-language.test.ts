@@ -3,6 +3,7 @@ import { BolnaFake } from '../fakes/bolna';
 import { ExotelFake } from '../fakes/exotel';
 import { RetellFake } from '../fakes/retell';
 import { BolnaSelfHostedFake, TwilioFake } from '../fakes/twilio';
+import { waitUntil } from '../support/wait';
 import { CoreHarness } from './harness';
 
 // The call language of each contact (typed as a tag, a name or in its own script), or the campaign's default, as
@@ -172,7 +173,6 @@ describe('the call language reaches each provider in its own form', () => {
         twilioAccountSid: 'AC00000000000000000000000000000000',
         twilioBaseUrl: twilio.baseUrl,
         fromNumber: '+14155550100',
-        voiceAgentId: AGENT,
       },
       keys: { twilioAuthToken: 'twilio-token' },
     });
@@ -184,9 +184,22 @@ describe('the call language reaches each provider in its own form', () => {
       exotel: 'variable',
       bolna_twilio: 'none',
     });
+    await h.core.api['providers.createAgent']({
+      provider: 'bolna_twilio',
+      definition: {
+        agent_config: {
+          agent_name: 'COD',
+          tasks: [{ task_type: 'conversation' }, { task_type: 'webhook', tools_config: { api_tools: {} } }],
+        },
+        agent_prompts: { task_1: { system_prompt: 'Confirm COD orders.' } },
+      },
+    });
     await campaign('bolna_twilio');
-    const bodies = bolna.requestsTo('POST', /^\/call$/).map((r) => JSON.parse(r.body) as Record<string, unknown>);
-    expect(bodies.length).toBeGreaterThan(0);
+    const requests = await waitUntil(() => {
+      const sent = bolna.requestsTo('POST', /^\/call$/);
+      return sent.length > 0 ? sent : null;
+    });
+    const bodies = requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
     for (const body of bodies) expect(Object.keys(body).sort()).toEqual(['agent_id', 'recipient_phone_number']);
   });
 });
