@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/main/core';
+import { createCore, type Core } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import { SimulatorProvider } from '../../src/main/core/providers/simulator';
 import { CallsRepository } from '../../src/main/core/store/repositories/calls';
