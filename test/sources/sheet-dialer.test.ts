@@ -158,6 +158,21 @@ describe('a Sheet dialer campaign on the call-tracker sheet', () => {
     expect(row('Farid')[2]).toBe('completed');
     expect(row('Bala')[2]).toBe('busy');
 
+    // The logs show each status change of a call, with its time, filtered by that call.
+    const ashaCall = h.core.db
+      .prepare<[string], { id: number }>('SELECT id FROM calls WHERE phone = ? ORDER BY id LIMIT 1')
+      .get('+919876543210')!.id;
+    const { entries } = await invoke(h.core, 'logs.list', { callId: ashaCall, sources: ['db'] });
+    const lines = entries.reverse().filter((e) => e.scope === 'calls');
+    expect(lines.every((e) => e.callId === ashaCall && e.at >= t0)).toBe(true);
+    expect(lines.map((e) => e.message.replace(/^Call \d+ to \+919876543210: /, ''))).toEqual([
+      'attempt 1 placed with bolna (dialing)',
+      'dialing → initiated',
+      'initiated → ringing',
+      'ringing → in_progress',
+      'in_progress → ended (completed)',
+    ]);
+
     // Bala's third and last attempt at +20 min; then nothing is left to call, and the campaign watches the sheet
     // instead of completing.
     await runUntil(32);

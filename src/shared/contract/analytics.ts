@@ -150,6 +150,8 @@ export const analyticsMethods = {
     z.object({
       minLevel: z.enum(LOG_LEVELS).default('info'),
       campaignId: z.number().int().nullable().default(null),
+      /** One call's lines: its status changes with their times, and what the dialer did with it. */
+      callId: z.number().int().nullable().default(null),
       scope: z.string().max(100).nullable().default(null),
       sources: z
         .array(z.enum(['db', 'file']))

@@ -10,6 +10,7 @@ import { LogsRepository } from '../store/repositories/logs';
 export interface LogsQuery {
   minLevel: LogLevel;
   campaignId: number | null;
+  callId: number | null;
   scope: string | null;
   sources: ('db' | 'file')[];
   limit: number;
@@ -47,6 +48,7 @@ export class LogsReader {
       for (const e of this.repo.list({
         levels: JSON.stringify(levels),
         campaignId: q.campaignId,
+        callId: q.callId,
         scope: q.scope,
         limit: q.limit,
       })) {
@@ -66,6 +68,7 @@ export class LogsReader {
           continue;
         if (!levels.includes(e.level)) continue;
         if (q.campaignId !== null && e.campaignId !== q.campaignId) continue;
+        if (q.callId !== null && e.callId !== q.callId) continue;
         if (q.scope !== null && e.scope !== q.scope) continue;
         entries.push(e);
       }

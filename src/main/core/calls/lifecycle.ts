@@ -11,6 +11,7 @@ import type { EventBus } from '../bus';
 import type { Clock, Logger } from '../platform';
 import type { NormalizedEvent } from '../providers/types';
 import type { Db } from '../store/db';
+import { ActivityRepository } from '../store/repositories/activity';
 import { CallsRepository, type CallPatch, type CallRow } from '../store/repositories/calls';
 import { CampaignsRepository } from '../store/repositories/campaigns';
 import { ReviewRepository } from '../store/repositories/review';
@@ -69,6 +70,33 @@ export class CallLifecycle {
     this.calls = new CallsRepository(deps.db);
     this.campaigns = new CampaignsRepository(deps.db);
     this.review = new ReviewRepository(deps.db);
+    this.activity = new ActivityRepository(deps.db);
+  }
+
+  private readonly activity: ActivityRepository;
+
+  /** One line in the logs per status change of a call, with its time (the logs view filters by call). */
+  private logStatus(row: CallRow, to: CallStatus, result: string | null, at: number): void {
+    const message = `Call ${row.id} to ${row.phone}: ${row.status} → ${to}${result ? ` (${result})` : ''}`;
+    this.activity.add({ at, level: 'info', scope: 'calls', campaignId: row.campaign_id, callId: row.id, message });
+  }
+
+  /**
+   * The attempt row is written and the provider is about to be asked: say so (the sheet shows `initiating`, the logs
+   * a line) before the request goes out.
+   */
+  announceAttempt(callId: number): void {
+    const row = this.calls.byId(callId);
+    if (!row) return;
+    this.activity.add({
+      at: this.deps.clock.now(),
+      level: 'info',
+      scope: 'calls',
+      campaignId: row.campaign_id,
+      callId,
+      message: `Call ${callId} to ${row.phone}: attempt ${row.attempt} placed with ${row.provider} (${row.status})`,
+    });
+    this.publish(callId, null);
   }
 
   applyEvent(event: NormalizedEvent, inboxId: number | null, raw: string): ApplyDisposition {
@@ -139,6 +167,7 @@ export class CallLifecycle {
       if (outcome && backwards) d = 'enriched';
       patch.last_event_at = receivedAt;
       this.calls.patch(row.id, patch);
+      if (patch.status) this.logStatus(row, patch.status, patch.result ?? null, event.occurredAt ?? receivedAt);
       record(d);
       if (outcome) this.deps.outcomes.setOutcome(row.id, outcome, { by: 'provider' });
       if (transcript || patch.summary !== undefined) this.calls.reindex(row.id, patch.summary ?? row.summary);
@@ -203,6 +232,7 @@ export class CallLifecycle {
       if (CALL_STATUS_RANK[row.status] < CALL_STATUS_RANK.initiated) {
         patch.status = 'initiated';
         patch.last_event_at = now;
+        this.logStatus(row, 'initiated', null, now);
       }
       this.calls.patch(callId, patch);
       return Object.keys(patch).length > 0;
@@ -229,6 +259,7 @@ export class CallLifecycle {
         conversation: 0,
         stale: ending.stale ? 1 : 0,
       });
+      this.logStatus(row, 'ended', ending.result, now);
       this.calls.insertEvent({
         callId,
         inboxId: null,

@@ -282,6 +282,7 @@ export class DialerEngine {
       );
       return null;
     }
+    this.deps.calls.announceAttempt(callId);
     const request = (async () => {
       try {
         const placed = await provider.placeCall({

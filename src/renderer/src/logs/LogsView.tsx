@@ -117,7 +117,7 @@ function DataPanel() {
 }
 
 export function LogsView() {
-  const { entries, scopes, campaigns, minLevel, campaignId, scope } = useLogs();
+  const { entries, scopes, campaigns, minLevel, campaignId, callId, scope } = useLogs();
   const { setFilter, load } = useLogs.getState();
   useEffect(() => {
     void load();
@@ -160,6 +160,18 @@ export function LogsView() {
             ))}
           </select>
         </label>
+        <label>
+          Call
+          <input
+            type="number"
+            min={1}
+            inputMode="numeric"
+            placeholder="All"
+            aria-label="Call id"
+            value={callId ?? ''}
+            onChange={(e) => setFilter({ callId: e.target.value ? Number(e.target.value) : null })}
+          />
+        </label>
         <button type="button" onClick={() => void load()}>
           Refresh
         </button>
@@ -188,7 +200,18 @@ export function LogsView() {
               </td>
               <td>{e.scope}</td>
               <td>{e.campaignId ?? ''}</td>
-              <td>{e.callId ?? ''}</td>
+              <td>
+                {e.callId !== null && (
+                  <button
+                    type="button"
+                    className="link"
+                    title={`Show only call ${e.callId}`}
+                    onClick={() => setFilter({ callId: e.callId })}
+                  >
+                    {e.callId}
+                  </button>
+                )}
+              </td>
               <td>{e.message}</td>
             </tr>
           ))}

@@ -10,6 +10,8 @@ export type Level = LogEntry['level'];
 interface LogsState {
   minLevel: Level;
   campaignId: number | null;
+  /** One call's lines only (its status changes and what the dialer did with it). */
+  callId: number | null;
   scope: string | null;
   entries: LogEntry[];
   scopes: string[];
@@ -18,7 +20,7 @@ interface LogsState {
   /** The last restore or wipe staged: the console must restart to finish it. */
   pendingRestart: string | null;
   busy: boolean;
-  setFilter(patch: Partial<Pick<LogsState, 'minLevel' | 'campaignId' | 'scope'>>): void;
+  setFilter(patch: Partial<Pick<LogsState, 'minLevel' | 'campaignId' | 'callId' | 'scope'>>): void;
   load(): Promise<void>;
   loadBackups(): Promise<void>;
   backup(path: string): Promise<void>;
@@ -43,6 +45,7 @@ export const useLogs = create<LogsState>()((set, get) => {
   return {
     minLevel: 'info',
     campaignId: null,
+    callId: null,
     scope: null,
     entries: [],
     scopes: [],
@@ -56,9 +59,9 @@ export const useLogs = create<LogsState>()((set, get) => {
     },
     async load() {
       const { attempt } = useShell.getState();
-      const { minLevel, campaignId, scope } = get();
+      const { minLevel, campaignId, callId, scope } = get();
       const [logs, campaigns] = await Promise.all([
-        attempt('Loading logs', () => api.call('logs.list', { minLevel, campaignId, scope, limit: 500 })),
+        attempt('Loading logs', () => api.call('logs.list', { minLevel, campaignId, callId, scope, limit: 500 })),
         attempt('Loading campaigns', () => api.call('campaigns.list', {})),
       ]);
       if (logs) set({ entries: logs.entries, scopes: logs.scopes });

@@ -5,6 +5,7 @@ export interface ActivityQuery {
   /** JSON array of the levels to keep. */
   levels: string;
   campaignId: number | null;
+  callId: number | null;
   scope: string | null;
   limit: number;
 }
@@ -19,6 +20,7 @@ export class LogsRepository {
       `SELECT id, at, level, scope, campaign_id AS campaignId, call_id AS callId, message FROM activity_log
        WHERE level IN (SELECT value FROM json_each(@levels))
          AND (@campaignId IS NULL OR campaign_id = @campaignId)
+         AND (@callId IS NULL OR call_id = @callId)
          AND (@scope IS NULL OR scope = @scope)
        ORDER BY id DESC LIMIT @limit`,
     );
