@@ -86,6 +86,7 @@ export function createCore(options: CoreOptions): Core {
     providers,
     extraHooks: { zapier: zapierHook(recordings), assemblyai: assemblyAiHook(recordings) },
     stats: { recordings: () => recordings.stats() },
+    tuning: options.webhooks,
   });
   const tunnel = new TunnelService({
     settings,

@@ -1,12 +1,46 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request, type ClientRequestArgs, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type LookupFunction,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import type { Duplex } from 'node:stream';
 import { LoopbackServer } from '../support/loopback';
 
 // A stand-in localtunnel server speaking its protocol (toolchain.md): GET /?new or GET /<id> answers
 // {id, port, max_conn_count, url} and opens a TCP listener on `port`; the client dials raw sockets to it; each
 // public HTTP request whose Host starts with "<id>." is forwarded over one of those sockets.
+
+/** "*.localtest" → 127.0.0.1: the stand-in server's public names, resolved without DNS. */
+export const localtestLookup: LookupFunction = (hostname, options, cb) => {
+  const address = hostname.endsWith('.localtest') || hostname === 'localhost' ? '127.0.0.1' : hostname;
+  if ((options as { all?: boolean }).all)
+    (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
+  else cb(null, address, 4);
+};
+
+/** One request to a public "*.localtest" URL of the stand-in, as a provider on the internet would send it. */
+export function viaTunnel(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, lookup: localtestLookup, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
 
 interface TunnelClient {
   id: string;
@@ -18,10 +52,14 @@ interface TunnelClient {
   sockets: Set<Socket>;
 }
 
-/** Hands out the client's waiting tunnel sockets as HTTP connections. */
+/**
+ * Hands out the client's waiting tunnel sockets as HTTP connections, as the real server's agent does: the sockets
+ * are never read while they wait, so whatever a socket carries when it is handed out is read as the answer; after a
+ * response at most one socket is kept for reuse and the others are closed (the client then opens new ones).
+ */
 class TunnelAgent extends Agent {
   constructor(private readonly client: TunnelClient) {
-    super({ keepAlive: true, maxSockets: 10 });
+    super({ keepAlive: true, maxFreeSockets: 1 });
   }
   override createConnection(
     _options: ClientRequestArgs,
@@ -107,6 +145,10 @@ export class LocaltunnelServer {
     const client = { id, idle: [], waiting: [], sockets: new Set<Socket>() } as unknown as TunnelClient;
     client.agent = new TunnelAgent(client);
     client.tcp = createTcpServer((socket) => {
+      if (client.sockets.size >= this.maxConn) {
+        socket.destroy(); // no more sockets than max_conn_count
+        return;
+      }
       client.sockets.add(socket);
       socket.on('close', () => {
         client.sockets.delete(socket);

@@ -1,11 +1,10 @@
-import { request } from 'node:http';
-import { createServer, type AddressInfo, type LookupFunction, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BolnaProvider } from '../../src/main/core/providers/bolna';
 import type { Platform } from '../../src/main/core/platform';
 import { TunnelService } from '../../src/main/core/tunnel/service';
 import { fixture } from '../fakes/http-fake';
-import { LocaltunnelServer } from '../fakes/localtunnel-server';
+import { LocaltunnelServer, localtestLookup, viaTunnel } from '../fakes/localtunnel-server';
 import { ManualClock } from '../support/clock';
 import { createTestCore } from '../support/core';
 import { freePort } from '../support/loopback';
@@ -14,28 +13,7 @@ import { waitUntil } from '../support/wait';
 // The real localtunnel client (@n8n/localtunnel) against a stand-in tunnel server on loopback, delivering
 // webhooks to the real webhook server of a real core.
 
-/** "*.localtest" → 127.0.0.1: the stand-in server's public names, resolved without DNS. */
-const lookup: LookupFunction = (hostname, options, cb) => {
-  const address = hostname.endsWith('.localtest') || hostname === 'localhost' ? '127.0.0.1' : hostname;
-  if ((options as { all?: boolean }).all)
-    (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
-  else cb(null, address, 4);
-};
-
-function viaTunnel(
-  url: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, lookup }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const lookup = localtestLookup;
 
 describe('tunnel through the real localtunnel client', () => {
   let server: LocaltunnelServer;

@@ -12,7 +12,7 @@ export function tempDir(prefix = 'console-test-'): { dir: string; cleanup: () =>
 
 /** A real core on a fresh data folder (real SQLite file, real sockets); close() also deletes the folder. */
 export function createTestCore(
-  options: { clock?: Clock; dataDir?: string } & Pick<CoreOptions, 'dialer' | 'providers'> = {},
+  options: { clock?: Clock; dataDir?: string } & Pick<CoreOptions, 'dialer' | 'providers' | 'webhooks'> = {},
 ): Core & { cleanup(): Promise<void> } {
   const { dir, cleanup } = options.dataDir ? { dir: options.dataDir, cleanup: () => undefined } : tempDir();
   const core = createCore({
@@ -21,6 +21,7 @@ export function createTestCore(
     host: 'cli',
     dialer: options.dialer,
     providers: options.providers,
+    webhooks: options.webhooks,
   });
   return Object.assign(core, {
     async cleanup() {

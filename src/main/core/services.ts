@@ -17,6 +17,7 @@ import type { SheetSources } from './sources/service';
 import type { Db } from './store/db';
 import type { SecretStore, SettingsService } from './settings/settings';
 import type { TunnelService } from './tunnel/service';
+import type { ListenerTuning } from './webhooks/listener';
 import type { WebhookServer } from './webhooks/server';
 
 export type HostKind = 'electron' | 'web' | 'cli';
@@ -39,6 +40,8 @@ export interface CoreOptions {
   dialer?: Partial<DialerTuning>;
   /** Provider clients' request timeouts and polling; tests shorten them. */
   providers?: ProviderTuning;
+  /** The webhook listener's HTTP timeouts; tests shorten them. */
+  webhooks?: Partial<ListenerTuning>;
 }
 
 /** The services the console is made of, built in dependency order; the api layer is built from them. */

@@ -222,14 +222,14 @@ export class TunnelService {
   }
 
   private async open(gen: number, host: string, subdomain: string | undefined): Promise<void> {
-    const local = this.deps.webhooks.localUrl;
-    if (!local) {
+    const ingress = this.deps.webhooks.tunnelIngress;
+    if (!ingress) {
       this.fail('The webhook server is not running, so there is nothing to tunnel to.');
       return;
     }
     const client = new BoundedTunnel(
       // Asking for the id we had keeps the URL across reconnects when the server still has it free.
-      { port: Number(new URL(local).port), host, subdomain: subdomain ?? this.currentId(), local_host: '127.0.0.1' },
+      { port: ingress.port, host, subdomain: subdomain ?? this.currentId(), local_host: ingress.host },
       this.deps.openTimeoutMs ?? 15_000,
     );
     const err = await new Promise<Error | undefined>((resolve) => client.open((e?: Error) => resolve(e)));

@@ -15,6 +15,25 @@ export interface WebhookHealth extends InboxHealth {
   ok: boolean;
 }
 
+/** Timeouts of the listener's HTTP server (Node's own options); tests shorten them through CoreOptions.webhooks. */
+export interface ListenerTuning {
+  /** A request's headers must arrive within this long of its start. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this long. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** How often Node looks for requests past their timeouts. */
+  connectionsCheckingIntervalMs: number;
+}
+
+export const DEFAULT_LISTENER_TUNING: ListenerTuning = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 10_000,
+  connectionsCheckingIntervalMs: 30_000,
+};
+
 /**
  * A /hooks/<name>/<secret> route served by another capability rather than a voice provider (e.g. the recordings
  * intake at /hooks/zapier). The listener checks the path secret and the size limit and reads the body; the hook
@@ -35,6 +54,45 @@ export interface WebhookListenerDeps {
   extraHooks: Record<string, ExtraHook>;
   /** Sections of GET /stats (e.g. the recordings pipeline's counts), by name. */
   stats: Record<string, () => unknown>;
+  tuning?: Partial<ListenerTuning>;
+}
+
+const MAX_HEADER_SIZE = 16 * 1024;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * Node's request timeout, for a server that cannot use it (it would also time out idle sockets): a request whose
+ * body has not arrived within `timeoutMs` of its headers is answered 408 and its connection closed.
+ */
+function boundRequest(req: IncomingMessage, res: ServerResponse, timeoutMs: number): void {
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    send(res, 408, '{"error":"request timeout"}', 'application/json', { connection: 'close' });
+    req.socket.destroySoon();
+  }, timeoutMs);
+  timer.unref();
+  res.on('close', () => clearTimeout(timer));
+  req.on('end', () => clearTimeout(timer));
 }
 
 const HOOK_PATH = /^\/hooks\/([a-z_]{1,40})\/([A-Za-z0-9_-]{1,200})$/;
@@ -73,6 +131,7 @@ function send(
  */
 export class WebhookListener {
   private server: Server | null = null;
+  private ingress: Server | null = null;
   private readonly extraHooks = new Map<string, ExtraHook>();
   private readonly statsSections: [string, () => unknown][];
 
@@ -87,33 +146,53 @@ export class WebhookListener {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const port = this.deps.settings.get('webhookPort');
-    const host = this.deps.settings.get('webhookHost');
+    const t = { ...DEFAULT_LISTENER_TUNING, ...this.deps.tuning };
     const server = createServer(
-      { keepAliveTimeout: 10_000, headersTimeout: 10_000, requestTimeout: 30_000, maxHeaderSize: 16 * 1024 },
+      {
+        keepAliveTimeout: t.keepAliveTimeoutMs,
+        headersTimeout: t.headersTimeoutMs,
+        requestTimeout: t.requestTimeoutMs,
+        connectionsCheckingInterval: t.connectionsCheckingIntervalMs,
+        maxHeaderSize: MAX_HEADER_SIZE,
+      },
       (req, res) => this.handle(req, res),
     );
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.deps.settings.get('webhookPort'), this.deps.settings.get('webhookHost'));
     server.on('error', (err) => this.deps.logger.log('error', 'webhooks', `server error: ${err.message}`));
+    // The tunnel client's pool of pre-opened sockets sits idle until the tunnel server hands one a request. Node's
+    // header timeout would write "408 Request Timeout" onto those idle sockets, and the tunnel server would return
+    // those stale bytes as the answer to the next public requests (docs/architecture.md, The event path). So the
+    // tunnel gets its own loopback door without idle timeouts; a request that has begun is still bounded.
+    const ingress = createServer(
+      { keepAliveTimeout: 0, headersTimeout: 0, requestTimeout: 0, maxHeaderSize: MAX_HEADER_SIZE },
+      (req, res) => {
+        boundRequest(req, res, t.requestTimeoutMs);
+        this.handle(req, res);
+      },
+    );
+    try {
+      await listen(ingress, 0, '127.0.0.1');
+    } catch (err) {
+      await close(server);
+      throw err;
+    }
+    ingress.on('error', (err) => this.deps.logger.log('error', 'webhooks', `tunnel ingress error: ${err.message}`));
     this.server = server;
-    this.deps.urls.setLocalAddress({ host, port: (server.address() as AddressInfo).port });
+    this.ingress = ingress;
+    this.deps.urls.setLocalAddress({ host: this.deps.settings.get('webhookHost'), port: portOf(server) });
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
+    const servers = [this.server, this.ingress];
     this.server = null;
+    this.ingress = null;
     this.deps.urls.setLocalAddress(null);
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await Promise.all(servers.map((server) => (server ? close(server) : undefined)));
+  }
+
+  /** Where the in-process tunnel client connects: a loopback port that never times out idle sockets. */
+  get tunnelIngress(): { host: string; port: number } | null {
+    return this.ingress ? { host: '127.0.0.1', port: portOf(this.ingress) } : null;
   }
 
   get listening(): boolean {

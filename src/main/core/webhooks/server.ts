@@ -3,7 +3,7 @@ import type { SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
 import type { HookName, HookUrls } from './hook-urls';
 import { WebhookInbox, type EventApplier, type ProviderLookup } from './inbox';
-import { WebhookListener, type ExtraHook, type WebhookHealth } from './listener';
+import { WebhookListener, type ExtraHook, type ListenerTuning, type WebhookHealth } from './listener';
 
 export interface WebhookServerDeps {
   db: Db;
@@ -17,6 +17,7 @@ export interface WebhookServerDeps {
   extraHooks?: Record<string, ExtraHook>;
   /** Sections of GET /stats, by name. */
   stats?: Record<string, () => unknown>;
+  tuning?: Partial<ListenerTuning>;
 }
 
 /**
@@ -30,7 +31,7 @@ export class WebhookServer {
   private readonly listener: WebhookListener;
 
   constructor(private readonly deps: WebhookServerDeps) {
-    const { db, platform, settings, urls, calls, providers, extraHooks = {}, stats = {} } = deps;
+    const { db, platform, settings, urls, calls, providers, extraHooks = {}, stats = {}, tuning } = deps;
     const { clock, logger } = platform;
     this.urls = urls;
     this.inbox = new WebhookInbox({ db, clock, logger, calls, providers, urls });
@@ -43,6 +44,7 @@ export class WebhookServer {
       providers,
       extraHooks,
       stats,
+      tuning,
     });
   }
 
@@ -62,6 +64,11 @@ export class WebhookServer {
 
   get localUrl(): string | null {
     return this.urls.localUrl;
+  }
+
+  /** The loopback address the tunnel client forwards to (see WebhookListener.tunnelIngress). */
+  get tunnelIngress(): { host: string; port: number } | null {
+    return this.listener.tunnelIngress;
   }
 
   get publicUrl(): string | null {
