@@ -6,6 +6,7 @@ const VIEW_LABELS: Record<AppView, string> = {
   campaigns: 'Campaigns',
   live: 'Live',
   transcripts: 'Transcripts',
+  review: 'Review',
   settings: 'Settings',
   recordings: 'Recordings',
   analytics: 'Analytics',

@@ -8,6 +8,7 @@ export const AppView = z.enum([
   'campaigns',
   'live',
   'transcripts',
+  'review',
   'settings',
   'recordings',
   'analytics',

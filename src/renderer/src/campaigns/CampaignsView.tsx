@@ -221,6 +221,39 @@ function Counts({ title, counts, badge }: { title: string; counts: Record<string
   );
 }
 
+/**
+ * COD write-back: each list's outcomes go into the file it was imported from. A list imported from an uploaded
+ * copy has no known file, so the person gives its path.
+ */
+function WriteBack({ campaignId }: { campaignId: number }) {
+  const writeBack = useCampaigns((s) => s.writeBack);
+  const [path, setPath] = useState('');
+  const [files, setFiles] = useState<{ path: string; updated: number; unchanged: number; unmatched: number }[]>();
+  return (
+    <form
+      className="write-back"
+      aria-label="Write outcomes to the original file"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void writeBack(campaignId, path.trim() || undefined).then(setFiles);
+      }}
+    >
+      <button type="submit">Write outcomes to the original file</button>
+      <input
+        value={path}
+        onChange={(e) => setPath(e.target.value)}
+        placeholder="call_list.csv path (only if the list was uploaded)"
+        aria-label="Path of the original call_list.csv"
+      />
+      {files?.map((f) => (
+        <span key={f.path} className="muted" role="status">
+          {f.path}: {f.updated} updated, {f.unchanged} already up to date, {f.unmatched} rows without an outcome
+        </span>
+      ))}
+    </form>
+  );
+}
+
 function CampaignDetail({ campaign }: { campaign: Campaign }) {
   const progress = useCampaigns((s) => s.progress[campaign.id]);
   const localActivity = useCampaigns((s) => s.activity[campaign.id]);
@@ -280,6 +313,7 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
           {done} / {total} contacts done
         </span>
       </div>
+      <WriteBack campaignId={campaign.id} />
       {progress ? (
         <div className="counts-row">
           <Counts title="Contacts" counts={progress.byContactState} />

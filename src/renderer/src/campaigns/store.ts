@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ApiInput } from '../../../shared/contract';
+import type { ApiInput, ApiOutput } from '../../../shared/contract';
 import type { WaitingContact } from '../../../shared/contract/campaigns';
 import type { Campaign, CampaignProgress } from '../../../shared/domain';
 import { api, payloadsOf } from '../connection/client';
@@ -31,6 +31,8 @@ interface CampaignsState {
   loadProgress(id: number): Promise<void>;
   /** Progress, waiting contacts and the dialer log of one campaign. */
   loadDetail(id: number): Promise<void>;
+  /** The campaign's outcomes into its lists' original call_list.csv (`path` when the console does not know it). */
+  writeBack(id: number, path?: string): Promise<ApiOutput<'campaigns.writeBack'>['files'] | undefined>;
 }
 
 function logActivity(state: CampaignsState, id: number, text: string, at = Date.now()) {
@@ -80,6 +82,15 @@ export const useCampaigns = create<CampaignsState>()((set, get) => ({
       .attempt(`${humanize(action)} campaign ${id}`, () => api.call(`campaigns.${action}`, { id }));
     if (campaign) upsert(campaign);
     await get().loadProgress(id);
+  },
+  async writeBack(id, path) {
+    const result = await useShell
+      .getState()
+      .attempt('Writing outcomes to the original file', () => api.call('campaigns.writeBack', { id, path }));
+    if (!result) return undefined;
+    for (const f of result.files)
+      useShell.getState().notify('info', `${f.path}: ${f.updated} rows updated, ${f.unchanged} already up to date.`);
+    return result.files;
   },
   async loadDetail(id) {
     await get().loadProgress(id);

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { TransferBanner } from '../agents/TransferBanner';
 import { AnalyticsView } from '../analytics/AnalyticsView';
+import { ReviewView } from '../calls/ReviewView';
 import { CampaignsView } from '../campaigns/CampaignsView';
 import { ContactsView } from '../contacts/ContactsView';
 import { ImportDropZone } from '../contacts/ImportDialog';
@@ -17,6 +18,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   campaigns: CampaignsView,
   live: LiveView,
   transcripts: TranscriptsView,
+  review: ReviewView,
   settings: SettingsView,
   recordings: RecordingsView,
   analytics: AnalyticsView,
