@@ -59,6 +59,7 @@ export function createCore(options: CoreOptions): Core {
     settings,
     secrets,
     db,
+    dataDir,
     hookUrls,
     calls,
     tuning: options.providers,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../src/shared/domain';
 import {
@@ -368,5 +369,60 @@ describe('simulator delivery', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('simulator across restarts (its calls live in the data folder)', () => {
+  it('a restarted simulator still knows its calls, plays them on by the clock, and finds a placement by its key', async () => {
+    const clock = new ManualClock(Date.now());
+    const { core } = await setup({ clock, odds: { answerRate: 0, busyRate: 0, voicemailRate: 0, failRate: 0 } });
+    const stateFile = join(core.dataDir, 'simulator', 'calls.jsonl');
+    const make = () =>
+      new SimulatorProvider({
+        clock,
+        logger: core.platform.logger,
+        settings: core.settings,
+        secrets: core.secrets,
+        random: rng(5),
+        stateFile,
+      });
+    const first = make();
+    const { callId, providerCallId } = await dial(core, first, 7, { simSpeed: 1 });
+    clock.advance(4_000);
+    expect(await first.getCall(providerCallId)).toMatchObject({ status: 'ringing' });
+    // The console dies: nothing is disposed cleanly, the process is just gone, and time goes on without it.
+    first.dispose();
+    clock.advance(60_000);
+
+    const second = make();
+    // A no-answer rings 25–35 s: by now the call has ended, and the restarted simulator says so.
+    expect(await second.getCall(providerCallId)).toMatchObject({ status: 'ended', result: 'no_answer', callId });
+    expect(await second.findPlacement({ callId, idempotencyKey: 'attempt-7', to: '+9198', sentAt: 0 })).toEqual({
+      found: true,
+      providerCallId,
+    });
+    expect(await second.findPlacement({ callId: 99, idempotencyKey: 'never-sent', to: '+9198', sentAt: 0 })).toEqual({
+      found: false,
+      certain: true,
+    });
+    // The same key again is the same call, never a second one.
+    const again = await second.placeCall({
+      callId,
+      idempotencyKey: 'attempt-7',
+      to: '+919810000007',
+      from: null,
+      voiceAgentId: null,
+      contactName: 'Asha',
+      variables: {},
+      webhookUrl: core.webhooks.hookUrl('simulator'),
+    });
+    expect(again.providerCallId).toBe(providerCallId);
+    // The events it missed while the console was down are delivered now, so the store ends the call too.
+    await advanceUntil(clock, () => new CallsRepository(core.db).getCall(callId)?.status === 'ended', {
+      stepMs: 1_000,
+      what: 'the late events to end the call in the store',
+    });
+    expect(new CallsRepository(core.db).getCall(callId)).toMatchObject({ result: 'no_answer' });
+    second.dispose();
   });
 });

@@ -5,7 +5,7 @@ import { ApiError } from '../errors';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { LogLevel, Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';
-import { ProviderError, type VoiceProvider } from '../providers/types';
+import { ProviderError, type PlacementLookup, type PlacementQuery, type VoiceProvider } from '../providers/types';
 import type { Db } from '../store/db';
 import { CallsRepository, isUniqueViolation } from '../store/repositories/calls';
 import { CampaignsRepository } from '../store/repositories/campaigns';
@@ -299,7 +299,9 @@ export class DialerEngine {
         });
         this.placed(c, callId, placed.providerCallId, provider);
       } catch (err) {
-        this.placementFailed(c, callId, phone, err);
+        if (err instanceof ProviderError && err.transient && err.options.mayHaveReached) {
+          await this.placementUnanswered(c, provider, { callId, idempotencyKey, to: phone, sentAt: now }, err);
+        } else this.placementFailed(c, callId, phone, err);
       }
     })();
     this.inflight.add(request);
@@ -332,16 +334,70 @@ export class DialerEngine {
     }
   }
 
-  private placementFailed(c: Campaign, callId: number, phone: string, err: unknown): void {
-    const now = this.now;
+  /** Pauses dialing through the campaign's provider after a refusal or an outage; returns the delay. */
+  private backOff(c: Campaign, err: ProviderError): number {
+    const b = this.deps.backoff.get(c.provider) ?? { until: 0, failures: 0 };
+    b.failures++;
+    const exponential = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** (b.failures - 1));
+    const jitter = exponential * 0.25 * this.tuning.random();
+    const delay = Math.max(err.options.retryAfterMs ?? 0, exponential) + jitter;
+    b.until = Math.max(b.until, this.now + delay);
+    this.deps.backoff.set(c.provider, b);
+    this.deps.timer.wake(b.until);
+    return delay;
+  }
+
+  /**
+   * The request may have reached the provider but its answer never came (a timeout, a dropped connection): a call
+   * may be ringing. It is looked up, never sent again; unless the provider is certain there is none, the attempt
+   * stays open and counted, and its webhooks or reconciliation settle it (docs/architecture.md, Dialer rules).
+   */
+  private async placementUnanswered(
+    c: Campaign,
+    provider: VoiceProvider,
+    query: PlacementQuery,
+    err: ProviderError,
+  ): Promise<void> {
+    const delay = this.backOff(c, err);
+    let lookup: PlacementLookup | null = null;
+    if (provider.findPlacement) {
+      try {
+        lookup = await provider.findPlacement(query);
+      } catch (lookupErr) {
+        this.log(
+          c.id,
+          query.callId,
+          'warn',
+          `Could not ask ${c.provider} about call ${query.callId}: ${errorText(lookupErr)}`,
+        );
+      }
+    }
+    if (lookup?.found) {
+      this.log(
+        c.id,
+        query.callId,
+        'info',
+        `Call ${query.callId}: the answer was lost (${err.message}), but ${c.provider} placed it`,
+      );
+      this.placed(c, query.callId, lookup.providerCallId, provider);
+      return;
+    }
+    if (lookup && lookup.certain) {
+      this.placementFailed(c, query.callId, query.to, err, delay);
+      return;
+    }
+    this.deps.campaigns.failures.add(c.id, 'transient');
+    this.log(
+      c.id,
+      query.callId,
+      'warn',
+      `Call ${query.callId} to ${query.to} may have been placed (${err.message}); it counts as an attempt and is not dialled again: its webhooks or reconciliation will settle it`,
+    );
+  }
+
+  private placementFailed(c: Campaign, callId: number, phone: string, err: unknown, backedOff?: number): void {
     if (err instanceof ProviderError && err.transient) {
-      const b = this.deps.backoff.get(c.provider) ?? { until: 0, failures: 0 };
-      b.failures++;
-      const exponential = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** (b.failures - 1));
-      const jitter = exponential * 0.25 * this.tuning.random();
-      const delay = Math.max(err.options.retryAfterMs ?? 0, exponential) + jitter;
-      b.until = Math.max(b.until, now + delay);
-      this.deps.backoff.set(c.provider, b);
+      const delay = backedOff ?? this.backOff(c, err);
       const failures = this.deps.campaigns.failures.add(c.id, 'transient');
       this.deps.calls.finish(callId, {
         result: 'failed',
@@ -361,7 +417,6 @@ export class DialerEngine {
           `${c.provider} refused ${failures} calls in a row (${err.message}). Check the provider's status and limits, then resume.`,
         );
       }
-      this.deps.timer.wake(b.until);
       return;
     }
     const message = errorText(err);

@@ -39,6 +39,35 @@ export class CallReconciler {
     if (silent.length) await this.reconcile(silent, 'stale');
   }
 
+  /**
+   * For an attempt with no provider id: the id of the call the provider made for it, 'absent' when the provider is
+   * certain there is none, null when that cannot be known (then the attempt waits for webhooks or goes stale).
+   */
+  private async findPlacement(provider: VoiceProvider, row: CallRow): Promise<string | 'absent' | null> {
+    if (!provider.findPlacement) return null;
+    try {
+      const lookup = await provider.findPlacement({
+        callId: row.id,
+        idempotencyKey: row.idempotency_key,
+        to: row.phone,
+        sentAt: row.created_at,
+      });
+      if (lookup.found) {
+        this.deps.calls.markPlaced(row.id, lookup.providerCallId);
+        return lookup.providerCallId;
+      }
+      return lookup.certain ? 'absent' : null;
+    } catch (err) {
+      this.deps.activity.log(
+        row.campaign_id,
+        row.id,
+        'warn',
+        `Could not ask ${row.provider} whether call ${row.id} was placed: ${errorText(err)}`,
+      );
+      return null;
+    }
+  }
+
   private async reconcile(rows: CallRow[], why: 'restart' | 'stale'): Promise<void> {
     const now = this.deps.platform.clock.now();
     for (const row of rows) {
@@ -48,14 +77,29 @@ export class CallReconciler {
       } catch {
         provider = null;
       }
-      if (provider?.capabilities.reconcile && row.provider_call_id) {
+      let providerCallId = row.provider_call_id;
+      if (provider && !providerCallId) {
+        const lookup = await this.findPlacement(provider, row);
+        if (lookup === 'absent') {
+          // Certain: the provider never created a call for this attempt's key, so nobody was rung.
+          this.deps.calls.finish(row.id, {
+            result: 'failed',
+            error: `Not placed: ${row.provider} has no call for this attempt (reconciled after ${why}); not counted as an attempt`,
+            countsAsAttempt: false,
+          });
+          continue;
+        }
+        providerCallId = lookup;
+      }
+      if (provider?.capabilities.reconcile && providerCallId) {
         try {
-          const state = await provider.getCall(row.provider_call_id);
+          const state = await provider.getCall(providerCallId);
           if (state === null) {
+            // It had a provider id, so a call was placed: it counts, whatever became of it.
             this.deps.calls.finish(row.id, {
               result: 'failed',
               error: `${row.provider} does not know this call (reconciled after ${why})`,
-              countsAsAttempt: false,
+              countsAsAttempt: true,
               stale: true,
             });
             continue;
@@ -64,7 +108,7 @@ export class CallReconciler {
             {
               ...state,
               provider: row.provider as ProviderName,
-              providerCallId: row.provider_call_id,
+              providerCallId,
               callId: row.id,
               dedupeKey: `reconcile:${row.id}:${state.status ?? ''}:${state.result ?? ''}`,
             },

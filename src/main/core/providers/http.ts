@@ -28,6 +28,9 @@ export interface ProviderHttpResponse {
   text: string;
 }
 
+/** Network errors raised before a byte of the request left this machine. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export async function providerRequest(
   opts: ProviderHttpOptions,
   req: ProviderHttpRequest,
@@ -50,10 +53,13 @@ export async function providerRequest(
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     const why = timedOut ? `no answer within ${Math.round(opts.timeoutMs / 1000)} s` : networkReason(err);
+    // Only a connection that never opened is certain not to have delivered the request.
+    const neverSent = !timedOut && NEVER_SENT.has(networkReason(err));
     throw new ProviderError(
       opts.provider,
       'unavailable',
       `${opts.label} could not be reached (${where}): ${why}. Dialing pauses and retries.`,
+      { mayHaveReached: !neverSent },
     );
   }
   let text: string;
@@ -64,6 +70,7 @@ export async function providerRequest(
       opts.provider,
       'unavailable',
       `${opts.label} dropped the answer to ${where}: ${networkReason(err)}.`,
+      { mayHaveReached: true },
     );
   }
   const out = { status: res.status, contentType: res.headers.get('content-type') ?? '', text };

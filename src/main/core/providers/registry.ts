@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ProviderName } from '../../../shared/domain';
 import type { ConfigurableProvider } from '../../../shared/contract/providers';
 import type { CallLifecycle } from '../calls/lifecycle';
@@ -21,6 +22,8 @@ export interface ProviderRegistryDeps {
   calls: Pick<CallLifecycle, 'applyEvent'>;
   /** Real providers keep their settings here and route hand-offs through the agents table. */
   db?: Db;
+  /** The data folder: the simulator keeps its calls there, so they outlive the console like a real provider's. */
+  dataDir?: string;
   tuning?: ProviderTuning;
 }
 
@@ -32,8 +35,8 @@ export interface ProviderTuning {
 }
 
 /**
- * One entry per provider. `create` runs once per registry (the instance is kept: the simulator holds its calls in
- * memory), so clients should read keys from the secret store when they use them, which makes changed keys take
+ * One entry per provider. `create` runs once per registry (the instance is kept: the simulator holds its calls and
+ * their timers), so clients should read keys from the secret store when they use them, which makes changed keys take
  * effect without a restart.
  */
 interface ProviderEntry {
@@ -75,6 +78,7 @@ const ENTRIES: Partial<Record<ProviderName, ProviderEntry>> = {
         logger: deps.platform.logger,
         settings: deps.settings,
         secrets: deps.secrets,
+        stateFile: deps.dataDir ? join(deps.dataDir, 'simulator', 'calls.jsonl') : undefined,
       }),
   },
   bolna: realProvider('bolna', 'Bolna'),

@@ -6,11 +6,14 @@ import { CallResult, type CallStatus, type TranscriptTurn } from '../../../share
 import type { Clock, Logger, TimerHandle } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import { phrasebookFor, type SpokenScenario } from './simulator-speech';
+import { SimulatorStateFile } from './simulator-state';
 import {
   ProviderError,
   WebhookRejected,
   type NormalizedEvent,
   type PlaceCallRequest,
+  type PlacementLookup,
+  type PlacementQuery,
   type PlaceCallResult,
   type ProviderCapabilities,
   type VoiceProvider,
@@ -108,7 +111,22 @@ interface Script {
   outcome: string | null;
 }
 
-interface SimCall {
+/** The next thing that happens to a call, by name, so a restarted simulator can pick it up where it was. */
+type Step =
+  | 'initiated'
+  | 'unreachable'
+  | 'ringing'
+  | 'busy'
+  | 'unanswered'
+  | 'answered'
+  | 'voicemail_done'
+  | 'transcript'
+  | 'hangup'
+  | 'analyzed'
+  | 'bridged';
+
+/** What is written to the state file: everything about a call but its timer and deliveries in progress. */
+interface StoredCall {
   id: string;
   req: PlaceCallRequest;
   speed: number;
@@ -130,7 +148,12 @@ interface SimCall {
   analyzed: boolean;
   transcriptUpdates: number;
   lastEvent: SimulatorEvent['event'];
-  timers: Set<TimerHandle>;
+  /** The planned next step: its name, its clock time, and the simulated time it moves the call on by. */
+  pending: { step: Step; dueAt: number; simMs: number } | null;
+}
+
+interface SimCall extends StoredCall {
+  timer: TimerHandle | null;
   held: string | null;
   outbox: Promise<void>;
   delivering: number;
@@ -143,6 +166,11 @@ export interface SimulatorDeps {
   secrets: SecretStore;
   /** Randomness in [0, 1); tests pass a seeded generator. */
   random?: () => number;
+  /**
+   * Where the simulator keeps its calls (in the data folder), so they outlive the console like a real provider's:
+   * after a restart it still knows them, answers getCall, and plays them on by the clock. Without it, memory only.
+   */
+  stateFile?: string;
 }
 
 export class SimulatorProvider implements VoiceProvider {
@@ -165,8 +193,19 @@ export class SimulatorProvider implements VoiceProvider {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
 
+  private readonly state: SimulatorStateFile<StoredCall> | null;
+
   constructor(private readonly deps: SimulatorDeps) {
     this.random = deps.random ?? Math.random;
+    this.state = deps.stateFile ? new SimulatorStateFile<StoredCall>(deps.stateFile, REMEMBERED_CALLS) : null;
+    // Calls placed before a restart go on where the clock says they are; steps missed while the console was down
+    // happen now, in order (their events are delivered late, as a provider's retried deliveries would be).
+    for (const stored of this.state?.load() ?? []) {
+      const call: SimCall = { ...stored, timer: null, held: null, outbox: Promise.resolve(), delivering: 0 };
+      this.calls.set(call.id, call);
+      this.byIdempotencyKey.set(call.req.idempotencyKey, call.id);
+    }
+    for (const call of this.calls.values()) this.resume(call);
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
@@ -213,15 +252,30 @@ export class SimulatorProvider implements VoiceProvider {
       analyzed: false,
       transcriptUpdates: 0,
       lastEvent: 'call.initiated',
-      timers: new Set(),
+      pending: null,
+      timer: null,
       held: null,
       outbox: Promise.resolve(),
       delivering: 0,
     };
     this.calls.set(call.id, call);
     this.byIdempotencyKey.set(req.idempotencyKey, call.id);
-    this.after(call, this.between(200, 800), () => this.onInitiated(call));
+    // Written before the answer: once the console has an id, the call exists whatever happens to the console.
+    this.after(call, this.between(200, 800), 'initiated');
+    this.save(call);
+    if (this.random() < odds.lostAnswerRate) {
+      // Like a provider whose answer never arrives: the call rings, the console sees a timeout.
+      throw new ProviderError('simulator', 'unavailable', 'The simulator did not answer in time (chaos: lost answer)', {
+        mayHaveReached: true,
+      });
+    }
     return { providerCallId: call.id };
+  }
+
+  /** By idempotency key, which the simulator records before it answers: its "not found" is certain. */
+  async findPlacement(query: PlacementQuery): Promise<PlacementLookup> {
+    const id = this.byIdempotencyKey.get(query.idempotencyKey);
+    return id ? { found: true, providerCallId: id } : { found: false, certain: true };
   }
 
   async cancelCall(providerCallId: string): Promise<void> {
@@ -229,11 +283,13 @@ export class SimulatorProvider implements VoiceProvider {
     if (call.status === 'ended') return;
     this.catchUp(call);
     this.end(call, 'canceled', 'Cancelled by API request');
+    this.save(call);
   }
 
   async getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null> {
     const call = this.calls.get(providerCallId);
     if (!call) return null;
+    this.runDue(call);
     const { dedupeKey: _ignored, ...rest } = this.normalise(this.snapshot(call, call.lastEvent, true));
     return { ...rest, kind: 'snapshot' };
   }
@@ -260,19 +316,23 @@ export class SimulatorProvider implements VoiceProvider {
     call.status = 'transferring';
     call.transfer = { state: 'started', destination: to };
     this.emit(call, 'call.transferring', false);
-    this.after(call, this.between(2_000, 5_000), () => {
-      call.transfer = { state: 'bridged', destination: to };
-      call.script.turns.splice(call.spokenTurns, Infinity, {
-        speaker: 'system',
-        text: `Call transferred to ${to}`,
-        atMs: call.simMs - (call.answeredSimMs ?? 0),
-      });
-      call.spokenTurns = call.script.turns.length;
-      call.script.summary = `${call.req.contactName || 'The customer'} was transferred to a human agent (${to}).`;
-      call.script.outcome = null;
-      call.script.extracted = { ...call.script.extracted, outcome: null, transferred_to: to };
-      this.end(call, 'transferred', 'Transferred to a human agent');
+    this.after(call, this.between(2_000, 5_000), 'bridged');
+    this.save(call);
+  }
+
+  private onBridged(call: SimCall): void {
+    const to = call.transfer?.destination ?? '';
+    call.transfer = { state: 'bridged', destination: to };
+    call.script.turns.splice(call.spokenTurns, Infinity, {
+      speaker: 'system',
+      text: `Call transferred to ${to}`,
+      atMs: call.simMs - (call.answeredSimMs ?? 0),
     });
+    call.spokenTurns = call.script.turns.length;
+    call.script.summary = `${call.req.contactName || 'The customer'} was transferred to a human agent (${to}).`;
+    call.script.outcome = null;
+    call.script.extracted = { ...call.script.extracted, outcome: null, transferred_to: to };
+    this.end(call, 'transferred', 'Transferred to a human agent');
   }
 
   verifyWebhook(req: WebhookRequest): void {
@@ -309,17 +369,20 @@ export class SimulatorProvider implements VoiceProvider {
    */
   async settled(): Promise<void> {
     for (;;) {
-      const busy = [...this.calls.values()].filter((c) => c.timers.size > 0 || c.delivering > 0);
+      const busy = [...this.calls.values()].filter((c) => c.pending !== null || c.delivering > 0);
       if (busy.length === 0 || this.disposed) return;
       // Polls on real time on purpose: the pending steps run on the injected clock, which may be fake.
       await new Promise<void>((resolve) => setTimeout(resolve, 5));
     }
   }
 
-  /** Stops every pending timer and delivery (the core is closing). */
+  /** Stops every pending timer and delivery (the core is closing); planned steps stay in the state file. */
   dispose(): void {
     this.disposed = true;
-    for (const call of this.calls.values()) this.clearTimers(call);
+    for (const call of this.calls.values()) {
+      if (call.timer) this.deps.clock.clearTimeout(call.timer);
+      call.timer = null;
+    }
     for (const sleeper of this.sleeping) {
       this.deps.clock.clearTimeout(sleeper.handle);
       sleeper.resolve();
@@ -331,13 +394,43 @@ export class SimulatorProvider implements VoiceProvider {
 
   // ── the call's life ────────────────────────────────────────────────────────────────────────────
 
+  private step(call: SimCall, step: Step): void {
+    switch (step) {
+      case 'initiated':
+        return this.onInitiated(call);
+      case 'unreachable':
+        return this.end(call, 'failed', 'Destination unreachable');
+      case 'ringing':
+        return this.onRinging(call);
+      case 'busy':
+        return this.end(call, 'busy', 'Call recipient was busy');
+      case 'unanswered':
+        return this.end(call, 'no_answer', 'Call unanswered');
+      case 'answered':
+        return this.onAnswered(call);
+      case 'voicemail_done':
+        call.spokenTurns = call.script.turns.length;
+        return this.end(call, 'voicemail', 'Voicemail reached');
+      case 'transcript':
+        return this.onMidCall(call);
+      case 'hangup':
+        call.spokenTurns = call.script.turns.length;
+        return this.end(call, 'completed', this.random() < 0.5 ? 'Call recipient hung up' : 'Agent ended the call');
+      case 'analyzed':
+        call.analyzed = true;
+        return this.emit(call, 'call.analyzed', true);
+      case 'bridged':
+        return this.onBridged(call);
+    }
+  }
+
   private onInitiated(call: SimCall): void {
     this.emit(call, 'call.initiated', false);
     if (call.fate === 'failed') {
-      this.after(call, this.between(500, 2_000), () => this.end(call, 'failed', 'Destination unreachable'));
+      this.after(call, this.between(500, 2_000), 'unreachable');
       return;
     }
-    this.after(call, this.between(1_000, 3_000), () => this.onRinging(call));
+    this.after(call, this.between(1_000, 3_000), 'ringing');
   }
 
   private onRinging(call: SimCall): void {
@@ -345,22 +438,22 @@ export class SimulatorProvider implements VoiceProvider {
     this.emit(call, 'call.ringing', false);
     switch (call.fate) {
       case 'busy':
-        this.after(call, this.between(1_000, 3_000), () => this.end(call, 'busy', 'Call recipient was busy'));
+        this.after(call, this.between(1_000, 3_000), 'busy');
         return;
       case 'no_answer':
-        this.after(call, this.between(25_000, 35_000), () => this.end(call, 'no_answer', 'Call unanswered'));
+        this.after(call, this.between(25_000, 35_000), 'unanswered');
         return;
       case 'voicemail':
-        this.after(call, this.between(8_000, 15_000), () => this.onAnswered(call));
+        this.after(call, this.between(8_000, 15_000), 'answered');
         return;
       default:
-        this.after(call, this.between(3_000, 12_000), () => this.onAnswered(call));
+        this.after(call, this.between(3_000, 12_000), 'answered');
     }
   }
 
   private onAnswered(call: SimCall): void {
     call.status = 'in_progress';
-    call.answeredAt = this.deps.clock.now();
+    call.answeredAt = call.stepAt;
     call.answeredSimMs = call.simMs;
     this.emit(call, 'call.answered', false);
     if (call.fate === 'voicemail') {
@@ -384,31 +477,30 @@ export class SimulatorProvider implements VoiceProvider {
         extracted: { voicemail: true },
         outcome: null,
       };
-      this.after(call, this.between(15_000, 25_000), () => {
-        call.spokenTurns = call.script.turns.length;
-        this.end(call, 'voicemail', 'Voicemail reached');
-      });
+      this.after(call, this.between(15_000, 25_000), 'voicemail_done');
       return;
     }
     // Turns are spoken at their planned offsets; the transcript so far goes out once mid-call (live transcript).
+    this.after(call, this.midCallAt(call), 'transcript');
+  }
+
+  private midCallAt(call: SimCall): number {
     const half = Math.max(1, Math.floor(call.script.turns.length / 2));
-    const midAt = call.script.turns[half - 1].atMs + 500;
-    this.after(call, midAt, () => {
-      call.spokenTurns = half;
-      call.transcriptUpdates++;
-      this.emit(call, 'call.transcript', false);
-      this.after(call, call.script.talkMs - midAt, () => {
-        call.spokenTurns = call.script.turns.length;
-        this.end(call, 'completed', this.random() < 0.5 ? 'Call recipient hung up' : 'Agent ended the call');
-      });
-    });
+    return call.script.turns[half - 1].atMs + 500;
+  }
+
+  private onMidCall(call: SimCall): void {
+    call.spokenTurns = Math.max(1, Math.floor(call.script.turns.length / 2));
+    call.transcriptUpdates++;
+    this.emit(call, 'call.transcript', false);
+    this.after(call, call.script.talkMs - this.midCallAt(call), 'hangup');
   }
 
   private end(call: SimCall, result: CallResult, reason: string): void {
     this.clearTimers(call);
     call.status = 'ended';
     call.result = result;
-    call.endedAt = this.deps.clock.now();
+    call.endedAt = call.stepAt;
     call.hangupReason = reason;
     if (call.answeredSimMs !== null) call.durationS = Math.round((call.simMs - call.answeredSimMs) / 100) / 10;
     else call.durationS = 0;
@@ -419,10 +511,7 @@ export class SimulatorProvider implements VoiceProvider {
     const answered = call.answeredAt !== null;
     this.emit(call, 'call.ended', !answered);
     if (!answered) return;
-    this.after(call, this.between(2_000, 5_000), () => {
-      call.analyzed = true;
-      this.emit(call, 'call.analyzed', true);
-    });
+    this.after(call, this.between(2_000, 5_000), 'analyzed');
   }
 
   /** Brings the simulated time up to now (for steps the console triggers between two planned ones). */
@@ -436,23 +525,62 @@ export class SimulatorProvider implements VoiceProvider {
     }
   }
 
-  /** Schedules a step `simMs` of simulated time from now (real time = simMs / speed). */
-  private after(call: SimCall, simMs: number, step: () => void): void {
-    const delay = Math.max(0, simMs) / call.speed;
-    const handle = this.deps.clock.setTimeout(() => {
-      call.timers.delete(handle);
-      if (this.disposed) return;
-      call.simMs += Math.max(0, simMs);
-      call.stepAt = this.deps.clock.now();
-      step();
-    }, delay);
+  /**
+   * Plans the call's next step `simMs` of simulated time after its current one (real time = simMs / speed). Steps
+   * are timed from the step before, not from now, so a call resumed after a restart keeps its own timeline.
+   */
+  private after(call: SimCall, simMs: number, step: Step): void {
+    const ms = Math.max(0, simMs);
+    call.pending = { step, dueAt: call.stepAt + ms / call.speed, simMs: ms };
+    this.schedule(call);
+  }
+
+  private schedule(call: SimCall): void {
+    if (call.timer) this.deps.clock.clearTimeout(call.timer);
+    call.timer = null;
+    if (!call.pending || this.disposed) return;
+    const handle = this.deps.clock.setTimeout(
+      () => {
+        call.timer = null;
+        if (!this.disposed) this.runDue(call);
+      },
+      Math.max(0, call.pending.dueAt - this.deps.clock.now()),
+    );
     handle.unref?.();
-    call.timers.add(handle);
+    call.timer = handle;
+  }
+
+  /** Runs every planned step whose time has come, in order, and keeps the state file up to date. */
+  private runDue(call: SimCall): void {
+    let moved = false;
+    while (call.pending && call.pending.dueAt <= this.deps.clock.now()) {
+      const { step, dueAt, simMs } = call.pending;
+      call.pending = null;
+      call.simMs += simMs;
+      call.stepAt = dueAt;
+      this.step(call, step);
+      moved = true;
+    }
+    if (moved) this.save(call);
+    if (call.pending && !call.timer) this.schedule(call);
+  }
+
+  /** A call loaded from the state file: catch up with the clock, then plan the rest. */
+  private resume(call: SimCall): void {
+    this.runDue(call);
+    this.schedule(call);
   }
 
   private clearTimers(call: SimCall): void {
-    for (const handle of call.timers) this.deps.clock.clearTimeout(handle);
-    call.timers.clear();
+    if (call.timer) this.deps.clock.clearTimeout(call.timer);
+    call.timer = null;
+    call.pending = null;
+  }
+
+  private save(call: SimCall): void {
+    if (!this.state) return;
+    this.state.save(storedCall(call));
+    this.state.compactIfLarge(() => [...this.calls.values()].map(storedCall));
   }
 
   // ── delivery ──────────────────────────────────────────────────────────────────────────────────
@@ -566,7 +694,7 @@ export class SimulatorProvider implements VoiceProvider {
       status: call.status,
       result: call.result,
       conversation: ended && answered && call.fate === 'answered' && (call.durationS ?? 0) > 0,
-      occurred_at: this.deps.clock.now(),
+      occurred_at: full ? this.deps.clock.now() : call.stepAt,
       answered_at: call.answeredAt,
       ended_at: call.endedAt,
       duration_s: ended ? call.durationS : null,
@@ -749,9 +877,14 @@ export class SimulatorProvider implements VoiceProvider {
     if (this.calls.size < REMEMBERED_CALLS) return;
     for (const [id, call] of this.calls) {
       if (this.calls.size < REMEMBERED_CALLS * 0.9) break;
-      if (call.status !== 'ended' || call.timers.size > 0) continue;
+      if (call.status !== 'ended' || call.pending !== null) continue;
       this.calls.delete(id);
       this.byIdempotencyKey.delete(call.req.idempotencyKey);
     }
   }
+}
+
+function storedCall(call: SimCall): StoredCall {
+  const { timer: _timer, held: _held, outbox: _outbox, delivering: _delivering, ...stored } = call;
+  return stored;
 }

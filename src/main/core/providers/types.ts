@@ -27,6 +27,21 @@ export interface PlaceCallResult {
   providerCallId: string | null;
 }
 
+/** A placement whose answer the console never got (the request timed out, or the console died waiting). */
+export interface PlacementQuery {
+  callId: number;
+  idempotencyKey: string;
+  to: string;
+  /** When the request was sent (clock ms): a provider listing recent calls looks from a little before. */
+  sentAt: number;
+}
+
+/**
+ * The provider's answer about such a placement. `certain` absence is only possible where the provider looks calls up
+ * by our idempotency key; a listing of recent calls may simply lag, so its absence is never certain.
+ */
+export type PlacementLookup = { found: true; providerCallId: string } | { found: false; certain: boolean };
+
 export type ProviderErrorKind = 'rate_limited' | 'unavailable' | 'auth' | 'invalid_request' | 'not_found' | 'unknown';
 
 /** How a provider failure reads to the user of the API: a refused key is theirs to fix, a 5xx is worth a retry. */
@@ -48,7 +63,15 @@ export class ProviderError extends ApiError {
     readonly provider: ProviderName,
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly options: { status?: number; retryAfterMs?: number } = {},
+    readonly options: {
+      status?: number;
+      retryAfterMs?: number;
+      /**
+       * The request may have reached the provider (no answer in time, connection lost after sending): a placement
+       * may exist, so it is looked up, never just sent again (docs/architecture.md, Dialer rules).
+       */
+      mayHaveReached?: boolean;
+    } = {},
   ) {
     super(PROVIDER_ERROR_CODES[kind], message);
     this.name = 'ProviderError';
@@ -133,6 +156,8 @@ export interface VoiceProvider {
   /** Where the provider says the call stands; null when it does not know the call. */
   getCall(providerCallId: string): Promise<Omit<NormalizedEvent, 'dedupeKey'> | null>;
   transferCall?(providerCallId: string, to: string): Promise<void>;
+  /** Whether a placement whose answer was lost exists: by our idempotency key, or among recent calls to the number. */
+  findPlacement?(query: PlacementQuery): Promise<PlacementLookup>;
   /** Throws WebhookRejected when the request is not authentic. The path secret is checked by the server first. */
   verifyWebhook(req: WebhookRequest): void;
   /** Throws WebhookRejected('malformed') when the body cannot be understood. */

@@ -27,8 +27,18 @@ export const AppSettings = z.object({
       /** Chaos: probability of sending an event twice / out of order. */
       duplicateRate: z.number().min(0).max(1).default(0),
       reorderRate: z.number().min(0).max(1).default(0),
+      /** Chaos: probability that a placement's answer is lost (the call is placed; the console sees a timeout). */
+      lostAnswerRate: z.number().min(0).max(1).default(0),
     })
-    .default({ answerRate: 0.7, busyRate: 0.1, voicemailRate: 0.05, failRate: 0.05, duplicateRate: 0, reorderRate: 0 }),
+    .default({
+      answerRate: 0.7,
+      busyRate: 0.1,
+      voicemailRate: 0.05,
+      failRate: 0.05,
+      duplicateRate: 0,
+      reorderRate: 0,
+      lostAnswerRate: 0,
+    }),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 type Key = keyof AppSettings;
