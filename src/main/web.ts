@@ -61,6 +61,8 @@ function csp(host: string): string {
     "style-src 'self' 'unsafe-inline'",
     `connect-src 'self' ws://${host}`,
     "img-src 'self' data:",
+    // The bundled Noto fonts (src/renderer/src/shell/fonts.ts).
+    "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
