@@ -1,10 +1,20 @@
 import { useEffect, useState } from 'react';
-import { PROVIDER_NAMES, type Campaign, type CampaignState, type ProviderName } from '../../../shared/domain';
+import {
+  PROVIDER_NAMES,
+  type Campaign,
+  type CampaignSettings,
+  type CampaignState,
+  type Outcome,
+  type ProviderName,
+} from '../../../shared/domain';
 import { StateBadge } from '../calls/status';
 import { useContacts } from '../contacts/store';
 import { useNow } from '../shell/clock';
 import { formatDateTime, formatInZone, formatTime, humanize, LOCAL_ZONE } from '../shell/format';
 import { useShell } from '../shell/store';
+import { OutcomeMappingEditor, VariableMappingEditor } from './MappingEditors';
+import { PresetPicker } from './PresetPicker';
+import './campaign-form.css';
 import { useCampaigns, type CampaignAction } from './store';
 
 const CAMPAIGN_COLORS: Record<CampaignState, string> = {
@@ -56,6 +66,17 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
   const [maxAttempts, setMaxAttempts] = useState(3);
   const [retryMinutes, setRetryMinutes] = useState(10);
   const [simSpeed, setSimSpeed] = useState(20);
+  const [variableMapping, setVariableMapping] = useState<Record<string, string>>({});
+  const [outcomeMapping, setOutcomeMapping] = useState<Record<string, Outcome>>({});
+  /** Settings a preset brings that the form has no field of its own for (pacing, watching the sheet). */
+  const [presetExtras, setPresetExtras] = useState<Partial<CampaignSettings>>({});
+  const columns = useContacts((s) => s.variables);
+  const pickPreset = (p: Partial<CampaignSettings>) => {
+    const { concurrency: c, retryDelaysMs: r, ...rest } = p;
+    if (c) setConcurrency(c);
+    if (r) setRetryMinutes(r[0] / 60_000);
+    setPresetExtras(rest);
+  };
   useEffect(() => {
     void loadLists();
   }, [loadLists]);
@@ -80,6 +101,9 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
         maxAttempts,
         retryDelaysMs: [Math.round(retryMinutes * 60_000)],
         ...(provider === 'simulator' ? { simSpeed } : {}),
+        ...presetExtras,
+        variableMapping,
+        outcomeMapping,
       },
     });
     if (campaign) onCreated();
@@ -88,6 +112,7 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
   return (
     <form className="create-campaign" aria-label="New campaign" onSubmit={submit}>
       <h3>New campaign</h3>
+      <PresetPicker onPick={pickPreset} />
       <div className="form-grid">
         <label>
           Name
@@ -193,6 +218,15 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
           </label>
         )}
       </div>
+      {presetExtras.watchSources && (
+        <p className="hint">
+          Sheet dialer: 5 s between calls; keeps watching the sheet for new rows until you stop it.
+        </p>
+      )}
+      <div className="mapping-editors">
+        <VariableMappingEditor value={variableMapping} columns={columns} onChange={setVariableMapping} />
+        <OutcomeMappingEditor value={outcomeMapping} onChange={setOutcomeMapping} />
+      </div>
       <button type="submit" className="primary" disabled={!chosenList}>
         Create campaign
       </button>
@@ -279,6 +313,11 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
       <header>
         <h3>{campaign.name}</h3>
         <CampaignStateBadge state={campaign.state} />
+        {progress?.watching && (
+          <span className="badge watching" title="Everything there is has been called; new rows of the sheet will be">
+            watching the sheet
+          </span>
+        )}
         {campaign.stateReason && <span className="muted">{campaign.stateReason}</span>}
         <div className="actions">
           {ACTIONS[campaign.state].map((a) => (

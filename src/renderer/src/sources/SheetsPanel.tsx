@@ -7,7 +7,9 @@ import {
   type SheetMapping,
 } from '../../../shared/contract/sources';
 import { api } from '../connection/client';
+import { useNow } from '../shell/clock';
 import { formatDateTime } from '../shell/format';
+import './sheets.css';
 import { useSources } from './store';
 
 // Google Sheets as a contact source (Settings → Google Sheets): credentials, connecting a tab, and each
@@ -170,6 +172,19 @@ function ConnectForm() {
   );
 }
 
+/** Google refuses writes (quota, outage): say how far behind the sheet is; the console retries at least every 30 s. */
+function SheetBehind({ since, pending }: { since: number; pending: number }) {
+  const now = useNow(1000);
+  const seconds = Math.max(0, Math.round((now - since) / 1000));
+  const behind = seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+  return (
+    <div className="sheet-behind" role="status">
+      Sheet behind by {behind}: {pending} row update{pending === 1 ? '' : 's'} waiting for Google to accept writes again
+      (retried at least every 30 s).
+    </div>
+  );
+}
+
 function ConnectionRow({ c }: { c: SheetConnection }) {
   const { sync, flush, setPaused, disconnect } = useSources();
   const h = c.health;
@@ -185,7 +200,10 @@ function ConnectionRow({ c }: { c: SheetConnection }) {
       </td>
       <td>{formatDateTime(h.lastReadAt)}</td>
       <td>{formatDateTime(h.lastWriteAt)}</td>
-      <td>{h.pendingWrites}</td>
+      <td>
+        {h.pendingWrites}
+        {h.behindSince !== null && <SheetBehind since={h.behindSince} pending={h.pendingWrites} />}
+      </td>
       <td>
         {h.lastError ? (
           <span className="warning-text" role="alert">
