@@ -1,19 +1,23 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as XLSX from '@e965/xlsx';
 import Database from 'better-sqlite3';
 import { createCore } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 
-// Import of a generated 100,000-row, 8-column .xlsx through the real path (worker parse, mapping, phone
-// normalisation, one transaction), beside a bare SheetJS read and a bare better-sqlite3 insert of the same rows.
+// Import of a generated 100,000-row, 8-column .xlsx through the real path (streamed read, mapping, phone
+// normalisation, one transaction), beside a bare SheetJS read and a bare better-sqlite3 insert of the same rows;
+// its preview; the same import at a million rows; and the export of the imported list as .xlsx.
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
+const ROWS_1M = Number(process.env.BENCH_IMPORT_ROWS_1M ?? 1_000_000);
 
 /** Written in a throwaway worker so generating the file does not inflate this process's heap before measuring. */
-async function generate(path: string): Promise<void> {
+async function generate(path: string, rows = ROWS): Promise<void> {
   const code = `
     const XLSX = require('@e965/xlsx');
     const { writeFileSync } = require('node:fs');
@@ -30,7 +34,11 @@ async function generate(path: string): Promise<void> {
     writeFileSync(workerData.path, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }));
   `;
   await new Promise<void>((resolve, reject) => {
-    const w = new Worker(code, { eval: true, workerData: { path, rows: ROWS } });
+    const w = new Worker(code, {
+      eval: true,
+      workerData: { path, rows },
+      resourceLimits: { maxOldGenerationSizeMb: 16_384 },
+    });
     w.on('error', reject);
     w.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`generator exited with ${c}`))));
   });
@@ -76,6 +84,13 @@ export async function benchImport(): Promise<Record<string, number>> {
       const warm2 = await core.contacts.previewImport('warm.csv', Buffer.from('name,phone\na,9876543210\n'));
       await core.contacts.commitImport(warm2.token, { listName: 'warm' });
 
+      // The preview of the 100k file: the first rows on screen.
+      const fileBytes = readFileSync(file);
+      const tp = performance.now();
+      const preview = await core.contacts.previewImport('customers.xlsx', fileBytes);
+      const previewMs = performance.now() - tp;
+      await core.contacts.cancelImport(preview.token);
+
       let peak = process.memoryUsage().rss;
       const sampler = setInterval(() => {
         peak = Math.max(peak, process.memoryUsage().rss);
@@ -94,6 +109,17 @@ export async function benchImport(): Promise<Record<string, number>> {
       peak = Math.max(peak, process.memoryUsage().rss);
       if (result.accepted !== ROWS)
         throw new Error(`expected ${ROWS} accepted, got ${result.accepted} (${result.rejected.length} rejected)`);
+
+      // The imported list as .xlsx (every contact field and variable, through the streaming writer).
+      let exportPeak = process.memoryUsage().rss;
+      const exportSampler = setInterval(() => {
+        exportPeak = Math.max(exportPeak, process.memoryUsage().rss);
+      }, 20);
+      const te = performance.now();
+      const exported = await core.contacts.exportContacts({ listId: result.list_id }, 'xlsx');
+      const exportS = (performance.now() - te) / 1000;
+      clearInterval(exportSampler);
+      if (exported.rows !== ROWS) throw new Error(`expected ${ROWS} exported rows, got ${exported.rows}`);
 
       const bytes = readFileSync(file);
       const readS = await bareRead(bytes);
@@ -121,6 +147,10 @@ export async function benchImport(): Promise<Record<string, number>> {
         import_phase_convert_s: round((marks.saving ?? 0) - (marks.converting ?? 0)),
         import_phase_save_s: round(importS - (marks.saving ?? importS)),
         import_peak_rss_mb: Math.round(peak / 1048576),
+        import_preview_ms: Math.round(previewMs),
+        ...millionRows(dir),
+        export_100k_xlsx_s: round(exportS),
+        export_100k_xlsx_peak_rss_mb: Math.round(exportPeak / 1048576),
       };
     } finally {
       await core.contacts.dispose();
@@ -132,3 +162,24 @@ export async function benchImport(): Promise<Record<string, number>> {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * The million-row import in processes of its own (import-1m.ts): one writes the file, a fresh one imports it, so
+ * its peak RSS is the import's alone. The file is kept in the temp folder between runs.
+ */
+function millionRows(dir: string): Record<string, number> {
+  const script = fileURLToPath(new URL('./import-1m.ts', import.meta.url));
+  const file = join(tmpdir(), 'callconsole-bench', `customers-${ROWS_1M}-v1.xlsx`);
+  const run = (mode: string, target: string) => {
+    const child = spawnSync(process.execPath, [...process.execArgv, script, mode, target, String(ROWS_1M)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TMPDIR: dir },
+    });
+    if (child.status !== 0) throw new Error(`import-1m ${mode} exited with ${child.status ?? child.signal}`);
+    return child.stdout.trim().split('\n').pop() ?? '';
+  };
+  if (!existsSync(file)) run('generate', file);
+  const { s, peak_rss_mb } = JSON.parse(run('measure', file)) as { s: number; peak_rss_mb: number };
+  return { import_1m_s: round(s), import_1m_peak_rss_mb: peak_rss_mb };
+}

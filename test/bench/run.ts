@@ -17,8 +17,11 @@ const SUITES: Record<string, () => Promise<Bench>> = {
 };
 
 const GOALS: Record<string, string> = {
-  import_100k_s: '≤ 1.5 × (bare read + bare insert)',
-  import_peak_rss_mb: '< 1024',
+  import_100k_s: '< import_bare_read_s',
+  import_peak_rss_mb: '≤ 300',
+  import_preview_ms: '≤ 300',
+  import_1m_s: '≤ 10 × import_100k_s',
+  import_1m_peak_rss_mb: '≤ 400',
   grid_first_render_ms: '< 500',
   grid_scroll_p95_frame_ms: '< 16.7',
   webhook_events_per_s: '≥ 30% of bare',

@@ -1,6 +1,6 @@
 import type { ColumnInfo, Mapping } from './mapping';
 import type { ReadLimits } from './read-limits';
-import type { DuplicateNote, PackedRecords, Rejection } from './records';
+import type { DeflatedRecords, DuplicateNote, PackedRecords, Rejection } from './records';
 import type { FileErrorCode } from './workbook';
 import type { XlsxCell } from './xlsx-writer';
 
@@ -41,15 +41,15 @@ export interface ConvertSummary {
 export type ToWorker =
   /** The session ended: drop the workbook, the worker waits for the next file. */
   | { type: 'reset' }
-  | {
+  | ({
       type: 'open';
       fileName: string;
-      bytes: Uint8Array;
       maxBytes: number;
       country: string;
       /** Read limits other than the defaults (tests use small ones). */
       limits?: Partial<ReadLimits>;
-    }
+      /** The file's bytes, or the path of a file the worker reads itself. */
+    } & ({ bytes: Uint8Array } | { path: string }))
   | { type: 'inspect'; sheet?: string; headerRow?: number; country: string }
   | { type: 'convert'; sheet?: string; headerRow?: number; mapping?: Mapping; country: string }
   /** An .xlsx export, streamed: begin, rows in batches (cells already neutralised), end. */
@@ -63,7 +63,7 @@ export type FromWorker =
   | { type: 'preview'; preview: PreviewData }
   | { type: 'progress'; phase: 'reading' | 'converting'; done: number; total: number }
   /** Contacts in file order, sent while the file is still being read. */
-  | { type: 'records'; packed: PackedRecords; count: number }
+  | { type: 'records'; packed: PackedRecords | DeflatedRecords; count: number }
   /** The end of a convert: the summary, and the later duplicate rows that fill blanks of earlier contacts. */
   | { type: 'converted'; summary: ConvertSummary; fills: { ordinals: number[]; packed: PackedRecords } }
   /** Rows of the export written so far (the header included). */

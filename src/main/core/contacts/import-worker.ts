@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, PreviewData, ToWorker } from './import-protocol';
 import {
@@ -11,7 +12,7 @@ import {
 } from './mapping';
 import { openBook } from './open-book';
 import { readLimits } from './read-limits';
-import { mergeInto, packRecordText, RowConverter, type ParsedRecord, type RecordSink } from './records';
+import { deflateRecords, mergeInto, packRecordText, RowConverter, type ParsedRecord, type RecordSink } from './records';
 import { readHead, type SheetHead, type StreamedBook, type StreamedSheet } from './sheet-stream';
 import { ImportFileError, type CellValue } from './workbook';
 import { XlsxStreamWriter } from './xlsx-writer';
@@ -34,6 +35,8 @@ const PREVIEW_ROWS = 30;
 /** Rows read for a preview: header detection looks at 30, the column scan 200 below the header, content checks 1000. */
 const HEAD_ROWS = 1000;
 const RECORD_CHUNK = 20_000;
+/** Contacts sent as text before the rest go deflated (a 100k import needs no deflating). */
+const DEFLATE_AFTER = 200_000;
 
 function send(message: FromWorker): void {
   port!.postMessage(message);
@@ -159,7 +162,15 @@ class ChunkedSink implements RecordSink {
 
   flush(): void {
     if (this.chunk.length === 0) return;
-    send({ type: 'records', packed: packRecordText(this.chunk), count: this.chunk.length });
+    const packed = packRecordText(this.chunk);
+    if (this.sent < DEFLATE_AFTER) send({ type: 'records', packed, count: this.chunk.length });
+    else {
+      // A large import waits in memory until its transaction: past the first contacts it waits deflated.
+      const deflated = deflateRecords(packed);
+      port!.postMessage({ type: 'records', packed: deflated, count: this.chunk.length } satisfies FromWorker, [
+        deflated.buffer as ArrayBuffer,
+      ]);
+    }
     this.sent += this.chunk.length;
     this.chunk = [];
   }
@@ -240,9 +251,10 @@ async function handle(msg: ToWorker): Promise<void> {
       book = null;
       heads = [];
       fileName = msg.fileName;
-      sizeBytes = msg.bytes.byteLength;
+      const bytes = 'bytes' in msg ? msg.bytes : readFile(msg.path, msg.fileName);
+      sizeBytes = bytes.byteLength;
       send({ type: 'progress', phase: 'reading', done: 0, total: sizeBytes });
-      book = await openBook(msg.bytes, msg.fileName, msg.maxBytes, readLimits(msg.limits));
+      book = await openBook(bytes, msg.fileName, msg.maxBytes, readLimits(msg.limits));
       let any = false;
       for (let i = 0; i < book.sheets.length && !any; i++) any = hasContent(await headOf(i));
       if (!any) {
@@ -280,6 +292,17 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'convert':
       await convert(msg);
       return;
+  }
+}
+
+function readFile(path: string, name: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ImportFileError(
+      'corrupt',
+      `Cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check that the file still exists.`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { ImportPreview, ImportResult, ImportSummary, RejectedRow } from '../../../shared/contract/contacts';
 import type { EventBus } from '../bus';
@@ -18,6 +18,7 @@ import {
   RECORD_STRIDE,
   unpackRecords,
   type Fills,
+  type DeflatedRecords,
   type PackedRecords,
   type Rejection,
   type RecordBatch,
@@ -107,13 +108,23 @@ export class ContactImports {
     bytes: Uint8Array,
     opts: { country?: string; sourceRef?: string | null } = {},
   ): Promise<ImportPreview> {
-    const token = randomUUID();
     if (bytes.byteLength > this.maxImportBytes) {
       throw new ContactsError(
         'invalid_input',
         `${fileName} is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the import limit is ${(this.maxImportBytes / 1048576).toFixed(0)} MB. Split the file into smaller ones, or remove unused sheets and columns.`,
       );
     }
+    // The bytes are copied into a transferable buffer so the worker gets them without another copy.
+    return this.openFile(fileName, { bytes: new Uint8Array(bytes) }, opts);
+  }
+
+  /** Opens a file in a new worker: bytes handed over, or a path the worker reads itself (none pass through here). */
+  private async openFile(
+    fileName: string,
+    source: { bytes: Uint8Array } | { path: string },
+    opts: { country?: string; sourceRef?: string | null },
+  ): Promise<ImportPreview> {
+    const token = randomUUID();
     // Files dropped and never committed hold a worker and their workbook; keep only the newest few open.
     for (const stale of [...this.open.keys()].slice(0, Math.max(0, this.open.size - (MAX_OPEN_IMPORTS - 1))))
       this.closeImport(stale);
@@ -128,13 +139,11 @@ export class ContactImports {
     };
     this.open.set(token, entry);
     try {
-      // The bytes are copied into a transferable buffer so the worker gets them without another copy.
-      const copy = new Uint8Array(bytes);
       await session.request(
         {
           type: 'open',
           fileName,
-          bytes: copy,
+          ...source,
           maxBytes: this.maxImportBytes,
           country: this.country(opts.country),
           limits: this.readLimits,
@@ -143,7 +152,7 @@ export class ContactImports {
           if (m.type === 'preview') entry.preview = m.preview;
           return 'done';
         },
-        [copy.buffer as ArrayBuffer],
+        'bytes' in source ? [source.bytes.buffer as ArrayBuffer] : [],
       );
     } catch (err) {
       this.closeImport(token);
@@ -186,7 +195,7 @@ export class ContactImports {
     if (entry.timer) this.deps.clock.clearTimeout(entry.timer);
     const country = this.country(opts.country);
     const fileName = entry.preview.fileName;
-    const batches: PackedRecords[] = [];
+    const batches: (PackedRecords | DeflatedRecords)[] = [];
     let received = 0;
     let summary: ConvertSummary | null = null;
     let fills: Fills = new Map();
@@ -314,7 +323,6 @@ export class ContactImports {
   /** The CLI's one-shot import: file on disk → list, with every rejected row. */
   async importFile(path: string, opts: ImportOptions = {}): Promise<CliImportResult> {
     const full = resolve(path);
-    let bytes: Buffer;
     try {
       const size = statSync(full).size;
       if (size > this.maxImportBytes) {
@@ -323,7 +331,7 @@ export class ContactImports {
           `${basename(full)} is ${(size / 1048576).toFixed(1)} MB; the import limit is ${(this.maxImportBytes / 1048576).toFixed(0)} MB. Split the file into smaller ones.`,
         );
       }
-      bytes = readFileSync(full);
+      accessSync(full, constants.R_OK);
     } catch (err) {
       if (err instanceof ContactsError) throw err;
       throw new ContactsError(
@@ -333,7 +341,7 @@ export class ContactImports {
     }
     let preview: ImportPreview;
     try {
-      preview = await this.previewImport(basename(full), bytes, { country: opts.country, sourceRef: full });
+      preview = await this.openFile(basename(full), { path: full }, { country: opts.country, sourceRef: full });
     } catch (err) {
       const e = toContactsError(err);
       this.recordFailure(
@@ -498,7 +506,7 @@ function defaultListName(fileName: string, sheet: string, sheetCount: number): s
 }
 
 /** The packed batches as record batches, one at a time, each freed once handed out; fills applied on the way. */
-function* unpackAll(batches: PackedRecords[], fills: Fills): Generator<RecordBatch> {
+function* unpackAll(batches: (PackedRecords | DeflatedRecords)[], fills: Fills): Generator<RecordBatch> {
   let ordinal = 0;
   for (let i = 0; i < batches.length; i++) {
     const batch = unpackRecords(batches[i]);

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { cellText, CONTACT_FIELDS, isBlankRow, SKIP, type ColumnInfo } from './mapping';
 import { languageTag } from '../../../shared/languages';
 import { normalizePhone, type PhoneRejectCode } from './phones';
@@ -54,8 +55,17 @@ export function packRecordText(records: ParsedRecord[]): PackedRecords {
   return parts.join(FIELD_SEPARATOR);
 }
 
+/** A packed batch deflated (its UTF-8 bytes), for an import large enough that waiting batches must stay small. */
+export type DeflatedRecords = Uint8Array;
+
+export function deflateRecords(packed: PackedRecords): DeflatedRecords {
+  const out = deflateRawSync(Buffer.from(packed, 'utf8'), { level: 1 });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
 /** A packed batch as a RecordBatch again (an empty email, timezone or language is null: the converter never sets ''). */
-export function unpackRecords(packed: PackedRecords): RecordBatch {
+export function unpackRecords(batch: PackedRecords | DeflatedRecords): RecordBatch {
+  const packed = typeof batch === 'string' ? batch : inflateRawSync(batch).toString('utf8');
   if (packed === '') return [];
   const out: RecordBatch = packed.split(FIELD_SEPARATOR);
   for (let i = 0; i < out.length; i += RECORD_STRIDE) {
@@ -253,7 +263,11 @@ export class RowConverter {
     }
     // A repeated header (files concatenated from several exports) is not a contact.
     const headerTexts = this.headerTexts;
-    if (headerTexts.length && columns.every((c) => cellText(cells[c.index] ?? null) === (headerTexts[c.index] ?? '')))
+    if (
+      headerTexts.length &&
+      cellText(cells[phoneCol.index] ?? null) === (headerTexts[phoneCol.index] ?? '') &&
+      columns.every((c) => cellText(cells[c.index] ?? null) === (headerTexts[c.index] ?? ''))
+    )
       return;
     this.dataRows++;
     const rowNo = index + 1;

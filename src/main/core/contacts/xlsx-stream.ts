@@ -2,15 +2,15 @@ import { Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { TextDecoder } from 'node:util';
 import * as XLSX from '@e965/xlsx';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import yauzl from 'yauzl';
 import { cellTooLong, ReadBudget, tooManyColumns, tooManyRows, type ReadLimits } from './read-limits';
 import type { ReadProgress, StreamedBook, StreamedSheet, StreamRow } from './sheet-stream';
 import { ImportFileError, type CellValue } from './workbook';
+import { Tag, XmlScanner, xmlText, type XmlHandler } from './xml-scan';
 
 // Streaming reader for .xlsx/.xlsm: the zip's central directory is read first (yauzl), then only the parts needed
-// are inflated as streams (node's zlib) and parsed with a SAX parser (saxes): the workbook, its relationships and
-// styles, the shared strings, and the one worksheet being imported. Cells are turned into values the way SheetJS
+// are inflated as streams (node's zlib) and tokenized as they come (xml-scan.ts): the workbook, its relationships
+// and styles, the shared strings, and the one worksheet being imported. Cells are turned into values the way SheetJS
 // reads them with { cellDates: true, UTC: true } (workbook.ts), so both readers give the same contacts.
 
 /** The streaming reader cannot read this file as it is (rows out of order); SheetJS reads it instead. */
@@ -66,23 +66,16 @@ export async function openXlsx(bytes: Uint8Array, fileName: string, limits: Read
   const workbookDir = workbookPart.path.replace(/[^/]*$/, '');
   const rels = await reader.relationships(workbookPart.path, parts);
   const byId = new Map(rels.map((r) => [r.id, r]));
-  const workbook = await reader.parseSmall(workbookPart, (parser) => {
-    const sheets: { name: string; rid: string }[] = [];
-    let date1904 = false;
-    parser.on('opentag', (tag) => {
-      const name = localName(tag.name);
-      if (name === 'sheet') {
-        const rid = Object.entries(tag.attributes).find(([k]) => localName(k) === 'id')?.[1] ?? '';
-        sheets.push({ name: tag.attributes.name ?? '', rid });
-      } else if (name === 'workbookPr') {
-        const v = tag.attributes.date1904;
-        date1904 = v === '1' || v === 'true';
-      }
-    });
-    return () => ({ sheets, date1904 });
+  const sheetRefs: { name: string; rid: string }[] = [];
+  let date1904 = false;
+  await reader.parseSmall(workbookPart, {
+    open(tag, a) {
+      if (tag === Tag.SHEET) sheetRefs.push({ name: a.get('name') ?? '', rid: a.get('id') ?? '' });
+      else if (tag === Tag.WORKBOOK_PR) date1904 = ['1', 'true'].includes(a.get('date1904') ?? '');
+    },
   });
   const sheets: SheetInfo[] = [];
-  for (const s of workbook.sheets) {
+  for (const s of sheetRefs) {
     const rel = byId.get(s.rid);
     // Chart and dialog sheets have no cells to import.
     if (!rel || !REL_WORKSHEET.test(rel.type)) continue;
@@ -96,9 +89,9 @@ export async function openXlsx(bytes: Uint8Array, fileName: string, limits: Read
   const stylesPart = parts.get(
     (stylesRel ? resolvePath(workbookDir, stylesRel.target) : 'xl/styles.xml').toLowerCase(),
   );
-  const dateStyles = stylesPart ? await reader.parseSmall(stylesPart, parseDateStyles) : null;
+  const dateStyles = stylesPart ? await parseDateStyles(reader, stylesPart) : null;
   const strings = new SharedStrings(reader, sstPart);
-  const context: SheetContext = { fileName, limits, dateStyles, date1904: workbook.date1904, strings };
+  const context: SheetContext = { fileName, limits, dateStyles, date1904, strings };
   for (const s of sheets) s.rowsHint = await reader.dimensionRows(s.part);
   return {
     kind: 'xlsx',
@@ -169,37 +162,33 @@ class SharedStrings implements StringTable {
     if (this.complete || !this.part || upTo < this.items.length) return;
     const items: string[] = [];
     let stop = false;
-    await this.reader.stream(this.part, (parser) => {
-      let inItem = false;
-      let phonetic = 0; // inside <rPh>: the reading aid of Japanese text, not part of the value
-      let inText = false;
-      let text = '';
-      parser.on('opentag', (tag) => {
-        const name = localName(tag.name);
-        if (name === 'si') {
+    let inItem = false;
+    let phonetic = 0; // inside <rPh>: the reading aid of Japanese text, not part of the value
+    let inText = false;
+    let text = '';
+    await this.reader.stream(this.part, {
+      open(tag, _a, selfClosing) {
+        if (tag === Tag.SI) {
           inItem = true;
           text = '';
         } else if (inItem) {
-          if (name === 'rPh') phonetic++;
-          else if (name === 't' && !phonetic) inText = !tag.isSelfClosing;
+          if (tag === Tag.RPH) phonetic++;
+          else if (tag === Tag.T && !phonetic) inText = !selfClosing;
         }
-      });
-      const onText = (t: string) => {
-        if (inText) text += t;
-      };
-      parser.on('text', onText);
-      parser.on('cdata', onText);
-      parser.on('closetag', (tag) => {
-        const name = localName(tag.name);
-        if (name === 't') inText = false;
-        else if (name === 'rPh') phonetic--;
-        else if (name === 'si') {
+      },
+      text(raw, cdata) {
+        if (inText) text += cdata ? raw : xmlText(raw);
+      },
+      close(tag) {
+        if (tag === Tag.T) inText = false;
+        else if (tag === Tag.RPH) phonetic--;
+        else if (tag === Tag.SI) {
           inItem = false;
           items.push(decodeEscapes(text));
           if (items.length > upTo) stop = true;
         }
-      });
-      return () => stop;
+      },
+      stop: () => stop,
     });
     this.items = items;
     if (!stop) this.complete = true;
@@ -398,128 +387,116 @@ async function parseSheet(
     stored = true;
   };
 
-  await reader.stream(
-    info.part,
-    (parser) => {
-      parser.on('opentag', (tag: SaxesTagPlain) => {
-        if (stop) return;
-        const name = tag.name.indexOf(':') >= 0 ? localName(tag.name) : tag.name;
-        if (!inData) {
-          if (name === 'sheetData') inData = !tag.isSelfClosing;
+  const handler: StreamHandler = {
+    open(tag, a, selfClosing) {
+      if (stop) return;
+      if (!inData) {
+        if (tag === Tag.SHEET_DATA) inData = !selfClosing;
+        return;
+      }
+      switch (tag) {
+        case Tag.C: {
+          const ref = a.get('r');
+          col = ref ? columnIndex(ref) : col + 1;
+          cellCount++;
+          if (col >= limits.maxColumns || cellCount > limits.maxColumns)
+            throw tooManyColumns(fileName, rowIndex + 1, limits);
+          type = a.get('t');
+          style = a.get('s');
+          value = undefined;
+          formula = undefined;
+          sharedIndex = undefined;
+          sharedRef = undefined;
+          inline = undefined;
           return;
         }
-        switch (name) {
-          case 'c': {
-            const a = tag.attributes;
-            const ref = a.r;
-            col = ref ? columnIndex(ref) : col + 1;
-            cellCount++;
-            if (col >= limits.maxColumns || cellCount > limits.maxColumns)
-              throw tooManyColumns(fileName, rowIndex + 1, limits);
-            type = a.t;
-            style = a.s;
-            value = undefined;
-            formula = undefined;
-            sharedIndex = undefined;
-            sharedRef = undefined;
-            inline = undefined;
-            if (tag.isSelfClosing) finishCell();
-            return;
+        case Tag.V:
+          collecting = selfClosing ? 0 : 1;
+          text = '';
+          if (selfClosing) value = '';
+          return;
+        case Tag.F:
+          if (a.get('t') === 'shared') {
+            sharedIndex = a.get('si');
+            sharedRef = a.get('ref');
           }
-          case 'v':
-            collecting = tag.isSelfClosing ? 0 : 1;
+          collecting = selfClosing ? 0 : 2;
+          text = '';
+          return;
+        case Tag.IS:
+          inInline = true;
+          inline = '';
+          return;
+        case Tag.RPH:
+          if (inInline) phonetic++;
+          return;
+        case Tag.T:
+          if (inInline && !phonetic && !selfClosing) {
+            collecting = 3;
             text = '';
-            if (tag.isSelfClosing) value = '';
-            return;
-          case 'f': {
-            const a = tag.attributes;
-            if (a.t === 'shared') {
-              sharedIndex = a.si;
-              sharedRef = a.ref;
-            }
-            collecting = tag.isSelfClosing ? 0 : 2;
-            text = '';
-            return;
           }
-          case 'is':
-            inInline = true;
-            inline = '';
-            return;
-          case 'rPh':
-            if (inInline) phonetic++;
-            return;
-          case 't':
-            if (inInline && !phonetic && !tag.isSelfClosing) {
-              collecting = 3;
-              text = '';
-            }
-            return;
-          case 'row': {
-            const r = tag.attributes.r;
-            const index = r ? parseInt(r, 10) - 1 : lastRow + 1;
-            if (!(index > lastRow)) throw new NotStreamable(`rows out of order at row ${index + 1}`);
-            if (index >= limits.maxRows) throw tooManyRows(fileName, limits);
-            rowIndex = index;
-            cells = [];
-            cellCount = 0;
-            stored = false;
-            col = -1;
-            if (tag.isSelfClosing) lastRow = rowIndex;
-            return;
-          }
+          return;
+        case Tag.ROW: {
+          const r = a.get('r');
+          const index = r ? parseInt(r, 10) - 1 : lastRow + 1;
+          if (!(index > lastRow)) throw new NotStreamable(`rows out of order at row ${index + 1}`);
+          if (index >= limits.maxRows) throw tooManyRows(fileName, limits);
+          rowIndex = index;
+          cells = [];
+          cellCount = 0;
+          stored = false;
+          col = -1;
+          return;
         }
-      });
-      const onText = (t: string) => {
-        if (collecting === 0) return;
-        text += t;
-        if (text.length > limits.maxCellChars)
-          throw cellTooLong(fileName, `cell ${cellName(Math.max(col, 0), Math.max(rowIndex, 0))}`, limits);
-      };
-      parser.on('text', onText);
-      parser.on('cdata', onText);
-      parser.on('closetag', (tag: SaxesTagPlain) => {
-        if (!inData || stop) return;
-        const name = tag.name.indexOf(':') >= 0 ? localName(tag.name) : tag.name;
-        switch (name) {
-          case 'v':
-            if (collecting === 1) value = text;
-            collecting = 0;
-            return;
-          case 'f':
-            if (collecting === 2 && text !== '') formula = text;
-            collecting = 0;
-            return;
-          case 't':
-            if (collecting === 3) inline = (inline ?? '') + text;
-            collecting = 0;
-            return;
-          case 'rPh':
-            if (inInline) phonetic--;
-            return;
-          case 'is':
-            inInline = false;
-            return;
-          case 'c':
-            if (!tag.isSelfClosing) finishCell();
-            return;
-          case 'row':
-            lastRow = rowIndex;
-            if (stored) {
-              batch.push({ index: rowIndex, cells });
-              if (batch.length >= ROW_BATCH) flush();
-            }
-            return;
-          case 'sheetData':
-            inData = false;
-            flush();
-            stop = true;
-            return;
-        }
-      });
-      return () => stop;
+      }
     },
-    onProgress,
-  );
+    text(raw, cdata) {
+      if (collecting === 0) return;
+      text += cdata ? raw : xmlText(raw);
+      if (text.length > limits.maxCellChars)
+        throw cellTooLong(fileName, `cell ${cellName(Math.max(col, 0), Math.max(rowIndex, 0))}`, limits);
+    },
+    close(tag) {
+      if (!inData || stop) return;
+      switch (tag) {
+        case Tag.V:
+          if (collecting === 1) value = text;
+          collecting = 0;
+          return;
+        case Tag.F:
+          if (collecting === 2 && text !== '') formula = text;
+          collecting = 0;
+          return;
+        case Tag.T:
+          if (collecting === 3) inline = (inline ?? '') + text;
+          collecting = 0;
+          return;
+        case Tag.RPH:
+          if (inInline) phonetic--;
+          return;
+        case Tag.IS:
+          inInline = false;
+          return;
+        case Tag.C:
+          finishCell();
+          return;
+        case Tag.ROW:
+          lastRow = rowIndex;
+          if (stored) {
+            batch.push({ index: rowIndex, cells });
+            if (batch.length >= ROW_BATCH) flush();
+          }
+          return;
+        case Tag.SHEET_DATA:
+          inData = false;
+          flush();
+          stop = true;
+          return;
+      }
+    },
+    stop: () => stop,
+  };
+  await reader.stream(info.part, handler, onProgress);
   if (!stop) flush();
 }
 
@@ -529,11 +506,6 @@ interface Relationship {
   id: string;
   type: string;
   target: string;
-}
-
-function localName(name: string): string {
-  const i = name.indexOf(':');
-  return i >= 0 ? name.slice(i + 1) : name;
 }
 
 function resolvePath(dir: string, target: string): string {
@@ -556,27 +528,33 @@ function damaged(fileName: string, err: unknown): ImportFileError {
 }
 
 /** Number formats that show a date or time, per cell style index (SheetJS's own test of a format). */
-function parseDateStyles(parser: SaxesParser): () => boolean[] {
+async function parseDateStyles(reader: PackageReader, part: Part): Promise<boolean[]> {
   const custom = new Map<number, string>();
   const xfFormats: number[] = [];
   let inCellXfs = false;
-  parser.on('opentag', (tag) => {
-    const name = localName(tag.name);
-    if (name === 'numFmt') custom.set(parseInt(tag.attributes.numFmtId ?? '', 10), tag.attributes.formatCode ?? '');
-    else if (name === 'cellXfs') inCellXfs = !tag.isSelfClosing;
-    else if (name === 'xf' && inCellXfs) xfFormats.push(parseInt(tag.attributes.numFmtId ?? '0', 10) || 0);
+  await reader.parseSmall(part, {
+    open(tag, a, selfClosing) {
+      if (tag === Tag.NUM_FMT) custom.set(parseInt(a.get('numFmtId') ?? '', 10), a.get('formatCode') ?? '');
+      else if (tag === Tag.CELL_XFS) inCellXfs = !selfClosing;
+      else if (tag === Tag.XF && inCellXfs) xfFormats.push(parseInt(a.get('numFmtId') ?? '0', 10) || 0);
+    },
+    close(tag) {
+      if (tag === Tag.CELL_XFS) inCellXfs = false;
+    },
   });
-  parser.on('closetag', (tag) => {
-    if (localName(tag.name) === 'cellXfs') inCellXfs = false;
+  const table = XLSX.SSF.get_table() as Record<number, string>;
+  return xfFormats.map((id) => {
+    const format = custom.get(id) ?? table[id];
+    return format !== undefined && XLSX.SSF.is_date(format);
   });
-  return () => {
-    const table = XLSX.SSF.get_table() as Record<number, string>;
-    return xfFormats.map((id) => {
-      const format = custom.get(id) ?? table[id];
-      return format !== undefined && XLSX.SSF.is_date(format);
-    });
-  };
 }
+
+interface StreamHandler extends Partial<XmlHandler> {
+  /** Checked after each chunk: true ends the read. */
+  stop?: () => boolean;
+}
+
+const noop = () => undefined;
 
 /** Reads parts of the zip as streams of text through a SAX parser, within the read limits. */
 class PackageReader {
@@ -592,15 +570,12 @@ class PackageReader {
     const base = partPath.slice(dir.length);
     const part = parts.get(`${dir}_rels/${base}.rels`.toLowerCase());
     if (!part) return [];
-    const rels = await this.parseSmall(part, (parser) => {
-      const out: Relationship[] = [];
-      parser.on('opentag', (tag) => {
-        if (localName(tag.name) !== 'Relationship') return;
-        const a = tag.attributes;
-        if (a.TargetMode === 'External') return;
-        out.push({ id: a.Id ?? '', type: a.Type ?? '', target: a.Target ?? '' });
-      });
-      return () => out;
+    const rels: Relationship[] = [];
+    await this.parseSmall(part, {
+      open(tag, a) {
+        if (tag !== Tag.RELATIONSHIP || a.get('TargetMode') === 'External') return;
+        rels.push({ id: a.get('Id') ?? '', type: a.get('Type') ?? '', target: a.get('Target') ?? '' });
+      },
     });
     // Targets are relative to the folder of the part that owns the relationships.
     return rels.map((r) => ({ ...r, target: partPath === '' ? resolvePath('', r.target) : r.target }));
@@ -610,46 +585,36 @@ class PackageReader {
   async dimensionRows(part: Part): Promise<number | null> {
     let rows: number | null = null;
     let done = false;
-    await this.stream(part, (parser) => {
-      parser.on('opentag', (tag) => {
-        const name = localName(tag.name);
-        if (name === 'dimension') {
-          const m = /(\d+)$/.exec(tag.attributes.ref ?? '');
-          if (m) rows = Math.min(parseInt(m[1], 10), this.limits.maxRows);
+    const maxRows = this.limits.maxRows;
+    await this.stream(part, {
+      open(tag, a) {
+        if (tag === Tag.DIMENSION) {
+          const m = /(\d+)$/.exec(a.get('ref') ?? '');
+          if (m) rows = Math.min(parseInt(m[1], 10), maxRows);
           done = true;
-        } else if (name === 'sheetData') done = true;
-      });
-      return () => done;
+        } else if (tag === Tag.SHEET_DATA) done = true;
+      },
+      stop: () => done,
     });
     return rows;
   }
 
-  /** Parses a small part (workbook, relationships, styles) whole; `setup` returns the result getter. */
-  async parseSmall<T>(part: Part, setup: (parser: SaxesParser) => () => T): Promise<T> {
+  /** Reads a small part (workbook, relationships, styles) whole. */
+  async parseSmall(part: Part, handler: Partial<XmlHandler>): Promise<void> {
     if (part.entry.uncompressedSize > SMALL_PART_BYTES) {
       throw new ImportFileError(
         'corrupt',
         `${this.fileName} could not be read: its part ${part.path} is ${Math.round(part.entry.uncompressedSize / 1048576)} MB, far more than such a part ever holds. Open it in Excel and save it again.`,
       );
     }
-    let result: (() => T) | null = null;
-    await this.stream(part, (parser) => {
-      const get = setup(parser);
-      result = get;
-      return () => false;
-    });
-    return (result as unknown as () => T)();
+    await this.stream(part, handler);
   }
 
   /**
-   * Streams one part through a fresh SAX parser. `setup` attaches the handlers and returns a stop test, checked
-   * after each chunk; a handler may throw to abandon the read.
+   * Streams one part through the XML scanner into `handler`, whose stop() is checked after each chunk; a handler
+   * may throw to abandon the read.
    */
-  stream(
-    part: Part,
-    setup: (parser: SaxesParser) => () => boolean,
-    onProgress?: (p: ReadProgress) => void,
-  ): Promise<void> {
+  stream(part: Part, handler: StreamHandler, onProgress?: (p: ReadProgress) => void): Promise<void> {
     const { entry } = part;
     const budget = new ReadBudget(this.fileName, this.limits);
     budget.reserve(entry.uncompressedSize);
@@ -663,14 +628,11 @@ class PackageReader {
         if (err === undefined) resolve();
         else reject(this.failure(part, err));
       };
-      const parser = new SaxesParser({ position: false, fileName: part.path });
-      let shouldStop: () => boolean;
-      try {
-        shouldStop = setup(parser);
-      } catch (err) {
-        finish(err);
-        return;
-      }
+      const scanner = new XmlScanner(
+        { open: handler.open ?? noop, close: handler.close ?? noop, text: handler.text ?? noop },
+        part.path,
+      );
+      const shouldStop = handler.stop ?? (() => false);
       let decoder: TextDecoder | null = null;
       // Characters since the last '<': a longer run is a cell (or an attribute) past the cell-length limit, refused
       // before the SAX parser buffers all of it.
@@ -695,13 +657,16 @@ class PackageReader {
               const lt = text.lastIndexOf('<');
               run = lt < 0 ? run + text.length : text.length - lt;
               if (run > maxRun) throw cellTooLong(this.fileName, `part ${part.path}`, this.limits);
-              parser.write(text);
+              scanner.write(text);
               // Progress in the file's own (compressed) bytes, scaled from the inflated bytes read.
               onProgress?.({
                 done: Math.round((inflated / Math.max(1, entry.uncompressedSize)) * entry.compressedSize),
                 total: entry.compressedSize,
               });
-              if (shouldStop()) finish();
+              if (shouldStop()) {
+                scanner.stop();
+                finish();
+              }
             } catch (e) {
               finish(e);
             }
@@ -710,8 +675,7 @@ class PackageReader {
             if (settled) return;
             try {
               if (inflated !== entry.uncompressedSize) throw new Error('the part is cut short');
-              if (decoder) parser.write(decoder.decode());
-              parser.close();
+              if (decoder) scanner.write(decoder.decode());
               finish();
             } catch (e) {
               finish(e);
