@@ -34,7 +34,7 @@ let writer: XlsxStreamWriter | null = null;
 const PREVIEW_ROWS = 30;
 /** Rows read for a preview: header detection looks at 30, the column scan 200 below the header, content checks 1000. */
 const HEAD_ROWS = 1000;
-const RECORD_CHUNK = 20_000;
+const RECORD_CHUNK = 5_000;
 /** Contacts sent as text before the rest go deflated (a 100k import needs no deflating). */
 const DEFLATE_AFTER = 200_000;
 
