@@ -373,6 +373,19 @@ describe('limits, checked while streaming', () => {
   });
 });
 
+describe('a file in many batches', () => {
+  it('finds every duplicate number across batches, and a later row fills what the first left blank', async () => {
+    const rows = ['name,phone,city'];
+    for (let i = 0; i < 30_000; i++) rows.push(`P${i},98${String(30_000_000 + i)},${i % 7 ? 'Pune' : ''}`);
+    // Rows 30,002 on repeat the numbers of the rows 20,000 above them, with a city where those had none.
+    for (let i = 0; i < 30_000; i += 7) rows.push(`Again ${i},+91 98${String(30_000_000 + i)},Delhi`);
+    const { result } = await importText('batches.csv', Buffer.from(rows.join('\n')));
+    expect(result).toMatchObject({ accepted: 30_000, duplicatesInFile: Math.ceil(30_000 / 7), rejectedCount: 0 });
+    const found = await core.api['contacts.page']({ listId: result.listId, search: '9830021000', offset: 0, limit: 5 });
+    expect(found.rows.map((c) => [c.name, c.sourceRow, c.variables.city])).toEqual([['P21000', 21_002, 'Delhi']]);
+  });
+});
+
 describe('streaming .xlsx export', () => {
   it('writes every row in batches, reports progress, and SheetJS reads it back', async () => {
     const rows = Array.from({ length: 12_345 }, (_, i) => [i, `Name ${i} & <co>`, i % 3 ? null : '=cmd()', 'मुंबई']);
