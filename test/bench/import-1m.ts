@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore } from '../../src/main/core';
+import { createCore } from '../../src/main/create-core';
 import { XlsxStreamWriter } from '../../src/main/core/contacts/xlsx-writer';
 import { nodePlatform } from '../../src/main/core/node-platform';
 
