@@ -9,10 +9,11 @@ import { CallOutcomes } from './core/calls/outcome';
 import { ReviewList } from './core/calls/review';
 import { ContactsService } from './core/contacts/service';
 import { openDatabaseWithReplacement } from './core/maintenance/maintenance';
+import { databaseResponds } from './core/store/db';
 import { Dialer, DialerState } from './core/dialer/dialer';
 import { DncService } from './core/dnc/service';
 import { ProviderRegistry } from './core/providers/registry';
-import { assemblyAiHook, zapierHook } from './core/recordings/hook';
+import { assemblyAiHook, recordingsMonitor, zapierHook } from './core/recordings/hook';
 import { RecordingsService } from './core/recordings/service';
 import { SheetSources } from './core/sources/service';
 import { SecretsRepository, SettingsRepository } from './core/store/repositories/settings';
@@ -86,7 +87,10 @@ export function createCore(options: CoreOptions): Core {
     calls,
     providers,
     extraHooks: { zapier: zapierHook(recordings), assemblyai: assemblyAiHook(recordings) },
-    stats: { recordings: () => recordings.stats() },
+    monitoring: recordingsMonitor(recordings, {
+      now: () => clock.now(),
+      databaseOk: () => databaseResponds(db),
+    }),
     tuning: options.webhooks,
   });
   const tunnel = new TunnelService({

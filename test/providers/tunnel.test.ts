@@ -50,7 +50,7 @@ describe('tunnel through the real localtunnel client', () => {
     await server.close();
   });
 
-  it('opens, delivers a provider webhook to the webhook server, self-tests /health, and stops', async () => {
+  it('opens, delivers a provider webhook to the webhook server, self-tests the monitoring health route, and stops', async () => {
     const opened = await tunnel.configure({ mode: 'localtunnel', host: server.url });
     expect(opened).toMatchObject({
       mode: 'localtunnel',
@@ -84,10 +84,13 @@ describe('tunnel through the real localtunnel client', () => {
     });
     expect(wrongSecret.status).toBe(401);
     expect((await viaTunnel(`${opened.publicUrl}/anything-else`)).status).toBe(404);
+    expect((await viaTunnel(`${opened.publicUrl}/health`)).status).toBe(404);
+    expect((await viaTunnel(`${opened.publicUrl}/stats`)).status).toBe(404);
+    expect((await viaTunnel(`${core.webhooks.hookUrl('monitor')}/stats`)).status).toBe(200);
 
     const test = await tunnel.selfTest();
     expect(test.ok).toBe(true);
-    expect(test.url).toBe(`${opened.publicUrl}/health`);
+    expect(test.url).toBe(opened.publicUrl);
     expect(test.roundTripMs).toEqual(expect.any(Number));
 
     const stopped = await tunnel.stop();
@@ -105,7 +108,7 @@ describe('tunnel through the real localtunnel client', () => {
     });
     expect(tunnel.status().publicUrl).toBe(first.publicUrl);
     expect(urlChanges).toEqual([first.publicUrl]); // same URL: providers are not told again
-    const res = await viaTunnel(`${first.publicUrl}/health`);
+    const res = await viaTunnel(`${core.webhooks.hookUrl('monitor')}/health`);
     expect(res.status).toBe(200);
   });
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness, seedRecord, type TestCore } from './harness';
 
-// The intake over real HTTP: POST /hooks/zapier/<secret> on the webhook server, and the counts on GET /stats.
+// The intake over real HTTP: POST /hooks/zapier/<secret> on the webhook server, and the monitoring routes under
+// /hooks/monitor/<secret>/ (health, stats, one processed record) in the shapes their scripts read.
 
 let h: Harness;
 beforeEach(async () => {
@@ -32,7 +33,7 @@ async function serving(): Promise<TestCore> {
 }
 
 describe('POST /hooks/zapier/<secret>', () => {
-  it('answers at once, processes in the background, acknowledges a repeat, and counts it all on GET /stats', async () => {
+  it('answers at once, processes in the background, acknowledges a repeat, and counts it all on …/stats', async () => {
     const core = await serving();
     const url = core.webhooks.hookUrl('zapier');
     expect((await core.api['recordings.settings.get']({})).zapierHookUrl).toBe(url);
@@ -50,8 +51,46 @@ describe('POST /hooks/zapier/<secret>', () => {
 
     await h.until(core, () => h.state(core, 'CA1234567890abcdef') === 'posted');
     expect(h.slack.channel).toHaveLength(1);
-    const stats = (await (await fetch(`${core.webhooks.localUrl}/stats`)).json()) as Record<string, unknown>;
-    expect(stats.recordings).toEqual({ processed: 1, posted: 1, failed: 0, pending: 0, duplicates: 1 });
+    const monitor = core.webhooks.hookUrl('monitor');
+    const stats = (await (await fetch(`${monitor}/stats`)).json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({ total_processed: 1, successfully_posted: 1, failed: 0, pending: 0, duplicates: 1 });
+
+    const health = await fetch(`${monitor}/health`);
+    expect(health.status).toBe(200);
+    const healthBody = (await health.json()) as Record<string, unknown>;
+    expect(healthBody).toMatchObject({
+      status: 'healthy',
+      timestamp: new Date(core.platform.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      database: 'connected',
+      stats: { total_processed: 1, successfully_posted: 1, failed: 0 },
+      services: { transcription: 'enabled', slack: 'enabled' },
+    });
+    expect(healthBody.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(Object.keys(healthBody)).toEqual(['status', 'timestamp', 'database', 'stats', 'services', 'webhooks']);
+
+    const record = await fetch(`${monitor}/call/CA1234567890abcdef`);
+    expect(record.status).toBe(200);
+    const recordBody = (await record.json()) as Record<string, unknown>;
+    expect(recordBody).toMatchObject({
+      call_id: 'CA1234567890abcdef',
+      from_number: seedRecord().from_number,
+      to_number: seedRecord().to_number,
+      duration: seedRecord().duration,
+      timestamp: seedRecord().timestamp,
+      processed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      transcription_text: expect.stringContaining(':'),
+      slack_posted: true,
+      status: 'completed',
+    });
+    const unknown = await fetch(`${monitor}/call/CA-nobody`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'not_found', message: 'No processed call with call_id CA-nobody' });
+
+    // Nothing outside the secret prefix answers, and a wrong secret is refused.
+    for (const path of ['/stats', '/health', '/call/CA1234567890abcdef'])
+      expect((await fetch(`${core.webhooks.localUrl}${path}`)).status).toBe(404);
+    expect((await fetch(`${monitor.replace(/[^/]+$/, 'wrong-secret')}/health`)).status).toBe(401);
+    expect((await fetch(`${monitor}/stats`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
   it('refuses a wrong secret (401), a body that is not JSON or not a call record (400), and GET (405), storing nothing', async () => {

@@ -49,7 +49,7 @@ function newAttempt(core: TestCore, n: number, phone = `+9198765${String(43210 +
 }
 
 describe('webhook server routes', () => {
-  it('answers 404 to every path and method but the hook routes and GET /health, and stores nothing', async () => {
+  it('answers 404 to every path and method but the hook and monitoring routes, and stores nothing', async () => {
     const core = await started();
     const base = core.webhooks.localUrl!;
     const secret = core.secrets.webhookSecret();
@@ -67,8 +67,16 @@ describe('webhook server routes', () => {
       `/hooks/bolna/${secret}`,
       `/hooks/simulator/${secret}%2F`,
       `/hooks/../hooks/simulator/${secret}`,
+      '/health',
       '/health/',
       '/healthz',
+      '/stats',
+      '/call/CA1',
+      `/hooks/monitor/${secret}`,
+      `/hooks/monitor/${secret}/health/`,
+      `/hooks/monitor/${secret}/call/`,
+      `/hooks/monitor/${secret}/call/a/b`,
+      `/hooks/monitor/${secret}/logs`,
       '/api/calls',
       '/index.html',
       '/favicon.ico',
@@ -88,7 +96,7 @@ describe('webhook server routes', () => {
       }
     }
     for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']) {
-      for (const path of [`/hooks/simulator/${secret}`, '/health']) {
+      for (const path of [`/hooks/simulator/${secret}`, `/hooks/monitor/${secret}/health`]) {
         const reply = await send(base, { method, path });
         if (reply.status !== 404) seen.push(`${method} ${path} → ${reply.status}`);
       }
@@ -97,11 +105,12 @@ describe('webhook server routes', () => {
     expect(inboxCount(core)).toBe(0);
   });
 
-  it('GET /health reports inbox counts by state and the last webhook time', async () => {
+  it('GET …/monitor/<secret>/health reports inbox counts by state and the last webhook time', async () => {
     const core = await started();
     const key = simulatorSigningKey(core.secrets);
-    const before = JSON.parse((await send(core.webhooks.localUrl!, { method: 'GET', path: '/health' })).body);
-    expect(before).toEqual({ ok: true, inbox: {}, applying: 0, lastWebhookAt: null });
+    const health = `${new URL(core.webhooks.hookUrl('monitor')).pathname}/health`;
+    const before = JSON.parse((await send(core.webhooks.localUrl!, { method: 'GET', path: health })).body);
+    expect(before.webhooks).toEqual({ ok: true, inbox: {}, applying: 0, lastWebhookAt: null });
     expect(
       (await sendSigned(core.webhooks.hookUrl('simulator'), simEvent({ call_id: 'sim_x', attempt_id: 999 }), key))
         .status,
@@ -110,9 +119,9 @@ describe('webhook server routes', () => {
       const health = core.webhooks.health();
       return health.inbox.unknown_call === 1 ? health : null;
     });
-    const reply = await send(core.webhooks.localUrl!, { method: 'GET', path: '/health' });
+    const reply = await send(core.webhooks.localUrl!, { method: 'GET', path: health });
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body)).toEqual({ ...after, lastWebhookAt: expect.any(Number) });
+    expect(JSON.parse(reply.body).webhooks).toEqual({ ...after, lastWebhookAt: expect.any(Number) });
   });
 
   it('builds hook URLs from the public URL when there is one, else the local one', async () => {

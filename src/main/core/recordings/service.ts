@@ -273,6 +273,17 @@ export class RecordingsService {
     return this.repo.stats();
   }
 
+  /** The job for a Zapier record's call_id (or `console:<id>`), with the record as it was received. */
+  byCallId(callId: string): { job: RecordingJob; payload: RecordingPayload; transcript: string | null } | undefined {
+    const row = this.repo.byExternalId(callId);
+    if (!row) return undefined;
+    return {
+      job: this.view(row),
+      payload: RecordingPayload.parse(JSON.parse(row.payload_json)),
+      transcript: row.transcript_text,
+    };
+  }
+
   /** Puts a failed job back at the step where it stopped; returns undefined when it is not failed. */
   retry(id: number): RecordingJob | undefined {
     if (!this.repo.requeue(id, this.now())) return undefined;

@@ -93,4 +93,14 @@ export function prepareCached<P extends unknown[] | [Record<string, unknown>] = 
   return stmt as unknown as Statement<P, R>;
 }
 
+/** Whether the database answers a trivial query (the monitoring health check). */
+export function databaseResponds(db: Db): boolean {
+  try {
+    prepareCached(db, 'SELECT 1').get();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export { LATEST_SCHEMA_VERSION };

@@ -168,7 +168,10 @@ export class TunnelService {
     return this.status();
   }
 
-  /** GET <public URL>/health through the internet and back; the round trip says the tunnel really works. */
+  /**
+   * GET <public URL>/hooks/monitor/<secret>/health through the internet and back; the round trip says the tunnel
+   * really works. `url` names the public URL tested, without the path secret.
+   */
   async selfTest(
     timeoutMs = 10_000,
   ): Promise<{ ok: boolean; url: string | null; roundTripMs: number | null; message: string }> {
@@ -180,10 +183,10 @@ export class TunnelService {
         roundTripMs: null,
         message: 'There is no public URL: start the tunnel or set your own URL first.',
       };
-    const url = `${base}/health`;
+    const url = base;
     const started = performance.now();
     try {
-      const status = await this.get(url, timeoutMs);
+      const status = await this.get(`${this.deps.webhooks.hookUrl('monitor')}/health`, timeoutMs);
       const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
       if (status !== 200)
         return {

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ProviderName } from '../../../shared/domain';
 import type { SecretStore } from '../settings/settings';
 
-/** Everything served at /hooks/<name>/<secret>: the voice providers and the recordings intake. */
-export type HookName = ProviderName | 'zapier' | 'assemblyai';
+/** Everything served at /hooks/<name>/<secret>: the voice providers, the recordings intake, the monitoring routes. */
+export type HookName = ProviderName | 'zapier' | 'assemblyai' | 'monitor';
 
 /** What the dialer, the providers and the recordings pipeline need to tell a sender where to post. */
 export interface HookUrlSource {

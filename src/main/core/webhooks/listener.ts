@@ -52,8 +52,8 @@ export interface WebhookListenerDeps {
   providers: ProviderLookup;
   /** Routes served by other capabilities, by hook name (which must not be a provider's). */
   extraHooks: Record<string, ExtraHook>;
-  /** Sections of GET /stats (e.g. the recordings pipeline's counts), by name. */
-  stats: Record<string, () => unknown>;
+  /** The monitoring routes under /hooks/monitor/<secret>/ (the recordings pipeline's health, stats, records). */
+  monitoring: MonitoringRoutes;
   tuning?: Partial<ListenerTuning>;
 }
 
@@ -95,6 +95,21 @@ function boundRequest(req: IncomingMessage, res: ServerResponse, timeoutMs: numb
   req.on('end', () => clearTimeout(timer));
 }
 
+/**
+ * GET /hooks/monitor/<secret>/health, …/stats and …/call/<call_id>: what a person or a script watches. Behind the
+ * path secret like every hook, so the tunnel answers nothing else.
+ */
+export interface MonitoringRoutes {
+  health(): Record<string, unknown>;
+  stats(): Record<string, unknown>;
+  /** One processed record, or null when there is none with that id. */
+  call(callId: string): Record<string, unknown> | null;
+}
+
+/** The hook name of the monitoring routes: no provider or other hook may use it. */
+export const MONITOR_HOOK = 'monitor';
+const MONITOR_PATH = /^\/hooks\/monitor\/([A-Za-z0-9_-]{1,200})\/(health|stats|call\/([^/]{1,200}))$/;
+
 const HOOK_PATH = /^\/hooks\/([a-z_]{1,40})\/([A-Za-z0-9_-]{1,200})$/;
 const HOOK_NAME = /^[a-z_]{1,40}$/;
 
@@ -124,7 +139,8 @@ function send(
 }
 
 /**
- * The only listener that faces the internet (through the tunnel): /hooks/<name>/<secret>, GET /health and GET /stats.
+ * The only listener that faces the internet (through the tunnel): /hooks/<name>/<secret> and the monitoring routes
+ * under /hooks/monitor/<secret>/; every other path is 404.
  *
  * Per delivery: path secret → size limit → provider signature → parse (malformed bodies get 400 and are never
  * stored) → the inbox stores the raw delivery and calls back when the provider may be answered.
@@ -133,15 +149,13 @@ export class WebhookListener {
   private server: Server | null = null;
   private ingress: Server | null = null;
   private readonly extraHooks = new Map<string, ExtraHook>();
-  private readonly statsSections: [string, () => unknown][];
 
   constructor(private readonly deps: WebhookListenerDeps) {
     for (const [name, hook] of Object.entries(deps.extraHooks)) {
-      if (!HOOK_NAME.test(name) || ProviderName.safeParse(name).success)
+      if (!HOOK_NAME.test(name) || name === MONITOR_HOOK || ProviderName.safeParse(name).success)
         throw new Error(`cannot serve hook "${name}": hook names are lower-case letters and _, and not a provider's`);
       this.extraHooks.set(name, hook);
     }
-    this.statsSections = Object.entries(deps.stats);
   }
 
   async start(): Promise<void> {
@@ -207,16 +221,9 @@ export class WebhookListener {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (path === '/health' && req.method === 'GET') {
-      send(res, 200, JSON.stringify(this.health()));
-      return;
-    }
-    if (path === '/stats' && req.method === 'GET') {
-      send(
-        res,
-        200,
-        JSON.stringify(Object.fromEntries(this.statsSections.map(([name, section]) => [name, section()]))),
-      );
+    const monitor = MONITOR_PATH.exec(path);
+    if (monitor) {
+      this.monitor(req, res, monitor[1], monitor[2], monitor[3]);
       return;
     }
     const match = HOOK_PATH.exec(path);
@@ -274,6 +281,43 @@ export class WebhookListener {
     req.on('error', () => {
       refused = true;
     });
+  }
+
+  private monitor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    secret: string,
+    route: string,
+    encodedCallId: string | undefined,
+  ): void {
+    if (req.method !== 'GET') {
+      send(res, 404, '{"error":"not found"}');
+      return;
+    }
+    if (!this.deps.urls.secretMatches(secret)) {
+      this.deps.logger.log('warn', 'webhooks', 'refused a monitoring request: wrong path secret');
+      send(res, 401, '{"error":"unauthorized"}');
+      return;
+    }
+    const monitoring = this.deps.monitoring;
+    if (route === 'health') {
+      send(res, 200, JSON.stringify({ ...monitoring.health(), webhooks: this.health() }));
+      return;
+    }
+    if (route === 'stats') {
+      send(res, 200, JSON.stringify({ ...monitoring.stats(), webhooks: this.health() }));
+      return;
+    }
+    let callId: string;
+    try {
+      callId = decodeURIComponent(encodedCallId ?? '');
+    } catch {
+      send(res, 400, JSON.stringify({ error: 'malformed', message: 'the call id is not a valid URL component' }));
+      return;
+    }
+    const record = monitoring.call(callId);
+    if (record) send(res, 200, JSON.stringify(record));
+    else send(res, 404, JSON.stringify({ error: 'not_found', message: `No processed call with call_id ${callId}` }));
   }
 
   /** `query` is the query string as received: it is stored byte for byte, so a re-parse sees what arrived. */

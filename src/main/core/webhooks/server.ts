@@ -3,7 +3,13 @@ import type { SettingsService } from '../settings/settings';
 import type { Db } from '../store/db';
 import type { HookName, HookUrls } from './hook-urls';
 import { WebhookInbox, type EventApplier, type ProviderLookup } from './inbox';
-import { WebhookListener, type ExtraHook, type ListenerTuning, type WebhookHealth } from './listener';
+import {
+  WebhookListener,
+  type ExtraHook,
+  type ListenerTuning,
+  type MonitoringRoutes,
+  type WebhookHealth,
+} from './listener';
 
 export interface WebhookServerDeps {
   db: Db;
@@ -15,8 +21,8 @@ export interface WebhookServerDeps {
   providers: ProviderLookup;
   /** Routes under /hooks/ served by other capabilities (the recordings intake), by name. */
   extraHooks?: Record<string, ExtraHook>;
-  /** Sections of GET /stats, by name. */
-  stats?: Record<string, () => unknown>;
+  /** GET /hooks/monitor/<secret>/… (health, stats, one processed record). */
+  monitoring: MonitoringRoutes;
   tuning?: Partial<ListenerTuning>;
 }
 
@@ -31,7 +37,7 @@ export class WebhookServer {
   private readonly listener: WebhookListener;
 
   constructor(private readonly deps: WebhookServerDeps) {
-    const { db, platform, settings, urls, calls, providers, extraHooks = {}, stats = {}, tuning } = deps;
+    const { db, platform, settings, urls, calls, providers, extraHooks = {}, monitoring, tuning } = deps;
     const { clock, logger } = platform;
     this.urls = urls;
     this.inbox = new WebhookInbox({ db, clock, logger, calls, providers, urls });
@@ -43,7 +49,7 @@ export class WebhookServer {
       inbox: this.inbox,
       providers,
       extraHooks,
-      stats,
+      monitoring,
       tuning,
     });
   }
