@@ -115,6 +115,12 @@ export const CampaignSettings = z.object({
   /** Minimum gap between two call starts. */
   pacingMs: z.number().int().min(0).default(0),
   maxAttempts: z.number().int().min(1).max(20).default(3),
+  /** A call in progress longer than this is hung up and ended as stale, so it cannot hold a slot forever. */
+  maxCallMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .default(60 * 60_000),
   /** Delay before attempt n+1, indexed by attempts already made - 1; the last value repeats. */
   retryDelaysMs: z
     .array(z.number().int().min(0))

@@ -120,10 +120,12 @@ export class DialerEngine {
       this.lastSweep = now;
       launched.push(this.deps.reconciler.sweepStale(now));
     }
-    // The stale sweep only matters while calls are live.
-    let wakeAt = this.callRows.anyLive() ? this.lastSweep + this.tuning.sweepEveryMs : Number.POSITIVE_INFINITY;
+    let wakeAt = Number.POSITIVE_INFINITY;
     const running = this.campaignRows.inStates(['running']).sort((a, b) => b.settings.priority - a.settings.priority);
     for (const c of running) wakeAt = Math.min(wakeAt, this.dialCampaign(c, now, launched));
+    // The stale sweep only matters while calls are live, counting those this pass has just placed: a lone stuck
+    // call must still be swept when nothing else wakes the loop.
+    if (this.callRows.anyLive()) wakeAt = Math.min(wakeAt, this.lastSweep + this.tuning.sweepEveryMs);
     for (const c of this.campaignRows.inStates(['scheduled']))
       if (c.startAt !== null) wakeAt = Math.min(wakeAt, c.startAt);
     if (wakeAt < Number.POSITIVE_INFINITY) this.deps.timer.wake(Math.max(wakeAt, now));

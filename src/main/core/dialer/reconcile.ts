@@ -1,10 +1,11 @@
-import type { ProviderName } from '../../../shared/domain';
+import { CampaignSettings, type ProviderName } from '../../../shared/domain';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';
 import type { VoiceProvider } from '../providers/types';
 import type { Db } from '../store/db';
 import { CallsRepository, type CallRow } from '../store/repositories/calls';
+import { CampaignsRepository } from '../store/repositories/campaigns';
 import { type DialerActivity, errorText } from './activity';
 
 /**
@@ -12,8 +13,12 @@ import { type DialerActivity, errorText } from './activity';
  * about for too long. Providers that can answer are asked where each call stands; the others' calls keep waiting for
  * webhooks until they are stale, and are then failed so the contact can be retried.
  */
+/** For calls outside a campaign (a manual test call). */
+const DEFAULT_MAX_CALL_MS = CampaignSettings.parse({}).maxCallMs;
+
 export class CallReconciler {
   private readonly callRows: CallsRepository;
+  private readonly campaignRows: CampaignsRepository;
 
   constructor(
     private readonly deps: {
@@ -26,6 +31,7 @@ export class CallReconciler {
     },
   ) {
     this.callRows = new CallsRepository(deps.db);
+    this.campaignRows = new CampaignsRepository(deps.db);
   }
 
   /** After a restart: every call not yet ended. */
@@ -33,10 +39,77 @@ export class CallReconciler {
     await this.reconcile(this.callRows.live(), 'restart');
   }
 
-  /** Live calls with no provider news for staleAfterMs. */
+  /**
+   * Live calls with no provider news for staleAfterMs, then calls that make no progress whatever the provider says:
+   * not answered staleAfterMs after they were placed, or in progress longer than the campaign's maxCallMs.
+   */
   async sweepStale(now: number): Promise<void> {
     const silent = this.callRows.silentSince(now - this.deps.staleAfterMs);
     if (silent.length) await this.reconcile(silent, 'stale');
+    await this.endOverdue(now);
+  }
+
+  /**
+   * A provider that keeps answering "ringing" (or a call that never hangs up) must not hold a campaign's slot: such a
+   * call is hung up through the provider where it can be, ended as stale, and counted (docs/architecture.md, Dialer
+   * rules).
+   */
+  private async endOverdue(now: number): Promise<void> {
+    const maxCallMs = new Map<number, number>();
+    for (const row of this.callRows.live()) {
+      const why = this.overdue(row, now, maxCallMs);
+      if (!why) continue;
+      let provider: VoiceProvider | null;
+      try {
+        provider = this.deps.providers.get(row.provider as ProviderName);
+      } catch {
+        provider = null;
+      }
+      if (provider?.capabilities.cancel && row.provider_call_id) {
+        try {
+          await provider.cancelCall(row.provider_call_id);
+        } catch (err) {
+          this.deps.activity.log(
+            row.campaign_id,
+            row.id,
+            'warn',
+            `Could not hang up stale call ${row.id} through ${row.provider}: ${errorText(err)}`,
+          );
+        }
+      }
+      const ended = this.deps.calls.finish(row.id, {
+        result: 'failed',
+        error: `Stale: ${why}; hung up and marked failed so the contact can be retried`,
+        countsAsAttempt: true,
+        stale: true,
+      });
+      if (ended)
+        this.deps.activity.log(
+          row.campaign_id,
+          row.id,
+          'warn',
+          `Call ${row.id} to ${row.phone} ended as stale: ${why}`,
+        );
+    }
+  }
+
+  private overdue(row: CallRow, now: number, maxCallMs: Map<number, number>): string | null {
+    const min = (ms: number) => Math.round(ms / 60_000);
+    if (row.status === 'dialing' || row.status === 'initiated' || row.status === 'ringing') {
+      const since = row.started_at ?? row.created_at;
+      if (now - since < this.deps.staleAfterMs) return null;
+      return `${row.status} for ${min(now - since)} min without being answered`;
+    }
+    // A call handed to a person (transferring) is theirs to end.
+    if (row.answered_at === null || row.status !== 'in_progress') return null;
+    let limit = row.campaign_id === null ? undefined : maxCallMs.get(row.campaign_id);
+    if (limit === undefined) {
+      const campaign = row.campaign_id === null ? undefined : this.campaignRows.get(row.campaign_id);
+      limit = campaign?.settings.maxCallMs ?? DEFAULT_MAX_CALL_MS;
+      if (row.campaign_id !== null) maxCallMs.set(row.campaign_id, limit);
+    }
+    if (now - row.answered_at < limit) return null;
+    return `in progress for ${min(now - row.answered_at)} min, longer than the maximum call length (${min(limit)} min)`;
   }
 
   /**
