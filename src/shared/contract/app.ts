@@ -8,11 +8,11 @@ export const AppView = z.enum([
   'campaigns',
   'live',
   'transcripts',
-  'review',
   'settings',
   'recordings',
   'analytics',
   'logs',
+  'review',
 ]);
 export type AppView = z.infer<typeof AppView>;
 
