@@ -19,6 +19,8 @@ const APPLY_SLICE_BUSY_MS = 2;
 const APPLY_SLICE_IDLE_MS = 8;
 const LARGE_BACKLOG = 5_000;
 const PAGE = 500;
+/** How long a slice undone by a storage fault (a full disk) waits before it is tried again. */
+const STORAGE_RETRY_MS = 1_000;
 
 /** Where a delivery's events go: the call lifecycle, which applies each once and forward only. */
 export interface EventApplier {
@@ -204,18 +206,34 @@ export class WebhookInbox {
       this.drainScheduled = false;
       const busy = this.arrivedSinceSlice && this.queueLength() < LARGE_BACKLOG;
       this.arrivedSinceSlice = false;
-      this.drain(busy ? APPLY_SLICE_BUSY_MS : APPLY_SLICE_IDLE_MS);
-      if (this.queueLength() > 0) this.scheduleDrain();
+      const written = this.drain(busy ? APPLY_SLICE_BUSY_MS : APPLY_SLICE_IDLE_MS);
+      if (this.queueLength() === 0) return;
+      if (written) this.scheduleDrain();
+      else this.deps.clock.setTimeout(() => this.scheduleDrain(), STORAGE_RETRY_MS);
     });
   }
 
-  private drain(budgetMs: number): void {
-    if (this.queueLength() === 0) return;
-    this.applySlice(performance.now() + budgetMs);
+  /** False when the database could not be written (a full disk): the slice is undone and tried again later. */
+  private drain(budgetMs: number): boolean {
+    if (this.queueLength() === 0) return true;
+    const first = this.queueHead;
+    try {
+      this.applySlice(performance.now() + budgetMs);
+    } catch (err) {
+      // SQLite rolled the whole slice back; its deliveries are still stored as pending, so nothing is lost.
+      this.queueHead = first;
+      this.deps.logger.log(
+        'error',
+        'webhooks',
+        `Could not save webhook events (${errorText(err)}); ${this.queueLength()} stored deliveries wait and are applied again in ${STORAGE_RETRY_MS / 1000} s.`,
+      );
+      return false;
+    }
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
       this.queueHead = 0;
     }
+    return true;
   }
 
   /** Applies one delivery's events and records the outcome on its inbox row, atomically. */
@@ -224,6 +242,9 @@ export class WebhookInbox {
     try {
       return this.applyTx(job, at);
     } catch (err) {
+      // A storage fault (disk full, I/O error) is not this delivery's fault, and SQLite has already undone the
+      // enclosing slice: it goes up to drain(), which tries the slice again later.
+      if (isStorageFault(err)) throw err;
       const message = errorText(err);
       this.deps.logger.log('error', 'webhooks', `applying webhook #${job.inboxId} failed: ${message}`);
       this.inbox.mark(job.inboxId, 'error', message, at);
@@ -282,4 +303,10 @@ export class WebhookInbox {
     }, UNKNOWN_RETRY_EVERY_MS);
     this.unknownTimer.unref?.();
   }
+}
+
+/** SQLite's codes for a database that cannot be written at the moment, whatever is written. */
+function isStorageFault(err: unknown): boolean {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED)/.test(code);
 }
