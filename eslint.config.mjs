@@ -6,6 +6,13 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import i18next from 'eslint-plugin-i18next';
+
+const TRANSLATED_RENDERER_FILES = [
+  'src/renderer/src/shell/**/*.tsx',
+  'src/renderer/src/agents/HandoffCard.tsx',
+  'src/renderer/src/agents/TransferBanner.tsx',
+];
 
 const nodeBuiltins = [
   'node:*',
@@ -149,6 +156,24 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'scripts/**/*.{js,mjs,ts}'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // Every user-visible string in JSX comes from the translations (src/renderer/src/i18n/locales): text, and the
+  // attributes people read or hear. The folders listed are the ones already translated; a folder joins the list
+  // once its strings are extracted (docs/i18n.md).
+  {
+    files: TRANSLATED_RENDERER_FILES,
+    plugins: { i18next },
+    rules: {
+      'i18next/no-literal-string': [
+        'error',
+        {
+          mode: 'jsx-only',
+          'jsx-attributes': { include: ['aria-label', 'title', 'placeholder', 'alt', 'aria-description'] },
+          'should-validate-template': true,
+          words: { exclude: ['[0-9!-/:-@[-`{-~×—…·→←]+', 'Call Console'] },
+        },
+      ],
+    },
   },
   prettier,
 );

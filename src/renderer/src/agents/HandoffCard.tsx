@@ -1,15 +1,10 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { languageLabel } from '../../../shared/languages';
 import { OUTCOMES } from '../../../shared/domain';
 import { StateBadge, callState } from '../calls/status';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';
 import { useAgents } from './store';
-
-const SPEAKERS: Record<string, string> = {
-  agent: 'AI agent',
-  customer: 'Customer',
-  human_agent: 'Agent',
-  system: 'System',
-};
 
 function DispositionForm({
   transferId,
@@ -21,17 +16,18 @@ function DispositionForm({
   const dispose = useAgents((s) => s.dispose);
   const [disposition, setDisposition] = useState(saved.disposition ?? '');
   const [notes, setNotes] = useState(saved.notes ?? '');
+  const { t } = useTranslation();
   return (
     <form
       className="dispose-form"
-      aria-label="Disposition"
+      aria-label={t('handoff.disposition')}
       onSubmit={(e) => {
         e.preventDefault();
         void dispose(transferId, disposition, notes);
       }}
     >
       <label>
-        Disposition (an outcome, or type your own)
+        {t('handoff.dispositionHint')}
         <input list="dispositions" value={disposition} onChange={(e) => setDisposition(e.target.value)} required />
       </label>
       <datalist id="dispositions">
@@ -42,10 +38,10 @@ function DispositionForm({
         ))}
       </datalist>
       <label>
-        Notes
+        {t('handoff.notes')}
         <textarea value={notes} onChange={(e) => setNotes(e.target.value)} />
       </label>
-      <button type="submit">Save disposition</button>
+      <button type="submit">{t('handoff.save')}</button>
     </form>
   );
 }
@@ -54,6 +50,7 @@ function DispositionForm({
 export function HandoffCardDialog() {
   const card = useAgents((s) => s.card);
   const close = useAgents((s) => s.closeCard);
+  const { t } = useTranslation();
   if (!card) return null;
   const { transfer, call, variables, transcript, previousCalls } = card;
   const who = call.contactName || call.phone;
@@ -62,23 +59,26 @@ export function HandoffCardDialog() {
   const details = Object.entries(variables).filter(([, v]) => v !== call.contactName && v !== call.phone);
   return (
     <div className="dialog-backdrop" onKeyDown={(e) => e.key === 'Escape' && close()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-label={`Hand-off card: ${who}`}>
+      <div className="dialog" role="dialog" aria-modal="true" aria-label={t('handoff.cardLabel', { who })}>
         <div className="dialog-head">
           <h3>
-            {who} → {transfer.humanAgentName ?? 'agent'} <span className="muted">({humanize(transfer.status)})</span>
+            {who} → {transfer.humanAgentName ?? t('handoff.agent')}{' '}
+            <span className="muted">({humanize(transfer.status)})</span>
           </h3>
-          <button type="button" aria-label="Close hand-off card" onClick={close}>
+          <button type="button" aria-label={t('handoff.close')} onClick={close}>
             ×
           </button>
         </div>
         <div className="handoff-card">
           <div>
-            <h4>Customer</h4>
-            <dl className="facts" aria-label="Customer">
-              <dt>Name</dt>
+            <h4>{t('handoff.customer')}</h4>
+            <dl className="facts" aria-label={t('handoff.customer')}>
+              <dt>{t('handoff.name')}</dt>
               <dd>{call.contactName || '—'}</dd>
-              <dt>Phone</dt>
+              <dt>{t('handoff.phone')}</dt>
               <dd>{call.phone}</dd>
+              <dt>{t('handoff.language')}</dt>
+              <dd lang={call.language ?? undefined}>{call.language ? languageLabel(call.language) : '—'}</dd>
               {details.map(([k, v]) => (
                 <div key={k} style={{ display: 'contents' }}>
                   <dt>{humanize(k)}</dt>
@@ -86,12 +86,12 @@ export function HandoffCardDialog() {
                 </div>
               ))}
             </dl>
-            <h4>Why they called</h4>
-            <p aria-label="Summary so far">
-              {call.summary ?? <span className="muted">No summary yet; read the transcript.</span>}
+            <h4>{t('handoff.why')}</h4>
+            <p aria-label={t('handoff.summary')}>
+              {call.summary ?? <span className="muted">{t('handoff.noSummary')}</span>}
             </p>
             {extracted.length > 0 && (
-              <dl className="facts" aria-label="Extracted fields">
+              <dl className="facts" aria-label={t('handoff.extracted')}>
                 {extracted.map(([k, v]) => (
                   <div key={k} style={{ display: 'contents' }}>
                     <dt>{humanize(k)}</dt>
@@ -100,9 +100,9 @@ export function HandoffCardDialog() {
                 ))}
               </dl>
             )}
-            <h4>Previous calls with this number</h4>
-            {previousCalls.length === 0 && <p className="muted">None.</p>}
-            <ul className="hits" aria-label="Previous calls">
+            <h4>{t('handoff.previous')}</h4>
+            {previousCalls.length === 0 && <p className="muted">{t('handoff.none')}</p>}
+            <ul className="hits" aria-label={t('handoff.previousList')}>
               {previousCalls.map((c) => (
                 <li key={c.id}>
                   {formatDateTime(c.createdAt)} <StateBadge state={callState(c)} />{' '}
@@ -119,19 +119,19 @@ export function HandoffCardDialog() {
             />
             {transfer.disposition && (
               <p role="status">
-                Saved: <strong>{humanize(transfer.disposition)}</strong>
+                {t('handoff.saved')} <strong>{humanize(transfer.disposition)}</strong>
               </p>
             )}
           </div>
           <div>
-            <h4>Transcript so far</h4>
-            <ol className="transcript" aria-label="Transcript so far">
-              {transcript.length === 0 && <li className="muted">Nothing said yet.</li>}
-              {transcript.map((t) => (
-                <li key={t.seq} className={`turn turn-${t.speaker}`}>
-                  <span className="speaker">{SPEAKERS[t.speaker] ?? t.speaker}</span>
-                  {t.atMs !== null && <span className="muted">{formatDuration(t.atMs / 1000)}</span>}
-                  <span className="text">{t.text}</span>
+            <h4>{t('handoff.transcript')}</h4>
+            <ol className="transcript" aria-label={t('handoff.transcript')}>
+              {transcript.length === 0 && <li className="muted">{t('handoff.nothingSaid')}</li>}
+              {transcript.map((turn) => (
+                <li key={turn.seq} className={`turn turn-${turn.speaker}`}>
+                  <span className="speaker">{t(`speakers.${turn.speaker}`, { defaultValue: turn.speaker })}</span>
+                  {turn.atMs !== null && <span className="muted">{formatDuration(turn.atMs / 1000)}</span>}
+                  <span className="text">{turn.text}</span>
                 </li>
               ))}
             </ol>

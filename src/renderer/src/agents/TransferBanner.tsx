@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useShell } from '../shell/store';
 import { useAgents } from './store';
 
@@ -8,30 +9,31 @@ export function TransferBanner() {
   const openCard = useAgents((s) => s.openCard);
   const dismiss = useAgents((s) => s.dismiss);
   const setView = useShell((s) => s.setView);
-  const shown = announced.map((id) => transfers.get(id)).filter((t) => t !== undefined);
+  const { t } = useTranslation();
+  const shown = announced.map((id) => transfers.get(id)).filter((x) => x !== undefined);
   if (shown.length === 0) return null;
   return (
-    <div role="region" aria-label="Transfers">
-      {shown.map((t) => (
-        <div key={t.id} className="transfer-banner" role="status">
-          <strong>Call transferred:</strong>
+    <div role="region" aria-label={t('transfers.region')}>
+      {shown.map((x) => (
+        <div key={x.id} className="transfer-banner" role="status">
+          <strong>{t('transfers.transferred')}</strong>
           <span>
-            {t.contactName || t.phone} → {t.humanAgentName ?? 'an agent'}
+            {x.contactName || x.phone} → {x.humanAgentName ?? t('transfers.anAgent')}
           </span>
           <button
             type="button"
             onClick={() => {
               setView('live');
-              void openCard(t.id);
-              dismiss(t.id);
+              void openCard(x.id);
+              dismiss(x.id);
             }}
           >
-            Open hand-off card
+            {t('transfers.open')}
           </button>
           <button
             type="button"
-            aria-label={`Dismiss transfer of ${t.contactName || t.phone}`}
-            onClick={() => dismiss(t.id)}
+            aria-label={t('transfers.dismiss', { who: x.contactName || x.phone })}
+            onClick={() => dismiss(x.id)}
           >
             ×
           </button>

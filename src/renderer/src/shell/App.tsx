@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { TransferBanner } from '../agents/TransferBanner';
 import { AnalyticsView } from '../analytics/AnalyticsView';
 import { ReviewView } from '../calls/ReviewView';
@@ -10,6 +11,7 @@ import { LogsView } from '../logs/LogsView';
 import { RecordingsView } from '../recordings/RecordingsView';
 import { SettingsView } from '../settings/SettingsView';
 import { TranscriptsView } from '../transcripts/TranscriptsView';
+import { setUiLanguage, UI_LANGUAGES, type UiLanguage } from '../i18n';
 import { humanize } from './format';
 import { useShell, VIEWS, type View } from './store';
 
@@ -45,12 +47,13 @@ function useViewShortcuts() {
 function Notices() {
   const notices = useShell((s) => s.notices);
   const dismiss = useShell((s) => s.dismiss);
+  const { t } = useTranslation();
   return (
-    <div className="notices" role="region" aria-label="Notifications">
+    <div className="notices" role="region" aria-label={t('shell.notifications')}>
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
           <span>{n.message}</span>
-          <button type="button" aria-label={`Dismiss: ${n.message}`} onClick={() => dismiss(n.id)}>
+          <button type="button" aria-label={t('shell.dismiss', { message: n.message })} onClick={() => dismiss(n.id)}>
             ×
           </button>
         </div>
@@ -61,10 +64,11 @@ function Notices() {
 
 function ConnectionBadge() {
   const connection = useShell((s) => s.connection);
+  const { t } = useTranslation();
   if (connection !== 'connecting') return null;
   return (
     <span className="connection" role="status">
-      Connecting to the console…
+      {t('shell.connecting')}
     </span>
   );
 }
@@ -72,16 +76,35 @@ function ConnectionBadge() {
 /** While the socket is down, the view stays visible as it was but takes no input (see `inert` on <main>). */
 function DisconnectedBanner() {
   const connection = useShell((s) => s.connection);
+  const { t } = useTranslation();
   if (connection !== 'closed') return null;
   return (
     <div className="disconnected" role="alert">
-      <strong>Disconnected from the console</strong>: reconnecting by itself. What you see is as it was; actions are
-      paused until the connection is back.
+      <strong>{t('shell.disconnectedTitle')}</strong>
+      {t('shell.disconnectedBody')}
     </div>
   );
 }
 
+/** The UI language; dates and numbers follow it (en-IN, hi-IN). */
+function LanguagePicker() {
+  const { t, i18n } = useTranslation();
+  return (
+    <label className="ui-language">
+      <span>{t('shell.uiLanguage')}</span>
+      <select value={i18n.language} onChange={(e) => setUiLanguage(e.target.value as UiLanguage)}>
+        {UI_LANGUAGES.map((l) => (
+          <option key={l.code} value={l.code} lang={l.code}>
+            {l.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function App() {
+  const { t, i18n } = useTranslation();
   const view = useShell((s) => s.view);
   const setView = useShell((s) => s.setView);
   const loadInfo = useShell((s) => s.loadInfo);
@@ -92,10 +115,11 @@ export function App() {
   const offline = useShell((s) => s.connection === 'closed');
   const Current = VIEW_COMPONENTS[view];
   return (
-    <div className="app">
+    // Keyed by the language so every view renders again in it (their words come from humanize and t).
+    <div className="app" key={i18n.language}>
       <header className="topbar">
         <span className="brand">Call Console</span>
-        <nav aria-label="Views">
+        <nav aria-label={t('shell.nav')}>
           {VIEWS.map((v, i) => (
             <button
               key={v}
@@ -103,7 +127,7 @@ export function App() {
               className={v === view ? 'nav active' : 'nav'}
               aria-current={v === view ? 'page' : undefined}
               aria-keyshortcuts={`Alt+${i + 1}`}
-              title={`${humanize(v)} (Alt+${i + 1})`}
+              title={t('shell.viewShortcut', { view: humanize(v), n: i + 1 })}
               onClick={() => setView(v)}
             >
               {humanize(v)}
@@ -111,6 +135,7 @@ export function App() {
           ))}
         </nav>
         <ConnectionBadge />
+        <LanguagePicker />
       </header>
       <DisconnectedBanner />
       <TransferBanner />
