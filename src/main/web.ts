@@ -238,6 +238,10 @@ async function main(): Promise<void> {
       platform: nodePlatform(dataDir, { echo }),
       host: 'web',
       version: process.env.npm_package_version,
+      // A stand-in for Google's Sheets API and token endpoint (browser tests of the sheet panel); unset: Google.
+      google: process.env.CALLCONSOLE_GOOGLE_ROOT_URL
+        ? { rootUrl: process.env.CALLCONSOLE_GOOGLE_ROOT_URL, tokenUrl: process.env.CALLCONSOLE_GOOGLE_TOKEN_URL }
+        : undefined,
       requestRestart: () => void restart(),
     });
   const startCore = async (target: Core) => {

@@ -42,14 +42,14 @@ export interface HostProcess {
 export async function startHostProcess(
   dataDir: string,
   extraArgs: string[] = [],
-  options: { rememberPort?: boolean } = {},
+  options: { rememberPort?: boolean; env?: Record<string, string> } = {},
 ): Promise<HostProcess> {
   const script = resolve('out/main/web.js');
   if (!existsSync(script)) throw new Error('out/main/web.js is missing: run `npx electron-vite build` first.');
   const portArgs = options.rememberPort || extraArgs.includes('--port') ? [] : ['--port', '0'];
   const child: ChildProcess = spawn(process.execPath, [script, '--data-dir', dataDir, ...portArgs, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CALLCONSOLE_DATA_DIR: dataDir },
+    env: { ...process.env, ...options.env, CALLCONSOLE_DATA_DIR: dataDir },
   });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
