@@ -243,6 +243,28 @@ describe('rules at the moment of dialling', () => {
     expect(ccRow(c.id, ids[1])?.state).toBe('excluded');
   });
 
+  it('a call whose webhooks never arrive is looked up after a few silent minutes, freeing its slot long before 15', async () => {
+    const { core, campaign, world, step } = await setup({ lossRate: 1, capabilities: { reconcile: true } });
+    const { listId } = seedList(core.db, 'L', three.slice(0, 2));
+    const c = await campaign(listId, { ignoreWindow: true, concurrency: 1 });
+    await core.api['campaigns.start']({ id: c.id });
+    await core.dialer.tick();
+    await step(10_000);
+    const [first] = await core.api['calls.list']({ campaignId: c.id, limit: 5 });
+    expect(first.status).toBe('ringing');
+    const truth = world.calls.get(first.providerCallId!)!;
+    let minutes = 0;
+    while (world.keys.length < 2 && minutes < 15) {
+      await step(MIN);
+      minutes++;
+    }
+    expect(world.keys, 'the second contact dialled once the first call was looked up').toHaveLength(2);
+    expect(minutes).toBeLessThanOrEqual(Math.ceil((truth.endsAt - START) / MIN) + 4);
+    const ended = (await core.api['calls.list']({ campaignId: c.id, limit: 5 })).find((x) => x.id === first.id)!;
+    expect(ended).toMatchObject({ status: 'ended', result: truth.result });
+    expect(core.db.prepare('SELECT stale FROM calls WHERE id = ?').get(first.id)).toEqual({ stale: 0 });
+  });
+
   it('a call nobody reports on for 15 minutes is failed as stale and the contact is retried', async () => {
     const { core, campaign, ccRow, world, step } = await setup({ lossRate: 1 });
     const { listId, ids } = seedList(core.db, 'L', three.slice(0, 1));

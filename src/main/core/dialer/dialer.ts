@@ -87,6 +87,7 @@ export class Dialer {
       calls,
       activity,
       staleAfterMs: tuning.staleAfterMs,
+      silentAfterMs: tuning.silentAfterMs,
     });
     this.engine = new DialerEngine({
       db,

@@ -28,6 +28,8 @@ export class CallReconciler {
       calls: CallLifecycle;
       activity: DialerActivity;
       staleAfterMs: number;
+      /** A live call of a provider that can answer, silent this long, is looked up (never failed for it). */
+      silentAfterMs: number;
     },
   ) {
     this.callRows = new CallsRepository(deps.db);
@@ -40,13 +42,28 @@ export class CallReconciler {
   }
 
   /**
-   * Live calls with no provider news for staleAfterMs, then calls that make no progress whatever the provider says:
-   * not answered staleAfterMs after they were placed, or in progress longer than the campaign's maxCallMs.
+   * Live calls with no provider news for staleAfterMs; sooner, calls silent for silentAfterMs whose provider can
+   * say where they stand (a call whose webhooks were lost or refused frees its slot within minutes); then calls that
+   * make no progress whatever the provider says: not answered staleAfterMs after they were placed, or in progress
+   * longer than the campaign's maxCallMs.
    */
   async sweepStale(now: number): Promise<void> {
-    const silent = this.callRows.silentSince(now - this.deps.staleAfterMs);
-    if (silent.length) await this.reconcile(silent, 'stale');
+    const stale = this.callRows.silentSince(now - this.deps.staleAfterMs);
+    if (stale.length) await this.reconcile(stale, 'stale');
+    const staleIds = new Set(stale.map((row) => row.id));
+    const silent = this.callRows
+      .silentSince(now - this.deps.silentAfterMs)
+      .filter((row) => !staleIds.has(row.id) && row.provider_call_id !== null && this.canAnswer(row.provider));
+    if (silent.length) await this.reconcile(silent, 'silent');
     await this.endOverdue(now);
+  }
+
+  private canAnswer(name: string): boolean {
+    try {
+      return this.deps.providers.get(name as ProviderName).capabilities.reconcile;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -141,7 +158,7 @@ export class CallReconciler {
     }
   }
 
-  private async reconcile(rows: CallRow[], why: 'restart' | 'stale'): Promise<void> {
+  private async reconcile(rows: CallRow[], why: 'restart' | 'stale' | 'silent'): Promise<void> {
     const now = this.deps.platform.clock.now();
     for (const row of rows) {
       let provider: VoiceProvider | null;

@@ -2,6 +2,8 @@
 export interface DialerTuning {
   /** A live call with no provider news this long is reconciled, or failed as stale (docs/architecture.md, Dialer rules). */
   staleAfterMs: number;
+  /** A live call silent this long is looked up with its provider where the provider can answer (not failed). */
+  silentAfterMs: number;
   /** How often the stale sweep runs. */
   sweepEveryMs: number;
   /** How long a contact waits when its number is live in another call. */
@@ -21,6 +23,7 @@ export interface DialerTuning {
 
 export const DEFAULT_TUNING: DialerTuning = {
   staleAfterMs: 15 * 60_000,
+  silentAfterMs: 3 * 60_000,
   sweepEveryMs: 60_000,
   numberBusyRetryMs: 2 * 60_000,
   backoffBaseMs: 2_000,
