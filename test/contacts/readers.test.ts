@@ -328,6 +328,8 @@ describe('limits, checked while streaming', () => {
     await withLimits({ maxRows: 2500 }, async () => {
       const p = await preview('many.csv', Buffer.from(rows.join('\n')));
       expect(p.headerRow).toBe(1);
+      // The length shown is estimated from the head (every line is in it here), not counted by reading it all.
+      expect(p.sheets).toEqual([{ name: 'many', rows: 3001 }]);
       await expect(core.api['imports.commit']({ token: p.token, listName: 'many' })).rejects.toThrow(
         /many\.csv has more than 2,500 rows/,
       );
