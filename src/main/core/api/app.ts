@@ -28,6 +28,7 @@ const DEMO_NAMES = [
   'Omar Sheikh',
   'Ritu Verma',
 ];
+const DEMO_LANGUAGES: (string | null)[] = [null, 'hi-IN', null, 'ta-IN', 'bn-IN'];
 const DEMO_ITEMS = ['a blue kurta', 'wireless earbuds', 'a cookware set', 'running shoes', 'a desk lamp'];
 
 export function appHandlers(core: CoreServices): Handlers<typeof appMethods> {
@@ -54,6 +55,10 @@ export function appHandlers(core: CoreServices): Handlers<typeof appMethods> {
           name,
           phone: `+1 201 555 01${String(i + 10).padStart(2, '0')}`,
           variables: { order_id: `COD-${1001 + i}`, item: DEMO_ITEMS[i % DEMO_ITEMS.length] },
+          // Some customers are called in Hindi, Tamil or Bengali, so the demo shows calls in Indian languages too.
+          ...(DEMO_LANGUAGES[i % DEMO_LANGUAGES.length]
+            ? { language: DEMO_LANGUAGES[i % DEMO_LANGUAGES.length]! }
+            : {}),
         })),
       });
       const campaign = await campaigns['campaigns.create']({

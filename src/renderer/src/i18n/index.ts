@@ -32,6 +32,18 @@ void i18next.use(initReactI18next).init({
   returnNull: false,
 });
 document.documentElement.lang = i18next.language;
+if (i18next.language === 'hi') void devanagariReady();
+
+/**
+ * Loads the Hindi UI's font faces before its text is shown: text laid out while its face was still missing could
+ * stay drawn as empty boxes after the face arrived.
+ */
+function devanagariReady(): Promise<unknown> {
+  if (!('fonts' in document)) return Promise.resolve();
+  return Promise.all(
+    ['400', '600'].map((weight) => document.fonts.load(`${weight} 13px "Noto Sans Devanagari"`, 'अ')),
+  ).catch(() => undefined);
+}
 
 export function setUiLanguage(code: UiLanguage): void {
   try {
@@ -39,8 +51,10 @@ export function setUiLanguage(code: UiLanguage): void {
   } catch {
     // Private windows may refuse storage; the choice then lasts until reload.
   }
-  document.documentElement.lang = code;
-  void i18next.changeLanguage(code);
+  void (code === 'hi' ? devanagariReady() : Promise.resolve()).then(() => {
+    document.documentElement.lang = code;
+    void i18next.changeLanguage(code);
+  });
 }
 
 /** The locale dates and numbers are formatted in: Indian English or Hindi (1,00,000 grouping in both). */
