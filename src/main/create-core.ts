@@ -8,6 +8,7 @@ import { CallLifecycle } from './core/calls/lifecycle';
 import { CallOutcomes } from './core/calls/outcome';
 import { ReviewList } from './core/calls/review';
 import { ContactsService } from './core/contacts/service';
+import { WriteBackAtEnd } from './core/contacts/writeback';
 import { openDatabaseWithReplacement } from './core/maintenance/maintenance';
 import { databaseResponds } from './core/store/db';
 import { Dialer, DialerState } from './core/dialer/dialer';
@@ -103,6 +104,7 @@ export function createCore(options: CoreOptions): Core {
   const dialer = new Dialer({ db, bus, platform, providers, calls, webhooks, state: dialerState });
   let started = false;
   const contacts = new ContactsService({ db, bus, platform, settings, dnc });
+  const writeBackAtEnd = new WriteBackAtEnd({ db, bus, clock, logger, writeBack: contacts.writeBack });
   const sources = new SheetSources({
     db,
     bus,
@@ -161,6 +163,7 @@ export function createCore(options: CoreOptions): Core {
       await tunnel.stop();
       await webhooks.stop();
       transfers.dispose();
+      writeBackAtEnd.dispose();
       db.close();
     },
   };

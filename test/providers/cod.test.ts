@@ -157,7 +157,12 @@ describe('COD confirmation through self-hosted Bolna + Twilio', () => {
     const template = await setUpProvider();
     const path = join(files.dir, 'call_list.csv');
     writeFileSync(path, CALL_LIST);
-    const imported = await h.core.contacts.importFile(path, { listName: 'COD 25 Nov', country: 'IN' });
+    // Chosen at import: write the outcomes into this file when the campaign completes.
+    const imported = await h.core.contacts.importFile(path, {
+      listName: 'COD 25 Nov',
+      country: 'IN',
+      writeBackAtEnd: true,
+    });
     expect(imported).toMatchObject({ accepted: 12, rejected: [] });
     const campaign = await h.core.api['campaigns.create']({
       name: 'COD 25 Nov',
@@ -235,8 +240,12 @@ describe('COD confirmation through self-hosted Bolna + Twilio', () => {
     expect(bolna.agents.size).toBe(3);
     expect(bolna.agents.has(template)).toBe(true);
 
+    // Written back by itself at the end (the last extraction came after the campaign completed, and is in too).
+    await waitUntil(() => readFileSync(path, 'utf8') === EXPECTED, { what: 'call_list.csv written back at the end' });
+    expect(readFileSync(path, 'utf8')).toBe(EXPECTED);
+    // The campaign action (and `campaign write-back`) writes the same: nothing left to change.
     const written = await h.core.api['campaigns.writeBack']({ id: campaign.id });
-    expect(written.files).toEqual([{ listId: imported.list_id, path, updated: 8, unchanged: 0, unmatched: 4 }]);
+    expect(written.files).toEqual([{ listId: imported.list_id, path, updated: 0, unchanged: 8, unmatched: 4 }]);
     expect(readFileSync(path, 'utf8')).toBe(EXPECTED);
 
     // A person who knows whose answer it was attaches it; only then does Priya's row get a status.
@@ -247,9 +256,10 @@ describe('COD confirmation through self-hosted Bolna + Twilio', () => {
     });
     expect((await h.callTo('+919876500009')).outcome).toBe('confirmed');
     expect(await h.core.api['review.list']({ includeResolved: false, limit: 50 })).toEqual([]);
-    await h.core.api['campaigns.writeBack']({ id: campaign.id });
-    expect(readFileSync(path, 'utf8')).toBe(
-      EXPECTED.replace('Priya Menon,+919876500009,ORD109,,,,', 'Priya Menon,+919876500009,ORD109,confirmed,,,'),
+    const withPriya = EXPECTED.replace(
+      'Priya Menon,+919876500009,ORD109,,,,',
+      'Priya Menon,+919876500009,ORD109,confirmed,,,',
     );
+    await waitUntil(() => readFileSync(path, 'utf8') === withPriya, { what: "Priya's attached outcome in the file" });
   });
 });

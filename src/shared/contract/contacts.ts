@@ -253,6 +253,10 @@ export const contactsMethods = {
       mapping: ImportMapping.optional(),
       country: z.string().length(2).optional(),
       ...ListTarget,
+      /** When a campaign on this list completes, write its outcomes into the original call_list.csv. */
+      writeBackAtEnd: z.boolean().optional(),
+      /** That file's full path, needed when the file was uploaded (the console only has its bytes). */
+      writeBackPath: z.string().trim().min(1).optional(),
     }),
     ImportResult,
   ),

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import type { ImportPreview, ImportResult, ImportSummary, RejectedRow } from '../../../shared/contract/contacts';
 import type { EventBus } from '../bus';
 import type { Clock, TimerHandle } from '../platform';
+import { ApiError } from '../errors';
 import type { Db } from '../store/db';
 import { ImportsRepository, type ImportRow } from '../store/repositories/imports';
 import { ContactsError, toContactsError } from './errors';
@@ -43,6 +44,10 @@ export interface ImportOptions extends ListTarget {
   headerRow?: number;
   mapping?: Mapping;
   country?: string;
+  /** Write the outcomes into the original file when a campaign on this list completes. */
+  writeBackAtEnd?: boolean;
+  /** That file, when the import came from uploaded bytes (default: the path the file was read from). */
+  writeBackPath?: string;
 }
 
 /** The shape `callconsole import --json` prints (a stable interface, see the README). */
@@ -192,6 +197,7 @@ export class ContactImports {
   /** Step 2: convert every row in the worker, then save all of it in one transaction (or nothing). */
   async commitImport(token: string, opts: ImportOptions): Promise<ImportResult> {
     const entry = this.session(token);
+    const writeBackPath = opts.writeBackAtEnd ? writeBackTarget(opts.writeBackPath, entry.sourceRef) : null;
     if (entry.timer) this.deps.clock.clearTimeout(entry.timer);
     const country = this.country(opts.country);
     const fileName = entry.preview.fileName;
@@ -258,6 +264,7 @@ export class ContactImports {
           entry.sourceRef ?? fileName,
         );
         const saved = this.deps.writer.saveRecords(listId, unpackAll(batches, fills), created);
+        if (writeBackPath) this.deps.lists.setWriteBackPath(listId, writeBackPath);
         const duplicates = s.duplicates.length + saved.duplicatesInList;
         const importId = this.imports.insert({
           listId,
@@ -531,4 +538,21 @@ function unpackFills(ordinals: number[], packed: PackedRecords): Fills {
     });
   });
   return fills;
+}
+
+/** The file "write back at the end" will rewrite: checked before anything is imported, so a wrong path costs nothing. */
+function writeBackTarget(given: string | undefined, sourceRef: string | null): string {
+  const path = given?.trim() || (sourceRef && isAbsolute(sourceRef) ? sourceRef : null);
+  const issue = (message: string, fix: string) =>
+    new ApiError('invalid_input', message, [{ path: 'writeBackPath', message, fix }]);
+  if (!path)
+    throw issue(
+      'The file was uploaded, so the console does not know where the original call_list.csv is.',
+      'give the path of the file to write the outcomes into',
+    );
+  if (!isAbsolute(path))
+    throw issue(`"${path}" is not a full path.`, 'give the full path, e.g. /home/me/call_list.csv');
+  if (!/\.(csv|tsv|txt)$/i.test(path))
+    throw issue(`"${path}" is not a .csv file; write-back only rewrites CSV files.`, 'give the path of the .csv file');
+  return path;
 }

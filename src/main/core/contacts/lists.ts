@@ -26,6 +26,11 @@ export class ContactLists {
     return this.lists.all();
   }
 
+  /** Outcomes of campaigns on this list go into `path` when they complete (contacts/writeback.ts). */
+  setWriteBackPath(id: number, path: string | null): void {
+    this.lists.setWriteBackPath(id, path);
+  }
+
   get(id: number): ContactList {
     const list = this.lists.get(id);
     if (!list) throw new ContactsError('not_found', `List ${id} does not exist.`);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { EventBus } from '../bus';
+import type { Clock, Logger } from '../platform';
 import type { Db } from '../store/db';
 import { ContactsRepository } from '../store/repositories/contacts';
 import { ListsRepository } from '../store/repositories/lists';
@@ -179,6 +181,81 @@ export class CallListWriteBack {
       return writeBackCallList(path, updates, this.country());
     } catch (err) {
       throw new ContactsError('invalid_input', err instanceof Error ? err.message : String(err));
+    }
+  }
+}
+
+/**
+ * "Write the outcomes back at the end", chosen at import: when a campaign completes, each of its lists that asked
+ * for it gets the outcomes written into its file, and again whenever an outcome arrives after that (self-hosted
+ * Bolna posts its extraction after the call has ended, so the last call's outcome can follow the completion, and
+ * a person may attach one from the review list). Writing again is harmless: unchanged outcomes leave the file as
+ * it is. The first result of each completion, and every failure, is a notice for the user.
+ */
+export class WriteBackAtEnd {
+  private readonly lists: ListsRepository;
+  private readonly campaigns = new Map<number, { name: string; state: string; listIds: number[] }>();
+  private readonly due = new Set<number>();
+  private flushScheduled = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; clock: Clock; logger: Logger; writeBack: CallListWriteBack },
+  ) {
+    this.lists = new ListsRepository(deps.db);
+    this.unsubscribe = deps.bus.subscribe((event) => {
+      if (event.type === 'campaign.updated') this.campaignUpdated(event.payload);
+      else if (event.type === 'call.updated' && event.payload.outcome && event.payload.campaignId !== null) {
+        if (this.campaigns.get(event.payload.campaignId)?.state === 'completed')
+          this.write(event.payload.campaignId, false);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private campaignUpdated(campaign: { id: number; name: string; state: string; listIds: number[] }): void {
+    const before = this.campaigns.get(campaign.id)?.state;
+    this.campaigns.set(campaign.id, { name: campaign.name, state: campaign.state, listIds: campaign.listIds });
+    if (campaign.state === 'completed' && before !== 'completed') this.write(campaign.id, true);
+  }
+
+  /** Writes now (a completion) or once the current burst of outcome updates is over. */
+  private write(campaignId: number, announce: boolean): void {
+    if (announce) {
+      this.flush(campaignId, true);
+      return;
+    }
+    this.due.add(campaignId);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const id of [...this.due]) {
+        this.due.delete(id);
+        this.flush(id, false);
+      }
+    });
+  }
+
+  private flush(campaignId: number, announce: boolean): void {
+    const campaign = this.campaigns.get(campaignId);
+    if (!campaign) return;
+    for (const listId of campaign.listIds) {
+      const path = this.lists.writeBackPath(listId);
+      if (!path) continue;
+      try {
+        const r = this.deps.writeBack.write({ listId, campaignId, path });
+        const message = `Campaign "${campaign.name}": outcomes written to ${r.path} (${r.updated} rows updated, ${r.unchanged} already up to date).`;
+        this.deps.logger.log('info', 'contacts', message);
+        if (announce) this.deps.bus.publish('notice', { level: 'info', message, at: this.deps.clock.now() });
+      } catch (err) {
+        const message = `Campaign "${campaign.name}": its outcomes could not be written to ${path}: ${err instanceof Error ? err.message : String(err)} Use "Write outcomes to the original file" once it is fixed.`;
+        this.deps.logger.log('error', 'contacts', message);
+        this.deps.bus.publish('notice', { level: 'error', message, at: this.deps.clock.now() });
+      }
     }
   }
 }

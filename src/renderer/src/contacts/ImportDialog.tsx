@@ -141,6 +141,35 @@ function ResultView() {
   );
 }
 
+/** COD files: the outcomes can go back into the original call_list.csv by themselves when a campaign completes. */
+function WriteBackOption({ disabled }: { disabled: boolean }) {
+  const writeBackAtEnd = useImport((s) => s.writeBackAtEnd);
+  const writeBackPath = useImport((s) => s.writeBackPath);
+  const setWriteBack = useImport((s) => s.setWriteBack);
+  return (
+    <span className="write-back">
+      <label>
+        <input
+          type="checkbox"
+          checked={writeBackAtEnd}
+          disabled={disabled}
+          onChange={(e) => setWriteBack({ writeBackAtEnd: e.target.checked })}
+        />{' '}
+        Write outcomes back to the original file at the end
+      </label>
+      {writeBackAtEnd && (
+        <input
+          value={writeBackPath}
+          disabled={disabled}
+          onChange={(e) => setWriteBack({ writeBackPath: e.target.value })}
+          placeholder="full path of the original call_list.csv"
+          aria-label="Original file to write outcomes into"
+        />
+      )}
+    </span>
+  );
+}
+
 export function ImportDialog() {
   const step = useImport((s) => s.step);
   const fileName = useImport((s) => s.fileName);
@@ -229,6 +258,7 @@ export function ImportDialog() {
                 onListName={setListName}
                 disabled={step === 'committing'}
               />
+              <WriteBackOption disabled={step === 'committing'} />
               <button type="button" className="primary" disabled={step === 'committing'} onClick={() => void commit()}>
                 Import
               </button>

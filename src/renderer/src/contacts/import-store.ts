@@ -22,6 +22,9 @@ interface ImportState {
   /** 'new' or a list id. */
   target: string;
   listName: string;
+  /** Write the outcomes into the original file when a campaign on the list completes; its path (an upload has none). */
+  writeBackAtEnd: boolean;
+  writeBackPath: string;
   progress: ImportProgress | null;
   result: ImportResult | null;
   error: string | null;
@@ -31,6 +34,7 @@ interface ImportState {
   resetMapping(): void;
   setTarget(target: string): void;
   setListName(name: string): void;
+  setWriteBack(patch: { writeBackAtEnd?: boolean; writeBackPath?: string }): void;
   commit(): Promise<void>;
   cancel(): Promise<void>;
   close(): void;
@@ -54,6 +58,8 @@ const initial = {
   mapping: {},
   target: 'new',
   listName: '',
+  writeBackAtEnd: false,
+  writeBackPath: '',
   progress: null,
   result: null,
   error: null,
@@ -100,8 +106,9 @@ export const useImport = create<ImportState>()((set, get) => ({
   resetMapping: () => set((s) => ({ mapping: s.preview?.mapping ?? {} })),
   setTarget: (target) => set({ target }),
   setListName: (listName) => set({ listName }),
+  setWriteBack: (patch) => set(patch),
   async commit() {
-    const { preview, mapping, target, listName } = get();
+    const { preview, mapping, target, listName, writeBackAtEnd, writeBackPath } = get();
     if (!preview) return;
     if (!Object.values(mapping).includes('phone')) {
       set({ error: 'Map one column to Phone: the dialer needs a number for every contact.' });
@@ -115,6 +122,7 @@ export const useImport = create<ImportState>()((set, get) => ({
         headerRow: preview.headerRow,
         mapping,
         ...(target === 'new' ? { listName: listName.trim() || preview.fileName } : { listId: Number(target) }),
+        ...(writeBackAtEnd ? { writeBackAtEnd, writeBackPath: writeBackPath.trim() || undefined } : {}),
       });
       set({ step: 'done', result });
       const contacts = useContacts.getState();

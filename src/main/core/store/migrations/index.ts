@@ -7,6 +7,7 @@ import * as m006 from './006_indic_search';
 import * as m007 from './007_call_matching';
 import * as m008 from './008_sheet_rules';
 import * as m009 from './009_call_language';
+import * as m010 from './010_list_write_back';
 
 export interface Migration {
   version: number;
@@ -25,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 7, name: 'call_matching', up: m007.up },
   { version: 8, name: 'sheet_rules', up: m008.up },
   { version: 9, name: 'call_language', up: m009.up },
+  { version: 10, name: 'list_write_back', up: m010.up },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -44,6 +44,16 @@ export class ListsRepository {
         .run(name, sourceKind, sourceRef, at).lastInsertRowid,
     );
   }
+  /** The original file a list's outcomes are written into when a campaign on it completes (null: not asked). */
+  writeBackPath(id: number): string | null {
+    return (
+      this.db.prepare<[number], { p: string | null }>('SELECT write_back_path AS p FROM lists WHERE id = ?').get(id)
+        ?.p ?? null
+    );
+  }
+  setWriteBackPath(id: number, path: string | null): void {
+    this.db.prepare('UPDATE lists SET write_back_path = ? WHERE id = ?').run(path, id);
+  }
   rename(id: number, name: string): boolean {
     return this.db.prepare('UPDATE lists SET name = ? WHERE id = ?').run(name, id).changes > 0;
   }
