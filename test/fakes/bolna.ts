@@ -12,6 +12,7 @@ interface Execution {
   from: string;
   userData: Record<string, unknown>;
   status: string;
+  createdAt: number;
   snapshot: Record<string, unknown>;
 }
 
@@ -28,6 +29,8 @@ export interface BolnaOutcome {
 export class BolnaFake extends HttpFake {
   readonly executions = new Map<string, Execution>();
   readonly agentWebhooks = new Map<string, string>();
+  /** POST /call places the call at once but answers this much later (a client timing out first still rang someone). */
+  placementAnswerDelayMs = 0;
 
   constructor(
     readonly apiKey: string,
@@ -36,10 +39,14 @@ export class BolnaFake extends HttpFake {
     super((req) => this.route(req));
   }
 
-  private route(req: FakeRequest): FakeResponse {
+  private route(req: FakeRequest): FakeResponse | Promise<FakeResponse> {
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) return { status: 401, body: 'Access denied' };
     const m = (re: RegExp) => re.exec(req.path);
-    if (req.method === 'POST' && req.path === '/call') return this.placeCall(req);
+    if (req.method === 'POST' && req.path === '/call') {
+      const answer = this.placeCall(req);
+      if (this.placementAnswerDelayMs <= 0) return answer;
+      return new Promise<FakeResponse>((resolve) => setTimeout(() => resolve(answer), this.placementAnswerDelayMs));
+    }
     let match = m(/^\/executions\/([^/]+)$/);
     if (req.method === 'GET' && match) {
       const ex = this.executions.get(match[1]);
@@ -54,6 +61,8 @@ export class BolnaFake extends HttpFake {
       this.setStatus(ex, 'stopped');
       return json(200, { message: 'done', status: 'stopped', execution_id: ex.id });
     }
+    match = m(/^\/v2\/agent\/([^/]+)\/executions$/);
+    if (req.method === 'GET' && match) return this.listExecutions(match[1], req);
     match = m(/^\/v2\/agent\/([^/]+)$/);
     if (match && req.method === 'PATCH') {
       if (!this.agentIds.includes(match[1])) return json(404, { error: 404, message: 'Agent not found' });
@@ -74,6 +83,32 @@ export class BolnaFake extends HttpFake {
         : json(404, { error: 404, message: 'Agent not found' });
     }
     return json(404, { error: 404, message: 'Not found' });
+  }
+
+  /** GET /v2/agent/{id}/executions: newest first, rows trimmed to id, status, conversation_duration, created_at. */
+  private listExecutions(agentId: string, req: FakeRequest): FakeResponse {
+    if (!this.agentIds.includes(agentId)) return json(404, { error: 404, message: 'Agent not found' });
+    const q = req.query;
+    const pageSize = Math.min(50, Number(q.get('page_size') ?? 20));
+    const page = Math.max(1, Number(q.get('page_number') ?? 1));
+    const from = q.get('from') ? Date.parse(q.get('from')!) : Number.NEGATIVE_INFINITY;
+    const all = [...this.executions.values()]
+      .filter((ex) => ex.agentId === agentId && ex.createdAt >= from)
+      .sort((a, b) => b.createdAt - a.createdAt);
+    const data = all.slice((page - 1) * pageSize, page * pageSize).map((ex) => ({
+      id: ex.id,
+      status: ex.status,
+      conversation_duration: ex.snapshot.conversation_duration ?? 0,
+      created_at: new Date(ex.createdAt).toISOString(),
+      telephony_data: { to_number: ex.to, provider: 'plivo' },
+    }));
+    return json(200, {
+      page_number: page,
+      page_size: pageSize,
+      total: all.length,
+      has_more: all.length > page * pageSize,
+      data,
+    });
   }
 
   private placeCall(req: FakeRequest): FakeResponse {
@@ -106,6 +141,7 @@ export class BolnaFake extends HttpFake {
       from: (body.from_phone_number as string | undefined) ?? '+918035739222',
       userData: (body.user_data as Record<string, unknown>) ?? {},
       status: 'queued',
+      createdAt: Date.now(),
       snapshot: {},
     };
     this.executions.set(id, ex);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BolnaProvider, executionToEvent } from '../../src/main/core/providers/bolna';
+import { ProviderError } from '../../src/main/core/providers/types';
 import { BolnaFake } from '../fakes/bolna';
 import { fixture } from '../fakes/http-fake';
 import { placeCallRequest, Receiver, webhookRequest } from './receiver';
@@ -50,6 +51,29 @@ describe('Bolna (hosted) against its fake', () => {
       user_data: { order_id: 'ORD1', customer_name: 'Asha', call_id: '41', transfer_number: '+919800000007' },
     });
     expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+  });
+
+  it('a POST /call whose answer comes too late may have rung: the error says so, and the execution is found by our call id', async () => {
+    fake.placementAnswerDelayMs = 3_000; // the client gives up after 2 s; the fake has already placed the call
+    const sentAt = Date.now();
+    const lost = await place(41, '+919876543210').catch((err: unknown) => err);
+    expect(lost).toBeInstanceOf(ProviderError);
+    expect(lost).toMatchObject({ kind: 'unavailable', transient: true, options: { mayHaveReached: true } });
+    expect(fake.executions.size).toBe(1);
+    const [execution] = [...fake.executions.values()];
+    fake.placementAnswerDelayMs = 0;
+    await place(42, '+919812345678'); // another attempt's call, also in the listing
+    const query = { idempotencyKey: 'k', to: '+919876543210', voiceAgentId: null, sentAt };
+    expect(await provider.findPlacement({ ...query, callId: 41 })).toEqual({
+      found: true,
+      providerCallId: execution.id,
+    });
+    // Not in the listing: unknown, never "certainly not placed" (a listing may lag).
+    expect(await provider.findPlacement({ ...query, callId: 43 })).toEqual({ found: false, certain: false });
+    const list = fake.requestsTo('GET', /^\/v2\/agent\/[^/]+\/executions$/);
+    expect(list[0].query.get('from')).toBe(new Date(sentAt - 120_000).toISOString());
+    // Nothing was sent twice.
+    expect(fake.requestsTo('POST', /^\/call$/)).toHaveLength(2);
   });
 
   it('follows a connected call through every status webhook and matches it by the call id in user_data', async () => {

@@ -397,11 +397,21 @@ describe('simulator across restarts (its calls live in the data folder)', () => 
     const second = make();
     // A no-answer rings 25–35 s: by now the call has ended, and the restarted simulator says so.
     expect(await second.getCall(providerCallId)).toMatchObject({ status: 'ended', result: 'no_answer', callId });
-    expect(await second.findPlacement({ callId, idempotencyKey: 'attempt-7', to: '+9198', sentAt: 0 })).toEqual({
+    expect(
+      await second.findPlacement({ callId, idempotencyKey: 'attempt-7', to: '+9198', voiceAgentId: null, sentAt: 0 }),
+    ).toEqual({
       found: true,
       providerCallId,
     });
-    expect(await second.findPlacement({ callId: 99, idempotencyKey: 'never-sent', to: '+9198', sentAt: 0 })).toEqual({
+    expect(
+      await second.findPlacement({
+        callId: 99,
+        idempotencyKey: 'never-sent',
+        to: '+9198',
+        voiceAgentId: null,
+        sentAt: 0,
+      }),
+    ).toEqual({
       found: false,
       certain: true,
     });

@@ -140,6 +140,7 @@ export class CallReconciler {
         callId: row.id,
         idempotencyKey: row.idempotency_key,
         to: row.phone,
+        voiceAgentId: row.campaign_id === null ? null : (this.campaignRows.get(row.campaign_id)?.voiceAgentId ?? null),
         sentAt: row.created_at,
       });
       if (lookup.found) {

@@ -18,10 +18,15 @@ import {
   type NormalizedEvent,
   type PlaceCallRequest,
   type PlaceCallResult,
+  type PlacementLookup,
+  type PlacementQuery,
   type ProviderCapabilities,
   type VoiceProvider,
   type WebhookRequest,
 } from './types';
+
+/** How far before our request the executions listing looks (clocks differ; the request took time to arrive). */
+const PLACEMENT_LOOKBACK_MS = 2 * 60_000;
 import { AgentWebhookPointer } from './agent-webhook';
 
 // Bolna hosted API (docs/providers.md, Bolna). Bolna does not sign webhooks: the secret in our hook path is the
@@ -131,6 +136,43 @@ export class BolnaProvider implements VoiceProvider {
         `Bolna accepted the call but returned no execution_id: ${res.text.slice(0, 120)}`,
       );
     return { providerCallId: id };
+  }
+
+  /**
+   * A placement whose answer was lost: Bolna has no idempotency key, so the agent's executions since just before the
+   * request are listed, and each is fetched until one carries our attempt id (user_data.call_id, echoed in
+   * context_details.recipient_data). Not finding it proves nothing (the listing may lag), so absence is never certain.
+   */
+  async findPlacement(query: PlacementQuery): Promise<PlacementLookup> {
+    const voiceAgentId = query.voiceAgentId ?? this.config.voiceAgentId;
+    if (!voiceAgentId) return { found: false, certain: false };
+    const params = new URLSearchParams({
+      page_number: '1',
+      page_size: '50',
+      call_type: 'outbound',
+      from: new Date(query.sentAt - PLACEMENT_LOOKBACK_MS).toISOString(),
+    });
+    const res = await providerRequest(this.http, {
+      method: 'GET',
+      url: `${this.base}/v2/agent/${encodeURIComponent(voiceAgentId)}/executions?${params.toString()}`,
+      headers: this.headers(),
+    });
+    const rows = toRecord(parseJson(this.http, res))?.data;
+    for (const row of Array.isArray(rows) ? rows : []) {
+      const id = toText(toRecord(row)?.id);
+      if (!id) continue;
+      const execution = await providerRequest(this.http, {
+        method: 'GET',
+        url: `${this.base}/executions/${encodeURIComponent(id)}`,
+        headers: this.headers(),
+        accept: [404],
+      });
+      if (execution.status === 404) continue;
+      const context = toRecord(toRecord(parseJson(this.http, execution))?.context_details);
+      const recipient = toRecord(context?.recipient_data);
+      if (toText(recipient?.call_id) === String(query.callId)) return { found: true, providerCallId: id };
+    }
+    return { found: false, certain: false };
   }
 
   /** The agent keeps the webhook URL: the configured agent is PATCHed now, other agents before their next call. */

@@ -32,6 +32,8 @@ export interface PlacementQuery {
   callId: number;
   idempotencyKey: string;
   to: string;
+  /** The voice agent the call was placed with (null: the provider's default), for providers that list by agent. */
+  voiceAgentId: string | null;
   /** When the request was sent (clock ms): a provider listing recent calls looks from a little before. */
   sentAt: number;
 }
