@@ -302,7 +302,12 @@ export class DialerEngine {
         this.placed(c, callId, placed.providerCallId, provider);
       } catch (err) {
         if (err instanceof ProviderError && err.transient && err.options.mayHaveReached) {
-          await this.placementUnanswered(c, provider, { callId, idempotencyKey, to: phone, voiceAgentId: c.voiceAgentId, sentAt: now }, err);
+          await this.placementUnanswered(
+            c,
+            provider,
+            { callId, idempotencyKey, to: phone, voiceAgentId: c.voiceAgentId, sentAt: now },
+            err,
+          );
         } else this.placementFailed(c, callId, phone, err);
       }
     })();
