@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => core.cleanup());
 
-const HOOKS = [...PROVIDER_NAMES, 'zapier', 'assemblyai'];
+const HOOKS = [...PROVIDER_NAMES, 'zapier', 'assemblyai', 'monitor'];
 const fixtureDir = join(import.meta.dirname, '..', 'fixtures');
 const FIXTURES = ['providers', 'recordings'].flatMap((dir) =>
   readdirSync(join(fixtureDir, dir))
@@ -112,7 +112,7 @@ describe('fuzzing the webhook routes', () => {
         fuzzParameters(250, 1703),
       );
       // Still serving.
-      expect((await send(base, { method: 'GET', path: '/health' })).status).toBe(200);
+      expect((await send(base, { method: 'GET', path: `/hooks/monitor/${secret}/health` })).status).toBe(200);
     },
     fuzzTimeoutMs(250, 100),
   );
