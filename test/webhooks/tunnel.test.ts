@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signSimulatorBody, SIM_SIGNATURE_HEADER, simulatorSigningKey } from '../../src/main/core/providers/simulator';
 import { CallsRepository } from '../../src/main/core/store/repositories/calls';
 import { LocaltunnelServer, viaTunnel } from '../fakes/localtunnel-server';
-import { createTestCore } from '../support/core';
+import { createTestCore, tempDir } from '../support/core';
 import { sleep, waitUntil } from '../support/wait';
 import { simEvent } from './events';
 
@@ -123,5 +123,27 @@ describe('webhooks through an idle tunnel', () => {
       req.write('{"event":'); // and nothing more
     });
     expect(reply).toEqual({ status: 408, body: '{"error":"request timeout"}' });
+  });
+});
+
+describe('a stable webhook port', () => {
+  it('keeps the port chosen at the first start, so a restart serves the same public URL', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(async () => cleanup());
+    const first = createTestCore({ dataDir: dir });
+    await first.start();
+    const port = new URL(first.webhooks.localUrl!).port;
+    expect(first.settings.get('webhookPort')).toBe(Number(port));
+    await first.tunnel.configure({ mode: 'custom_url', publicUrl: first.webhooks.localUrl! });
+    const hook = first.webhooks.hookUrl('simulator');
+    await first.close();
+
+    const second = createTestCore({ dataDir: dir });
+    cleanups.push(() => second.close());
+    await second.start();
+    await waitUntil(() => second.tunnel.status().state === 'connected', { what: 'the own public URL in use' });
+    expect(second.webhooks.localUrl).toBe(`http://127.0.0.1:${port}`);
+    expect(second.webhooks.hookUrl('simulator')).toBe(hook);
+    expect((await second.tunnel.selfTest()).ok).toBe(true);
   });
 });

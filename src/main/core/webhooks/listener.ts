@@ -171,7 +171,7 @@ export class WebhookListener {
       },
       (req, res) => this.handle(req, res),
     );
-    await listen(server, this.deps.settings.get('webhookPort'), this.deps.settings.get('webhookHost'));
+    await this.listenOnStoredPort(server);
     server.on('error', (err) => this.deps.logger.log('error', 'webhooks', `server error: ${err.message}`));
     // The tunnel client's pool of pre-opened sockets sits idle until the tunnel server hands one a request. Node's
     // header timeout would write "408 Request Timeout" onto those idle sockets, and the tunnel server would return
@@ -194,6 +194,26 @@ export class WebhookListener {
     this.server = server;
     this.ingress = ingress;
     this.deps.urls.setLocalAddress({ host: this.deps.settings.get('webhookHost'), port: portOf(server) });
+  }
+
+  /**
+   * The port is chosen once and kept (a public URL the user forwards names it): the first start binds a free port
+   * and stores it; later starts bind that one. When it is taken, a free port is used for this run only and the
+   * stored choice stays for the next.
+   */
+  private async listenOnStoredPort(server: Server): Promise<void> {
+    const { settings, logger } = this.deps;
+    const stored = settings.get('webhookPort');
+    const host = settings.get('webhookHost');
+    try {
+      await listen(server, stored, host);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || stored === 0) throw err;
+      logger.log('warn', 'webhooks', `webhook port ${stored} is in use; listening on a free port for this run`);
+      await listen(server, 0, host);
+      return;
+    }
+    if (stored === 0) settings.set('webhookPort', portOf(server));
   }
 
   async stop(): Promise<void> {
