@@ -214,6 +214,8 @@ export const Call = z.object({
   campaignId: z.number().int().nullable(),
   contactId: z.number().int().nullable(),
   contactName: z.string().nullable(),
+  /** The contact's own time-zone column (resolveZone decides the zone shown, with the number). */
+  contactTimezone: z.string().nullable().optional(),
   phone: z.string(),
   attempt: z.number().int(),
   provider: ProviderName,

@@ -80,6 +80,11 @@ export function AgentsPanel() {
                 value={a.status}
                 onChange={(e) => void setStatus(a.id, e.target.value as HumanAgentStatus)}
               >
+                {a.status === 'wrap_up' && (
+                  <option value="wrap_up" disabled>
+                    Wrap-up
+                  </option>
+                )}
                 {HUMAN_AGENT_STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {humanize(s)}

@@ -1,17 +1,43 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { languageLabel } from '../../../shared/languages';
+import type { Transfer } from '../../../shared/contract/agents';
 import { OUTCOMES } from '../../../shared/domain';
+import { timeInZone, untilText } from '../../../shared/time/format';
+import { resolveZone } from '../../../shared/time/zones';
+import { useNow } from '../shell/clock';
 import { StateBadge, callState } from '../calls/status';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';
 import { useAgents } from './store';
 
+/** Where the hand-off is in the loop, in words: ringing, on the call, wrap-up (with its countdown), done. */
+function LoopStatus({ transfer }: { transfer: Transfer }) {
+  const now = useNow();
+  const who = transfer.humanAgentName ?? 'The agent';
+  let text: string;
+  if (!transfer.canDispose)
+    text = `Ringing ${who}: the disposition can be saved once they have spoken with the customer.`;
+  else if (transfer.status === 'connected' && transfer.wrapUpUntil !== null)
+    text = `${who} is in wrap-up: ready ${untilText(transfer.wrapUpUntil, now)} by itself, or as soon as the disposition is saved.`;
+  else if (transfer.status === 'connected' && transfer.dispositionRequired)
+    text = `${who} is in wrap-up: this campaign requires a disposition before they are ready again.`;
+  else if (transfer.status === 'connected') text = `${who} is on the call with the customer.`;
+  else text = transfer.disposition ? 'Hand-off done.' : 'Hand-off over; the disposition can still be recorded.';
+  return (
+    <p className="loop-status" aria-live="polite" aria-label="Hand-off status">
+      {text}
+    </p>
+  );
+}
+
 function DispositionForm({
   transferId,
   saved,
+  canDispose,
 }: {
   transferId: number;
   saved: { disposition: string | null; notes: string | null };
+  canDispose: boolean;
 }) {
   const dispose = useAgents((s) => s.dispose);
   const [disposition, setDisposition] = useState(saved.disposition ?? '');
@@ -41,7 +67,9 @@ function DispositionForm({
         {t('handoff.notes')}
         <textarea value={notes} onChange={(e) => setNotes(e.target.value)} />
       </label>
-      <button type="submit">{t('handoff.save')}</button>
+      <button type="submit" disabled={!canDispose}>
+        {t('handoff.save')}
+      </button>
     </form>
   );
 }
@@ -57,6 +85,7 @@ export function HandoffCardDialog() {
   const extracted = Object.entries(call.extracted ?? {}).filter(([, v]) => v !== null && v !== '');
   // Contact columns often repeat the name and number shown above.
   const details = Object.entries(variables).filter(([, v]) => v !== call.contactName && v !== call.phone);
+  const zone = resolveZone(call.contactTimezone ?? null, call.phone, 'UTC').zone;
   return (
     <div className="dialog-backdrop" onKeyDown={(e) => e.key === 'Escape' && close()}>
       <div className="dialog" role="dialog" aria-modal="true" aria-label={t('handoff.cardLabel', { who })}>
@@ -79,6 +108,10 @@ export function HandoffCardDialog() {
               <dd>{call.phone}</dd>
               <dt>{t('handoff.language')}</dt>
               <dd lang={call.language ?? undefined}>{call.language ? languageLabel(call.language) : '—'}</dd>
+              <dt>Their time</dt>
+              <dd aria-label="Their local time">
+                <LocalTime zone={zone} /> <span className="muted">({zone})</span>
+              </dd>
               {details.map(([k, v]) => (
                 <div key={k} style={{ display: 'contents' }}>
                   <dt>{humanize(k)}</dt>
@@ -112,10 +145,12 @@ export function HandoffCardDialog() {
               ))}
             </ul>
             {/* Keyed by what is saved, so a new transfer or a saved change starts the form from the stored values. */}
+            <LoopStatus transfer={transfer} />
             <DispositionForm
               key={JSON.stringify([transfer.id, transfer.disposition, transfer.notes])}
               transferId={transfer.id}
               saved={transfer}
+              canDispose={transfer.canDispose}
             />
             {transfer.disposition && (
               <p role="status">
@@ -140,4 +175,9 @@ export function HandoffCardDialog() {
       </div>
     </div>
   );
+}
+
+function LocalTime({ zone }: { zone: string }) {
+  const now = useNow(30_000);
+  return <>{timeInZone(now, zone)}</>;
 }

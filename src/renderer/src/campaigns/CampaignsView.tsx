@@ -16,6 +16,7 @@ import { OutcomeMappingEditor, VariableMappingEditor } from './MappingEditors';
 import { PresetPicker } from './PresetPicker';
 import './campaign-form.css';
 import { useCampaigns, type CampaignAction } from './store';
+import { WindowNotice } from './WindowNotice';
 
 const CAMPAIGN_COLORS: Record<CampaignState, string> = {
   draft: '#6b7280',
@@ -332,6 +333,14 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
           ))}
         </div>
       </header>
+      <WindowNotice
+        campaign={campaign}
+        progress={progress}
+        now={now}
+        liveCalls={Object.entries(progress?.byCallStatus ?? {})
+          .filter(([status]) => status !== 'ended')
+          .reduce((sum, [, n]) => sum + n, 0)}
+      />
       <p className="settings-line">
         {humanize(campaign.provider)} · window{' '}
         {s.ignoreWindow ? 'ignored' : `${s.window.start}–${s.window.end} recipient time (default ${s.defaultTimezone})`}{' '}

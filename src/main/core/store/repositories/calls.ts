@@ -45,9 +45,9 @@ export interface CallRow {
   stale: number;
 }
 
-type WithName = CallRow & { contact_name: string | null };
+type WithName = CallRow & { contact_name: string | null; contact_timezone: string | null };
 
-const SELECT_CALL = `SELECT calls.*, contacts.name AS contact_name FROM calls LEFT JOIN contacts ON contacts.id = calls.contact_id`;
+const SELECT_CALL = `SELECT calls.*, contacts.name AS contact_name, contacts.timezone AS contact_timezone FROM calls LEFT JOIN contacts ON contacts.id = calls.contact_id`;
 
 export function toCall(row: WithName): Call {
   return {
@@ -55,6 +55,7 @@ export function toCall(row: WithName): Call {
     campaignId: row.campaign_id,
     contactId: row.contact_id,
     contactName: row.contact_name,
+    contactTimezone: row.contact_timezone,
     phone: row.phone,
     attempt: row.attempt,
     provider: row.provider as ProviderName,
