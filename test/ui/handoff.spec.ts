@@ -89,6 +89,7 @@ test('transfer a live simulator call to an agent, read the hand-off card, record
   const firstLine = (await spoken.first().locator('.text').textContent()) ?? '';
   expect(firstLine.length).toBeGreaterThan(3);
   await expect(card.getByLabel('Customer')).toContainText(who);
+  await expect(card.getByRole('button', { name: 'Save disposition' })).toBeDisabled();
   await screenshot(page, 'handoff-card');
 
   // The call ends as transferred: it leaves the tiles for the recent strip.
@@ -99,6 +100,8 @@ test('transfer a live simulator call to an agent, read the hand-off card, record
     { timeout: 30_000 },
   );
   await expect(card).toContainText('(Connected)');
+  // The call is over for the console: Meera is in wrap-up until she saves the disposition.
+  await expect(roster.getByRole('listitem').filter({ hasText: 'Meera Nair' })).toContainText('Wrap up');
 
   const form = card.getByRole('form', { name: 'Disposition' });
   await form.getByLabel('Disposition (an outcome, or type your own)').fill('sale_made');

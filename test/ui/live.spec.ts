@@ -143,7 +143,7 @@ test('a floor of 200 live calls: table mode, pinned agents and hand-offs, the ca
   await expect(strip.getByRole('listitem', { name: 'Meera Nair: Busy' })).toBeVisible();
   await strip.getByRole('button', { name: new RegExp(`^Open hand-off card \\d+ \\(${who}\\)`) }).click();
   const card = page.getByRole('dialog', { name: `Hand-off card: ${who}` });
-  await expect(card.getByLabel("Customer's local time")).toContainText(/\d\d:\d\d [A-Z]{3} \(America\//);
+  await expect(card.getByLabel('Their local time')).toContainText(/\d\d:\d\d [A-Z]{3} \(America\//);
   const save = card.getByRole('button', { name: 'Save disposition' });
   await expect(card.getByLabel('Hand-off status')).toContainText('Ringing Meera Nair');
   await expect(save).toBeDisabled();
