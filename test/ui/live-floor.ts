@@ -1,4 +1,4 @@
-import { createCore } from '../../src/main/core';
+import { createCore } from '../../src/main/create-core';
 import { nodePlatform } from '../../src/main/core/node-platform';
 import { contract } from '../../src/shared/contract';
 
