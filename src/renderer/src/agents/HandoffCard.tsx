@@ -13,18 +13,17 @@ import { useAgents } from './store';
 /** Where the hand-off is in the loop, in words: ringing, on the call, wrap-up (with its countdown), done. */
 function LoopStatus({ transfer }: { transfer: Transfer }) {
   const now = useNow();
-  const who = transfer.humanAgentName ?? 'The agent';
+  const { t } = useTranslation();
+  const who = transfer.humanAgentName ?? t('handoff.theAgent');
   let text: string;
-  if (!transfer.canDispose)
-    text = `Ringing ${who}: the disposition can be saved once they have spoken with the customer.`;
+  if (!transfer.canDispose) text = t('handoff.loopRinging', { who });
   else if (transfer.status === 'connected' && transfer.wrapUpUntil !== null)
-    text = `${who} is in wrap-up: ready ${untilText(transfer.wrapUpUntil, now)} by itself, or as soon as the disposition is saved.`;
-  else if (transfer.status === 'connected' && transfer.dispositionRequired)
-    text = `${who} is in wrap-up: this campaign requires a disposition before they are ready again.`;
-  else if (transfer.status === 'connected') text = `${who} is on the call with the customer.`;
-  else text = transfer.disposition ? 'Hand-off done.' : 'Hand-off over; the disposition can still be recorded.';
+    text = t('handoff.loopWrapUp', { who, when: untilText(transfer.wrapUpUntil, now) });
+  else if (transfer.status === 'connected' && transfer.dispositionRequired) text = t('handoff.loopRequired', { who });
+  else if (transfer.status === 'connected') text = t('handoff.loopOnCall', { who });
+  else text = transfer.disposition ? t('handoff.loopDone') : t('handoff.loopOver');
   return (
-    <p className="loop-status" aria-live="polite" aria-label="Hand-off status">
+    <p className="loop-status" aria-live="polite" aria-label={t('handoff.loopStatus')}>
       {text}
     </p>
   );
@@ -108,8 +107,8 @@ export function HandoffCardDialog() {
               <dd>{call.phone}</dd>
               <dt>{t('handoff.language')}</dt>
               <dd lang={call.language ?? undefined}>{call.language ? languageLabel(call.language) : '—'}</dd>
-              <dt>Their time</dt>
-              <dd aria-label="Their local time">
+              <dt>{t('handoff.theirTime')}</dt>
+              <dd aria-label={t('handoff.localTime')}>
                 <LocalTime zone={zone} /> <span className="muted">({zone})</span>
               </dd>
               {details.map(([k, v]) => (
