@@ -32,8 +32,16 @@ Commands:
   wipe --confirm WIPE [--include-settings]   delete all data (backed up first); settings and keys stay unless asked
 
 Options for every command: --data-dir DIR (default $CALLCONSOLE_DATA_DIR or ~/.callconsole), --json,
-  --debug (print the stack trace of an error too)
+  --webhook-port N (the webhook listener's port, stored for later runs), --debug (print the stack trace of an error too)
 Durations: 90s, 10m, 2h (or plain milliseconds).`;
+
+/** --webhook-port: the listener's port, kept for later runs (a public URL forwarded to it keeps working). */
+function webhookPort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535)
+    throw new CliError(`--webhook-port "${value}" is not a port: give a whole number from 1 to 65535, e.g. 8787`);
+  return port;
+}
 
 interface Io {
   out(text: string): void;
@@ -42,6 +50,7 @@ interface Io {
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  'webhook-port': { type: 'string' },
   json: { type: 'boolean' },
   sheet: { type: 'string' },
   list: { type: 'string', multiple: true },
@@ -94,6 +103,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       host: 'cli',
       version: process.env.npm_package_version,
     });
+    if (flags['webhook-port'] !== undefined) core.settings.set('webhookPort', webhookPort(flags['webhook-port']));
     switch (command) {
       case 'import':
         return await importCommand(core, sub, flags, print);

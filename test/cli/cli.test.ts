@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
 import { createTestCore, tempDir } from '../support/core';
+import { freePort } from '../support/loopback';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -177,5 +178,24 @@ describe('CLI (its stable JSON shapes)', () => {
       expect(debug.err, args.join(' ')).toContain(plain.err.trim());
       expect(debug.err, args.join(' ')).toMatch(stackFrame);
     }
+  });
+});
+
+describe('CLI --webhook-port', () => {
+  it('stores the port for the runs that follow, and refuses one that is not a port', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const port = await freePort();
+    expect((await cli(dir, 'calls', 'list', '--json', '--webhook-port', String(port))).code).toBe(0);
+    const core = createTestCore({ dataDir: dir });
+    try {
+      await core.start();
+      expect(core.webhooks.localUrl).toBe(`http://127.0.0.1:${port}`);
+    } finally {
+      await core.close();
+    }
+    const bad = await cli(dir, 'calls', 'list', '--webhook-port', '80000');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--webhook-port "80000" is not a port: give a whole number from 1 to 65535/);
   });
 });
