@@ -19,6 +19,7 @@ const DEFAULT_MAX_CALL_MS = CampaignSettings.parse({}).maxCallMs;
 export class CallReconciler {
   private readonly callRows: CallsRepository;
   private readonly campaignRows: CampaignsRepository;
+  private sweeping: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -47,7 +48,13 @@ export class CallReconciler {
    * make no progress whatever the provider says: not answered staleAfterMs after they were placed, or in progress
    * longer than the campaign's maxCallMs.
    */
-  async sweepStale(now: number): Promise<void> {
+  sweepStale(now: number): Promise<void> {
+    // One sweep at a time: a slow provider must not have two sweeps ask (and hang up) the same call.
+    this.sweeping ??= this.sweep(now).finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweep(now: number): Promise<void> {
     const stale = this.callRows.silentSince(now - this.deps.staleAfterMs);
     if (stale.length) await this.reconcile(stale, 'stale');
     const staleIds = new Set(stale.map((row) => row.id));
