@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<Bench>> = {
   dialer: async () => (await import('./dialer')).benchDialer,
   fts: async () => (await import('./fts')).benchFts,
   grid: async () => (await import('./grid')).benchGrid,
+  live: async () => (await import('./live')).benchLive,
 };
 
 const GOALS: Record<string, string> = {
@@ -24,6 +25,7 @@ const GOALS: Record<string, string> = {
   import_1m_peak_rss_mb: '≤ 400',
   grid_first_render_ms: '< 500',
   grid_scroll_p95_frame_ms: '< 16.7',
+  live_200_p95_frame_ms: '< 16.7',
   webhook_events_per_s: '≥ 30% of bare',
   webhook_p99_ms: '< 20 at 1,000 ev/s',
   dialer_cpu_ms_per_call: '< 1',
