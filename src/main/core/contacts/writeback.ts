@@ -197,6 +197,7 @@ export class WriteBackAtEnd {
   private readonly campaigns = new Map<number, { name: string; state: string; listIds: number[] }>();
   private readonly due = new Set<number>();
   private flushScheduled = false;
+  private disposed = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -213,6 +214,7 @@ export class WriteBackAtEnd {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.unsubscribe();
   }
 
@@ -233,6 +235,8 @@ export class WriteBackAtEnd {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
+      // The core closed meanwhile (the database with it): the campaign action writes the file later.
+      if (this.disposed) return;
       for (const id of [...this.due]) {
         this.due.delete(id);
         this.flush(id, false);
