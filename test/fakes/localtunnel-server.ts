@@ -10,7 +10,7 @@ import {
 import type { Duplex } from 'node:stream';
 import { LoopbackServer } from '../support/loopback';
 
-// A stand-in localtunnel server speaking its protocol (toolchain.md): GET /?new or GET /<id> answers
+// A stand-in localtunnel server speaking its protocol: GET /?new or GET /<id> answers
 // {id, port, max_conn_count, url} and opens a TCP listener on `port`; the client dials raw sockets to it; each
 // public HTTP request whose Host starts with "<id>." is forwarded over one of those sockets.
 
