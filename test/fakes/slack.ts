@@ -14,9 +14,8 @@ export interface PostedMessage {
 export class SlackFake extends LoopbackFake {
   readonly script: SlackScript[] = [];
   readonly channel: PostedMessage[] = [];
-  readonly path = '/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX';
-
-  constructor() {
+  /** The hook's secret path; a test may choose it to recognise the URL wherever it turns up. */
+  constructor(readonly path = '/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX') {
     super((req): LoopbackAnswer => {
       if (req.method !== 'POST' || req.path !== this.path) return { status: 404, body: 'no_service' };
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
