@@ -198,21 +198,14 @@ export class WebhookListener {
 
   /**
    * The port is chosen once and kept (a public URL the user forwards names it): the first start binds a free port
-   * and stores it; later starts bind that one. When it is taken, a free port is used for this run only and the
-   * stored choice stays for the next.
+   * and stores it; later starts bind that one. When it is taken the start fails and says so, rather than listening
+   * elsewhere where a forwarded URL would never reach it (and where a second console on the same folder would dial
+   * from the same store).
    */
   private async listenOnStoredPort(server: Server): Promise<void> {
-    const { settings, logger } = this.deps;
+    const { settings } = this.deps;
     const stored = settings.get('webhookPort');
-    const host = settings.get('webhookHost');
-    try {
-      await listen(server, stored, host);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || stored === 0) throw err;
-      logger.log('warn', 'webhooks', `webhook port ${stored} is in use; listening on a free port for this run`);
-      await listen(server, 0, host);
-      return;
-    }
+    await listen(server, stored, settings.get('webhookHost'));
     if (stored === 0) settings.set('webhookPort', portOf(server));
   }
 
