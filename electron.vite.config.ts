@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
-import { contentSecurityPolicy, metaTagPolicy } from './src/main/electron/security';
+import { contentSecurityPolicy, metaTagPolicy } from './src/main/electron/csp';
 
 /**
  * The built page carries the desktop window's CSP in a meta tag as well: a page loaded from file:// may get no
@@ -24,8 +24,12 @@ function cspMetaTag(): Plugin {
 
 // One build produces the Electron main, and beside it the plain-Node entries (web host, CLI, import worker)
 // that share the same core; none of those import electron.
+// `@shared` is src/shared, the contract every process imports.
+const alias = { '@shared': resolve('src/shared') };
+
 export default defineConfig({
   main: {
+    resolve: { alias },
     build: {
       externalizeDeps: true,
       rollupOptions: {
@@ -39,6 +43,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias },
     build: {
       externalizeDeps: true,
       rollupOptions: {
@@ -48,6 +53,7 @@ export default defineConfig({
     },
   },
   renderer: {
+    resolve: { alias },
     root: resolve('src/renderer'),
     plugins: [react(), cspMetaTag()],
     build: {

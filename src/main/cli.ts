@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import type { ApiInput, ApiOutput, MethodName } from '../shared/contract';
-import { CAMPAIGN_PRESETS, type CampaignPreset, type CampaignSettings } from '../shared/domain';
+import type { ApiInput, ApiOutput, MethodName } from '@shared/contract';
+import { CAMPAIGN_PRESETS, type CampaignPreset, type CampaignSettings } from '@shared/domain';
 import { dispatch } from './bindings/dispatch';
 import { createCore, databasePath, type Core } from './create-core';
 import { ApiError, type FieldIssue } from './core/errors';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ApiHandlers } from '../shared/contract';
+import type { ApiHandlers } from '@shared/contract';
 import { AgentRoster } from './core/agents/roster';
 import { TransferService } from './core/agents/transfers';
 import { createApiHandlers } from './core/api';

@@ -4,7 +4,7 @@ import {
   type ConsoleBridge,
   type EventEnvelope,
   type InvokeResult,
-} from '../shared/contract/define';
+} from '@shared/contract/define';
 
 // Kept free of zod and of any Node module: the sandboxed preload can only load `electron`. Main passes the
 // contract's method names in an argument (see METHODS_ARG in src/main/electron/security.ts).

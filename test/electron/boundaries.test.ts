@@ -49,7 +49,7 @@ describe('electron stays at the edge', () => {
   });
 });
 
-/** Every module the file loads at run time, following relative imports (type-only imports are erased). */
+/** Every module the file loads at run time, following relative and `@shared` imports (type-only imports are erased). */
 function runtimeImports(entry: string, seen = new Set<string>(), bare = new Set<string>()): Set<string> {
   if (seen.has(entry)) return bare;
   seen.add(entry);
@@ -58,9 +58,11 @@ function runtimeImports(entry: string, seen = new Set<string>(), bare = new Set<
     /^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm,
   )) {
     if (typeOnly) continue;
-    const file = resolve(dirname(entry), `${spec}.ts`);
-    if (spec.startsWith('.'))
-      runtimeImports(existsSync(file) ? file : resolve(dirname(entry), spec, 'index.ts'), seen, bare);
+    // `@shared/…` is the alias of src/shared (tsconfig paths), so it is followed like a relative import.
+    const path = spec.startsWith('@shared') ? join(root, 'src/shared', spec.slice('@shared'.length)) : spec;
+    const base = path.startsWith('.') ? resolve(dirname(entry), path) : path;
+    if (path.startsWith('.') || path !== spec)
+      runtimeImports(existsSync(`${base}.ts`) ? `${base}.ts` : join(base, 'index.ts'), seen, bare);
     else bare.add(spec);
   }
   return bare;

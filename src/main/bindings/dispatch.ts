@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  contract,
-  type ApiErrorBody,
-  type ApiHandlers,
-  type InvokeResult,
-  type MethodName,
-} from '../../shared/contract';
+import { contract, type ApiErrorBody, type ApiHandlers, type InvokeResult, type MethodName } from '@shared/contract';
 import { ApiError, invalidInput } from '../core/errors';
 import type { Logger } from '../core/platform';
 

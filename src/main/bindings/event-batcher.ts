@@ -1,4 +1,4 @@
-import type { AnyEvent } from '../../shared/contract';
+import type { AnyEvent } from '@shared/contract';
 import type { EventBus } from '../core/bus';
 import type { Clock, TimerHandle } from '../core/platform';
 

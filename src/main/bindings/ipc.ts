@@ -5,7 +5,7 @@ import {
   type AnyEvent,
   type ApiHandlers,
   type InvokeResult,
-} from '../../shared/contract';
+} from '@shared/contract';
 import type { EventBus } from '../core/bus';
 import type { Clock, Logger } from '../core/platform';
 import type { IpcInvokeEventLike, IpcMainLike } from '../electron/types';

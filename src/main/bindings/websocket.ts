@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import type { AnyEvent, ApiHandlers } from '../../shared/contract';
+import type { AnyEvent, ApiHandlers } from '@shared/contract';
 import type { EventBus } from '../core/bus';
 import type { Clock, Logger } from '../core/platform';
 import { dispatch } from './dispatch';

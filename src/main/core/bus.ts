@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AnyEvent, EventName, Events } from '../../shared/contract';
+import type { AnyEvent, EventName, Events } from '@shared/contract';
 import type { z } from 'zod';
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ApiErrorCode, FieldIssue } from '../../shared/contract/define';
+import type { ApiErrorCode, FieldIssue } from '@shared/contract/define';
 
 // Errors the user can act on. A leaf module: any service may throw these (or its own subclasses) without knowing
 // how the answer travels; the bindings' dispatch turns them into the contract's ApiErrorBody, once. Anything else

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { IPC_EVENTS_CHANNEL, METHOD_NAMES, type AnyEvent } from '../../shared/contract';
-import type { AppView } from '../../shared/contract/app';
+import { IPC_EVENTS_CHANNEL, METHOD_NAMES, type AnyEvent } from '@shared/contract';
+import type { AppView } from '@shared/contract/app';
 import { bindIpc, forwardEvents } from '../bindings/ipc';
 import { createCore, type Core } from '../create-core';
 import { createFileCipher, createFileLogger } from '../core/node-platform';

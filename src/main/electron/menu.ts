@@ -1,4 +1,4 @@
-import { AppView } from '../../shared/contract/app';
+import { AppView } from '@shared/contract/app';
 import type { MenuItemTemplate, MenuRole } from './types';
 
 const VIEW_LABELS: Record<AppView, string> = {

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import type { HumanAgentStatus, HumanAgent } from '../../../shared/domain';
+import type { HumanAgentStatus, HumanAgent } from '@shared/domain';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { Clock } from '../platform';

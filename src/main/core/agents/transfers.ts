@@ -1,5 +1,5 @@
-import type { HandoffCard, Transfer, TransferStatus } from '../../../shared/contract/agents';
-import { Outcome, type Call, type HumanAgentState, type ProviderName } from '../../../shared/domain';
+import type { HandoffCard, Transfer, TransferStatus } from '@shared/contract/agents';
+import { Outcome, type Call, type HumanAgentState, type ProviderName } from '@shared/domain';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { CallOutcomes } from '../calls/outcome';

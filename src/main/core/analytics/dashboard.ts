@@ -5,7 +5,7 @@ import {
   FUNNEL_STAGES,
   type AnalyticsQuery,
   type Dashboard,
-} from '../../../shared/contract/analytics';
+} from '@shared/contract/analytics';
 import type { ExportCell, ExportTable } from '../contacts/export';
 import type { Db } from '../store/db';
 import { AnalyticsRepository, type AnalyticsFilter } from '../store/repositories/analytics';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { LOG_LEVELS, type LogEntry } from '../../../shared/contract/analytics';
+import { LOG_LEVELS, type LogEntry } from '@shared/contract/analytics';
 import { redact } from '../redact';
 import type { LogLevel } from '../platform';
 import type { Db } from '../store/db';

@@ -1,5 +1,5 @@
-import { type agentsMethods } from '../../../shared/contract/agents';
-import type { Handlers } from '../../../shared/contract/define';
+import { type agentsMethods } from '@shared/contract/agents';
+import type { Handlers } from '@shared/contract/define';
 import type { CoreServices } from '../services';
 import { ApiError } from '../errors';
 

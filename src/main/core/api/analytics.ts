@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { type analyticsMethods, type AnalyticsQuery } from '../../../shared/contract/analytics';
-import type { Handlers } from '../../../shared/contract/define';
+import { type analyticsMethods, type AnalyticsQuery } from '@shared/contract/analytics';
+import type { Handlers } from '@shared/contract/define';
 import { AnalyticsService, dashboardTable } from '../analytics/dashboard';
 import { encodeTable } from '../analytics/export';
 import { LogsReader } from '../analytics/logs';

@@ -1,6 +1,6 @@
-import { type appMethods } from '../../../shared/contract/app';
-import type { Handlers } from '../../../shared/contract/define';
-import { CampaignSettings } from '../../../shared/domain';
+import { type appMethods } from '@shared/contract/app';
+import type { Handlers } from '@shared/contract/define';
+import { CampaignSettings } from '@shared/domain';
 import type { CoreServices } from '../services';
 import { campaignsHandlers } from './campaigns';
 import { contactsHandlers } from './contacts';

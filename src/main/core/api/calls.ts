@@ -1,5 +1,5 @@
-import { type callsMethods } from '../../../shared/contract/calls';
-import type { Handlers } from '../../../shared/contract/define';
+import { type callsMethods } from '@shared/contract/calls';
+import type { Handlers } from '@shared/contract/define';
 import { CallsRepository } from '../store/repositories/calls';
 import { ApiError } from '../errors';
 import type { CoreServices } from '../services';

@@ -1,5 +1,5 @@
-import { type campaignsMethods } from '../../../shared/contract/campaigns';
-import type { Handlers } from '../../../shared/contract/define';
+import { type campaignsMethods } from '@shared/contract/campaigns';
+import type { Handlers } from '@shared/contract/define';
 import type { CoreServices } from '../services';
 
 export function campaignsHandlers(core: CoreServices): Handlers<typeof campaignsMethods> {

@@ -1,5 +1,5 @@
-import { type contactsMethods } from '../../../shared/contract/contacts';
-import type { Handlers } from '../../../shared/contract/define';
+import { type contactsMethods } from '@shared/contract/contacts';
+import type { Handlers } from '@shared/contract/define';
 import { ContactsError, type ExportedFile } from '../contacts/service';
 import type { CoreServices } from '../services';
 

@@ -1,4 +1,4 @@
-import type { ApiHandlers } from '../../../shared/contract';
+import type { ApiHandlers } from '@shared/contract';
 import type { CoreServices } from '../services';
 import { agentsHandlers } from './agents';
 import { analyticsHandlers } from './analytics';

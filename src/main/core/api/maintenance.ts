@@ -1,5 +1,5 @@
-import type { Handlers } from '../../../shared/contract/define';
-import { type maintenanceMethods } from '../../../shared/contract/maintenance';
+import type { Handlers } from '@shared/contract/define';
+import { type maintenanceMethods } from '@shared/contract/maintenance';
 import type { CoreServices } from '../services';
 import {
   assertWipeConfirmed,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Handlers } from '../../../shared/contract/define';
-import { ConfigurableProvider, type providersMethods, type ProviderView } from '../../../shared/contract/providers';
-import type { ProviderName } from '../../../shared/domain';
+import type { Handlers } from '@shared/contract/define';
+import { ConfigurableProvider, type providersMethods, type ProviderView } from '@shared/contract/providers';
+import type { ProviderName } from '@shared/domain';
 import type { CoreServices } from '../services';
 import { type BolnaTwilioProvider } from '../providers/bolna-twilio';
 import { createClient, dashboardUrls, PROVIDER_CAPABILITIES, ProviderConfigStore } from '../providers/config';

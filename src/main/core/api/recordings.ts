@@ -1,5 +1,5 @@
-import type { Handlers } from '../../../shared/contract/define';
-import { type recordingsMethods } from '../../../shared/contract/recordings';
+import type { Handlers } from '@shared/contract/define';
+import { type recordingsMethods } from '@shared/contract/recordings';
 import type { CoreServices } from '../services';
 import { ApiError } from '../errors';
 

@@ -1,5 +1,5 @@
-import type { Handlers } from '../../../shared/contract/define';
-import { sourcesMethods } from '../../../shared/contract/sources';
+import type { Handlers } from '@shared/contract/define';
+import { sourcesMethods } from '@shared/contract/sources';
 import type { CoreServices } from '../services';
 
 /**

@@ -6,7 +6,7 @@ import {
   type CallStatus,
   type Outcome,
   type TranscriptTurn,
-} from '../../../shared/domain';
+} from '@shared/domain';
 import type { EventBus } from '../bus';
 import type { Clock, Logger } from '../platform';
 import type { NormalizedEvent } from '../providers/types';

@@ -1,4 +1,4 @@
-import { OUTCOMES, type Outcome } from '../../../shared/domain';
+import { OUTCOMES, type Outcome } from '@shared/domain';
 import type { EventBus } from '../bus';
 import type { DncService } from '../dnc/service';
 import type { Clock, Logger } from '../platform';

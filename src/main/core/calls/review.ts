@@ -1,4 +1,4 @@
-import type { ReviewItem } from '../../../shared/contract/calls';
+import type { ReviewItem } from '@shared/contract/calls';
 import type { EventBus } from '../bus';
 import { ApiError } from '../errors';
 import type { Clock } from '../platform';

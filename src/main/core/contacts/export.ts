@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ContactFilter, ContactSelection } from '../../../shared/contract/contacts';
+import type { ContactFilter, ContactSelection } from '@shared/contract/contacts';
 import type { Db } from '../store/db';
 import { CampaignsRepository } from '../store/repositories/campaigns';
 import { ContactsRepository, type ExportRow } from '../store/repositories/contacts';

@@ -1,4 +1,4 @@
-import type { ContactFilter, ContactSelection, GridContact } from '../../../shared/contract/contacts';
+import type { ContactFilter, ContactSelection, GridContact } from '@shared/contract/contacts';
 import type { EventBus } from '../bus';
 import type { DncChange, DncService } from '../dnc/service';
 import type { Db } from '../store/db';

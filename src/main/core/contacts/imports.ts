@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import type { ImportPreview, ImportResult, ImportSummary, RejectedRow } from '../../../shared/contract/contacts';
+import type { ImportPreview, ImportResult, ImportSummary, RejectedRow } from '@shared/contract/contacts';
 import type { EventBus } from '../bus';
 import type { Clock, TimerHandle } from '../platform';
 import { ApiError } from '../errors';

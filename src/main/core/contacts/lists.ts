@@ -1,4 +1,4 @@
-import type { ContactList } from '../../../shared/domain';
+import type { ContactList } from '@shared/domain';
 import type { EventBus } from '../bus';
 import type { Clock } from '../platform';
 import type { Db } from '../store/db';

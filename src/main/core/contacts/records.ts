@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { cellText, CONTACT_FIELDS, isBlankRow, SKIP, type ColumnInfo } from './mapping';
-import { languageTag } from '../../../shared/languages';
+import { languageTag } from '@shared/languages';
 import { normalizePhone, type PhoneRejectCode } from './phones';
 import { dateToIso, serialToIso, type CellValue } from './workbook';
 

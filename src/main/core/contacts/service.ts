@@ -5,8 +5,8 @@ import type {
   ImportResult,
   ImportSummary,
   RejectedRow,
-} from '../../../shared/contract/contacts';
-import type { ContactList } from '../../../shared/domain';
+} from '@shared/contract/contacts';
+import type { ContactList } from '@shared/domain';
 import type { EventBus } from '../bus';
 import type { DncChange, DncService } from '../dnc/service';
 import type { Platform } from '../platform';

@@ -1,4 +1,4 @@
-import type { GridContact, RejectedRow } from '../../../shared/contract/contacts';
+import type { GridContact, RejectedRow } from '@shared/contract/contacts';
 import type { EventBus } from '../bus';
 import { DNC_REASON_PREFIX, type DncService } from '../dnc/service';
 import type { Clock } from '../platform';
@@ -8,7 +8,7 @@ import { REMOVED_FROM_SHEET, type SheetContactRow, type SheetContactValues } fro
 import { ContactsError } from './errors';
 import type { ContactLists, ListTarget } from './lists';
 import { normalizePhone } from './phones';
-import { languageTag } from '../../../shared/languages';
+import { languageTag } from '@shared/languages';
 import { mergeInto, packRecords, RECORD_STRIDE, validTimezone, type ParsedRecord, type RecordBatch } from './records';
 
 // Every contact is written here, whichever door it comes through (a file import, a manual add, a Google Sheet row,

@@ -1,6 +1,6 @@
-import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../shared/domain';
-import { languageTag } from '../../../shared/languages';
-import { timeZoneProblem } from '../../../shared/time/zones';
+import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '@shared/domain';
+import { languageTag } from '@shared/languages';
+import { timeZoneProblem } from '@shared/time/zones';
 import { ApiError } from '../errors';
 import type { EventBus } from '../bus';
 import type { LogLevel, Platform } from '../platform';

@@ -1,5 +1,5 @@
-import type { CampaignProgress, ProviderName } from '../../../shared/domain';
-import type { WaitingContact } from '../../../shared/contract/campaigns';
+import type { CampaignProgress, ProviderName } from '@shared/domain';
+import type { WaitingContact } from '@shared/contract/campaigns';
 import type { EventBus } from '../bus';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { Platform } from '../platform';

@@ -1,4 +1,4 @@
-import type { Call, ProviderName } from '../../../shared/domain';
+import type { Call, ProviderName } from '@shared/domain';
 import type { CallEndedSink } from '../calls/lifecycle';
 import type { Clock } from '../platform';
 import type { Db } from '../store/db';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Campaign, ProviderName } from '../../../shared/domain';
-import { resolveZone } from '../../../shared/time/zones';
+import type { Campaign, ProviderName } from '@shared/domain';
+import { resolveZone } from '@shared/time/zones';
 import { ApiError } from '../errors';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { LogLevel, Platform } from '../platform';

@@ -1,4 +1,4 @@
-import type { Campaign, CampaignSettings } from '../../../shared/domain';
+import type { Campaign, CampaignSettings } from '@shared/domain';
 import type { SheetVerdict } from '../sources/sheet-rules';
 import type { Db } from '../store/db';
 import { CampaignsRepository } from '../store/repositories/campaigns';

@@ -1,6 +1,6 @@
-import type { Campaign, CampaignProgress } from '../../../shared/domain';
-import type { WaitingContact } from '../../../shared/contract/campaigns';
-import { resolveZone } from '../../../shared/time/zones';
+import type { Campaign, CampaignProgress } from '@shared/domain';
+import type { WaitingContact } from '@shared/contract/campaigns';
+import { resolveZone } from '@shared/time/zones';
 import type { EventBus } from '../bus';
 import type { Platform, TimerHandle } from '../platform';
 import type { Db } from '../store/db';

@@ -1,4 +1,4 @@
-import { CampaignSettings, type ProviderName } from '../../../shared/domain';
+import { CampaignSettings, type ProviderName } from '@shared/domain';
 import type { CallLifecycle } from '../calls/lifecycle';
 import type { Platform } from '../platform';
 import type { ProviderRegistry } from '../providers/registry';

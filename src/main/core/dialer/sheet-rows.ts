@@ -1,5 +1,5 @@
-import { SheetRules } from '../../../shared/contract/sources';
-import type { CampaignSettings, WaitReason } from '../../../shared/domain';
+import { SheetRules } from '@shared/contract/sources';
+import type { CampaignSettings, WaitReason } from '@shared/domain';
 import { judgeRow, type SheetVerdict } from '../sources/sheet-rules';
 import type { DialTarget } from '../store/repositories/dialer';
 import { retryDelayAfter } from './enqueue';

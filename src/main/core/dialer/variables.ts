@@ -1,4 +1,4 @@
-import type { CampaignSettings, ContactField } from '../../../shared/domain';
+import type { CampaignSettings, ContactField } from '@shared/domain';
 import type { DialTarget } from '../store/repositories/dialer';
 
 /**

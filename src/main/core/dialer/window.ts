@@ -1,4 +1,4 @@
-import type { CampaignSettings } from '../../../shared/domain';
+import type { CampaignSettings } from '@shared/domain';
 
 // The calling window in a recipient's local time: days of week, holidays, HH:MM start/end (an end before the start
 // means the window runs past midnight). All arithmetic is on UTC instants plus the zone's offset at that instant.

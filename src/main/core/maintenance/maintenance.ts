@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { WIPE_CONFIRMATION, type BackupInfo } from '../../../shared/contract/maintenance';
+import { WIPE_CONFIRMATION, type BackupInfo } from '@shared/contract/maintenance';
 import { ApiError } from '../errors';
 import type { Logger } from '../platform';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/db';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CallResult, CallStatus } from '../../../shared/domain';
+import type { CallResult, CallStatus } from '@shared/domain';
 import type { Clock, TimerHandle } from '../platform';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import { pickOutcomeHint, readForm, readJson, toCallId, toNumber, toRecord, toText, withQuery } from './normalize';

@@ -1,5 +1,5 @@
-import type { CallResult, CallStatus } from '../../../shared/domain';
-import { knownLanguage, primaryLanguage } from '../../../shared/languages';
+import type { CallResult, CallStatus } from '@shared/domain';
+import { knownLanguage, primaryLanguage } from '@shared/languages';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import {
   pickOutcomeHint,

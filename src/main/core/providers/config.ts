@@ -1,4 +1,4 @@
-import { PROVIDER_KEYS, ProviderSettings, type ConfigurableProvider } from '../../../shared/contract/providers';
+import { PROVIDER_KEYS, ProviderSettings, type ConfigurableProvider } from '@shared/contract/providers';
 import { ApiError } from '../errors';
 import type { Clock } from '../platform';
 import type { SecretStore } from '../settings/settings';

@@ -1,5 +1,5 @@
-import type { CallResult } from '../../../shared/domain';
-import { languageTag } from '../../../shared/languages';
+import type { CallResult } from '@shared/domain';
+import { languageTag } from '@shared/languages';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import type { Clock, TimerHandle } from '../platform';
 import { readBody, toCallId, toNumber, toRecord, toText, withQuery, type HumanAgentDirectory } from './normalize';

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../../shared/domain';
+import type { ProviderName } from '@shared/domain';
 import { ProviderError } from './types';
 
 // The one way provider clients talk HTTP: a hard timeout on every request, and every failure turned into a

@@ -1,5 +1,5 @@
 import busboy from 'busboy';
-import type { TranscriptTurn } from '../../../shared/domain';
+import type { TranscriptTurn } from '@shared/domain';
 import { WebhookRejected } from './types';
 
 // Pieces every provider parser needs: tolerant JSON/form reading, outcome hints, transcript lines, and the

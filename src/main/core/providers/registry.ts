@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ProviderName } from '../../../shared/domain';
-import type { ConfigurableProvider } from '../../../shared/contract/providers';
+import { ProviderName } from '@shared/domain';
+import type { ConfigurableProvider } from '@shared/contract/providers';
 import type { CallLifecycle } from '../calls/lifecycle';
 import { errorText } from '../errors';
 import { ApiError } from '../errors';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CallResult, TranscriptTurn } from '../../../shared/domain';
+import type { CallResult, TranscriptTurn } from '@shared/domain';
 import { parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import {
   pickOutcomeHint,

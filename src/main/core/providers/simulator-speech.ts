@@ -1,4 +1,4 @@
-import { primaryLanguage } from '../../../shared/languages';
+import { primaryLanguage } from '@shared/languages';
 
 // What the simulator's voice agent and customer say, per language, so calls placed in Hindi, Tamil or Bengali come
 // back with transcripts in that language (and search, hand-offs and fonts can be tried without a real provider).

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import { CallResult, type CallStatus, type TranscriptTurn } from '../../../shared/domain';
+import { CallResult, type CallStatus, type TranscriptTurn } from '@shared/domain';
 import type { Clock, Logger, TimerHandle } from '../platform';
 import type { SecretStore, SettingsService } from '../settings/settings';
 import { phrasebookFor, type SpokenScenario } from './simulator-speech';

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { ProviderName } from '../../../shared/domain';
+import type { ProviderName } from '@shared/domain';
 import { basicAuth, parseJson, providerRequest, trimBase, type ProviderHttpOptions } from './http';
 import { toRecord, toText } from './normalize';
 import { ProviderError } from './types';

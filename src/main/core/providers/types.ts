@@ -1,4 +1,4 @@
-import type { CallResult, CallStatus, ProviderName, TranscriptTurn } from '../../../shared/domain';
+import type { CallResult, CallStatus, ProviderName, TranscriptTurn } from '@shared/domain';
 import { ApiError, type UserErrorCode } from '../errors';
 
 // One interface for every voice provider; one file per provider implements it. The dialer, the webhook server

@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import type {
-  RecordingJob,
-  RecordingSettingsView,
-  RecordingState,
-  RecordingStats,
-} from '../../../shared/contract/recordings';
-import type { Call, TranscriptTurn } from '../../../shared/domain';
+import type { RecordingJob, RecordingSettingsView, RecordingState, RecordingStats } from '@shared/contract/recordings';
+import type { Call, TranscriptTurn } from '@shared/domain';
 import type { EventBus } from '../bus';
 import type { Platform, TimerHandle } from '../platform';
 import type { SecretStore } from '../settings/settings';

@@ -1,4 +1,4 @@
-import { SheetRules, type SheetMapping } from '../../../shared/contract/sources';
+import { SheetRules, type SheetMapping } from '@shared/contract/sources';
 import type { Clock, Logger, TimerHandle } from '../platform';
 import type { ConnectionRow, OutboxRow, SourcesRepository } from '../store/repositories/sources';
 import { tabRange, toSheetsError, type CellValue, type SheetsClient } from './google-sheets';

@@ -10,8 +10,8 @@ import {
   type SheetField,
   type SheetMapping,
   type SheetSyncResult,
-} from '../../../shared/contract/sources';
-import type { Call } from '../../../shared/domain';
+} from '@shared/contract/sources';
+import type { Call } from '@shared/domain';
 import type { EventBus } from '../bus';
 import type { ContactWriter } from '../contacts/writer';
 import { CampaignEnqueuer } from '../dialer/enqueue';

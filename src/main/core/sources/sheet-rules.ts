@@ -1,4 +1,4 @@
-import type { SheetRules } from '../../../shared/contract/sources';
+import type { SheetRules } from '@shared/contract/sources';
 import { localTime } from '../dialer/window';
 import type { CellValue } from './google-sheets';
 

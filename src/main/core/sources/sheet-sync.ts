@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { SheetMapping, SheetSyncResult } from '../../../shared/contract/sources';
-import { languageTag } from '../../../shared/languages';
+import type { SheetMapping, SheetSyncResult } from '@shared/contract/sources';
+import { languageTag } from '@shared/languages';
 import { fieldOfHeader } from '../contacts/mapping';
 import { normalizePhone } from '../contacts/phones';
 import type { ContactWriter } from '../contacts/writer';
@@ -14,7 +14,7 @@ import {
 import { columnIndex, type CellValue } from './google-sheets';
 import { judgeRow, normaliseStatus, parseSheetTime, type SheetVerdict } from './sheet-rules';
 import { retryDelayAfter } from '../dialer/enqueue';
-import { SheetRules } from '../../../shared/contract/sources';
+import { SheetRules } from '@shared/contract/sources';
 
 // Sheet rows → contacts. Rows are matched to contacts by a stable key (the E.164 phone, or the console's id
 // column), never by position: sorting or inserting rows in the sheet changes source_row, nothing else.

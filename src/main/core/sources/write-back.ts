@@ -1,5 +1,5 @@
-import type { OutputField } from '../../../shared/contract/sources';
-import type { Call } from '../../../shared/domain';
+import type { OutputField } from '@shared/contract/sources';
+import type { Call } from '@shared/domain';
 
 // What a call looks like in the sheet: the call-tracker sheet's status words and its output columns.
 

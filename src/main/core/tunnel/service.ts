@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import Tunnel from '@n8n/localtunnel/lib/Tunnel.js';
-import type { TunnelStatus } from '../../../shared/contract/providers';
+import type { TunnelStatus } from '@shared/contract/providers';
 import type { EventBus } from '../bus';
 import { errorText } from '../errors';
 import { ApiError } from '../errors';

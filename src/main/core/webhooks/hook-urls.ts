@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ProviderName } from '../../../shared/domain';
+import type { ProviderName } from '@shared/domain';
 import type { SecretStore } from '../settings/settings';
 
 /** Everything served at /hooks/<name>/<secret>: the voice providers, the recordings intake, the monitoring routes. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProviderName } from '../../../shared/domain';
+import { ProviderName } from '@shared/domain';
 import { errorText } from '../errors';
 import type { Clock, Logger } from '../platform';
 import { WebhookRejected, type NormalizedEvent, type VoiceProvider, type WebhookRequest } from '../providers/types';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { HUMAN_AGENT_STATUSES, type HumanAgentStatus } from '../../../shared/domain';
+import { HUMAN_AGENT_STATUSES, type HumanAgentStatus } from '@shared/domain';
 import { formatTime, humanize } from '../shell/format';
 import { HandoffCardDialog } from './HandoffCard';
 import { isOpenTransfer, useAgents } from './store';

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { languageLabel } from '../../../shared/languages';
-import type { Transfer } from '../../../shared/contract/agents';
-import { OUTCOMES } from '../../../shared/domain';
-import { timeInZone, untilText } from '../../../shared/time/format';
-import { resolveZone } from '../../../shared/time/zones';
+import { languageLabel } from '@shared/languages';
+import type { Transfer } from '@shared/contract/agents';
+import { OUTCOMES } from '@shared/domain';
+import { timeInZone, untilText } from '@shared/time/format';
+import { resolveZone } from '@shared/time/zones';
 import { useNow } from '../shell/clock';
 import { StateBadge, callState } from '../calls/status';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { HumanAgent } from '../../../shared/domain';
+import type { HumanAgent } from '@shared/domain';
 import { useLive } from '../live/store';
 import { useAgents } from './store';
 

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { ApiInput } from '../../../shared/contract';
-import type { HandoffCard, Transfer } from '../../../shared/contract/agents';
-import type { HumanAgentStatus, HumanAgent, ProviderName } from '../../../shared/domain';
+import type { ApiInput } from '@shared/contract';
+import type { HandoffCard, Transfer } from '@shared/contract/agents';
+import type { HumanAgentStatus, HumanAgent, ProviderName } from '@shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

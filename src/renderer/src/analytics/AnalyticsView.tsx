@@ -11,12 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import {
-  FIGURE_DEFINITIONS,
-  FUNNEL_DEFINITIONS,
-  type Dashboard,
-  type FigureName,
-} from '../../../shared/contract/analytics';
+import { FIGURE_DEFINITIONS, FUNNEL_DEFINITIONS, type Dashboard, type FigureName } from '@shared/contract/analytics';
 import { STATE_COLORS, stateLabel, type CallState } from '../calls/status';
 import { formatDuration, humanize } from '../shell/format';
 import { useAnalytics } from './store';

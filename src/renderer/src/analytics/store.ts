@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { saveDownload } from '../shell/download';
-import type { Dashboard } from '../../../shared/contract/analytics';
-import type { Campaign } from '../../../shared/domain';
+import type { Dashboard } from '@shared/contract/analytics';
+import type { Campaign } from '@shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

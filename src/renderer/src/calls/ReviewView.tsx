@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ReviewItem } from '../../../shared/contract/calls';
+import type { ReviewItem } from '@shared/contract/calls';
 import { formatDateTime, humanize } from '../shell/format';
 import { useReview } from './review-store';
 

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { ReviewItem } from '../../../shared/contract/calls';
-import type { Call } from '../../../shared/domain';
+import type { ReviewItem } from '@shared/contract/calls';
+import type { Call } from '@shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

@@ -1,4 +1,4 @@
-import type { Call, CallResult, CallStatus } from '../../../shared/domain';
+import type { Call, CallResult, CallStatus } from '@shared/domain';
 import { humanize } from '../shell/format';
 
 // One colour per call state, used by tiles, grid and summaries alike, always beside its text.

@@ -6,7 +6,7 @@ import {
   type CampaignState,
   type Outcome,
   type ProviderName,
-} from '../../../shared/domain';
+} from '@shared/domain';
 import { StateBadge } from '../calls/status';
 import { useContacts } from '../contacts/store';
 import { useNow } from '../shell/clock';

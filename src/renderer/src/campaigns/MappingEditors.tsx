@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { CONTACT_FIELDS, OUTCOMES, type Outcome } from '../../../shared/domain';
+import { CONTACT_FIELDS, OUTCOMES, type Outcome } from '@shared/domain';
 import { humanize } from '../shell/format';
 
 // The campaign form's two mapping editors: which contact fields reach the voice agent under which names, and which

@@ -1,4 +1,4 @@
-import { CAMPAIGN_PRESETS, type CampaignPreset, type CampaignSettings } from '../../../shared/domain';
+import { CAMPAIGN_PRESETS, type CampaignPreset, type CampaignSettings } from '@shared/domain';
 
 /** Starts the campaign form from a preset (the Sheet dialer: one call at a time, 5 s apart, 10-minute retries). */
 export function PresetPicker({ onPick }: { onPick(settings: Partial<CampaignSettings>): void }) {

@@ -1,5 +1,5 @@
-import type { Campaign, CampaignProgress } from '../../../shared/domain';
-import { timeInZone, untilText } from '../../../shared/time/format';
+import type { Campaign, CampaignProgress } from '@shared/domain';
+import { timeInZone, untilText } from '@shared/time/format';
 
 /**
  * "waiting for the calling window — opens 09:00 IST (in 18 min)": a running campaign whose next contacts wait for

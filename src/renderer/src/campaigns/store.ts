@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { ApiInput, ApiOutput } from '../../../shared/contract';
-import type { WaitingContact } from '../../../shared/contract/campaigns';
-import type { Campaign, CampaignProgress } from '../../../shared/domain';
+import type { ApiInput, ApiOutput } from '@shared/contract';
+import type { WaitingContact } from '@shared/contract/campaigns';
+import type { Campaign, CampaignProgress } from '@shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 import { humanize } from '../shell/format';

@@ -7,7 +7,7 @@ import {
   type ConsoleBridge,
   type EventName,
   type MethodName,
-} from '../../../shared/contract';
+} from '@shared/contract';
 import { createWebSocketBridge, type ConnectionState } from './ws-transport';
 
 // The renderer's one way to the core. Only zustand stores import this; components talk to stores.

@@ -1,4 +1,4 @@
-import type { ApiErrorBody, ConsoleBridge, EventEnvelope, InvokeResult } from '../../../shared/contract';
+import type { ApiErrorBody, ConsoleBridge, EventEnvelope, InvokeResult } from '@shared/contract';
 
 // The browser stand-in for Electron's preload bridge: the same ConsoleBridge over the web host's WebSocket.
 // Requests made while disconnected wait for the next connection; the socket reconnects with backoff.

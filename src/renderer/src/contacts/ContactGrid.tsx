@@ -10,7 +10,7 @@ import {
   type MouseEvent,
   type PointerEvent,
 } from 'react';
-import type { GridContact } from '../../../shared/contract/contacts';
+import type { GridContact } from '@shared/contract/contacts';
 import { BASE_COLUMNS, tsvCell, variableColumn, type Column } from './columns';
 import { useContacts } from './store';
 

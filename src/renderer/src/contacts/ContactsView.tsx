@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { CALL_RESULTS, CALL_STATUSES, OUTCOMES, PROVIDER_NAMES, type ProviderName } from '../../../shared/domain';
+import { CALL_RESULTS, CALL_STATUSES, OUTCOMES, PROVIDER_NAMES, type ProviderName } from '@shared/domain';
 import { runDemo, useCampaigns } from '../campaigns/store';
 import { stateLabel } from '../calls/status';
 import { humanize } from '../shell/format';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { GridContact } from '../../../shared/contract/contacts';
+import type { GridContact } from '@shared/contract/contacts';
 import { StateBadge } from '../calls/status';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ImportMapping, ImportPreview, ImportResult } from '../../../shared/contract/contacts';
+import type { ImportMapping, ImportPreview, ImportResult } from '@shared/contract/contacts';
 import { api, describeError, payloadsOf } from '../connection/client';
 import { useShell } from '../shell/store';
 import { useContacts } from './store';

@@ -1,8 +1,8 @@
 import { create } from 'zustand';
 import { saveDownload } from '../shell/download';
-import type { ApiInput, ApiOutput } from '../../../shared/contract';
-import type { ContactFilter, GridContact } from '../../../shared/contract/contacts';
-import type { ContactList, ProviderName } from '../../../shared/domain';
+import type { ApiInput, ApiOutput } from '@shared/contract';
+import type { ContactFilter, GridContact } from '@shared/contract/contacts';
+import type { ContactList, ProviderName } from '@shared/domain';
 import { api, describeError, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

@@ -1,8 +1,8 @@
 import { memo, useEffect, useMemo } from 'react';
-import type { Transfer } from '../../../shared/contract/agents';
-import type { Call, Campaign, TranscriptTurn } from '../../../shared/domain';
-import { timeInZone } from '../../../shared/time/format';
-import { resolveZone } from '../../../shared/time/zones';
+import type { Transfer } from '@shared/contract/agents';
+import type { Call, Campaign, TranscriptTurn } from '@shared/domain';
+import { timeInZone } from '@shared/time/format';
+import { resolveZone } from '@shared/time/zones';
 import { AgentsPanel } from '../agents/AgentsPanel';
 import { isOpenTransfer, useAgents } from '../agents/store';
 import { useCampaigns } from '../campaigns/store';
@@ -85,24 +85,7 @@ const Tile = memo(function Tile({
         </p>
       )}
       <div className="tile-actions">
-        <button
-          type="button"
-          className="danger small"
-          aria-label={`Hang up call ${call.id} (${who})`}
-          onClick={() => onHangup(call.id)}
-        >
-          Hang up
-        </button>
-        {onTransfer && call.status === 'in_progress' && (
-          <button
-            type="button"
-            className="small"
-            aria-label={`Transfer call ${call.id} (${who})`}
-            onClick={() => onTransfer(call.id)}
-          >
-            Transfer
-          </button>
-        )}
+        <CallActions call={call} who={who} onHangup={onHangup} onTransfer={onTransfer} />
       </div>
     </article>
   );
@@ -157,24 +140,7 @@ const Line = memo(function Line({
         {row.transfer ? `${row.transfer.humanAgentName ?? 'unassigned'} (${humanize(row.transfer.status)})` : ''}
       </td>
       <td className="row-actions">
-        <button
-          type="button"
-          className="danger small"
-          aria-label={`Hang up call ${call.id} (${who})`}
-          onClick={() => onHangup(call.id)}
-        >
-          Hang up
-        </button>
-        {onTransfer && call.status === 'in_progress' && (
-          <button
-            type="button"
-            className="small"
-            aria-label={`Transfer call ${call.id} (${who})`}
-            onClick={() => onTransfer(call.id)}
-          >
-            Transfer
-          </button>
-        )}
+        <CallActions call={call} who={who} onHangup={onHangup} onTransfer={onTransfer} />
       </td>
     </tr>
   );
@@ -623,5 +589,41 @@ export function LiveView() {
       </details>
       <RecentStrip ids={recent} calls={calls} names={names} />
     </div>
+  );
+}
+
+/** Hang up, and transfer while the call is in progress: the same buttons on a tile and on a table row. */
+function CallActions({
+  call,
+  who,
+  onHangup,
+  onTransfer,
+}: {
+  call: Call;
+  who: string;
+  onHangup: (callId: number) => void;
+  onTransfer?: (callId: number) => void;
+}) {
+  return (
+    <>
+      <button
+        type="button"
+        className="danger small"
+        aria-label={`Hang up call ${call.id} (${who})`}
+        onClick={() => onHangup(call.id)}
+      >
+        Hang up
+      </button>
+      {onTransfer && call.status === 'in_progress' && (
+        <button
+          type="button"
+          className="small"
+          aria-label={`Transfer call ${call.id} (${who})`}
+          onClick={() => onTransfer(call.id)}
+        >
+          Transfer
+        </button>
+      )}
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { LIVE_CALL_STATUSES, type Call, type TranscriptTurn } from '../../../shared/domain';
+import { LIVE_CALL_STATUSES, type Call, type TranscriptTurn } from '@shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 import { callState, stateLabel } from '../calls/status';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { LOG_LEVELS } from '../../../shared/contract/analytics';
-import { WIPE_CONFIRMATION } from '../../../shared/contract/maintenance';
+import { LOG_LEVELS } from '@shared/contract/analytics';
+import { WIPE_CONFIRMATION } from '@shared/contract/maintenance';
 import { formatDateTime, humanize } from '../shell/format';
 import { useLogs, type Level } from './store';
 

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { ApiOutput } from '../../../shared/contract';
-import type { LogEntry } from '../../../shared/contract/analytics';
-import type { BackupInfo } from '../../../shared/contract/maintenance';
+import type { ApiOutput } from '@shared/contract';
+import type { LogEntry } from '@shared/contract/analytics';
+import type { BackupInfo } from '@shared/contract/maintenance';
 import { api } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { ConfigurableProvider, ProviderView } from '../../../shared/contract/providers';
+import type { ConfigurableProvider, ProviderView } from '@shared/contract/providers';
 import { api } from '../connection/client';
 import { CopyField } from './CopyField';
 import { PROVIDER_FIELDS, useProviders, type FieldErrors, type FieldSpec } from './store';

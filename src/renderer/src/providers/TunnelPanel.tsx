@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { TunnelStatus } from '../../../shared/contract/providers';
+import type { TunnelStatus } from '@shared/contract/providers';
 import { api } from '../connection/client';
 import { formatDateTime, humanize } from '../shell/format';
 import { CopyField } from './CopyField';

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { ApiInput } from '../../../shared/contract';
-import type { ConfigurableProvider, ProviderView, TunnelStatus } from '../../../shared/contract/providers';
+import type { ApiInput } from '@shared/contract';
+import type { ConfigurableProvider, ProviderView, TunnelStatus } from '@shared/contract/providers';
 import { api, ApiCallError, describeError, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { RecordingJob } from '../../../shared/contract/recordings';
+import type { RecordingJob } from '@shared/contract/recordings';
 import { formatDateTime, formatDuration, humanize } from '../shell/format';
 import { useRecordings, type RecordingFilter } from './store';
 

@@ -1,11 +1,6 @@
 import { create } from 'zustand';
-import type { ApiInput } from '../../../shared/contract';
-import type {
-  RecordingJob,
-  RecordingSettingsView,
-  RecordingState,
-  RecordingStats,
-} from '../../../shared/contract/recordings';
+import type { ApiInput } from '@shared/contract';
+import type { RecordingJob, RecordingSettingsView, RecordingState, RecordingStats } from '@shared/contract/recordings';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

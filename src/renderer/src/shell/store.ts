@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { ApiOutput } from '../../../shared/contract';
-import { AppView } from '../../../shared/contract/app';
+import type { ApiOutput } from '@shared/contract';
+import { AppView } from '@shared/contract/app';
 import { api, describeError, payloadsOf, type ConnectionState } from '../connection/client';
 
 export const VIEWS = AppView.options;

@@ -5,7 +5,7 @@ import {
   SHEET_FIELDS,
   type SheetConnection,
   type SheetMapping,
-} from '../../../shared/contract/sources';
+} from '@shared/contract/sources';
 import { api } from '../connection/client';
 import { useNow } from '../shell/clock';
 import { formatDateTime } from '../shell/format';

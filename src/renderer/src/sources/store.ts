@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { ApiInput, ApiOutput } from '../../../shared/contract';
-import type { GoogleCredential, SheetConnection } from '../../../shared/contract/sources';
+import type { ApiInput, ApiOutput } from '@shared/contract';
+import type { GoogleCredential, SheetConnection } from '@shared/contract/sources';
 import { api, payloadsOf } from '../connection/client';
 import { onReconnect, useShell } from '../shell/store';
 

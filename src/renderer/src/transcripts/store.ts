@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { ApiOutput } from '../../../shared/contract';
-import type { Call } from '../../../shared/domain';
+import type { ApiOutput } from '@shared/contract';
+import type { Call } from '@shared/domain';
 import { api, payloadsOf } from '../connection/client';
 import { useShell } from '../shell/store';
 

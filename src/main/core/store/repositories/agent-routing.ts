@@ -1,4 +1,4 @@
-import { languageTag, primaryLanguage } from '../../../../shared/languages';
+import { languageTag, primaryLanguage } from '@shared/languages';
 import { prepareCached, type Db } from '../db';
 
 /** Which human agent takes a hand-off: the provider routing's one question to the agents table. */

@@ -1,4 +1,4 @@
-import type { HumanAgentState, HumanAgentStatus, HumanAgent } from '../../../../shared/domain';
+import type { HumanAgentState, HumanAgentStatus, HumanAgent } from '@shared/domain';
 import type { Db } from '../db';
 
 interface AgentRow {

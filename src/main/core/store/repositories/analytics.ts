@@ -1,4 +1,4 @@
-import { DURATION_BUCKETS, SUCCESS_OUTCOMES } from '../../../../shared/contract/analytics';
+import { DURATION_BUCKETS, SUCCESS_OUTCOMES } from '@shared/contract/analytics';
 import type { Db } from '../db';
 
 // Dashboard figures, all computed here in SQL over calls (one row per attempt) with bound parameters. The words

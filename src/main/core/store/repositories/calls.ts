@@ -6,7 +6,7 @@ import type {
   Outcome,
   ProviderName,
   TranscriptTurn,
-} from '../../../../shared/domain';
+} from '@shared/domain';
 import type { Statement } from 'better-sqlite3';
 import { prepareCached, type Db } from '../db';
 

@@ -1,4 +1,4 @@
-import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '../../../../shared/domain';
+import { type Campaign, CampaignSettings, type CampaignState, type ProviderName } from '@shared/domain';
 import type { Statement } from 'better-sqlite3';
 import { prepareCached, type Db } from '../db';
 

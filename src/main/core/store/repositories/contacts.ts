@@ -1,4 +1,4 @@
-import type { ContactFilter, ContactSelection, GridContact } from '../../../../shared/contract/contacts';
+import type { ContactFilter, ContactSelection, GridContact } from '@shared/contract/contacts';
 import { prepareCached, type Db } from '../db';
 
 // Contacts and the grid's view of them: paging with sort and filters over 100k rows, bulk edits, export rows.

@@ -1,4 +1,4 @@
-import { LIVE_CALL_STATUSES, type CampaignContactState, type WaitReason } from '../../../../shared/domain';
+import { LIVE_CALL_STATUSES, type CampaignContactState, type WaitReason } from '@shared/domain';
 import type { Statement } from 'better-sqlite3';
 import { prepareCached, type Db } from '../db';
 

@@ -1,4 +1,4 @@
-import type { ContactList } from '../../../../shared/domain';
+import type { ContactList } from '@shared/domain';
 import type { Db } from '../db';
 
 interface ListRow {

@@ -1,4 +1,4 @@
-import type { RecordingJob, RecordingState, RecordingStats } from '../../../../shared/contract/recordings';
+import type { RecordingJob, RecordingState, RecordingStats } from '@shared/contract/recordings';
 import type { Db } from '../db';
 
 // SQL for the recordings pipeline. Every state change is one statement or one transaction, committed

@@ -1,4 +1,4 @@
-import type { Transfer, TransferStatus } from '../../../../shared/contract/agents';
+import type { Transfer, TransferStatus } from '@shared/contract/agents';
 import type { Db } from '../db';
 
 interface TransferRow {
